@@ -1,0 +1,42 @@
+# Two commands do everything: `make run` and `make test` (see README.md).
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+VENDOR  := static/vendor/socket.io.esm.min.js
+
+.PHONY: setup run test chromium bench clean
+
+setup: $(VENV)/.installed $(VENDOR)
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+
+$(VENDOR): node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/socket.io-client/dist/socket.io.esm.min.js \
+	   node_modules/socket.io-client/dist/socket.io.esm.min.js.map static/vendor/
+
+# Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+run: setup
+	$(VENV)/bin/concert init
+	$(VENV)/bin/concert demo
+	$(VENV)/bin/concert run --host 127.0.0.1 --port 5000
+
+test: setup chromium
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/fanout.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance build *.egg-info

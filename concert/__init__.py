@@ -1,0 +1,94 @@
+"""concert: the concertation platform for a contrat de sécurité intégrée."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import Config
+from .db import db
+from .extensions import babel, csrf, limiter, login_manager, socketio
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _asset_dir(name: str) -> str:
+    """Installed, templates/ and static/ ship inside the package; in a checkout they sit
+    at the top of the repository."""
+    packaged = _HERE / name
+    return str(packaged if packaged.is_dir() else _HERE.parent / name)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    config = Config().update(test_config)
+    app = Flask(
+        __name__,
+        instance_path=config.INSTANCE_PATH,
+        template_folder=_asset_dir("templates"),
+        static_folder=_asset_dir("static"),
+    )
+    app.config.from_object(config)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    from . import models  # noqa: F401  (registers the tables)
+    from .auth import init_login
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    init_login(login_manager)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(_HERE / "translations"),
+    )
+    socketio.init_app(
+        app,
+        async_mode="gevent",
+        message_queue=app.config["MESSAGE_QUEUE"],
+        cors_allowed_origins=[],  # same origin only
+        manage_session=False,  # the Flask session cookie stays the only session
+    )
+
+    from .api import bp as api_bp
+    from .web import bp as web_bp
+    from .errors import init_error_handlers
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+    init_error_handlers(app)
+    app.after_request(_security_headers)
+    return app
+
+
+def select_locale() -> str:
+    from flask import current_app
+    from flask_login import current_user
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang") or getattr(current_user, "locale", None)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+_CSP = (
+    "default-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _security_headers(response):
+    response.headers["Content-Security-Policy"] = _CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if getattr(g, "auth_method", None) or request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

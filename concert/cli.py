@@ -1,0 +1,144 @@
+"""The `concert` command. Each subcommand calls the same services as the pages and the API."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .services.errors import ServiceError
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "run":
+        # gevent must patch the standard library before the server opens any socket.
+        from gevent import monkey
+
+        monkey.patch_all()
+        from psycogreen.gevent import patch_psycopg
+
+        patch_psycopg()
+    cli(prog_name="concert")
+
+
+def _app():
+    from . import create_app
+
+    return create_app()
+
+
+class ServiceCommand(click.Command):
+    """Runs inside an app context and turns a service's refusal into a clear message."""
+
+    def invoke(self, ctx):
+        app = _app()
+        with app.app_context():
+            try:
+                return super().invoke(ctx)
+            except ServiceError as exc:
+                field = f" ({exc.field})" if exc.field else ""
+                raise click.ClickException(f"{exc.message}{field}") from None
+
+
+@click.group(help="concert — concertation pour un contrat de sécurité intégrée.")
+def cli() -> None:
+    pass
+
+
+@cli.command("init", cls=ServiceCommand)
+def init_command() -> None:
+    """Create or upgrade the database schema (migrations)."""
+    from . import migrate
+
+    migrate.upgrade()
+    click.echo("Base de données à jour.")
+
+
+@cli.command("db-revision", cls=ServiceCommand, hidden=True)
+@click.argument("message")
+def db_revision_command(message: str) -> None:
+    """Developers: generate a migration from the models."""
+    from . import migrate
+
+    migrate.revision(message)
+
+
+@cli.command("create-admin", cls=ServiceCommand)
+@click.argument("email")
+@click.option("--password", help="Password (otherwise read from standard input).")
+@click.option("--name", help="Display name.")
+def create_admin_command(email: str, password: str | None, name: str | None) -> None:
+    """Create a platform admin (or make an existing user one)."""
+    from .services import accounts
+
+    if password is None:
+        if sys.stdin.isatty():
+            password = click.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+        else:
+            password = sys.stdin.readline().rstrip("\n")
+    user = accounts.create_admin(email, password, name)
+    click.echo(f"Administrateur : {user.email}")
+
+
+@cli.command("territory-create", cls=ServiceCommand)
+@click.argument("slug")
+@click.argument("name")
+@click.option("--departement", default="", help="Département code, e.g. 13.")
+@click.option("--communes", default="", help="INSEE codes separated by commas.")
+def territory_create_command(slug: str, name: str, departement: str, communes: str) -> None:
+    """Create a territory."""
+    from .services import territories
+
+    territory = territories.create_territory(None, slug, name, departement, communes)
+    click.echo(f"Territoire créé : {territory.slug} — {territory.name}")
+
+
+@cli.command("invite", cls=ServiceCommand)
+@click.argument("slug")
+@click.argument("email")
+@click.option("--role", required=True, help="facilitator, actor or observer.")
+@click.option("--org", "organisation", required=True, help="Organisation name.")
+@click.option("--org-kind", "organisation_kind", required=True, help="Organisation kind.")
+def invite_command(slug: str, email: str, role: str, organisation: str,
+                   organisation_kind: str) -> None:
+    """Print an invitation URL for EMAIL to join territory SLUG."""
+    from .services import members, territories
+
+    _invitation, url = members.invite(
+        territories.system_access(slug), email, role, organisation, organisation_kind
+    )
+    click.echo(url)
+
+
+@cli.command("token", cls=ServiceCommand)
+@click.argument("email")
+@click.option("--label", default="cli", help="What the token is for.")
+def token_command(email: str, label: str) -> None:
+    """Print a new personal API token for EMAIL."""
+    from .services import accounts
+
+    user = accounts.find_user(email)
+    if user is None:
+        raise click.ClickException(f"Aucun utilisateur {email}")
+    click.echo(accounts.issue_api_token(user, label))
+
+
+@cli.command("demo", cls=ServiceCommand)
+def demo_command() -> None:
+    """Seed the demo territory `demo` (safe to run again)."""
+    from . import demo
+
+    for line in demo.seed():
+        click.echo(line)
+
+
+@cli.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def run_command(host: str, port: int) -> None:
+    """Serve the web app and Socket.IO with gevent's WSGI server."""
+    from .extensions import socketio
+
+    app = _app()
+    click.echo(f"concert écoute sur http://{host}:{port}/", err=True)
+    # No access log: invitation links carry their secret in the path.
+    socketio.run(app, host=host, port=port, log_output=False)

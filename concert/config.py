@@ -1,0 +1,84 @@
+"""One configuration object, read from CONCERT_* environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _instance_path() -> Path:
+    path = Path(os.environ.get("CONCERT_INSTANCE") or Path.cwd() / "instance").resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _secret_key(instance: Path) -> str:
+    """CONCERT_SECRET_KEY, or a key generated once and kept in the instance folder."""
+    if key := os.environ.get("CONCERT_SECRET_KEY"):
+        return key
+    key_file = instance / "secret_key"
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """A plain `postgresql://` (or `postgres://`) URL gets the driver we ship: psycopg2,
+    which gevent cooperates with through psycogreen."""
+    for plain in ("postgres://", "postgresql://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg2://" + url[len(plain):]
+    return url
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    def __init__(self) -> None:
+        instance = _instance_path()
+        self.INSTANCE_PATH = str(instance)
+        self.SECRET_KEY = _secret_key(instance)
+        self.DATABASE_URL = normalise_database_url(
+            os.environ.get("CONCERT_DATABASE_URL") or f"sqlite:///{instance / 'concert.db'}"
+        )
+        self.MESSAGE_QUEUE = os.environ.get("CONCERT_MESSAGE_QUEUE") or None
+        # Public URL for invitation links; unset, links use the request's host (or the
+        # default address of `concert run` when printed by the command line).
+        self.BASE_URL = (os.environ.get("CONCERT_BASE_URL") or "").rstrip("/") or None
+        self.INVITATION_DAYS = int(os.environ.get("CONCERT_INVITATION_DAYS") or 7)
+        self.LOGIN_RATE_LIMIT = os.environ.get("CONCERT_LOGIN_RATE_LIMIT") or "10 per minute"
+        self.LOGIN_IP_RATE_LIMIT = os.environ.get("CONCERT_LOGIN_IP_RATE_LIMIT") or "60 per minute"
+
+        self.SESSION_COOKIE_NAME = "concert_session"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        # Behind HTTPS (reverse proxy), set CONCERT_SECURE_COOKIES=1.
+        self.SESSION_COOKIE_SECURE = _flag("CONCERT_SECURE_COOKIES")
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+        self.TRUSTED_PROXIES = int(os.environ.get("CONCERT_TRUSTED_PROXIES") or 0)
+
+        self.WTF_CSRF_TIME_LIMIT = None  # tied to the session's lifetime instead
+        self.BABEL_DEFAULT_LOCALE = "fr"
+        self.LANGUAGES = ("fr", "en")
+        self.RATELIMIT_STORAGE_URI = (
+            os.environ.get("CONCERT_RATELIMIT_STORAGE")
+            or (self.MESSAGE_QUEUE if (self.MESSAGE_QUEUE or "").startswith("redis") else None)
+            or "memory://"
+        )
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.TESTING = False
+
+    def update(self, overrides: dict | None) -> "Config":
+        for key, value in (overrides or {}).items():
+            setattr(self, key, value)
+        return self

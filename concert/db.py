@@ -1,0 +1,53 @@
+"""The database: one engine, one session per request / Socket.IO event / greenlet."""
+from __future__ import annotations
+
+import greenlet
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+
+
+class Model(DeclarativeBase):
+    pass
+
+
+class Database:
+    def __init__(self) -> None:
+        self.engine: sa.Engine | None = None
+        # Scoped to the current greenlet: unique per thread too, and right under gevent
+        # whether or not the standard library was patched before this module was imported.
+        self.session = scoped_session(
+            sessionmaker(expire_on_commit=False), scopefunc=greenlet.getcurrent
+        )
+
+    def init_app(self, app) -> None:
+        self.engine = make_engine(app.config["DATABASE_URL"])
+        self.session.configure(bind=self.engine)
+        app.teardown_appcontext(lambda _exc: self.session.remove())
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine is not None and self.engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's own transaction handling defers BEGIN; take the write lock up front
+        # so that concurrent writers queue on busy_timeout instead of failing.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # BEGIN is ours (see make_engine)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+db = Database()

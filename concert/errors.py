@@ -1,0 +1,61 @@
+"""One mapping of errors to answers: JSON under /api/, a page elsewhere. Never a 500 for bad input."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .db import db
+from .services.errors import ServiceError
+
+_HTTP_CODES = {
+    400: ("bad_request", _l("Requête invalide.")),
+    401: ("unauthorized", _l("Connexion requise.")),
+    403: ("forbidden", _l("Action non autorisée.")),
+    404: ("not_found", _l("Page ou ressource introuvable.")),
+    405: ("method_not_allowed", _l("Méthode non autorisée.")),
+    409: ("conflict", _l("Conflit avec l'état actuel.")),
+    413: ("too_large", _l("Contenu trop volumineux.")),
+    415: ("unsupported_media_type", _l("Type de contenu non pris en charge.")),
+    429: ("rate_limited", _l("Trop de tentatives : réessayez dans une minute.")),
+    500: ("server_error", _l("Erreur interne du serveur.")),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_response(status: int, code: str, message, field: str | None = None):
+    if wants_json():
+        error = {"code": code, "message": str(message)}
+        if field:
+            error["field"] = field
+        return jsonify({"error": error}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        db.session.rollback()
+        return error_response(exc.status, exc.code, exc.message, exc.field)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_exc):
+        return error_response(
+            400, "csrf_failed", _l("Le formulaire a expiré : rechargez la page et recommencez.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code, message = _HTTP_CODES.get(exc.code, ("error", exc.description))
+        return error_response(exc.code or 500, code, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error", exc_info=exc)
+        code, message = _HTTP_CODES[500]
+        return error_response(500, code, message)

@@ -1,0 +1,23 @@
+"""Limits on the routes that check a password (login, API tokens, invitation acceptance)."""
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
+
+from .extensions import limiter
+
+
+def _email_key() -> str:
+    data = request.get_json(silent=True) if request.is_json else request.form
+    email = data.get("email", "") if isinstance(data, dict) or hasattr(data, "get") else ""
+    return f"{get_remote_address()}|{str(email).strip().lower()}"
+
+
+def password_attempts(view):
+    """Per address and e-mail (guessing one account), and per address (spraying many)."""
+    view = limiter.limit(
+        lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_email_key, methods=["POST"]
+    )(view)
+    return limiter.limit(
+        lambda: current_app.config["LOGIN_IP_RATE_LIMIT"], methods=["POST"]
+    )(view)

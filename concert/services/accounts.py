@@ -1,0 +1,150 @@
+"""Users, sign-in (browser sessions and API tokens) and passwords."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from ..db import db
+from ..models import ApiToken, LoginSession, User, utcnow
+from . import audit, security, validation
+from .errors import NotFound, Unauthorized
+
+# Writing "last used" on every request would turn reads into writes.
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(email: str, name: str, password: str, *, is_admin: bool = False) -> User:
+    """Adds a user to the session; the caller commits with the rest of its change."""
+    user = User(
+        email=validation.email(email),
+        name=validation.text(name, "name", max_length=120),
+        password_hash=security.hash_password(validation.password(password)),
+        is_admin=is_admin,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def create_admin(email: str, password: str, name: str | None = None) -> User:
+    """Creates a platform admin, or makes an existing user one and resets their password."""
+    user = find_user(validation.email(email))
+    if user is None:
+        user = create_user(email, name or email.split("@")[0], password, is_admin=True)
+        audit.record("admin.create", actor=None, obj=user, after={"email": user.email})
+    else:
+        user.password_hash = security.hash_password(validation.password(password))
+        user.is_admin = True
+        audit.record("admin.promote", actor=None, obj=user, after={"email": user.email})
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The same answer, in the same time, for an unknown e-mail and a wrong password."""
+    user = find_user(email) if isinstance(email, str) else None
+    if not isinstance(password, str) or not security.verify_password(
+        user.password_hash if user else None, password
+    ):
+        raise Unauthorized(_l("E-mail ou mot de passe incorrect."), code="invalid_credentials")
+    if security.password_needs_rehash(user.password_hash):
+        user.password_hash = security.hash_password(password)
+    return user
+
+
+def start_login_session(user: User) -> str:
+    """A fresh random session key for each sign-in (never reuses the previous one)."""
+    key = security.new_secret()
+    now = utcnow()
+    db.session.add(
+        LoginSession(
+            key_hash=security.hash_secret(key),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + current_app.config["PERMANENT_SESSION_LIFETIME"],
+        )
+    )
+    user.last_login_at = now
+    db.session.commit()
+    return key
+
+
+def end_login_session(key: str) -> None:
+    db.session.execute(
+        sa.delete(LoginSession).where(LoginSession.key_hash == security.hash_secret(key))
+    )
+    db.session.commit()
+
+
+def user_for_session(key: str) -> User | None:
+    login = db.session.scalar(
+        sa.select(LoginSession).where(LoginSession.key_hash == security.hash_secret(key))
+    )
+    now = utcnow()
+    if login is None or login.expires_at <= now:
+        return None
+    if now - login.last_seen_at > _TOUCH_EVERY:
+        login.last_seen_at = now
+        db.session.commit()
+    return login.user
+
+
+def issue_api_token(user: User, label: str = "") -> str:
+    token = "cct_" + security.new_secret()
+    api_token = ApiToken(
+        user_id=user.id,
+        token_hash=security.hash_secret(token),
+        label=validation.text(label, "label", max_length=120, required=False),
+    )
+    db.session.add(api_token)
+    db.session.flush()
+    audit.record("token.create", actor=user, obj=api_token, after={"label": api_token.label})
+    db.session.commit()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    api_token = db.session.scalar(
+        sa.select(ApiToken).where(
+            ApiToken.token_hash == security.hash_secret(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if api_token is None:
+        return None
+    now = utcnow()
+    if api_token.last_used_at is None or now - api_token.last_used_at > _TOUCH_EVERY:
+        api_token.last_used_at = now
+        db.session.commit()
+    return api_token.user
+
+
+def list_api_tokens(user: User) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            sa.select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at)
+        )
+    )
+
+
+def revoke_api_token(user: User, token_id: int) -> None:
+    api_token = db.session.get(ApiToken, token_id)
+    if api_token is None or api_token.user_id != user.id or api_token.revoked_at is not None:
+        raise NotFound(_l("Jeton inconnu."))
+    api_token.revoked_at = utcnow()
+    audit.record("token.revoke", actor=user, obj=api_token)
+    db.session.commit()
+
+
+def set_locale(user: User, locale: str) -> None:
+    user.locale = validation.choice(locale, "locale", current_app.config["LANGUAGES"])
+    db.session.commit()

@@ -1,0 +1,234 @@
+"""Invitations and memberships: how people join a territory and what role they hold."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, request
+from flask_babel import lazy_gettext as _l
+
+from ..db import db
+from ..models import ORGANISATION_KINDS, ROLES, Invitation, Membership, User, utcnow
+from . import accounts, audit, security, validation
+from .errors import Conflict, Gone, NotFound, Unauthorized
+from .territories import Access
+
+
+def invitation_url(token: str) -> str:
+    """CONCERT_BASE_URL when set (links stay right behind a proxy), else the request's host."""
+    base = current_app.config["BASE_URL"] or (
+        request.url_root if has_request_context() else "http://127.0.0.1:5000"
+    )
+    return f"{base.rstrip('/')}/invite/{token}"
+
+
+def invite(
+    access: Access, email: Any, role: Any, organisation: Any, organisation_kind: Any
+) -> tuple[Invitation, str]:
+    """Returns the invitation and its URL; the token itself is never stored."""
+    access.require("facilitator", admin=True)
+    email = validation.email(email)
+    invitation = Invitation(
+        territory_id=access.territory.id,
+        email=email,
+        role=validation.choice(role, "role", ROLES),
+        organisation=validation.text(organisation, "organisation", max_length=200),
+        organisation_kind=validation.choice(
+            organisation_kind, "organisation_kind", ORGANISATION_KINDS
+        ),
+        created_by_id=access.user.id if access.user else None,
+        expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
+    )
+    if _member_by_email(access.territory.id, email) is not None:
+        raise Conflict(_l("Cette personne est déjà membre du territoire."), field="email")
+    # A new invitation replaces any pending one for the same address.
+    for previous in pending_invitations(access.territory.id, email=email):
+        previous.revoked_at = utcnow()
+        audit.record("invitation.supersede", actor=access.user, territory=access.territory,
+                     obj=previous)
+    token = security.new_secret()
+    invitation.token_hash = security.hash_secret(token)
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record("invitation.create", actor=access.user, territory=access.territory,
+                 obj=invitation, after=_invitation_dict(invitation))
+    db.session.commit()
+    return invitation, invitation_url(token)
+
+
+def pending_invitations(territory_id: int, *, email: str | None = None) -> list[Invitation]:
+    query = sa.select(Invitation).where(
+        Invitation.territory_id == territory_id,
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.expires_at > utcnow(),
+    )
+    if email is not None:
+        query = query.where(Invitation.email == email)
+    return list(db.session.scalars(query.order_by(Invitation.created_at)))
+
+
+def revoke_invitation(access: Access, invitation_id: int) -> None:
+    access.require("facilitator", admin=True)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.territory_id != access.territory.id:
+        raise NotFound(_l("Invitation introuvable."))
+    if not invitation.is_pending:
+        raise Conflict(_l("Cette invitation n'est plus en attente."))
+    invitation.revoked_at = utcnow()
+    audit.record("invitation.revoke", actor=access.user, territory=access.territory,
+                 obj=invitation)
+    db.session.commit()
+
+
+def open_invitation(token: Any) -> Invitation:
+    """The invitation a link points to, if it can still be used (404 unknown, 410 spent)."""
+    invitation = None
+    if isinstance(token, str) and 0 < len(token) <= 100:
+        invitation = db.session.scalar(
+            sa.select(Invitation).where(Invitation.token_hash == security.hash_secret(token))
+        )
+    if invitation is None:
+        raise NotFound(_l("Cette invitation n'existe pas."), code="invitation_unknown")
+    if invitation.revoked_at is not None:
+        raise Gone(_l("Cette invitation a été annulée."), code="invitation_revoked")
+    if invitation.accepted_at is not None:
+        raise Gone(_l("Cette invitation a déjà été utilisée."), code="invitation_used")
+    if invitation.expires_at <= utcnow():
+        raise Gone(_l("Cette invitation a expiré."), code="invitation_expired")
+    return invitation
+
+
+def accept_invitation(
+    token: Any, *, name: Any = None, password: Any = None, signed_in: User | None = None
+) -> Membership:
+    """Creates the user if needed, then the membership.
+
+    An existing account must prove it is theirs: be signed in as that account, or give its
+    password. A link alone never sets the password of an account that exists.
+    """
+    invitation = open_invitation(token)
+    user = accounts.find_user(invitation.email)
+    if user is None:
+        user = accounts.create_user(invitation.email, name, password)
+    elif signed_in is None or signed_in.id != user.id:
+        if not isinstance(password, str) or not security.verify_password(
+            user.password_hash, password
+        ):
+            raise Unauthorized(
+                _l("Un compte existe déjà pour cette adresse : saisissez son mot de passe."),
+                code="invalid_credentials",
+            )
+    if _member_by_email(invitation.territory_id, invitation.email) is not None:
+        raise Conflict(_l("Vous êtes déjà membre de ce territoire."))
+    # Single use even when two requests race: only one UPDATE finds it unaccepted.
+    claimed = db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None),
+               Invitation.revoked_at.is_(None))
+        .values(accepted_at=utcnow(), accepted_by_id=user.id)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise Gone(_l("Cette invitation a déjà été utilisée."), code="invitation_used")
+    membership = Membership(
+        user_id=user.id,
+        territory_id=invitation.territory_id,
+        role=invitation.role,
+        organisation=invitation.organisation,
+        organisation_kind=invitation.organisation_kind,
+    )
+    db.session.add(membership)
+    db.session.flush()
+    audit.record("membership.create", actor=user, territory=invitation.territory,
+                 obj=membership, after=serialise_member(membership))
+    db.session.commit()
+    return membership
+
+
+def list_members(access: Access) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            sa.select(Membership)
+            .join(User)
+            .where(Membership.territory_id == access.territory.id)
+            .order_by(Membership.organisation, User.name)
+        )
+    )
+
+
+def change_role(access: Access, membership_id: int, role: Any) -> Membership:
+    access.require("facilitator", admin=True)
+    membership = _membership(access, membership_id)
+    role = validation.choice(role, "role", ROLES)
+    if membership.role == "facilitator" and role != "facilitator":
+        _keep_a_facilitator(access, membership)
+    before = serialise_member(membership)
+    membership.role = role
+    audit.record("membership.role", actor=access.user, territory=access.territory,
+                 obj=membership, before=before, after=serialise_member(membership))
+    db.session.commit()
+    return membership
+
+
+def remove_member(access: Access, membership_id: int) -> None:
+    access.require("facilitator", admin=True)
+    membership = _membership(access, membership_id)
+    if membership.role == "facilitator":
+        _keep_a_facilitator(access, membership)
+    audit.record("membership.remove", actor=access.user, territory=access.territory,
+                 obj=membership, before=serialise_member(membership))
+    db.session.delete(membership)
+    db.session.commit()
+
+
+def serialise_member(membership: Membership, *, with_email: bool = False) -> dict:
+    data = {
+        "id": membership.id,
+        "user": {"id": membership.user.id, "name": membership.user.name},
+        "role": membership.role,
+        "organisation": membership.organisation,
+        "organisation_kind": membership.organisation_kind,
+    }
+    if with_email:
+        data["user"]["email"] = membership.user.email
+    return data
+
+
+def _invitation_dict(invitation: Invitation) -> dict:
+    return {
+        "email": invitation.email,
+        "role": invitation.role,
+        "organisation": invitation.organisation,
+        "organisation_kind": invitation.organisation_kind,
+        "expires_at": invitation.expires_at.isoformat(),
+    }
+
+
+def _membership(access: Access, membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.territory_id != access.territory.id:
+        raise NotFound(_l("Membre introuvable."))
+    return membership
+
+
+def _keep_a_facilitator(access: Access, leaving: Membership) -> None:
+    others = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Membership.territory_id == access.territory.id,
+            Membership.role == "facilitator",
+            Membership.id != leaving.id,
+        )
+    )
+    if not others:
+        raise Conflict(_l("Le territoire doit garder au moins un animateur."))
+
+
+def _member_by_email(territory_id: int, email: str) -> Membership | None:
+    return db.session.scalar(
+        sa.select(Membership)
+        .join(User)
+        .where(Membership.territory_id == territory_id, User.email == email)
+    )
+

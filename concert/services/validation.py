@@ -1,0 +1,58 @@
+"""Checks of user input shared by every service. They raise Invalid with the field's name."""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from flask_babel import lazy_gettext as _l
+
+from .errors import Invalid
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1024
+
+
+def text(value: Any, field: str, *, max_length: int, required: bool = True) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Invalid(_l("Ce champ doit être du texte."), field=field)
+    value = value.strip()
+    if required and not value:
+        raise Invalid(_l("Ce champ est obligatoire."), field=field)
+    if len(value) > max_length:
+        raise Invalid(
+            _l("Ce champ dépasse %(max)d caractères.", max=max_length), field=field
+        )
+    return value
+
+
+def email(value: Any, field: str = "email") -> str:
+    value = text(value, field, max_length=254).lower()
+    if not EMAIL_RE.match(value):
+        raise Invalid(_l("Adresse e-mail invalide."), field=field)
+    return value
+
+
+def password(value: Any, field: str = "password") -> str:
+    if not isinstance(value, str):
+        raise Invalid(_l("Ce champ doit être du texte."), field=field)
+    if len(value) < MIN_PASSWORD:
+        raise Invalid(
+            _l("Le mot de passe doit faire au moins %(min)d caractères.", min=MIN_PASSWORD),
+            field=field,
+        )
+    if len(value) > MAX_PASSWORD:
+        raise Invalid(_l("Mot de passe trop long."), field=field)
+    return value
+
+
+def choice(value: Any, field: str, allowed: Iterable[str]) -> str:
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise Invalid(
+            _l("Valeur invalide ; valeurs possibles : %(values)s.", values=", ".join(allowed)),
+            field=field,
+        )
+    return value

@@ -1,0 +1,6 @@
+"""HTML pages: forms → service → template."""
+from flask import Blueprint
+
+bp = Blueprint("web", __name__)
+
+from . import routes  # noqa: E402,F401

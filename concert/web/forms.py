@@ -1,0 +1,100 @@
+"""Forms collect and carry CSRF; the rules on their values live in services/."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+ROLE_LABELS = {
+    "facilitator": _l("Animateur"),
+    "actor": _l("Acteur"),
+    "observer": _l("Observateur"),
+}
+KIND_LABELS = {
+    "prefecture": _l("Préfecture"),
+    "police_nationale": _l("Police nationale"),
+    "gendarmerie": _l("Gendarmerie"),
+    "justice": _l("Justice"),
+    "education": _l("Éducation nationale"),
+    "commune": _l("Commune"),
+    "epci": _l("EPCI"),
+    "departement": _l("Département"),
+    "police_municipale": _l("Police municipale"),
+    "transport": _l("Transport"),
+    "bailleur_social": _l("Bailleur social"),
+    "prevention": _l("Prévention"),
+    "securite_privee": _l("Sécurité privée"),
+    "other": _l("Autre"),
+}
+PHASE_LABELS = {
+    "diagnostic": _l("Diagnostic"),
+    "concertation": _l("Concertation"),
+    "drafting": _l("Rédaction"),
+    "signed": _l("Signé"),
+    "evaluation": _l("Évaluation"),
+}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired()],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Mot de passe"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+    submit = SubmitField(_l("Se connecter"))
+
+
+class NewAccountForm(FlaskForm):
+    name = StringField(_l("Nom et prénom"), validators=[DataRequired(), Length(max=120)],
+                       render_kw={"autocomplete": "name"})
+    password = PasswordField(
+        _l("Mot de passe (12 caractères minimum)"), validators=[DataRequired()],
+        render_kw={"autocomplete": "new-password", "minlength": 12},
+    )
+    confirm = PasswordField(
+        _l("Confirmez le mot de passe"),
+        validators=[DataRequired(), EqualTo("password", _l("Les mots de passe diffèrent."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Rejoindre le territoire"))
+
+
+class ExistingAccountForm(FlaskForm):
+    password = PasswordField(_l("Mot de passe de votre compte"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Rejoindre le territoire"))
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form: a button that carries the CSRF token."""
+    submit = SubmitField(_l("Confirmer"))
+
+
+def _choices(labels: dict) -> list[tuple[str, str]]:
+    return list(labels.items())
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired()])
+    role = SelectField(_l("Rôle"), choices=_choices(ROLE_LABELS), default="actor")
+    organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)],
+                               description=_l("Par exemple : DDSP des Bouches-du-Rhône"))
+    organisation_kind = SelectField(_l("Type d'organisation"), choices=_choices(KIND_LABELS))
+    submit = SubmitField(_l("Créer l'invitation"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Rôle"), choices=_choices(ROLE_LABELS))
+    submit = SubmitField(_l("Changer le rôle"))
+
+
+class TerritoryForm(FlaskForm):
+    name = StringField(_l("Nom"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(_l("Identifiant (adresse)"), validators=[DataRequired(), Length(max=64)],
+                       description=_l("Lettres minuscules, chiffres et tirets, ex. : marseille"))
+    departement = StringField(_l("Code du département"), validators=[Length(max=3)])
+    communes = StringField(_l("Communes (codes INSEE, séparés par des virgules)"))
+    submit = SubmitField(_l("Créer le territoire"))
+
+
+class LanguageForm(FlaskForm):
+    lang = HiddenField()

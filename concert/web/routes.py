@@ -1,0 +1,250 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from ..db import db
+from ..models import ROLES
+from ..ratelimits import password_attempts
+from ..services import accounts, members, territories
+from ..services.errors import ServiceError, Unauthorized
+from ..services.territories import access
+from ..auth import sign_in, sign_out
+from . import bp
+from .forms import (
+    KIND_LABELS, PHASE_LABELS, ROLE_LABELS, ConfirmForm, ExistingAccountForm, InviteForm,
+    LanguageForm, LoginForm, NewAccountForm, RoleForm, TerritoryForm,
+)
+
+
+@bp.app_context_processor
+def _labels():
+    return {
+        "ROLE_LABELS": ROLE_LABELS,
+        "KIND_LABELS": KIND_LABELS,
+        "PHASE_LABELS": PHASE_LABELS,
+        "language_form": LanguageForm(),
+    }
+
+
+def _form_error(form, exc: ServiceError) -> None:
+    """Shows a service's refusal beside the field it concerns, or at the top of the form."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(exc.message)]
+    else:
+        flash(str(exc.message), "error")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("web.home")
+
+
+@bp.get("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/")
+@login_required
+def home():
+    form = TerritoryForm() if current_user.is_admin else None
+    return render_template(
+        "home.html", territories=territories.territories_for(current_user), form=form
+    )
+
+
+@bp.post("/territories")
+@login_required
+def create_territory():
+    if not current_user.is_admin:
+        abort(403)
+    form = TerritoryForm()
+    if form.validate_on_submit():
+        try:
+            territory = territories.create_territory(
+                current_user, form.slug.data, form.name.data, form.departement.data,
+                form.communes.data,
+            )
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Territoire « %(name)s » créé.", name=territory.name), "success")
+            return redirect(url_for("web.members_page", slug=territory.slug))
+    return render_template(
+        "home.html", territories=territories.territories_for(current_user), form=form
+    ), 422
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@password_attempts
+def login():
+    form = LoginForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+        except Unauthorized as exc:
+            flash(str(exc.message), "error")
+        else:
+            sign_in(user)
+            return redirect(_safe_next(form.next.data))
+    status = 401 if request.method == "POST" else 200
+    return render_template("login.html", form=form), status
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        sign_out()
+        flash(_("Vous êtes déconnecté."), "success")
+        return redirect(url_for("web.login"))
+    if not current_user.is_authenticated:
+        return redirect(url_for("web.login"))
+    return render_template("logout.html", form=form)
+
+
+@bp.post("/lang")
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit() and form.lang.data in ("fr", "en"):
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            accounts.set_locale(current_user, form.lang.data)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@password_attempts
+def invitation(token: str):
+    try:
+        invite = members.open_invitation(token)
+    except ServiceError as exc:
+        return render_template("invitation_closed.html", message=exc.message), exc.status
+    existing = accounts.find_user(invite.email)
+    signed_in_as_invitee = current_user.is_authenticated and current_user.email == invite.email
+    if signed_in_as_invitee:
+        form = ConfirmForm()
+    elif existing is not None:
+        form = ExistingAccountForm()
+    else:
+        form = NewAccountForm()
+    if form.validate_on_submit():
+        try:
+            membership = members.accept_invitation(
+                token,
+                name=getattr(form, "name", None) and form.name.data,
+                password=getattr(form, "password", None) and form.password.data,
+                signed_in=current_user if current_user.is_authenticated else None,
+            )
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            if not signed_in_as_invitee:
+                sign_in(membership.user)
+            flash(_("Bienvenue dans « %(name)s ».", name=membership.territory.name), "success")
+            return redirect(url_for("web.territory", slug=membership.territory.slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "invitation.html", invite=invite, form=form, existing=existing is not None,
+        signed_in_as_invitee=signed_in_as_invitee,
+    ), status
+
+
+@bp.get("/t/<slug>/")
+@login_required
+def territory(slug: str):
+    where = access(current_user, slug)
+    return render_template(
+        "territory.html", where=where, territory=where.territory,
+        members=members.list_members(where),
+    )
+
+
+@bp.get("/t/<slug>/members")
+@login_required
+def members_page(slug: str):
+    where = access(current_user, slug, admin=True)
+    where.require("facilitator", admin=True)
+    return _members(where, InviteForm())
+
+
+def _members(where, invite_form, status: int = 200):
+    return render_template(
+        "members.html", where=where, territory=where.territory,
+        members=members.list_members(where),
+        invitations=members.pending_invitations(where.territory.id),
+        invite_form=invite_form, role_form=RoleForm, confirm_form=ConfirmForm(),
+        roles=ROLES, new_invitation_url=session.pop("new_invitation_url", None),
+    ), status
+
+
+@bp.post("/t/<slug>/invitations")
+@login_required
+def invite(slug: str):
+    where = access(current_user, slug, admin=True)
+    where.require("facilitator", admin=True)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation_obj, url = members.invite(
+                where, form.email.data, form.role.data, form.organisation.data,
+                form.organisation_kind.data,
+            )
+        except ServiceError as exc:
+            _form_error(form, exc)
+            return _members(where, form, exc.status)
+        session["new_invitation_url"] = {"email": invitation_obj.email, "url": url}
+        return redirect(url_for("web.members_page", slug=slug))
+    return _members(where, form, 422)
+
+
+@bp.post("/t/<slug>/invitations/<int:invitation_id>/revoke")
+@login_required
+def revoke_invitation(slug: str, invitation_id: int):
+    where = access(current_user, slug, admin=True)
+    if ConfirmForm().validate_on_submit():
+        members.revoke_invitation(where, invitation_id)
+        flash(_("Invitation annulée."), "success")
+    return redirect(url_for("web.members_page", slug=slug))
+
+
+@bp.post("/t/<slug>/members/<int:membership_id>/role")
+@login_required
+def change_role(slug: str, membership_id: int):
+    where = access(current_user, slug, admin=True)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            members.change_role(where, membership_id, form.role.data)
+            flash(_("Rôle modifié."), "success")
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            flash(str(exc.message), "error")
+    return redirect(url_for("web.members_page", slug=slug))
+
+
+@bp.post("/t/<slug>/members/<int:membership_id>/remove")
+@login_required
+def remove_member(slug: str, membership_id: int):
+    where = access(current_user, slug, admin=True)
+    if ConfirmForm().validate_on_submit():
+        try:
+            members.remove_member(where, membership_id)
+            flash(_("Membre retiré du territoire."), "success")
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            flash(str(exc.message), "error")
+    return redirect(url_for("web.members_page", slug=slug))
