@@ -3,7 +3,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
@@ -27,7 +27,7 @@ def _labels():
         "ROLE_LABELS": ROLE_LABELS,
         "KIND_LABELS": KIND_LABELS,
         "PHASE_LABELS": PHASE_LABELS,
-        "language_form": LanguageForm(),
+        "current_locale": str(get_locale()),
     }
 
 
@@ -184,7 +184,7 @@ def _members(where, invite_form, status: int = 200):
         "members.html", where=where, territory=where.territory,
         members=members.list_members(where),
         invitations=members.pending_invitations(where.territory.id),
-        invite_form=invite_form, role_form=RoleForm, confirm_form=ConfirmForm(),
+        invite_form=invite_form,
         roles=ROLES, new_invitation_url=session.pop("new_invitation_url", None),
     ), status
 

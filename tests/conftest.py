@@ -1,0 +1,317 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL; end-to-end tests talk to a
+real `concert run` process; browser tests drive Debian's Chromium."""
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from concert import create_app
+from concert.db import Model, db
+from concert.services import accounts, members, territories
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get(
+    "CONCERT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+PASSWORD = "correct horse battery staple"
+
+
+# --- databases ---------------------------------------------------------------------------
+
+def _postgres_schema_url(schema: str) -> str:
+    """The test database, with every connection's search_path set to our own schema."""
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'concert.db'}"
+        return
+    schema = f"concert_test_{os.getpid()}"
+    try:
+        admin = sa.create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg2://", 1))
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    except sa.exc.OperationalError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL unreachable at {POSTGRES_URL}: {exc}")
+        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}")
+    yield _postgres_schema_url(schema)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def instance_path(tmp_path_factory):
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, instance_path):
+    """One app per database, schema created by the real migrations."""
+    app = create_app({
+        "DATABASE_URL": database_url.replace("postgresql://", "postgresql+psycopg2://", 1),
+        "INSTANCE_PATH": str(instance_path),
+        "SECRET_KEY": "test-secret",
+        "TESTING": True,
+        "MESSAGE_QUEUE": None,
+        "RATELIMIT_ENABLED": False,
+    })
+    with app.app_context():
+        from concert import migrate
+
+        migrate.upgrade()
+    yield app
+    db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(Model.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(
+                f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
+            )
+        else:
+            for table in tables:
+                conn.exec_driver_sql(f"DELETE FROM {table}")
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context on an empty database."""
+    with app.app_context():
+        _empty_tables()
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(ctx):
+    return ctx.test_client()
+
+
+@pytest.fixture
+def runner(ctx, database_url, instance_path):
+    """Runs the real `concert` command in a subprocess against the test database."""
+
+    def run(*args: str, input: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "concert", *args], input=input, capture_output=True,
+            text=True, env=_server_env(database_url, instance_path), timeout=120,
+        )
+
+    return run
+
+
+# --- people and territories --------------------------------------------------------------
+
+@dataclass
+class Person:
+    email: str
+    name: str
+    id: int
+    password: str = PASSWORD
+    token: str = ""
+
+    def bearer(self) -> dict:
+        if not self.token:
+            self.token = accounts.issue_api_token(accounts.find_user(self.email), "tests")
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class World:
+    """A territory with a facilitator, two actors, an observer, and an outsider who
+    belongs to another territory."""
+
+    slug: str
+    facilitator: Person
+    actors: list[Person]
+    observer: Person
+    outsider: Person
+    admin: Person
+    other_slug: str = "autre"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def actor(self) -> Person:
+        return self.actors[0]
+
+
+def make_person(name: str, email: str, *, admin: bool = False) -> Person:
+    user = accounts.create_user(email, name, PASSWORD, is_admin=admin)
+    db.session.commit()
+    return Person(email=email, name=name, id=user.id)
+
+
+def join(slug: str, person_email: str, name: str, role: str, organisation: str,
+         kind: str) -> Person:
+    _invitation, url = members.invite(
+        territories.system_access(slug), person_email, role, organisation, kind
+    )
+    membership = members.accept_invitation(url.rsplit("/", 1)[1], name=name, password=PASSWORD)
+    return Person(email=person_email, name=name, id=membership.user_id)
+
+
+@pytest.fixture
+def world(ctx) -> World:
+    territories.create_territory(None, "metropole", "Métropole test", "13", ["13055", "13001"])
+    territories.create_territory(None, "autre", "Autre territoire", "69", ["69123"])
+    admin = make_person("Ada Admin", "admin@example.org", admin=True)
+    return World(
+        slug="metropole",
+        facilitator=join("metropole", "anim@example.org", "Fanny Animatrice", "facilitator",
+                         "Préfecture des Bouches-du-Rhône", "prefecture"),
+        actors=[
+            join("metropole", "police@example.org", "Paul Police", "actor",
+                 "DDSP 13", "police_nationale"),
+            join("metropole", "bailleur@example.org", "Béatrice Bailleur", "actor",
+                 "Habitat 13", "bailleur_social"),
+        ],
+        observer=join("metropole", "obs@example.org", "Oscar Observateur", "observer",
+                      "Parquet", "justice"),
+        outsider=join("autre", "outsider@example.org", "Olga Autre", "facilitator",
+                      "Préfecture du Rhône", "prefecture"),
+        admin=admin,
+    )
+
+
+# --- a real server process ---------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _server_env(database_url: str, instance_path, **extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONCERT_")}
+    env.update(
+        CONCERT_DATABASE_URL=database_url,
+        CONCERT_INSTANCE=str(instance_path),
+        CONCERT_SECRET_KEY="test-secret",
+        CONCERT_LOGIN_RATE_LIMIT="1000 per minute",
+        CONCERT_LOGIN_IP_RATE_LIMIT="1000 per minute",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+class Server:
+    """A `concert run` process on a free port."""
+
+    def __init__(self, database_url: str, instance_path, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = Path(instance_path) / f"server-{self.port}.log"
+        self._log_file = open(self.log, "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "concert", "run", "--port", str(self.port)],
+            env=_server_env(database_url, instance_path, **env),
+            stdout=self._log_file, stderr=subprocess.STDOUT,
+        )
+        self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited:\n{self.log.read_text()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server not ready:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log_file.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(app, database_url, instance_path):
+    """A real server on the session's database (tables emptied before each test by `ctx`)."""
+    server = Server(database_url, instance_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(live_server, world):
+    """The live server and a populated territory."""
+    return live_server
+
+
+class Api:
+    """requests against the live server, as one person (Bearer) or anonymously."""
+
+    def __init__(self, base: str, person: Person | None = None) -> None:
+        self.base = base.rstrip("/") + "/api/v1"
+        self.session = requests.Session()
+        if person is not None:
+            self.session.headers.update(person.bearer())
+
+    def __getattr__(self, method: str):
+        if method not in {"get", "post", "patch", "delete", "put"}:
+            raise AttributeError(method)
+        return lambda path, **kw: self.session.request(
+            method.upper(), self.base + path, timeout=30, **kw
+        )
+
+
+@pytest.fixture
+def api(server):
+    return lambda person=None: Api(server.url, person)
+
+
+def browser_login(session: requests.Session, base: str, email: str, password: str = PASSWORD):
+    """Signs in through the real login form (CSRF token included)."""
+    page = session.get(base + "/login")
+    token = _csrf_from(page.text)
+    return session.post(base + "/login", data={
+        "csrf_token": token, "email": email, "password": password,
+    }, allow_redirects=False)
+
+
+def _csrf_from(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def csrf_from():
+    return _csrf_from
+
+
+@pytest.fixture
+def login():
+    return browser_login
+
+
+def new_secret() -> str:
+    return secrets.token_hex(4)
