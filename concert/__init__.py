@@ -50,9 +50,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app,
         async_mode="gevent",
         message_queue=app.config["MESSAGE_QUEUE"],
-        cors_allowed_origins=[],  # same origin only
         manage_session=False,  # the Flask session cookie stays the only session
     )
+    from .realtime import handlers  # noqa: F401  (registers the Socket.IO handlers)
 
     from .api import bp as api_bp
     from .web import bp as web_bp

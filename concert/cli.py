@@ -1,6 +1,7 @@
 """The `concert` command. Each subcommand calls the same services as the pages and the API."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -10,10 +11,13 @@ from .services.errors import ServiceError
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "run":
-        # gevent must patch the standard library before the server opens any socket.
         from gevent import monkey
 
-        monkey.patch_all()
+        if not monkey.is_module_patched("socket"):
+            # gevent must patch the standard library before anything else is imported:
+            # start again under gevent's own launcher, which patches first.
+            os.execv(sys.executable, [sys.executable, "-m", "gevent.monkey", "--module",
+                                      "concert", *sys.argv[1:]])
         from psycogreen.gevent import patch_psycopg
 
         patch_psycopg()
@@ -137,8 +141,10 @@ def demo_command() -> None:
 def run_command(host: str, port: int) -> None:
     """Serve the web app and Socket.IO with gevent's WSGI server."""
     from .extensions import socketio
+    from .realtime.handlers import heartbeat_forever
 
     app = _app()
+    socketio.start_background_task(heartbeat_forever, app)
     click.echo(f"concert écoute sur http://{host}:{port}/", err=True)
     # No access log: invitation links carry their secret in the path.
     socketio.run(app, host=host, port=port, log_output=False)

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pytest
 import requests
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from concert import create_app
 from concert.db import Model, db
@@ -61,6 +62,15 @@ def instance_path(tmp_path_factory):
     return tmp_path_factory.mktemp("instance")
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in its own app context (fresh `g`), as in production, even while the
+    test itself holds one open for service calls."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, instance_path):
     """One app per database, schema created by the real migrations."""
@@ -72,6 +82,7 @@ def app(database_url, instance_path):
         "MESSAGE_QUEUE": None,
         "RATELIMIT_ENABLED": False,
     })
+    app.test_client_class = FreshContextClient
     with app.app_context():
         from concert import migrate
 

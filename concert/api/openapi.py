@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..models import ORGANISATION_KINDS, PHASES, ROLES
+from ..models import ORGANISATION_KINDS, PHASES, POST_KINDS, POST_STATUSES, ROLES
 from . import bp
 
 _ERROR = {"$ref": "#/components/responses/Error"}
@@ -40,6 +40,11 @@ def _path_param(name: str, kind: str = "string") -> dict:
 
 
 SLUG = _path_param("slug")
+POST = _path_param("post_id", "integer")
+
+
+def _query(name: str, kind: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
 
 PATHS = {
     "/tokens": {
@@ -100,10 +105,90 @@ PATHS = {
                         "territory": _ref("Territory"), "membership": _ref("Member")}},
                     errors=(400, 401, 404, 409, 410, 422, 429)),
     },
+    "/territories/{slug}/channels": {
+        "get": _op("Channels I may see (facilitators: all, to manage them)",
+                   answer=_list_of("Channel"), params=[SLUG], errors=(401, 404)),
+        "post": _op("Create a channel (facilitators)", params=[SLUG], body=_ref("ChannelInput"),
+                    ok=201, answer=_ref("Channel"), errors=(400, 401, 403, 404, 409, 422)),
+    },
+    "/territories/{slug}/channels/{channel_id}": {
+        "patch": _op("Rename, describe, archive or restrict a channel (facilitators)",
+                     params=[SLUG, _path_param("channel_id", "integer")],
+                     body=_ref("ChannelInput"), answer=_ref("Channel"),
+                     errors=(400, 401, 403, 404, 409, 422)),
+    },
+    "/territories/{slug}/posts": {
+        "get": _op(
+            "Posts I may see, oldest first. Without `after_seq`/`before_seq`: the latest page; "
+            "`before_seq` pages backwards through history; `order=supports` ranks needs and "
+            "proposals by support.",
+            params=[SLUG, *[_query(name, kind) for name, kind in [
+                ("channel", "integer"), ("kind", "string"), ("status", "string"),
+                ("thread", "integer"), ("top_level", "boolean"), ("after_seq", "integer"),
+                ("before_seq", "integer"), ("limit", "integer"), ("order", "string")]]],
+            answer={"type": "object", "properties": {
+                "items": {"type": "array", "items": _ref("Post")},
+                "first_seq": {"type": ["integer", "null"]},
+                "last_seq": {"type": ["integer", "null"]}}},
+            errors=(401, 404, 422)),
+        "post": _op("Post a message, need or proposal (idempotent by `client_id`: the same "
+                    "client_id again answers 200 with the first post)",
+                    params=[SLUG], body=_ref("PostInput"), ok=201, answer=_ref("Post"),
+                    errors=(400, 401, 403, 404, 409, 422)),
+    },
+    "/posts/{post_id}": {
+        "get": _op("One post", params=[POST], answer=_ref("Post"), errors=(401, 404)),
+        "patch": _op("Edit my post (the previous text goes to its history)", params=[POST],
+                     body={"type": "object", "required": ["body"],
+                           "properties": {"body": {"type": "string", "maxLength": 10000}}},
+                     answer=_ref("Post"), errors=(400, 401, 403, 404, 409, 422)),
+        "delete": _op("Delete a post (author or facilitator): a placeholder remains",
+                      params=[POST], answer=_ref("Post"), errors=(401, 403, 404, 409)),
+    },
+    "/posts/{post_id}/support": {
+        "post": _op("Support a need or proposal, or withdraw my support (toggle)",
+                    params=[POST], answer=_ref("Post"), errors=(401, 403, 404, 409)),
+    },
+    "/posts/{post_id}/revisions": {
+        "get": _op("Earlier versions of an edited post", params=[POST],
+                   answer=_list_of("PostRevision"), errors=(401, 404)),
+    },
     "/openapi.json": {"get": _op("This document", public=True, errors=())},
 }
 
 SCHEMAS = {
+    "Channel": {"type": "object", "required": ["id", "name", "restricted_to", "archived"],
+                "properties": {
+                    "id": {"type": "integer"}, "name": {"type": "string"},
+                    "description": {"type": "string"},
+                    "restricted_to": {"type": ["array", "null"],
+                                      "items": {"enum": list(ORGANISATION_KINDS)}},
+                    "archived": {"type": "boolean"}}},
+    "ChannelInput": {"type": "object", "properties": {
+        "name": {"type": "string", "maxLength": 80}, "description": {"type": "string"},
+        "restricted_to": {"type": ["array", "null"], "items": {"enum": list(ORGANISATION_KINDS)}},
+        "archived": {"type": "boolean"}}},
+    "Post": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "channel": {"type": "integer"},
+        "kind": {"enum": list(POST_KINDS)}, "body": {"type": "string"},
+        "html": {"type": "string", "description": "Sanitised HTML rendering of `body`"},
+        "status": {"enum": [*POST_STATUSES, None]},
+        "author": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"},
+            "organisation": {"type": "string"}, "organisation_kind": {"type": "string"}}},
+        "reply_to": {"type": ["integer", "null"]}, "replies": {"type": "integer"},
+        "supports": {"type": "integer"}, "seq": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "edited_at": {"type": ["string", "null"], "format": "date-time"},
+        "deleted": {"type": "boolean"}, "client_id": {"type": ["string", "null"]}}},
+    "PostInput": {"type": "object", "required": ["channel", "kind", "body"], "properties": {
+        "channel": {"type": "integer"}, "kind": {"enum": list(POST_KINDS)},
+        "body": {"type": "string", "minLength": 1, "maxLength": 10000},
+        "client_id": {"type": "string", "maxLength": 64},
+        "reply_to": {"type": ["integer", "null"]}}},
+    "PostRevision": {"type": "object", "properties": {
+        "body": {"type": "string"}, "written_at": {"type": "string", "format": "date-time"},
+        "replaced_at": {"type": "string", "format": "date-time"}}},
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"},

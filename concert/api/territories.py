@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ..ratelimits import password_attempts
 from ..services import members, territories
-from ..services.territories import access
+from ..services.access import access
 from . import bp, json_body, signed_in
 
 

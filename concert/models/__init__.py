@@ -5,8 +5,12 @@ from .territories import (
     ORGANISATION_KINDS, PHASES, ROLES, Invitation, Membership, Territory,
 )
 from .types import utcnow
+from .workspace import (
+    POST_KINDS, POST_STATUSES, Channel, Connection, Event, Post, PostRevision, Support,
+)
 
 __all__ = [
-    "ApiToken", "AuditLog", "Invitation", "LoginSession", "Membership", "ORGANISATION_KINDS",
+    "POST_KINDS", "POST_STATUSES", "Channel", "Connection", "Event", "Post", "PostRevision",
+    "Support", "ApiToken", "AuditLog", "Invitation", "LoginSession", "Membership", "ORGANISATION_KINDS",
     "PHASES", "ROLES", "Territory", "User", "utcnow",
 ]

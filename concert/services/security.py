@@ -40,3 +40,48 @@ def hash_secret(secret: str) -> str:
 
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+# --- Markdown -------------------------------------------------------------------------
+# Every piece of user Markdown becomes HTML here and nowhere else.
+
+import bleach  # noqa: E402
+import markdown as _markdown  # noqa: E402
+from bleach.linkifier import LinkifyFilter  # noqa: E402
+
+ALLOWED_TAGS = frozenset({
+    "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre",
+    "a", "hr",
+})
+ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow noopener noreferrer"
+
+
+def _link_rel(attrs, new=False):
+    attrs[(None, "rel")] = LINK_REL
+    return attrs
+
+
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[lambda source: LinkifyFilter(source, callbacks=[_link_rel], skip_tags={"pre", "code"})],
+)
+
+
+def _markdown_converter() -> _markdown.Markdown:
+    md = _markdown.Markdown(extensions=["fenced_code", "sane_lists", "nl2br"])
+    # Raw HTML in the source stays text: it is escaped, never interpreted.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    return md
+
+
+def render_markdown(source: str) -> str:
+    """Markdown → sanitised HTML: allow-listed tags, links with rel=nofollow noopener
+    noreferrer, only http(s)/mailto URLs, no images, no raw HTML."""
+    return _cleaner.clean(_markdown_converter().convert(source))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,64 +9,13 @@ from flask_babel import lazy_gettext as _l
 
 from ..db import db
 from ..models import Membership, Territory, User
-from . import audit, validation
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from . import audit, channels, validation
+from .access import Access, access, system_access  # noqa: F401  (re-exported)
+from .errors import Conflict, Forbidden, Invalid
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 DEPARTEMENT_RE = re.compile(r"^(?:\d{2,3}|2[AB])$")
-
-
-@dataclass(frozen=True)
-class Access:
-    """A user's standing in one territory: their membership, or none for an admin.
-
-    `system` is the command line, run by whoever operates the server: no user, every right.
-    """
-
-    user: User | None
-    territory: Territory
-    membership: Membership | None
-    system: bool = False
-
-    @property
-    def role(self) -> str | None:
-        return self.membership.role if self.membership else None
-
-    @property
-    def is_facilitator(self) -> bool:
-        return self.role == "facilitator"
-
-    def require(self, *roles: str, admin: bool = False) -> None:
-        if self.system or self.role in roles or (admin and self.user.is_admin):
-            return
-        raise Forbidden(_l("Votre rôle dans ce territoire ne permet pas cette action."))
-
-
-def access(user: User | None, slug: str, *, admin: bool = False) -> Access:
-    """Non-members get NotFound, exactly as for a territory that does not exist.
-
-    With `admin=True`, a platform admin who is not a member gets through (territory
-    management: metadata and invitations), never to the territory's content.
-    """
-    territory = db.session.scalar(sa.select(Territory).where(Territory.slug == slug))
-    membership = None
-    if territory is not None and user is not None:
-        membership = db.session.scalar(
-            sa.select(Membership).where(
-                Membership.territory_id == territory.id, Membership.user_id == user.id
-            )
-        )
-    if territory is None or user is None or (membership is None and not (admin and user.is_admin)):
-        raise NotFound(_l("Territoire introuvable."))
-    return Access(user, territory, membership)
-
-
-def system_access(slug: str) -> Access:
-    territory = db.session.scalar(sa.select(Territory).where(Territory.slug == slug))
-    if territory is None:
-        raise NotFound(_l("Territoire introuvable."))
-    return Access(None, territory, None, system=True)
 
 
 def territories_for(user: User) -> list[tuple[Territory, Membership | None]]:
@@ -110,6 +58,7 @@ def create_territory(
         raise Conflict(_l("Un territoire porte déjà cet identifiant."), field="slug")
     db.session.add(territory)
     db.session.flush()
+    channels.create_defaults(territory)
     audit.record("territory.create", actor=actor, territory=territory, obj=territory,
                  after=serialise(territory))
     db.session.commit()

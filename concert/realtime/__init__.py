@@ -1,0 +1,1 @@
+"""Socket.IO: thin handlers over the services; the event log lives in services/events.py."""

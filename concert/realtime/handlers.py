@@ -1,0 +1,117 @@
+"""Socket.IO handlers (default namespace), exactly as SPEC names them: connect, join, post,
+typing; server → client `event`. Each handler parses, calls a service, answers with an ack."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import request, session
+from flask_babel import lazy_gettext as _l
+from flask_socketio import join_room
+
+from ..db import db
+from ..extensions import socketio
+from ..models import User
+from ..services import accounts, channels, events, posts, presence
+from ..services.access import access
+from ..services.errors import Invalid, ServiceError, Unauthorized
+
+# This process's live connections: sid → user id.
+_connected: dict[str, int] = {}
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None):
+    """The session cookie, or auth={"token": ...}; anything else is refused."""
+    user = None
+    if isinstance(auth, dict) and auth:
+        token = auth.get("token")
+        if isinstance(token, str) and set(auth) == {"token"}:
+            user = accounts.user_for_token(token)
+    elif isinstance(session.get("sid"), str):
+        user = accounts.user_for_session(session["sid"])
+    if user is None:
+        raise ConnectionRefusedError({"code": "unauthorized",
+                                      "message": str(_l("Authentification requise."))})
+    _connected[request.sid] = user.id
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args):
+    if _connected.pop(request.sid, None) is not None:
+        presence.leave(request.sid)
+
+
+@socketio.on("join")
+def on_join(data: Any = None):
+    def join(user: User, data: dict) -> dict:
+        where = access(user, data.get("territory"))
+        after_seq = data.get("after_seq")
+        if after_seq is not None and (isinstance(after_seq, bool) or not isinstance(after_seq, int)):
+            raise Invalid(_l("« after_seq » doit être un entier ou null."), field="after_seq")
+        # Rooms first, then the catch-up: an event committed in between arrives twice at
+        # worst (the client keeps one per seq), never zero times.
+        for room in events.audience.rooms_for_member(where.membership):
+            join_room(room)
+        presence.enter(request.sid, where.membership)
+        missed = events.missed(where.membership, after_seq) if after_seq is not None else []
+        return {
+            "ok": True,
+            "seq": events.latest_seq(where.territory.id),
+            "missed": missed,
+            "more": len(missed) == events.CATCH_UP_LIMIT,
+            "presence": presence.online(where.territory.id),
+        }
+
+    return _answer(join, data)
+
+
+@socketio.on("post")
+def on_post(data: Any = None):
+    def post(user: User, data: dict) -> dict:
+        where = access(user, data.get("territory"))
+        created, _new = posts.create_post(
+            where, data.get("channel"), data.get("kind"), data.get("body"),
+            data.get("client_id"), data.get("reply_to"))
+        return {"ok": True, "post": posts.serialise(created)}
+
+    return _answer(post, data)
+
+
+@socketio.on("typing")
+def on_typing(data: Any = None):
+    def typing(user: User, data: dict) -> dict:
+        where = access(user, data.get("territory"))
+        channel = channels.get_channel(where, data.get("channel"))
+        events.ephemeral(where.territory, "typing", {
+            "channel": channel.id,
+            "user": {"id": user.id, "name": user.name},
+        }, channel=channel, skip_sid=request.sid)
+        return {"ok": True}
+
+    return _answer(typing, data)
+
+
+def _answer(handler: Callable[[User, dict], dict], data: Any) -> dict:
+    """Runs a handler as the connection's user; refusals become `{ok: false, error}`."""
+    try:
+        user_id = _connected.get(request.sid)
+        user = db.session.get(User, user_id) if user_id else None
+        if user is None:
+            raise Unauthorized(_l("Authentification requise."))
+        if not isinstance(data, dict):
+            raise Invalid(_l("Objet attendu."))
+        return handler(user, data)
+    except ServiceError as exc:
+        db.session.rollback()
+        return {"ok": False, **exc.as_dict()}
+
+
+def heartbeat_forever(app) -> None:
+    """Keeps this process's presence rows fresh; started by `concert run`."""
+    while True:
+        socketio.sleep(presence.HEARTBEAT.total_seconds())
+        with app.app_context():
+            try:
+                presence.heartbeat(list(_connected))
+            except Exception:  # the next beat retries
+                app.logger.exception("presence heartbeat failed")

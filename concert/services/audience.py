@@ -1,0 +1,66 @@
+"""Who may see what in a territory. The ONE rule, used by broadcast, catch-up, API listing,
+search and export alike: a member sees everything of their territory except the channels
+restricted to organisation kinds other than theirs. A wrong answer here is a data leak."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..db import db
+from ..models import Channel, Event, Membership
+
+
+def channel_open_to(channel: Channel, organisation_kind: str) -> bool:
+    return not channel.restricted_to or organisation_kind in channel.restricted_to
+
+
+def can_see_channel(membership: Membership | None, channel: Channel) -> bool:
+    return (
+        membership is not None
+        and channel.territory_id == membership.territory_id
+        and channel_open_to(channel, membership.organisation_kind)
+    )
+
+
+def visible_channel_ids(membership: Membership) -> list[int]:
+    """The channels of the member's territory they may see. Restriction lists are short
+    and channels few, so the rule is applied here in Python, the same way on every
+    database, rather than with each database's own JSON operators."""
+    rows = db.session.execute(
+        sa.select(Channel.id, Channel.restricted_to).where(
+            Channel.territory_id == membership.territory_id
+        )
+    )
+    return [
+        channel_id for channel_id, restricted in rows
+        if not restricted or membership.organisation_kind in restricted
+    ]
+
+
+def visible_events(membership: Membership) -> sa.ColumnElement[bool]:
+    """SQL condition on Event: of the member's territory, and of no channel hidden from them."""
+    return sa.and_(
+        Event.territory_id == membership.territory_id,
+        sa.or_(Event.channel_id.is_(None),
+               Event.channel_id.in_(visible_channel_ids(membership))),
+    )
+
+
+def territory_room(territory_id: int) -> str:
+    return f"t:{territory_id}"
+
+
+def kind_room(territory_id: int, organisation_kind: str) -> str:
+    return f"t:{territory_id}:k:{organisation_kind}"
+
+
+def rooms_for_member(membership: Membership) -> list[str]:
+    """The Socket.IO rooms a member's connection joins in their territory."""
+    return [territory_room(membership.territory_id),
+            kind_room(membership.territory_id, membership.organisation_kind)]
+
+
+def rooms_for_channel(territory_id: int, channel: Channel | None) -> list[str]:
+    """Where an event goes: the whole territory, or only the rooms of the allowed kinds."""
+    if channel is None or not channel.restricted_to:
+        return [territory_room(territory_id)]
+    return [kind_room(territory_id, kind) for kind in channel.restricted_to]

@@ -1,0 +1,128 @@
+"""Channels (themes) of a territory's workspace."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..db import db
+from ..models import ORGANISATION_KINDS, Channel, Territory
+from . import audience, audit, validation
+from .errors import Conflict, Invalid, NotFound
+from .access import Access
+
+# The defaults every new territory starts with (SPEC), in this order.
+DEFAULT_CHANNELS = (
+    ("Prévention de la délinquance", "Actions de prévention, publics exposés, récidive."),
+    ("Tranquillité publique", "Incivilités, nuisances, occupation de l'espace public."),
+    ("Stupéfiants", "Points de deal, trafics, actions de démantèlement."),
+    ("Violences intrafamiliales", "Repérage, accompagnement des victimes, prise en charge des auteurs."),
+    ("Transports", "Sécurité dans les réseaux, gares et pôles d'échanges."),
+    ("Habitat social", "Sécurité des résidences, troubles de voisinage, partenariats bailleurs."),
+    ("Vidéoprotection", "Implantation, raccordement, exploitation des images."),
+    ("Jeunesse et milieu scolaire", "Abords des établissements, harcèlement, décrochage."),
+    ("Coordination police municipale / forces de l'État",
+     "Convention de coordination, patrouilles communes, échanges d'information."),
+)
+
+
+def create_defaults(territory: Territory) -> None:
+    """Called when a territory is created, in the same transaction."""
+    for position, (name, description) in enumerate(DEFAULT_CHANNELS):
+        db.session.add(Channel(territory_id=territory.id, name=name, description=description,
+                               position=position))
+
+
+def list_channels(access: Access, *, include_archived: bool = True) -> list[Channel]:
+    """The channels this member may see (facilitators also see the restricted ones they
+    manage, by name only: their posts stay hidden by the audience rule)."""
+    query = sa.select(Channel).where(Channel.territory_id == access.territory.id)
+    if not include_archived:
+        query = query.where(Channel.archived.is_(False))
+    channels = db.session.scalars(query.order_by(Channel.position, Channel.id)).all()
+    return [c for c in channels if access.is_facilitator or audience.can_see_channel(
+        access.membership, c)]
+
+
+def get_channel(access: Access, channel_id: Any, *, for_posting: bool = False) -> Channel:
+    """A channel this member may read (404 otherwise, also for other territories)."""
+    channel = db.session.get(Channel, channel_id) if isinstance(channel_id, int) else None
+    if channel is None or not audience.can_see_channel(access.membership, channel):
+        raise NotFound(_l("Canal introuvable."), field="channel")
+    if for_posting and channel.archived:
+        raise Conflict(_l("Ce canal est archivé : il n'accepte plus de messages."),
+                       field="channel")
+    return channel
+
+
+def create_channel(access: Access, name: Any, description: Any = "",
+                   restricted_to: Any = None) -> Channel:
+    access.require("facilitator")
+    channel = Channel(
+        territory_id=access.territory.id,
+        name=_unique_name(access, validation.text(name, "name", max_length=80)),
+        description=validation.text(description, "description", max_length=300,
+                                    required=False),
+        restricted_to=_kinds(restricted_to),
+        position=(db.session.scalar(sa.select(sa.func.max(Channel.position)).where(
+            Channel.territory_id == access.territory.id)) or 0) + 1,
+    )
+    db.session.add(channel)
+    db.session.flush()
+    audit.record("channel.create", actor=access.user, territory=access.territory, obj=channel,
+                 after=serialise(channel))
+    db.session.commit()
+    return channel
+
+
+def update_channel(access: Access, channel_id: Any, changes: dict) -> Channel:
+    """Rename, describe, archive / unarchive, restrict / open (facilitators)."""
+    access.require("facilitator")
+    channel = db.session.get(Channel, channel_id) if isinstance(channel_id, int) else None
+    if channel is None or channel.territory_id != access.territory.id:
+        raise NotFound(_l("Canal introuvable."))
+    before = serialise(channel)
+    if "name" in changes:
+        name = validation.text(changes["name"], "name", max_length=80)
+        channel.name = name if name == channel.name else _unique_name(access, name)
+    if "description" in changes:
+        channel.description = validation.text(changes["description"], "description",
+                                              max_length=300, required=False)
+    if "archived" in changes:
+        if not isinstance(changes["archived"], bool):
+            raise Invalid(_l("Valeur booléenne attendue."), field="archived")
+        channel.archived = changes["archived"]
+    if "restricted_to" in changes:
+        channel.restricted_to = _kinds(changes["restricted_to"])
+    audit.record("channel.update", actor=access.user, territory=access.territory, obj=channel,
+                 before=before, after=serialise(channel))
+    db.session.commit()
+    return channel
+
+
+def serialise(channel: Channel) -> dict:
+    return {
+        "id": channel.id,
+        "name": channel.name,
+        "description": channel.description,
+        "restricted_to": list(channel.restricted_to) if channel.restricted_to else None,
+        "archived": channel.archived,
+    }
+
+
+def _unique_name(access: Access, name: str) -> str:
+    taken = db.session.scalar(sa.select(Channel.id).where(
+        Channel.territory_id == access.territory.id, Channel.name == name))
+    if taken is not None:
+        raise Conflict(_l("Un canal porte déjà ce nom."), field="name")
+    return name
+
+
+def _kinds(value: Any) -> list[str] | None:
+    if value is None or value == []:
+        return None
+    if not isinstance(value, list):
+        raise Invalid(_l("Liste de types d'organisation attendue."), field="restricted_to")
+    return sorted({validation.choice(kind, "restricted_to", ORGANISATION_KINDS)
+                   for kind in value})

@@ -1,0 +1,284 @@
+"""Posts of the workspace: messages, needs and proposals; replies, edits, deletion, supports."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from ..db import db
+from ..models import (
+    POST_KINDS, POST_STATUSES, Event, Post, PostRevision, Support, Territory, utcnow,
+)
+from . import audience, audit, channels, events, validation
+from .access import Access
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .security import render_markdown
+
+MAX_BODY = 10_000
+MAX_PAGE = 200
+CONTRIBUTION_KINDS = ("need", "proposal")
+
+
+def create_post(access: Access, channel_id: Any, kind: Any, body: Any, client_id: Any = None,
+                reply_to: Any = None) -> tuple[Post, bool]:
+    """Stores a post and its post.created event. Returns (post, created): the same
+    `client_id` from the same author returns the first post instead of a duplicate."""
+    access.require("facilitator", "actor")
+    client_id = _client_id(client_id)
+    if client_id is not None and (existing := _by_client_id(access, client_id)) is not None:
+        return existing, False
+    channel = channels.get_channel(access, _int(channel_id, "channel"), for_posting=True)
+    kind = validation.choice(kind, "kind", POST_KINDS)
+    body = _body(body)
+    parent = _parent(access, channel, reply_to)
+    post = Post(
+        territory_id=access.territory.id, channel_id=channel.id, author_id=access.user.id,
+        author_organisation=access.membership.organisation,
+        author_organisation_kind=access.membership.organisation_kind, kind=kind, body=body, html=render_markdown(body),
+        status="open" if kind in CONTRIBUTION_KINDS else None,
+        reply_to_id=parent.id if parent else None, client_id=client_id, seq=0,
+    )
+    post.author = access.user
+    try:
+        with db.session.begin_nested():
+            db.session.add(post)
+            db.session.flush()
+    except IntegrityError:
+        # The same client_id raced in from another request: that one won, return it.
+        db.session.rollback()
+        existing = _by_client_id(access, client_id) if client_id else None
+        if existing is None:
+            raise
+        return existing, False
+    if parent is not None:
+        parent.reply_count = Post.reply_count + 1
+    event = events.record(access.territory, "post.created", {}, channel=channel, post_id=post.id)
+    post.seq = event.seq
+    event.data = serialise(post)
+    db.session.commit()
+    return post, True
+
+
+def edit_post(access: Access, post_id: Any, body: Any) -> Post:
+    """Authors edit their own posts; the previous text is kept in the history."""
+    post = get_post(access, post_id)
+    if post.author_id != access.user.id:
+        raise Forbidden(_l("Seul l'auteur peut modifier ce message."))
+    if post.deleted_at is not None:
+        raise Conflict(_l("Ce message a été supprimé."))
+    body = _body(body)
+    if body == post.body:
+        return post
+    db.session.add(PostRevision(post_id=post.id, body=post.body,
+                                written_at=post.edited_at or post.created_at))
+    post.body, post.html, post.edited_at = body, render_markdown(body), utcnow()
+    _announce(access, post, "post.updated")
+    db.session.commit()
+    return post
+
+
+def delete_post(access: Access, post_id: Any) -> Post:
+    """Soft delete by its author or a facilitator: a placeholder stays in the thread, the
+    text leaves every view (the event log included) and is kept in the audit trail only."""
+    post = get_post(access, post_id)
+    if post.author_id != access.user.id and not access.is_facilitator:
+        raise Forbidden(_l("Seul l'auteur ou un animateur peut supprimer ce message."))
+    if post.deleted_at is not None:
+        raise Conflict(_l("Ce message est déjà supprimé."))
+    if post.status not in (None, "open"):
+        raise Conflict(_l("Cette contribution a été traitée par l'animation : elle reste "
+                          "visible pour garder la traçabilité."))
+    revisions = [r.body for r in _revisions(post.id)]
+    audit.record("post.delete", actor=access.user, territory=access.territory, obj=post,
+                 before={"body": post.body, "kind": post.kind, "revisions": revisions})
+    post.deleted_at = utcnow()
+    post.body = post.html = ""
+    db.session.execute(sa.delete(PostRevision).where(PostRevision.post_id == post.id))
+    # Earlier events carried the text: keep them (seq, type) but without it.
+    redacted = serialise(post)
+    for old in db.session.scalars(sa.select(Event).where(Event.post_id == post.id)):
+        old.data = {**old.data, **{k: redacted[k] for k in ("body", "html", "deleted")}}
+    _announce(access, post, "post.deleted")
+    db.session.commit()
+    return post
+
+
+def toggle_support(access: Access, post_id: Any) -> tuple[Post, bool]:
+    """One support per person on a need or proposal; calling again withdraws it."""
+    access.require("facilitator", "actor")
+    post = get_post(access, post_id)
+    if post.kind not in CONTRIBUTION_KINDS:
+        raise Conflict(_l("Seuls les besoins et les propositions peuvent être soutenus."))
+    if post.deleted_at is not None:
+        raise Conflict(_l("Ce message a été supprimé."))
+    if post.author_id == access.user.id:
+        raise Conflict(_l("Vous ne pouvez pas soutenir votre propre contribution."))
+    existing = db.session.get(Support, (post.id, access.user.id))
+    if existing is None:
+        db.session.add(Support(post_id=post.id, user_id=access.user.id))
+    else:
+        db.session.delete(existing)
+    db.session.flush()
+    post.support_count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Support).where(Support.post_id == post.id))
+    supported = existing is None
+    events.record(access.territory, "post.supported",
+                  {"id": post.id, "supports": post.support_count, "supported": supported,
+                   "user": {"id": access.user.id, "name": access.user.name}},
+                  channel=post.channel, post_id=post.id)
+    db.session.commit()
+    return post, supported
+
+
+def get_post(access: Access, post_id: Any) -> Post:
+    """A post this member may see (404 for other territories and hidden channels)."""
+    post = db.session.get(Post, post_id) if isinstance(post_id, int) else None
+    if (post is None or post.territory_id != access.territory.id
+            or not audience.can_see_channel(access.membership, post.channel)):
+        raise NotFound(_l("Message introuvable."))
+    return post
+
+
+def post_access(user, post_id: Any) -> Access:
+    """Posts are addressed by id alone: find their territory, then pass the usual gate."""
+    from .access import access
+
+    territory_slug = db.session.scalar(
+        sa.select(Territory.slug).join(Post, Post.territory_id == Territory.id)
+        .where(Post.id == post_id)) if isinstance(post_id, int) else None
+    if territory_slug is None:
+        raise NotFound(_l("Message introuvable."))
+    return access(user, territory_slug)
+
+
+def list_posts(access: Access, *, channel: Any = None, kind: Any = None, status: Any = None,
+               thread: Any = None, top_level: bool = False, after_seq: Any = None,
+               before_seq: Any = None, limit: Any = 50, order: str = "seq") -> list[Post]:
+    """Visible posts, oldest first. `after_seq` fetches what came after; `before_seq`
+    pages backwards through history (the newest `limit` posts before it)."""
+    query = sa.select(Post).where(
+        Post.territory_id == access.territory.id,
+        Post.channel_id.in_(audience.visible_channel_ids(access.membership)),
+    )
+    if channel not in (None, ""):
+        query = query.where(Post.channel_id == channels.get_channel(
+            access, _int(channel, "channel")).id)
+    if kind not in (None, ""):
+        query = query.where(Post.kind == validation.choice(kind, "kind", POST_KINDS))
+    if status not in (None, ""):
+        query = query.where(Post.status == validation.choice(status, "status", POST_STATUSES))
+    if thread not in (None, ""):
+        query = query.where(Post.reply_to_id == _int(thread, "thread"))
+    elif top_level:
+        query = query.where(Post.reply_to_id.is_(None))
+    limit = _int(limit, "limit")
+    if not 1 <= limit <= MAX_PAGE:
+        raise Invalid(_l("« limit » doit être compris entre 1 et %(max)d.", max=MAX_PAGE),
+                      field="limit")
+    if order == "supports":
+        query = query.order_by(Post.support_count.desc(), Post.seq.desc())
+        return list(db.session.scalars(query.limit(limit)))
+    if after_seq not in (None, ""):
+        query = query.where(Post.seq > _int(after_seq, "after_seq"))
+    if before_seq not in (None, ""):
+        query = query.where(Post.seq < _int(before_seq, "before_seq"))
+        return list(reversed(db.session.scalars(query.order_by(Post.seq.desc()).limit(limit)).all()))
+    if after_seq in (None, ""):
+        # No starting point: the latest page, as a chat opens at the bottom.
+        return list(reversed(db.session.scalars(query.order_by(Post.seq.desc()).limit(limit)).all()))
+    return list(db.session.scalars(query.order_by(Post.seq).limit(limit)))
+
+
+def revisions(access: Access, post_id: Any) -> list[PostRevision]:
+    return _revisions(get_post(access, post_id).id)
+
+
+def supporters(access: Access, post_id: Any) -> list[int]:
+    post = get_post(access, post_id)
+    return list(db.session.scalars(sa.select(Support.user_id).where(Support.post_id == post.id)))
+
+
+def serialise(post: Post) -> dict:
+    """The post resource (SPEC)."""
+    author = post.author
+    return {
+        "id": post.id,
+        "channel": post.channel_id,
+        "kind": post.kind,
+        "body": post.body,
+        "html": post.html,
+        "status": post.status,
+        "author": {
+            "id": author.id if author else None,
+            "name": author.name if author else "",
+            "organisation": post.author_organisation,
+            "organisation_kind": post.author_organisation_kind,
+        },
+        "reply_to": post.reply_to_id,
+        "replies": post.reply_count,
+        "supports": post.support_count,
+        "seq": post.seq,
+        "created_at": post.created_at.isoformat(),
+        "edited_at": post.edited_at.isoformat() if post.edited_at else None,
+        "deleted": post.deleted_at is not None,
+        "client_id": post.client_id,
+    }
+
+
+def _announce(access: Access, post: Post, type_: str) -> None:
+    events.record(access.territory, type_, serialise(post), channel=post.channel,
+                  post_id=post.id)
+
+
+def _revisions(post_id: int) -> list[PostRevision]:
+    return list(db.session.scalars(
+        sa.select(PostRevision).where(PostRevision.post_id == post_id)
+        .order_by(PostRevision.replaced_at)))
+
+
+def _by_client_id(access: Access, client_id: str) -> Post | None:
+    post = db.session.scalar(sa.select(Post).where(
+        Post.author_id == access.user.id, Post.client_id == client_id))
+    if post is not None and post.territory_id != access.territory.id:
+        raise Conflict(_l("Cet identifiant client a déjà servi ailleurs."), field="client_id")
+    return post
+
+
+def _parent(access: Access, channel, reply_to: Any) -> Post | None:
+    if reply_to in (None, ""):
+        return None
+    parent = get_post(access, _int(reply_to, "reply_to"))
+    if parent.channel_id != channel.id:
+        raise Invalid(_l("La réponse doit être dans le canal du message d'origine."),
+                      field="reply_to")
+    # Threads are one level deep: replying to a reply joins its thread.
+    return get_post(access, parent.reply_to_id) if parent.reply_to_id else parent
+
+
+def _body(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid(_l("Le message est vide."), field="body")
+    if len(value) > MAX_BODY:
+        raise Invalid(_l("Le message dépasse %(max)d caractères.", max=MAX_BODY), field="body")
+    return value.strip()
+
+
+def _client_id(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > 64:
+        raise Invalid(_l("Identifiant client invalide (64 caractères au plus)."),
+                      field="client_id")
+    return value
+
+
+def _int(value: Any, field: str) -> int:
+    if isinstance(value, bool):
+        raise Invalid(_l("Nombre entier attendu."), field=field)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise Invalid(_l("Nombre entier attendu."), field=field)

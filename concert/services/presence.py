@@ -1,0 +1,107 @@
+"""Who is online in a territory, across every server process (rows in `connections`)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from ..db import db
+from ..models import Connection, Membership, Territory, User, utcnow
+from . import audience, events
+
+HEARTBEAT = timedelta(seconds=30)
+STALE = timedelta(seconds=90)  # a process that stopped heart-beating has gone
+
+
+def enter(sid: str, membership: Membership) -> None:
+    territory = membership.territory
+    first = not _online(membership.user_id, territory.id)
+    if db.session.get(Connection, (sid, territory.id)) is None:
+        db.session.add(Connection(sid=sid, territory_id=territory.id, user_id=membership.user_id))
+    db.session.commit()
+    if first:
+        _announce(territory, membership, online=True)
+
+
+def leave(sid: str) -> None:
+    """A connection closed: the user goes offline where it was their last one."""
+    rows = db.session.scalars(sa.select(Connection).where(Connection.sid == sid)).all()
+    gone = [(row.territory_id, row.user_id) for row in rows]
+    for row in rows:
+        db.session.delete(row)
+    db.session.commit()
+    for territory_id, user_id in gone:
+        if not _online(user_id, territory_id):
+            membership = db.session.scalar(sa.select(Membership).where(
+                Membership.territory_id == territory_id, Membership.user_id == user_id))
+            territory = db.session.get(Territory, territory_id)
+            if territory is not None:
+                _announce(territory, membership, online=False, user_id=user_id)
+
+
+def online(territory_id: int) -> list[dict]:
+    rows = db.session.execute(
+        sa.select(User.id, User.name, Membership.organisation, Membership.organisation_kind)
+        .join(Connection, Connection.user_id == User.id)
+        .join(Membership, sa.and_(Membership.user_id == User.id,
+                                  Membership.territory_id == territory_id))
+        .where(Connection.territory_id == territory_id,
+               Connection.seen_at > utcnow() - STALE)
+        .distinct()
+        .order_by(User.name)
+    )
+    return [{"id": uid, "name": name, "organisation": org, "organisation_kind": kind}
+            for uid, name, org, kind in rows]
+
+
+def heartbeat(sids: list[str]) -> None:
+    """Called periodically by each process for its own connections; prunes the dead."""
+    now = utcnow()
+    if sids:
+        db.session.execute(sa.update(Connection).where(Connection.sid.in_(sids))
+                           .values(seen_at=now))
+    db.session.execute(sa.delete(Connection).where(Connection.seen_at < now - STALE * 2))
+    db.session.commit()
+
+
+def evict(user_id: int, territory_id: int) -> None:
+    """Within a service's transaction: once it commits, the user's live connections leave
+    the territory's rooms on whichever process holds them."""
+    from ..extensions import socketio
+
+    rows = db.session.scalars(sa.select(Connection).where(
+        Connection.user_id == user_id, Connection.territory_id == territory_id)).all()
+    sids = [row.sid for row in rows]
+    for row in rows:
+        db.session.delete(row)
+    kinds = [kind for (kind,) in db.session.execute(sa.select(Membership.organisation_kind)
+             .where(Membership.territory_id == territory_id).distinct())]
+    rooms = [audience.territory_room(territory_id)] + [
+        audience.kind_room(territory_id, kind) for kind in kinds]
+
+    def leave_rooms() -> None:
+        for sid in sids:
+            for room in rooms:
+                socketio.server.leave_room(sid, room, namespace="/")
+
+    events.after_commit(leave_rooms)
+
+
+def _online(user_id: int, territory_id: int) -> bool:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Connection).where(
+        Connection.user_id == user_id, Connection.territory_id == territory_id,
+        Connection.seen_at > utcnow() - STALE)) > 0
+
+
+def _announce(territory: Territory, membership: Membership | None, *, online: bool,
+              user_id: int | None = None) -> None:
+    user = membership.user if membership else db.session.get(User, user_id)
+    events.ephemeral(territory, "presence", {
+        "user": {
+            "id": user.id if user else user_id,
+            "name": user.name if user else "",
+            "organisation": membership.organisation if membership else "",
+            "organisation_kind": membership.organisation_kind if membership else "",
+        },
+        "online": online,
+    })
