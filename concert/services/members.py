@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 
 from ..db import db
 from ..models import ORGANISATION_KINDS, ROLES, Invitation, Membership, User, utcnow
-from . import accounts, audit, security, validation
+from . import accounts, audit, presence, security, validation
 from .errors import Conflict, Gone, NotFound, Unauthorized
-from .territories import Access
+from .access import Access
 
 
 def invitation_url(token: str) -> str:
@@ -179,6 +179,7 @@ def remove_member(access: Access, membership_id: int) -> None:
         _keep_a_facilitator(access, membership)
     audit.record("membership.remove", actor=access.user, territory=access.territory,
                  obj=membership, before=serialise_member(membership))
+    presence.evict(membership.user_id, access.territory.id)
     db.session.delete(membership)
     db.session.commit()
 
