@@ -3,7 +3,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import format_date, format_datetime, get_locale, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
@@ -21,14 +21,18 @@ from .forms import (
 )
 
 
+# Globals and filters rather than context, so that macros imported without context (the
+# territory header) see them too. Flask-Babel names its own date filters differently.
+bp.add_app_template_filter(format_date, "format_date")
+bp.add_app_template_filter(format_datetime, "format_datetime")
+for _name, _value in {"ROLE_LABELS": ROLE_LABELS, "KIND_LABELS": KIND_LABELS,
+                      "PHASE_LABELS": PHASE_LABELS, "current_user": current_user}.items():
+    bp.add_app_template_global(_value, _name)
+
+
 @bp.app_context_processor
-def _labels():
-    return {
-        "ROLE_LABELS": ROLE_LABELS,
-        "KIND_LABELS": KIND_LABELS,
-        "PHASE_LABELS": PHASE_LABELS,
-        "current_locale": str(get_locale()),
-    }
+def _locale():
+    return {"current_locale": str(get_locale())}
 
 
 def _form_error(form, exc: ServiceError) -> None:
