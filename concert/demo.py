@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from .db import db
 from .models import Membership, Territory
-from .services import accounts, members, territories
+from .services import accounts, channels, members, posts, territories
 
 SLUG = "demo"
 NAME = "Métropole de démonstration"
@@ -36,6 +36,52 @@ PEOPLE = [
 ADMIN = ("admin@demo.concert.test", "Administrateur démo")
 
 
+# author e-mail, channel position, kind, body, supporters (e-mails); replies point back by index
+CONVERSATION = [
+    ("prefecture@demo.concert.test", 0, "message",
+     "Bienvenue dans l'espace de concertation du **contrat de sécurité intégrée**. "
+     "Chaque partenaire peut exprimer ses *besoins* et ses *propositions* ; l'animation "
+     "les consolidera en engagements.", []),
+    ("pm@demo.concert.test", 1, "need",
+     "Renforcer la présence de la police municipale en soirée autour de la place du marché : "
+     "les rodéos motorisés reprennent chaque week-end.",
+     ["ddsp@demo.concert.test", "bailleur@demo.concert.test", "ville@demo.concert.test"]),
+    ("ddsp@demo.concert.test", 8, "proposal",
+     "Mettre en place des **patrouilles mixtes** police nationale / police municipale le "
+     "vendredi et le samedi soir, avec un canal radio commun.",
+     ["pm@demo.concert.test", "prefecture@demo.concert.test"]),
+    ("bailleur@demo.concert.test", 5, "need",
+     "Sécuriser les halls des résidences Les Lauriers : occupations, dégradations et "
+     "intimidation des locataires.\n\n- 3 halls concernés\n- plaintes en hausse depuis janvier",
+     ["pm@demo.concert.test", "prevention@demo.concert.test"]),
+    ("prevention@demo.concert.test", 0, "proposal",
+     "Déployer une équipe de prévention spécialisée en soirée sur les quartiers nord, en lien "
+     "avec le bailleur et les éducateurs du département.",
+     ["bailleur@demo.concert.test"]),
+    ("transport@demo.concert.test", 4, "need",
+     "Raccorder les 40 caméras des pôles d'échanges au centre de supervision urbain.",
+     ["ville@demo.concert.test", "ddsp@demo.concert.test"]),
+    ("ville@demo.concert.test", 6, "proposal",
+     "Étendre la vidéoprotection aux abords des trois collèges prioritaires, avec un "
+     "cofinancement FIPD.", []),
+    ("gendarmerie@demo.concert.test", 2, "message",
+     "Pour information : deux points de deal démantelés en zone gendarmerie ce trimestre ; "
+     "nous pouvons partager le bilan en atelier.", []),
+]
+
+
+def _seed_conversation() -> None:
+    """Through the posting service, with client ids: running again stores nothing twice."""
+    for index, (email, position, kind, body, supporters) in enumerate(CONVERSATION):
+        where = territories.access(accounts.find_user(email), SLUG)
+        channel = channels.list_channels(where)[position]
+        post, created = posts.create_post(where, channel.id, kind, body, f"demo-{index}")
+        if not created:
+            continue
+        for supporter in supporters:
+            posts.toggle_support(territories.access(accounts.find_user(supporter), SLUG), post.id)
+
+
 def seed() -> list[str]:
     """Returns the lines to print: the demo logins."""
     accounts.create_admin(ADMIN[0], PASSWORD, ADMIN[1])
@@ -55,6 +101,7 @@ def seed() -> list[str]:
         members.accept_invitation(
             invitation_url.rsplit("/", 1)[1], name=name, password=PASSWORD, signed_in=user
         )
+    _seed_conversation()
     lines = [f"Territoire de démonstration : /t/{SLUG}/ — {NAME}",
              f"Mot de passe de tous les comptes : {PASSWORD}",
              f"  {ADMIN[0]:<34} administrateur de la plateforme"]
