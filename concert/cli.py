@@ -34,8 +34,11 @@ class ServiceCommand(click.Command):
     """Runs inside an app context and turns a service's refusal into a clear message."""
 
     def invoke(self, ctx):
+        from flask_babel import force_locale
+
         app = _app()
-        with app.app_context():
+        # No request to choose a language from: the command line speaks the default one.
+        with app.app_context(), force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
             try:
                 return super().invoke(ctx)
             except ServiceError as exc:
