@@ -45,6 +45,9 @@ def same(a: str, b: str) -> bool:
 # --- Markdown -------------------------------------------------------------------------
 # Every piece of user Markdown becomes HTML here and nowhere else.
 
+import html  # noqa: E402
+import re  # noqa: E402
+
 import bleach  # noqa: E402
 import markdown as _markdown  # noqa: E402
 from bleach.linkifier import LinkifyFilter  # noqa: E402
@@ -53,9 +56,22 @@ ALLOWED_TAGS = frozenset({
     "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre",
     "a", "hr",
 })
-ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener noreferrer"
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def _link_attribute(tag, name, value):
+    """bleach lets scheme-less hrefs through; a post is shown on several pages, so a relative
+    or protocol-relative link (`/logout`, `//elsewhere.example`) would go wherever the page
+    is. Only absolute http(s)/mailto links keep their target (bleach then checks it again)."""
+    if name == "href":
+        scheme = _SCHEME.match(html.unescape(value).strip())
+        return scheme is not None and scheme.group(1).lower() in ALLOWED_PROTOCOLS
+    return name in ("title", "rel")
+
+
+ALLOWED_ATTRIBUTES = {"a": _link_attribute}
 
 
 def _link_rel(attrs, new=False):
