@@ -4,8 +4,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from .db import db
-from .models import Membership, Territory
-from .services import accounts, channels, members, posts, territories
+from .models import Membership, Post, Territory
+from .services import accounts, channels, facilitation, members, posts, territories
 
 SLUG = "demo"
 NAME = "Métropole de démonstration"
@@ -82,6 +82,41 @@ def _seed_conversation() -> None:
             posts.toggle_support(territories.access(accounts.find_user(supporter), SLUG), post.id)
 
 
+# index of the source post in CONVERSATION, commitment fields
+COMMITMENTS = [
+    (2, {"title": "Patrouilles mixtes police nationale / police municipale",
+         "party": "etat", "pilot": "DDSP des Bouches-du-Rhône",
+         "partners": ["Police municipale de Marseille"],
+         "description": "Patrouilles communes les vendredis et samedis soir sur les secteurs "
+                        "identifiés par le diagnostic, avec un canal radio partagé.",
+         "actions": ["Définir les secteurs et les horaires", "Mettre en place le canal radio",
+                     "Bilan mensuel en cellule de coordination"],
+         "means": {"staff": "2 équipages par soirée", "budget": "12 000 €",
+                   "equipment": "Radios interopérables"},
+         "start_date": "2027-01-15", "due_date": "2027-12-31",
+         "indicators": [{"name": "Soirées de patrouille mixte", "unit": "soirées/mois",
+                         "baseline": 0, "target": 8}]}),
+    (3, {"title": "Sécurisation des halls des résidences Les Lauriers",
+         "party": "partenaire", "pilot": "Habitat Marseille Provence",
+         "partners": ["Police municipale de Marseille", "Association Addap 13"],
+         "actions": ["Contrôle d'accès des trois halls", "Médiation de soirée"],
+         "means": {"staff": "1 médiateur", "budget": "45 000 €", "equipment": "Badges"},
+         "start_date": "2027-02-01", "due_date": "2027-09-30",
+         "indicators": [{"name": "Signalements de troubles", "unit": "par mois",
+                         "baseline": 30, "target": 10}]}),
+]
+
+
+def _seed_commitments() -> None:
+    facilitator = territories.access(accounts.find_user(PEOPLE[0][0]), SLUG)
+    for index, fields in COMMITMENTS:
+        author = accounts.find_user(CONVERSATION[index][0])
+        post = db.session.scalar(sa.select(Post).where(
+            Post.author_id == author.id, Post.client_id == f"demo-{index}"))
+        if post.status == "open":
+            facilitation.promote(facilitator, {**fields, "source_posts": [post.id]})
+
+
 def seed() -> list[str]:
     """Returns the lines to print: the demo logins."""
     accounts.create_admin(ADMIN[0], PASSWORD, ADMIN[1])
@@ -102,6 +137,7 @@ def seed() -> list[str]:
             invitation_url.rsplit("/", 1)[1], name=name, password=PASSWORD, signed_in=user
         )
     _seed_conversation()
+    _seed_commitments()
     lines = [f"Territoire de démonstration : /t/{SLUG}/ — {NAME}",
              f"Mot de passe de tous les comptes : {PASSWORD}",
              f"  {ADMIN[0]:<34} administrateur de la plateforme"]

@@ -43,4 +43,4 @@ def json_body() -> dict:
     return data
 
 
-from . import openapi, territories, tokens, workspace  # noqa: E402,F401  (routes)
+from . import facilitation, openapi, territories, tokens, workspace  # noqa: E402,F401  (routes)

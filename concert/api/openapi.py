@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..models import ORGANISATION_KINDS, PHASES, POST_KINDS, POST_STATUSES, ROLES
+from ..models import (
+    COMMITMENT_STATUSES, ORGANISATION_KINDS, PARTIES, PHASES, POST_KINDS, POST_STATUSES, ROLES,
+)
 from . import bp
 
 _ERROR = {"$ref": "#/components/responses/Error"}
@@ -41,6 +43,7 @@ def _path_param(name: str, kind: str = "string") -> dict:
 
 SLUG = _path_param("slug")
 POST = _path_param("post_id", "integer")
+COMMITMENT = _path_param("commitment_id", "integer")
 
 
 def _query(name: str, kind: str) -> dict:
@@ -153,10 +156,123 @@ PATHS = {
         "get": _op("Earlier versions of an edited post", params=[POST],
                    answer=_list_of("PostRevision"), errors=(401, 404)),
     },
+    "/preview": {
+        "post": _op("Render a Markdown body as it would be published (sanitised HTML); "
+                    "nothing is stored",
+                    body={"type": "object", "required": ["body"], "properties": {
+                        "body": {"type": "string", "minLength": 1, "maxLength": 10000}}},
+                    answer={"type": "object", "properties": {"html": {"type": "string"}}},
+                    errors=(400, 401, 422)),
+    },
+    "/posts/{post_id}/decline": {
+        "post": _op("Decline a need or proposal, with the reason shown to all (facilitators)",
+                    params=[POST], body={"type": "object", "required": ["reason"],
+                                         "properties": {"reason": {"type": "string"}}},
+                    answer=_ref("Post"), errors=(400, 401, 403, 404, 409, 422)),
+    },
+    "/posts/{post_id}/merge": {
+        "post": _op("Merge a duplicate into another need or proposal; supports are combined, "
+                    "each person counted once (facilitators)", params=[POST],
+                    body={"type": "object", "required": ["into"],
+                          "properties": {"into": {"type": "integer"}}},
+                    answer=_ref("Post"), errors=(400, 401, 403, 404, 409, 422)),
+    },
+    "/posts/{post_id}/reopen": {
+        "post": _op("Reopen a declined contribution (facilitators)", params=[POST],
+                    answer=_ref("Post"), errors=(401, 403, 404, 409)),
+    },
+    "/territories/{slug}/commitments": {
+        "get": _op("Commitments of the territory", answer=_list_of("Commitment"), params=[
+            SLUG, _query("status", "string"), _query("party", "string"),
+            _query("pilot", "string"), _query("channel", "integer")], errors=(401, 404, 422)),
+        "post": _op("Promote needs/proposals (`source_posts`) into a new commitment "
+                    "(facilitators). An already promoted post needs `repromote: true`.",
+                    params=[SLUG], body=_ref("CommitmentInput"), ok=201,
+                    answer=_ref("Commitment"), errors=(400, 401, 403, 404, 409, 422)),
+    },
+    "/commitments/{commitment_id}": {
+        "get": _op("One commitment", params=[COMMITMENT], answer=_ref("Commitment"),
+                   errors=(401, 404)),
+        "patch": _op("Edit a commitment or change its status (facilitators); each change is "
+                     "a revision", params=[COMMITMENT], body=_ref("CommitmentInput"),
+                     answer=_ref("Commitment"), errors=(400, 401, 403, 404, 409, 422)),
+    },
+    "/commitments/{commitment_id}/revisions": {
+        "get": _op("Revision history: who changed which fields, before and after",
+                   params=[COMMITMENT], answer=_list_of("CommitmentRevision"),
+                   errors=(401, 404)),
+    },
+    "/commitments/{commitment_id}/indicators/{indicator_id}/measurements": {
+        "post": _op("Record a measurement of an indicator (facilitators)",
+                    params=[COMMITMENT, _path_param("indicator_id", "integer")],
+                    body={"type": "object", "required": ["date", "value"], "properties": {
+                        "date": {"type": "string", "format": "date"},
+                        "value": {"type": "number"}, "comment": {"type": "string"}}},
+                    ok=201, answer=_ref("Commitment"), errors=(400, 401, 403, 404, 422)),
+    },
+    "/territories/{slug}/audit": {
+        "get": _op("Audit log of the territory, newest first (facilitators)", params=[
+            SLUG, _query("action", "string"), _query("actor", "integer"),
+            _query("object_type", "string"), _query("before_id", "integer"),
+            _query("limit", "integer")], answer={"type": "object", "properties": {
+                "items": {"type": "array", "items": _ref("AuditEntry")},
+                "next_before_id": {"type": ["integer", "null"]}}},
+            errors=(401, 403, 404, 422)),
+    },
     "/openapi.json": {"get": _op("This document", public=True, errors=())},
 }
 
+_INDICATOR = {"type": "object", "required": ["name"], "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"}, "unit": {"type": "string"},
+    "baseline": {"type": ["number", "null"]}, "target": {"type": ["number", "null"]}}}
+_COMMITMENT_FIELDS = {
+    "title": {"type": "string", "maxLength": 200}, "description": {"type": "string"},
+    "party": {"enum": list(PARTIES)}, "pilot": {"type": "string"},
+    "partners": {"type": "array", "items": {"type": "string"}},
+    "channel": {"type": ["integer", "null"]},
+    "actions": {"type": "array", "items": {"type": "string"}},
+    "means": {"type": "object", "properties": {
+        "staff": {"type": "string"}, "budget": {"type": "string"},
+        "equipment": {"type": "string"}}},
+    "start_date": {"type": ["string", "null"], "format": "date"},
+    "due_date": {"type": ["string", "null"], "format": "date"},
+    "indicators": {"type": "array", "items": _INDICATOR},
+    "status": {"enum": list(COMMITMENT_STATUSES)},
+    "abandon_reason": {"type": ["string", "null"]},
+}
+
 SCHEMAS = {
+    "CommitmentInput": {"type": "object", "properties": {
+        **_COMMITMENT_FIELDS,
+        "source_posts": {"type": "array", "items": {"type": "integer"},
+                         "description": "Creation only: the needs/proposals promoted"},
+        "repromote": {"type": "boolean",
+                      "description": "Creation only: allow posts already promoted"}}},
+    "Commitment": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "number": {"type": "integer"}, **_COMMITMENT_FIELDS,
+        "indicators": {"type": "array", "items": {"type": "object", "properties": {
+            **_INDICATOR["properties"], "latest": {"type": ["number", "null"]},
+            "progress": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+            "measurements": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "date": {"type": "string", "format": "date"},
+                "value": {"type": "number"}, "comment": {"type": "string"}}}}}}},
+        "source_posts": {"type": "array", "items": {"type": "integer"},
+                         "description": "Sources visible to the caller"},
+        "sources": {"type": "array", "items": {"type": "object"}},
+        "hidden_sources": {"type": "integer",
+                           "description": "Sources in channels hidden from the caller"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"}}},
+    "CommitmentRevision": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"},
+        "author": {"type": "object"},
+        "changes": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+            "before": {}, "after": {}}}}}},
+    "AuditEntry": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"},
+        "actor": {"type": "object"}, "action": {"type": "string"},
+        "object_type": {"type": "string"}, "object_id": {"type": ["integer", "null"]},
+        "before": {}, "after": {}, "hidden": {"type": "boolean"}}},
     "Channel": {"type": "object", "required": ["id", "name", "restricted_to", "archived"],
                 "properties": {
                     "id": {"type": "integer"}, "name": {"type": "string"},
@@ -180,7 +296,9 @@ SCHEMAS = {
         "supports": {"type": "integer"}, "seq": {"type": "integer"},
         "created_at": {"type": "string", "format": "date-time"},
         "edited_at": {"type": ["string", "null"], "format": "date-time"},
-        "deleted": {"type": "boolean"}, "client_id": {"type": ["string", "null"]}}},
+        "deleted": {"type": "boolean"}, "client_id": {"type": ["string", "null"]},
+        "supported": {"type": "boolean",
+                      "description": "In lists: whether I support it"}}},
     "PostInput": {"type": "object", "required": ["channel", "kind", "body"], "properties": {
         "channel": {"type": "integer"}, "kind": {"enum": list(POST_KINDS)},
         "body": {"type": "string", "minLength": 1, "maxLength": 10000},

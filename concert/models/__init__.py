@@ -1,6 +1,10 @@
 """SQLAlchemy 2 typed models, one module per area. Importing this registers them all."""
 from .accounts import ApiToken, LoginSession, User
 from .audit import AuditLog
+from .commitments import (
+    COMMITMENT_STATUSES, PARTIES, Commitment, CommitmentRevision, CommitmentSource, Indicator,
+    Measurement,
+)
 from .territories import (
     ORGANISATION_KINDS, PHASES, ROLES, Invitation, Membership, Territory,
 )
@@ -10,6 +14,8 @@ from .workspace import (
 )
 
 __all__ = [
+    "COMMITMENT_STATUSES", "PARTIES", "Commitment", "CommitmentRevision", "CommitmentSource",
+    "Indicator", "Measurement",
     "POST_KINDS", "POST_STATUSES", "Channel", "Connection", "Event", "Post", "PostRevision",
     "Support", "ApiToken", "AuditLog", "Invitation", "LoginSession", "Membership", "ORGANISATION_KINDS",
     "PHASES", "ROLES", "Territory", "User", "utcnow",

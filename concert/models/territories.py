@@ -34,6 +34,7 @@ class Territory(Model):
     phase: Mapped[str] = mapped_column(sa.String(20), default="diagnostic")
     # The last event seq handed out; incremented under the row's lock (services/events.py).
     last_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_commitment_number: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(

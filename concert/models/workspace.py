@@ -58,6 +58,11 @@ class Post(Model):
         sa.ForeignKey("posts.id", ondelete="SET NULL"), index=True
     )
     client_id: Mapped[str | None] = mapped_column(sa.String(64))
+    # Facilitation: a duplicate points to the post it was merged into; a decline says why.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("posts.id", ondelete="SET NULL")
+    )
+    decline_reason: Mapped[str | None] = mapped_column(sa.Text)
     support_count: Mapped[int] = mapped_column(default=0)
     reply_count: Mapped[int] = mapped_column(default=0)
     seq: Mapped[int]  # the seq of its post.created event: chat order

@@ -63,3 +63,16 @@ def system_access(slug: str) -> Access:
     if territory is None:
         raise NotFound(_l("Territoire introuvable."))
     return Access(None, territory, None, system=True)
+
+
+def access_via(user: User | None, model, object_id, not_found) -> Access:
+    """For resources addressed by id alone (posts, commitments…): find their territory,
+    then pass the same gate. Unknown ids and other territories' ids answer the same 404."""
+    slug = None
+    if isinstance(object_id, int) and not isinstance(object_id, bool):
+        slug = db.session.scalar(
+            sa.select(Territory.slug).join(model, model.territory_id == Territory.id)
+            .where(model.id == object_id))
+    if slug is None:
+        raise NotFound(not_found)
+    return access(user, slug)

@@ -9,8 +9,16 @@ from ..db import db
 from ..models import Channel, Event, Membership
 
 
+def _allows(restricted_to: list[str] | None, organisation_kind: str) -> bool:
+    return not restricted_to or organisation_kind in restricted_to
+
+
 def channel_open_to(channel: Channel, organisation_kind: str) -> bool:
-    return not channel.restricted_to or organisation_kind in channel.restricted_to
+    return _allows(channel.restricted_to, organisation_kind)
+
+
+def open_to_all(channel: Channel) -> bool:
+    return not channel.restricted_to
 
 
 def can_see_channel(membership: Membership | None, channel: Channel) -> bool:
@@ -32,7 +40,7 @@ def visible_channel_ids(membership: Membership) -> list[int]:
     )
     return [
         channel_id for channel_id, restricted in rows
-        if not restricted or membership.organisation_kind in restricted
+        if _allows(restricted, membership.organisation_kind)
     ]
 
 

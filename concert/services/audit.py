@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
 from ..db import db
-from ..models import AuditLog, Territory, User
+from ..models import AuditLog, Post, Territory, User
+from .audience import can_see_channel
+from .errors import Invalid
 
 
 def record(
@@ -28,3 +33,44 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def entries(access, *, action: Any = None, actor: Any = None, object_type: Any = None,
+            before_id: Any = None, limit: Any = 100) -> list[AuditLog]:
+    """The territory's audit trail, newest first (facilitators)."""
+    access.require("facilitator")
+    query = sa.select(AuditLog).where(AuditLog.territory_id == access.territory.id)
+    for column, value in ((AuditLog.action, action), (AuditLog.object_type, object_type)):
+        if value not in (None, ""):
+            query = query.where(column == str(value)[:64])
+    try:
+        if actor not in (None, ""):
+            query = query.where(AuditLog.actor_id == int(actor))
+        if before_id not in (None, ""):
+            query = query.where(AuditLog.id < int(before_id))
+        limit = int(limit)
+    except (TypeError, ValueError):
+        raise Invalid(_l("Nombre entier attendu.")) from None
+    if not 1 <= limit <= 500:
+        raise Invalid(_l("« limit » doit être compris entre 1 et %(max)d.", max=500),
+                      field="limit")
+    return list(db.session.scalars(query.order_by(AuditLog.id.desc()).limit(limit)))
+
+
+def serialise(entry: AuditLog, membership) -> dict:
+    """Details of changes to posts of channels hidden from this facilitator stay hidden."""
+    hidden = False
+    if entry.object_type == "post" and entry.object_id is not None:
+        post = db.session.get(Post, entry.object_id)
+        hidden = post is None or not can_see_channel(membership, post.channel)
+    return {
+        "id": entry.id,
+        "created_at": entry.created_at.isoformat(),
+        "actor": {"id": entry.actor_id, "name": entry.actor.name if entry.actor else None},
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "before": None if hidden else entry.before,
+        "after": None if hidden else entry.after,
+        "hidden": hidden,
+    }

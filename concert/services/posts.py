@@ -9,23 +9,26 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import db
 from ..models import (
-    POST_KINDS, POST_STATUSES, Event, Post, PostRevision, Support, Territory, utcnow,
+    POST_KINDS, POST_STATUSES, Commitment, CommitmentSource, Event, Post, PostRevision, Support,
+    utcnow,
 )
 from . import audience, audit, channels, events, validation
-from .access import Access
+from .access import Access, access_via
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .security import render_markdown
 
 MAX_BODY = 10_000
 MAX_PAGE = 200
 CONTRIBUTION_KINDS = ("need", "proposal")
+# Who may write and support; observers only read.
+CONTRIBUTOR_ROLES = ("facilitator", "actor")
 
 
 def create_post(access: Access, channel_id: Any, kind: Any, body: Any, client_id: Any = None,
                 reply_to: Any = None) -> tuple[Post, bool]:
     """Stores a post and its post.created event. Returns (post, created): the same
     `client_id` from the same author returns the first post instead of a duplicate."""
-    access.require("facilitator", "actor")
+    access.require(*CONTRIBUTOR_ROLES)
     client_id = _client_id(client_id)
     if client_id is not None and (existing := _by_client_id(access, client_id)) is not None:
         return existing, False
@@ -107,7 +110,7 @@ def delete_post(access: Access, post_id: Any) -> Post:
 
 def toggle_support(access: Access, post_id: Any) -> tuple[Post, bool]:
     """One support per person on a need or proposal; calling again withdraws it."""
-    access.require("facilitator", "actor")
+    access.require(*CONTRIBUTOR_ROLES)
     post = get_post(access, post_id)
     if post.kind not in CONTRIBUTION_KINDS:
         raise Conflict(_l("Seuls les besoins et les propositions peuvent être soutenus."))
@@ -142,15 +145,7 @@ def get_post(access: Access, post_id: Any) -> Post:
 
 
 def post_access(user, post_id: Any) -> Access:
-    """Posts are addressed by id alone: find their territory, then pass the usual gate."""
-    from .access import access
-
-    territory_slug = db.session.scalar(
-        sa.select(Territory.slug).join(Post, Post.territory_id == Territory.id)
-        .where(Post.id == post_id)) if isinstance(post_id, int) else None
-    if territory_slug is None:
-        raise NotFound(_l("Message introuvable."))
-    return access(user, territory_slug)
+    return access_via(user, Post, post_id, _l("Message introuvable."))
 
 
 def list_posts(access: Access, *, channel: Any = None, kind: Any = None, status: Any = None,
@@ -158,25 +153,12 @@ def list_posts(access: Access, *, channel: Any = None, kind: Any = None, status:
                before_seq: Any = None, limit: Any = 50, order: str = "seq") -> list[Post]:
     """Visible posts, oldest first. `after_seq` fetches what came after; `before_seq`
     pages backwards through history (the newest `limit` posts before it)."""
-    query = sa.select(Post).where(
-        Post.territory_id == access.territory.id,
-        Post.channel_id.in_(audience.visible_channel_ids(access.membership)),
-    )
-    if channel not in (None, ""):
-        query = query.where(Post.channel_id == channels.get_channel(
-            access, _int(channel, "channel")).id)
-    if kind not in (None, ""):
-        query = query.where(Post.kind == validation.choice(kind, "kind", POST_KINDS))
-    if status not in (None, ""):
-        query = query.where(Post.status == validation.choice(status, "status", POST_STATUSES))
+    query = _visible(access, channel, kind, status)
     if thread not in (None, ""):
         query = query.where(Post.reply_to_id == _int(thread, "thread"))
     elif top_level:
         query = query.where(Post.reply_to_id.is_(None))
-    limit = _int(limit, "limit")
-    if not 1 <= limit <= MAX_PAGE:
-        raise Invalid(_l("« limit » doit être compris entre 1 et %(max)d.", max=MAX_PAGE),
-                      field="limit")
+    limit = _limit(limit)
     if order == "supports":
         query = query.order_by(Post.support_count.desc(), Post.seq.desc())
         return list(db.session.scalars(query.limit(limit)))
@@ -189,6 +171,55 @@ def list_posts(access: Access, *, channel: Any = None, kind: Any = None, status:
         # No starting point: the latest page, as a chat opens at the bottom.
         return list(reversed(db.session.scalars(query.order_by(Post.seq.desc()).limit(limit)).all()))
     return list(db.session.scalars(query.order_by(Post.seq).limit(limit)))
+
+
+def list_contributions(access: Access, *, channel: Any = None, kind: Any = None,
+                       status: Any = None, order: Any = "supports",
+                       limit: Any = MAX_PAGE) -> list[Post]:
+    """The needs and proposals on record (deleted ones left out), most supported first or,
+    with order="recent", newest first."""
+    if kind not in (None, "") and validation.choice(kind, "kind", POST_KINDS) not in CONTRIBUTION_KINDS:
+        raise Invalid(_l("Seuls les besoins et les propositions sont des contributions."),
+                      field="kind")
+    order = validation.choice(order, "order", ("supports", "recent"))
+    query = _visible(access, channel, kind, status).where(
+        Post.kind.in_(CONTRIBUTION_KINDS), Post.deleted_at.is_(None))
+    if order == "supports":
+        query = query.order_by(Post.support_count.desc(), Post.seq.desc())
+    else:
+        query = query.order_by(Post.seq.desc())
+    return list(db.session.scalars(query.limit(_limit(limit))))
+
+
+def can_contribute(access: Access) -> bool:
+    return access.role in CONTRIBUTOR_ROLES
+
+
+def actions_for(access: Access, post: dict) -> dict[str, bool]:
+    """What the page offers this member on a serialised post; the services above still
+    decide (and explain a refusal) when the action is tried."""
+    mine = post["author"]["id"] == access.user.id
+    alive = not post["deleted"]
+    return {
+        "edit": alive and mine,
+        "delete": alive and (mine or access.is_facilitator) and post["status"] in (None, "open"),
+        "support": alive and not mine and can_contribute(access)
+        and post["kind"] in CONTRIBUTION_KINDS,
+        "reply": alive and can_contribute(access),
+    }
+
+
+def supported_ids(access: Access, post_ids: list[int]) -> set[int]:
+    """Which of these posts the member supports."""
+    if not post_ids:
+        return set()
+    return set(db.session.scalars(sa.select(Support.post_id).where(
+        Support.user_id == access.user.id, Support.post_id.in_(post_ids))))
+
+
+def preview(body: Any) -> str:
+    """The HTML a body would be published as; nothing is stored."""
+    return render_markdown(_body(body))
 
 
 def revisions(access: Access, post_id: Any) -> list[PostRevision]:
@@ -224,7 +255,19 @@ def serialise(post: Post) -> dict:
         "edited_at": post.edited_at.isoformat() if post.edited_at else None,
         "deleted": post.deleted_at is not None,
         "client_id": post.client_id,
+        "merged_into": post.merged_into_id,
+        "decline_reason": post.decline_reason,
+        "commitments": commitments_of(post) if post.status == "promoted" else [],
     }
+
+
+def commitments_of(post: Post) -> list[dict]:
+    """The commitments a post was promoted into (id, number, title)."""
+    rows = db.session.execute(
+        sa.select(Commitment.id, Commitment.number, Commitment.title)
+        .join(CommitmentSource, CommitmentSource.commitment_id == Commitment.id)
+        .where(CommitmentSource.post_id == post.id).order_by(Commitment.number))
+    return [{"id": i, "number": n, "title": t} for i, n, t in rows]
 
 
 def _announce(access: Access, post: Post, type_: str) -> None:
@@ -236,6 +279,29 @@ def _revisions(post_id: int) -> list[PostRevision]:
     return list(db.session.scalars(
         sa.select(PostRevision).where(PostRevision.post_id == post_id)
         .order_by(PostRevision.replaced_at)))
+
+
+def _visible(access: Access, channel: Any, kind: Any, status: Any) -> sa.Select:
+    query = sa.select(Post).where(
+        Post.territory_id == access.territory.id,
+        Post.channel_id.in_(audience.visible_channel_ids(access.membership)),
+    )
+    if channel not in (None, ""):
+        query = query.where(Post.channel_id == channels.get_channel(
+            access, _int(channel, "channel")).id)
+    if kind not in (None, ""):
+        query = query.where(Post.kind == validation.choice(kind, "kind", POST_KINDS))
+    if status not in (None, ""):
+        query = query.where(Post.status == validation.choice(status, "status", POST_STATUSES))
+    return query
+
+
+def _limit(value: Any) -> int:
+    limit = _int(value, "limit")
+    if not 1 <= limit <= MAX_PAGE:
+        raise Invalid(_l("« limit » doit être compris entre 1 et %(max)d.", max=MAX_PAGE),
+                      field="limit")
+    return limit
 
 
 def _by_client_id(access: Access, client_id: str) -> Post | None:
