@@ -28,7 +28,11 @@ def load_user_from_request(request):
 
 
 def sign_in(user) -> None:
-    """Renews the whole cookie session: nothing from before sign-in survives it."""
+    """Renews the whole cookie session: nothing from before sign-in survives it, not even
+    the server-side session of an earlier sign-in in this browser."""
+    previous = session.get("sid")
+    if isinstance(previous, str):
+        accounts.end_login_session(previous)
     session.clear()
     session["sid"] = accounts.start_login_session(user)
     session.permanent = True
