@@ -2,6 +2,8 @@
 with a reason, reopen. Facilitators only; every step is audited and broadcast."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 import sqlalchemy as sa
@@ -127,3 +129,37 @@ def _contribution(access: Access, post_id: Any, field: str) -> Post:
     if post.deleted_at is not None:
         raise Conflict(_l("Ce message a été supprimé."), field=field)
     return post
+
+
+# --- consolidation ------------------------------------------------------------------------
+
+_STOPWORDS = frozenset("""
+a au aux avec ce ces dans de des du elle en et eux il ils je la le les leur lui ma mais me
+même mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes
+toi ton tu un une vos votre vous c d j l n s t y été être avoir est sont plus afin entre
+""".split())
+
+
+def _words(text: str) -> frozenset[str]:
+    """Significant words, lower-cased and without accents, plural 's'/'x' dropped."""
+    normalised = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in normalised if not unicodedata.combining(c))
+    words = re.findall(r"[a-z0-9]{3,}", plain)
+    return frozenset(w.rstrip("sx") if len(w) > 4 else w
+                     for w in words if w not in _STOPWORDS)
+
+
+def likely_duplicates(contributions: list[Post], threshold: float = 0.35
+                      ) -> list[tuple[Post, Post, float]]:
+    """Pairs of open needs/proposals whose wording overlaps (Jaccard similarity of their
+    significant words), most similar first: suggestions for the facilitator to merge."""
+    words = [(post, _words(post.body)) for post in contributions
+             if post.status == "open" and post.deleted_at is None]
+    pairs = []
+    for i, (a, wa) in enumerate(words):
+        for b, wb in words[i + 1:]:
+            if wa and wb:
+                score = len(wa & wb) / len(wa | wb)
+                if score >= threshold:
+                    pairs.append((a, b, round(score, 2)))
+    return sorted(pairs, key=lambda pair: -pair[2])

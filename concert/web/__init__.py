@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import facilitation, routes  # noqa: E402,F401

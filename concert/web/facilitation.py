@@ -1,0 +1,324 @@
+"""Facilitation pages: commitments (list, detail, promotion form), consolidation, audit log."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_decimal, gettext as _
+from flask_login import current_user, login_required
+
+from ..services import audit, channels, commitments, facilitation, posts
+from ..services.access import access
+from ..services.errors import ServiceError
+from . import bp
+from .facilitation_forms import (
+    COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PARTY_LABELS, CommitmentForm, DeclineForm,
+    MeasurementForm, MergeForm, StatusForm,
+)
+from .forms import ConfirmForm
+
+@bp.app_template_filter("isodate")
+def _isodate(value: str | None) -> str:
+    """An ISO date (as in the API's resources) in the reader's language."""
+    return format_date(date.fromisoformat(value)) if value else ""
+
+
+@bp.app_template_filter("decimal")
+def _decimal(value) -> str:
+    return "—" if value is None else format_decimal(value)
+
+
+@bp.app_template_filter("plainjson")
+def _plainjson(value) -> str:
+    """JSON as people read it (accents kept); escaped by Jinja like any text."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+for _name, _value in {"PARTY_LABELS": PARTY_LABELS, "PARTY_HEADINGS": PARTY_HEADINGS,
+                      "COMMITMENT_STATUS_LABELS": COMMITMENT_STATUS_LABELS}.items():
+    bp.add_app_template_global(_value, _name)
+
+
+def _refused(exc: ServiceError, form=None) -> None:
+    field = getattr(form, exc.field, None) if form is not None and exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(exc.message)]
+    else:
+        flash(str(exc.message), "error")
+
+
+@bp.get("/t/<slug>/commitments")
+@login_required
+def commitments_page(slug: str):
+    where = access(current_user, slug)
+    args = request.args
+    try:
+        items = commitments.list_commitments(
+            where, status=args.get("status"), party=args.get("party"), pilot=args.get("pilot"),
+            channel=args.get("channel"))
+    except ServiceError as exc:
+        _refused(exc)
+        items = commitments.list_commitments(where)
+    visible_channels = channels.list_channels(where)
+    names = {c.id: c.name for c in visible_channels}
+    groups = {party: {} for party in PARTY_LABELS}
+    for commitment in items:
+        domain = names.get(commitment.channel_id, _("Autres domaines"))
+        groups[commitment.party].setdefault(domain, []).append(
+            commitments.serialise(commitment, where.membership))
+    template = "_commitment_groups.html" if args.get("partial") else "commitments.html"
+    return render_template(
+        template, where=where, territory=where.territory, groups=groups,
+        channels=visible_channels, pilots=sorted({c.pilot for c in
+                                                  commitments.list_commitments(where) if c.pilot}),
+        filters=args, count=len(items))
+
+
+@bp.get("/t/<slug>/commitments/<int:commitment_id>")
+@login_required
+def commitment_page(slug: str, commitment_id: int):
+    where = access(current_user, slug)
+    return _commitment(where, commitments.get(where, commitment_id))
+
+
+def _commitment(where, commitment, *, form=None, status_form=None, measurement_form=None,
+                status: int = 200):
+    data = commitments.serialise(commitment, where.membership)
+    if where.is_facilitator:
+        form = form or _commitment_form(where, data)
+        status_form = status_form or StatusForm(status=commitment.status)
+        measurement_form = measurement_form or MeasurementForm()
+        measurement_form.indicator.choices = [(str(i["id"]), i["name"])
+                                              for i in data["indicators"]]
+    names = {c.id: c.name for c in channels.list_channels(where)}
+    return render_template(
+        "commitment.html", where=where, territory=where.territory, commitment=data,
+        channel_name=names.get(commitment.channel_id),
+        revisions=[commitments.serialise_revision(r)
+                   for r in commitments.revisions(where, commitment.id)],
+        form=form, status_form=status_form, measurement_form=measurement_form,
+    ), status
+
+
+def _commitment_form(where, data: dict | None = None, **kwargs) -> CommitmentForm:
+    if data is not None and request.method == "GET":
+        form = CommitmentForm(
+            title=data["title"], party=data["party"], description=data["description"],
+            pilot=data["pilot"], partners="\n".join(data["partners"]),
+            actions="\n".join(data["actions"]), channel=str(data["channel"] or ""),
+            staff=data["means"]["staff"], budget=data["means"]["budget"],
+            equipment=data["means"]["equipment"],
+            indicators=[{"id": str(i["id"]), "name": i["name"], "unit": i["unit"],
+                         "baseline": _number(i["baseline"]), "target": _number(i["target"])}
+                        for i in data["indicators"]], **kwargs)
+        form.start_date.data = date.fromisoformat(data["start_date"]) if data["start_date"] else None
+        form.due_date.data = date.fromisoformat(data["due_date"]) if data["due_date"] else None
+    else:
+        form = CommitmentForm(**kwargs)
+    form.indicators.append_entry()  # one empty row to add an indicator
+    form.channel.choices = [("", _("— aucun —"))] + [
+        (str(c.id), c.name) for c in channels.list_channels(where) if not c.archived]
+    return form
+
+
+def _number(value):
+    if value is None:
+        return ""
+    return f"{value:g}"
+
+
+@bp.post("/t/<slug>/commitments/<int:commitment_id>")
+@login_required
+def update_commitment(slug: str, commitment_id: int):
+    where = access(current_user, slug)
+    commitment = commitments.get(where, commitment_id)
+    form = _commitment_form(where)
+    if form.validate_on_submit():
+        try:
+            commitments.update(where, commitment_id, form.data_for_service())
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            _refused(exc, form)
+            return _commitment(where, commitment, form=form, status=exc.status)
+        flash(_("Engagement mis à jour."), "success")
+        return redirect(url_for("web.commitment_page", slug=slug, commitment_id=commitment_id))
+    return _commitment(where, commitment, form=form, status=400)
+
+
+@bp.post("/t/<slug>/commitments/<int:commitment_id>/status")
+@login_required
+def commitment_status(slug: str, commitment_id: int):
+    where = access(current_user, slug)
+    commitment = commitments.get(where, commitment_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            commitments.update(where, commitment_id, {
+                "status": form.status.data, "abandon_reason": form.abandon_reason.data or None})
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            _refused(exc, form)
+            return _commitment(where, commitment, status_form=form, status=exc.status)
+        flash(_("Statut mis à jour."), "success")
+    return redirect(url_for("web.commitment_page", slug=slug, commitment_id=commitment_id))
+
+
+@bp.post("/t/<slug>/commitments/<int:commitment_id>/measurements")
+@login_required
+def add_measurement(slug: str, commitment_id: int):
+    where = access(current_user, slug)
+    commitment = commitments.get(where, commitment_id)
+    form = MeasurementForm()
+    if form.validate_on_submit():
+        try:
+            commitments.add_measurement(where, commitment_id, int(form.indicator.data or 0), {
+                "date": form.date.data.isoformat() if form.date.data else None,
+                "value": form.value.data, "comment": form.comment.data or ""})
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            _refused(exc, form)
+            return _commitment(where, commitment, measurement_form=form, status=exc.status)
+        flash(_("Mesure enregistrée."), "success")
+    return redirect(url_for("web.commitment_page", slug=slug, commitment_id=commitment_id))
+
+
+@bp.route("/t/<slug>/commitments/new", methods=["GET", "POST"])
+@login_required
+def new_commitment(slug: str):
+    """Promotion: the selected needs/proposals become the sources of a new commitment."""
+    where = access(current_user, slug)
+    where.require("facilitator")
+    source_ids = [int(v) for v in request.values.getlist("source") if v.isdigit()]
+    sources = []
+    for post_id in source_ids:
+        try:
+            sources.append(posts.serialise(posts.get_post(where, post_id)))
+        except ServiceError as exc:
+            _refused(exc)
+    form = _commitment_form(where)
+    if "title" not in request.form and sources:
+        first = posts.get_post(where, sources[0]["id"])
+        form.title.data = form.title.data or first.body.splitlines()[0][:200]
+        form.channel.data = str(first.channel_id)
+    status = 200
+    # The consolidation page posts its selection here; the form's own post has a title.
+    submitted = request.method == "POST" and "title" in request.form
+    if submitted and form.validate_on_submit():
+        data = form.data_for_service()
+        data["source_posts"] = [s["id"] for s in sources]
+        data["repromote"] = request.form.get("repromote") == "1"
+        try:
+            commitment = facilitation.promote(where, data)
+        except ServiceError as exc:
+            if exc.status in (403,):
+                raise
+            _refused(exc, form)
+            status = exc.status
+        else:
+            flash(_("Engagement n° %(n)d créé.", n=commitment.number), "success")
+            return redirect(url_for("web.commitment_page", slug=slug,
+                                    commitment_id=commitment.id))
+    elif submitted:
+        status = 400
+    return render_template("commitment_new.html", where=where, territory=where.territory,
+                           form=form, sources=sources), status
+
+
+@bp.get("/t/<slug>/consolidation")
+@login_required
+def consolidation(slug: str):
+    """Open needs and proposals by support, with likely duplicates (facilitators)."""
+    where = access(current_user, slug)
+    where.require("facilitator")
+    open_items = posts.list_contributions(where, status="open", order="supports")
+    declined = posts.list_contributions(where, status="declined", order="recent")
+    names = {c.id: c.name for c in channels.list_channels(where)}
+    merge_form = MergeForm()
+    merge_form.into.choices = [(str(p.id), f"#{p.id} — {p.body[:60]}") for p in
+                               posts.list_contributions(where, order="supports")
+                               if p.status in ("open", "promoted")]
+    return render_template(
+        "consolidation.html", where=where, territory=where.territory,
+        items=[posts.serialise(p) for p in open_items],
+        declined=[posts.serialise(p) for p in declined],
+        duplicates=[(posts.serialise(a), posts.serialise(b), score)
+                    for a, b, score in facilitation.likely_duplicates(open_items)],
+        channel_names=names, merge_form=merge_form, decline_form=DeclineForm(),
+        confirm_form=ConfirmForm())
+
+
+@bp.post("/t/<slug>/consolidation/merge")
+@login_required
+def merge_selection(slug: str):
+    where = access(current_user, slug)
+    form = MergeForm()
+    if form.validate_on_submit():
+        into = int(form.into.data) if (form.into.data or "").isdigit() else None
+        merged = 0
+        for value in request.form.getlist("source"):
+            if value.isdigit() and int(value) != into:
+                try:
+                    facilitation.merge(where, int(value), into)
+                    merged += 1
+                except ServiceError as exc:
+                    if exc.status == 403:
+                        raise
+                    _refused(exc)
+        if merged:
+            flash(_("%(n)d contribution(s) fusionnée(s).", n=merged), "success")
+    return redirect(url_for("web.consolidation", slug=slug))
+
+
+@bp.post("/t/<slug>/posts/<int:post_id>/decline")
+@login_required
+def decline_post(slug: str, post_id: int):
+    where = access(current_user, slug)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        try:
+            facilitation.decline(where, post_id, form.reason.data)
+            flash(_("Contribution déclinée."), "success")
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            _refused(exc)
+    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith(
+        f"/t/{slug}/") else url_for("web.consolidation", slug=slug))
+
+
+@bp.post("/t/<slug>/posts/<int:post_id>/reopen")
+@login_required
+def reopen_post(slug: str, post_id: int):
+    where = access(current_user, slug)
+    if ConfirmForm().validate_on_submit():
+        try:
+            facilitation.reopen(where, post_id)
+            flash(_("Contribution rouverte."), "success")
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            _refused(exc)
+    return redirect(url_for("web.consolidation", slug=slug))
+
+
+@bp.get("/t/<slug>/audit")
+@login_required
+def audit_page(slug: str):
+    where = access(current_user, slug)
+    args = request.args
+    try:
+        entries = audit.entries(where, action=args.get("action"), actor=args.get("actor"),
+                                before_id=args.get("before_id"), limit=100)
+    except ServiceError as exc:
+        if exc.status == 403:
+            raise
+        _refused(exc)
+        entries = audit.entries(where, limit=100)
+    return render_template(
+        "audit.html", where=where, territory=where.territory,
+        entries=[audit.serialise(e, where.membership) for e in entries],
+        next_before_id=entries[-1].id if len(entries) == 100 else None, filters=args)
