@@ -14,10 +14,13 @@ def _email_key() -> str:
 
 
 def password_attempts(view):
-    """Per address and e-mail (guessing one account), and per address (spraying many)."""
-    view = limiter.limit(
-        lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_email_key, methods=["POST"]
+    """Per address and e-mail (guessing one account), and per address (spraying many).
+    The counters are shared by every route that checks a password: the login page and
+    the API do not each grant the full allowance."""
+    view = limiter.shared_limit(
+        lambda: current_app.config["LOGIN_RATE_LIMIT"], "password-account",
+        key_func=_email_key, methods=["POST"],
     )(view)
-    return limiter.limit(
-        lambda: current_app.config["LOGIN_IP_RATE_LIMIT"], methods=["POST"]
+    return limiter.shared_limit(
+        lambda: current_app.config["LOGIN_IP_RATE_LIMIT"], "password-address", methods=["POST"]
     )(view)
