@@ -47,8 +47,9 @@ def list_posts(slug: str):
         after_seq=args.get("after_seq"), before_seq=args.get("before_seq"),
         limit=args.get("limit", 50), order=args.get("order", "seq"),
     )
+    supported = posts.supported_ids(where, [p.id for p in items])
     return jsonify({
-        "items": [posts.serialise(p) for p in items],
+        "items": [{**posts.serialise(p), "supported": p.id in supported} for p in items],
         "first_seq": items[0].seq if items else None,
         "last_seq": items[-1].seq if items else None,
     })
@@ -67,7 +68,10 @@ def create_post(slug: str):
 @bp.get("/posts/<int:post_id>")
 @signed_in
 def get_post(post_id: int):
-    return jsonify(posts.serialise(posts.get_post(_post_access(post_id), post_id)))
+    where = _post_access(post_id)
+    post = posts.get_post(where, post_id)
+    return jsonify({**posts.serialise(post),
+                    "supported": post.id in posts.supported_ids(where, [post.id])})
 
 
 @bp.patch("/posts/<int:post_id>")
@@ -99,3 +103,10 @@ def post_revisions(post_id: int):
          "replaced_at": r.replaced_at.isoformat()}
         for r in posts.revisions(where, post_id)
     ]})
+
+
+@bp.post("/preview")
+@signed_in
+def preview():
+    """The sanitised HTML a Markdown body would be published as (the composer's preview)."""
+    return jsonify({"html": posts.preview(json_body().get("body"))})

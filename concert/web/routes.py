@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
@@ -10,9 +11,9 @@ from sqlalchemy import text
 from ..db import db
 from ..models import ROLES
 from ..ratelimits import password_attempts
-from ..services import accounts, members, territories
+from ..services import accounts, audience, channels, events, members, posts, presence, territories
 from ..services.errors import ServiceError, Unauthorized
-from ..services.territories import access
+from ..services.access import access
 from ..auth import sign_in, sign_out
 from . import bp
 from .forms import (
@@ -165,13 +166,99 @@ def invitation(token: str):
     ), status
 
 
+# Posts per page of chat history, as rendered and as loaded by scrolling up.
+WORKSPACE_PAGE = 50
+
+
 @bp.get("/t/<slug>/")
 @login_required
 def territory(slug: str):
+    """The chat workspace: a channel's latest posts, server-rendered, then kept live by
+    static/js/workspace.js."""
+    args = request.args
+    return _workspace(access(current_user, slug), args.get("channel", type=int),
+                      args.get("thread", type=int), args.get("before", type=int))
+
+
+@bp.post("/t/<slug>/posts")
+@login_required
+def create_post(slug: str):
+    """The composer without JavaScript: same service as the Socket.IO `post`."""
     where = access(current_user, slug)
+    data = request.form
+    channel_id, thread_id = data.get("channel", type=int), data.get("reply_to", type=int)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("Le formulaire a expiré : rechargez la page et recommencez."), "error")
+        return _workspace(where, channel_id, thread_id, draft=data, status=400)
+    try:
+        post, _created = posts.create_post(where, data.get("channel"), data.get("kind"),
+                                           data.get("body"), data.get("client_id"),
+                                           data.get("reply_to"))
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise
+        flash(str(exc.message), "error")
+        return _workspace(where, channel_id, thread_id, draft=data, status=exc.status)
+    return redirect(url_for("web.territory", slug=slug, channel=post.channel_id,
+                            thread=post.reply_to_id, _anchor=f"post-{post.id}"))
+
+
+def _workspace(where, channel_id: int | None, thread_id: int | None = None,
+               before: int | None = None, *, draft=None, status: int = 200):
+    # Read first: whatever commits after this point reaches the page by its catch-up join.
+    seq = events.latest_seq(where.territory.id)
+    thread = posts.get_post(where, thread_id) if thread_id else None
+    listed = channels.list_channels(where)
+    readable = [c for c in listed if audience.can_see_channel(where.membership, c)]
+    if thread is not None:
+        channel = thread.channel
+    elif channel_id is not None:
+        channel = channels.get_channel(where, channel_id)
+    else:
+        channel = next((c for c in readable if not c.archived), readable[0] if readable else None)
+    items = posts.list_posts(where, channel=channel.id, top_level=True, before_seq=before,
+                             limit=WORKSPACE_PAGE) if channel else []
+    replies = posts.list_posts(where, thread=thread.id, limit=posts.MAX_PAGE) if thread else []
     return render_template(
-        "territory.html", where=where, territory=where.territory,
+        "workspace.html", where=where, territory=where.territory, seq=seq,
+        channels=listed, readable={c.id for c in readable}, channel=channel,
+        posts=_post_views(where, items), has_older=len(items) == WORKSPACE_PAGE,
+        thread=_post_views(where, [thread])[0] if thread else None,
+        replies=_post_views(where, replies), draft=draft or {},
+        can_contribute=posts.can_contribute(where), client_id=secrets.token_hex(16),
         members=members.list_members(where),
+        online={person["id"] for person in presence.online(where.territory.id)},
+    ), status
+
+
+def _post_views(where, items) -> list[dict]:
+    """Posts as the JavaScript receives them, plus what the page shows this member."""
+    supported = posts.supported_ids(where, [p.id for p in items])
+    views = []
+    for post in items:
+        view = {**posts.serialise(post), "supported": post.id in supported,
+                "created": post.created_at}
+        views.append({**view, "actions": posts.actions_for(where, view)})
+    return views
+
+
+@bp.get("/t/<slug>/contributions")
+@login_required
+def contributions(slug: str):
+    """Besoins et propositions: every need and proposal the member may see."""
+    where = access(current_user, slug)
+    seq = events.latest_seq(where.territory.id)
+    args = request.args
+    filters = {name: args.get(name, "") for name in ("channel", "kind", "status")}
+    order = args.get("order") or "supports"
+    items = posts.list_contributions(where, order=order, **filters)
+    listed = [c for c in channels.list_channels(where)
+              if audience.can_see_channel(where.membership, c)]
+    return render_template(
+        "contributions.html", where=where, territory=where.territory, seq=seq,
+        posts=_post_views(where, items), channels=listed,
+        channel_names={c.id: c.name for c in listed}, filters=filters, order=order,
+        can_contribute=posts.can_contribute(where), limit=posts.MAX_PAGE,
     )
 
 
