@@ -225,6 +225,14 @@ def _server_env(database_url: str, instance_path, **extra: str) -> dict:
     return env
 
 
+def _die_with_parent() -> None:
+    """The server goes when the test run goes, even if pytest is killed (Linux)."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class Server:
     """A `concert run` process on a free port."""
 
@@ -236,7 +244,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "concert", "run", "--port", str(self.port)],
             env=_server_env(database_url, instance_path, **env),
-            stdout=self._log_file, stderr=subprocess.STDOUT,
+            stdout=self._log_file, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
         )
         self._wait_ready()
 
