@@ -37,7 +37,9 @@ def english_po():
 
 
 def _key(message) -> tuple:
-    return message.id, message.context
+    # read_mo gives a plural message's id as a list: make it hashable.
+    msgid = tuple(message.id) if isinstance(message.id, list) else message.id
+    return msgid, message.context
 
 
 def test_extraction_sees_python_and_templates(extracted):
