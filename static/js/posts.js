@@ -96,9 +96,7 @@ export class PostView {
       body.classList.remove("post__body--plain");
     }
     field("deleted").hidden = !post.deleted;
-    const outcome = field("outcome");
-    outcome.hidden = !post.decline_reason;
-    outcome.textContent = post.decline_reason ? `${this.strings.reason} ${post.decline_reason}` : "";
+    this.fillOutcome(field, post);
 
     const supports = field("supports");
     supports.hidden = !contribution || Boolean(pending);
@@ -122,6 +120,28 @@ export class PostView {
     action("delete").hidden = !actions.delete;
     action("resume").hidden = !pending?.error;
     action("discard").hidden = !pending?.error;
+  }
+
+  /** What the facilitators made of a contribution: declined (why), merged, promoted. */
+  fillOutcome(field, post) {
+    const declined = field("declined");
+    declined.hidden = !post.decline_reason;
+    declined.querySelector("[data-text]").textContent = post.decline_reason ?? "";
+    const merged = field("merged");
+    merged.hidden = !post.merged_into;
+    if (post.merged_into) merged.querySelector("a").href = `${this.config.page}?thread=${post.merged_into}#thread`;
+    const list = field("commitments");
+    const commitments = post.commitments ?? [];
+    list.hidden = commitments.length === 0;
+    list.replaceChildren(...commitments.map((commitment) => {
+      const item = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = `${this.config.page}commitments/${commitment.id}`;
+      link.textContent = format(this.strings.commitment, { n: commitment.number, title: commitment.title });
+      item.append(link);
+      return item;
+    }));
+    field("outcome").hidden = declined.hidden && merged.hidden && list.hidden;
   }
 
   /** A live `post.supported`: the count for everyone, the pressed state for its author. */

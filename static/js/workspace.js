@@ -179,6 +179,9 @@ els.menu.addEventListener("click", () => {
   if (open) $("a, button", els.sidebar)?.focus();
 });
 $('[data-action="close-sidebar"]').addEventListener("click", () => closeSidebar({ restoreFocus: true }));
+document.addEventListener("click", (event) => {
+  if (!els.sidebar.contains(event.target) && !els.menu.contains(event.target)) closeSidebar();
+});
 els.sidebar.addEventListener("keydown", (event) => {
   if (event.key === "Escape") closeSidebar({ restoreFocus: true });
 });
