@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from flask import request, session
 from flask_babel import lazy_gettext as _l
-from flask_socketio import join_room
+from flask_socketio import ConnectionRefusedError, join_room
 
 from ..db import db
 from ..extensions import socketio
@@ -30,8 +30,10 @@ def on_connect(auth: Any = None):
     elif isinstance(session.get("sid"), str):
         user = accounts.user_for_session(session["sid"])
     if user is None:
-        raise ConnectionRefusedError({"code": "unauthorized",
-                                      "message": str(_l("Authentification requise."))})
+        # python-socketio's own exception: the builtin one reaches the client as a bare
+        # "Connection refused by server". The client gets {message, data: {code, message}}.
+        message = str(_l("Authentification requise."))
+        raise ConnectionRefusedError(message, {"code": "unauthorized", "message": message})
     _connected[request.sid] = user.id
 
 
