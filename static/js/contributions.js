@@ -3,7 +3,7 @@
 // filtered by the server): a notice offers to refresh it.
 import { readConfig } from "./common.js";
 import { Live } from "./live.js";
-import { PostView, bindPostActions, copiesOf } from "./posts.js";
+import { PostView, bindPostActions, copiesOf, refresh } from "./posts.js";
 
 const config = readConfig();
 const root = document.querySelector("[data-contributions]");
@@ -30,11 +30,11 @@ function onEvent({ type, data, seq }) {
     if (matchesFilters(data) && !data.reply_to) refreshNote.hidden = false;
     return;
   }
-  for (const li of copiesOf(data.id)) {
-    if (!newer(li, seq)) continue;
-    if (type === "post.supported") view.setSupports(li, data);
-    else if (data.author) view.fill(li, data);
-  }
+  const copies = [...copiesOf(data.id)].filter((li) => newer(li, seq));
+  if (!copies.length || !type.startsWith("post.")) return;
+  if (type === "post.supported" && data.user) for (const li of copies) view.setSupports(li, data);
+  else if (data.author) for (const li of copies) view.fill(li, data);
+  else refresh(view, data.id); // a status change, or supports moved by a merge
 }
 
 bindPostActions(root, view, (post) => {

@@ -168,6 +168,17 @@ export function copiesOf(postId) {
   return document.querySelectorAll(`.post[data-post-id="${CSS.escape(String(postId))}"]`);
 }
 
+/** Fetches a post again and updates every copy: for events that carry only part of it
+ *  (a status change, supports moved by a merge). */
+export async function refresh(view, postId) {
+  try {
+    const post = await api("GET", `${apiBase}/posts/${postId}`);
+    for (const li of copiesOf(postId)) view.fill(li, post);
+  } catch {
+    // Gone or hidden meanwhile: the next event or reload says so.
+  }
+}
+
 /** Support, edit, delete and history on any post below `root`. `onChange(post)` receives
  *  the post as the API answered, to update every copy. */
 export function bindPostActions(root, view, onChange) {

@@ -7,7 +7,7 @@ import {
 } from "./common.js";
 import { Live } from "./live.js";
 import { Outbox } from "./outbox.js";
-import { PostView, bindPostActions, copiesOf } from "./posts.js";
+import { PostView, bindPostActions, copiesOf, refresh } from "./posts.js";
 
 const PAGE = 50;
 const TYPING_EVERY = 3000; // ms between two `typing` signals while someone types
@@ -373,23 +373,8 @@ function onEvent(event) {
     case "post.updated":
     case "post.deleted":
     case "post.status":
-      for (const li of copiesOf(data.id)) {
-        if (seq > Number(li.dataset.version || 0) && data.author) {
-          view.fill(li, data);
-          li.dataset.version = seq;
-        } else if (seq > Number(li.dataset.version || 0) && data.status) {
-          li.dataset.version = seq;
-          fetchAndFill(data.id);
-        }
-      }
-      break;
     case "post.supported":
-      for (const li of copiesOf(data.id)) {
-        if (seq > Number(li.dataset.version || 0)) {
-          view.setSupports(li, data);
-          li.dataset.version = seq;
-        }
-      }
+      applyToCopies(type, data, seq);
       break;
     case "presence":
       setPresence(data.user, data.online);
@@ -402,13 +387,14 @@ function onEvent(event) {
   if (seq != null) saveReadState();
 }
 
-async function fetchAndFill(id) {
-  try {
-    const post = await api("GET", `${apiBase}/posts/${id}`);
-    for (const li of copiesOf(id)) view.fill(li, post);
-  } catch {
-    // The next event or reload shows it.
-  }
+/** Changes to a post shown on the page, each applied once and never over a newer state. */
+function applyToCopies(type, data, seq) {
+  const copies = [...copiesOf(data.id)].filter((li) => seq > Number(li.dataset.version || 0));
+  for (const li of copies) li.dataset.version = seq;
+  if (!copies.length) return;
+  if (type === "post.supported" && data.user) for (const li of copies) view.setSupports(li, data);
+  else if (data.author) for (const li of copies) view.fill(li, data);
+  else refresh(view, data.id); // a status change, or supports moved by a merge
 }
 
 function onPostCreated(post, seq) {

@@ -66,6 +66,8 @@ def test_a_need_reaches_the_other_member_live_and_is_supported(server, world, ne
 
     need = reader.locator(".post", has_text="Renforcer l'éclairage du parking de la gare")
     expect(need).to_be_visible(timeout=2000)
+    expect(reader.locator("[data-announcer]")).to_have_text(
+        f"Nouveau message de {world.actor.name} dans « {channel_name(channel_ids(world)[0])} »")
     expect(need.locator('[data-field="kind"]')).to_have_text("Besoin")
     expect(need.locator('[data-field="status"]')).to_have_text("Ouvert")
     expect(need.locator('[data-field="author"]')).to_have_text(world.actor.name)
@@ -79,6 +81,23 @@ def test_a_need_reaches_the_other_member_live_and_is_supported(server, world, ne
     expect(own.locator('[data-field="supports"]')).to_have_text("1 soutien")
     # Nobody supports their own contribution: no button for the author.
     expect(own.get_by_role("button", name=re.compile("Soutenir"))).to_be_hidden()
+
+
+def test_a_declined_contribution_shows_its_status_and_reason_live(server, world, new_context,
+                                                                  sign_in, api):
+    need = posts.create_post(member_access(world, world.actor), channel_ids(world)[0], "need",
+                             "Un besoin hors du champ du contrat")[0].id
+    facilitator = api(world.facilitator)
+    page = open_workspace(sign_in(new_context().new_page(), world.actor), server)
+    post = page.locator(f"#post-{need}")
+    expect(post.get_by_role("button", name="Supprimer")).to_be_visible()
+
+    answer = facilitator.post(f"/posts/{need}/decline", json={"reason": "Relève du CLSPD"})
+    assert answer.status_code == 200, answer.text
+    expect(post.locator('[data-field="status"]')).to_have_text("Décliné", timeout=2000)
+    expect(post.locator('[data-field="declined"]')).to_have_text("Motif : Relève du CLSPD")
+    # A contribution the facilitators have dealt with stays, for the record.
+    expect(post.get_by_role("button", name="Supprimer")).to_be_hidden()
 
 
 def test_a_message_written_offline_waits_in_the_outbox_then_arrives_once(
