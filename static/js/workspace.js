@@ -43,7 +43,6 @@ const els = {
   channelDescription: $("[data-channel-description]"),
   channelRestricted: $("[data-channel-restricted]"),
   archivedNote: $("[data-archived-note]"),
-  composerWrap: $("[data-composer-wrap]"),
   composer: $('[data-composer="composer"]'),
   threadPane: $("[data-thread-pane]"),
   threadTitle: $("#thread-title"),
@@ -60,6 +59,9 @@ const state = {
   channel: config.channel,
   thread: config.thread,
   hasOlder: config.has_older,
+  // Reading an older page (?before=…, from the no-JavaScript history links): live posts
+  // would leave a gap, so they only count as new until the reader comes back to the end.
+  detached: new URLSearchParams(location.search).has("before"),
   loadingOlder: false,
   switching: 0,
   // Unread counts per channel, and the seq they are counted up to, kept across reloads.
@@ -85,7 +87,7 @@ function channelInfo(id) {
 
 function showUnread() {
   for (const [id, link] of channelLinks) {
-    const count = id === state.channel ? 0 : state.read.unread[id] || 0;
+    const count = id === state.channel && !state.detached ? 0 : state.read.unread[id] || 0;
     const badge = $("[data-unread]", link);
     badge.hidden = count === 0;
     $("[data-unread-count]", badge).textContent = count > 99 ? "99+" : count;
@@ -104,7 +106,9 @@ function showChannel(info) {
   els.channelRestricted.hidden = !info.restricted;
   $("[data-text]", els.channelRestricted).textContent = info.restricted;
   els.archivedNote.hidden = !info.archived;
-  if (els.composerWrap) els.composerWrap.hidden = info.archived;
+  for (const wrap of document.querySelectorAll("[data-composer-wrap], [data-reply-wrap]")) {
+    wrap.hidden = info.archived;
+  }
   for (const input of document.querySelectorAll("[data-channel-input]")) input.value = info.id;
   for (const [id, link] of channelLinks) {
     if (id === info.id) link.setAttribute("aria-current", "page");
@@ -117,7 +121,7 @@ async function switchChannel(id, { push = true, focus = false } = {}) {
   const info = channelInfo(id);
   if (!info) return;
   closeSidebar();
-  if (id === state.channel) return;
+  if (id === state.channel && !state.detached) return;
   const ticket = ++state.switching;
   const since = live.highest;
   let page;
@@ -129,6 +133,7 @@ async function switchChannel(id, { push = true, focus = false } = {}) {
   }
   if (ticket !== state.switching) return; // another channel was chosen meanwhile
   state.channel = id;
+  state.detached = false;
   state.read.unread[id] = 0;
   state.hasOlder = page.items.length === PAGE;
   showChannel(info);
@@ -413,7 +418,7 @@ function onPostCreated(post, seq) {
     }
     return;
   }
-  if (post.channel === state.channel) {
+  if (post.channel === state.channel && !state.detached) {
     const oldest = oldestSeq();
     if (state.hasOlder && oldest !== null && post.seq < oldest) return; // not loaded yet
     const known = els.list.querySelector(`.post[data-post-id="${post.id}"]`);

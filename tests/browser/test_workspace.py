@@ -123,6 +123,26 @@ def test_a_message_written_offline_waits_in_the_outbox_then_arrives_once(
     assert bodies(reader_api, channel).count("Écrit dans le tunnel") == 1
 
 
+def test_a_refused_post_says_why_online_and_from_the_outbox(server, world, new_context,
+                                                            sign_in):
+    context = new_context()
+    page = open_workspace(sign_in(context.new_page(), world.actors[1]), server)
+    composer = page.locator('[data-composer="composer"]')
+
+    compose(page, "   ")
+    expect(composer.get_by_role("alert")).to_have_text("Le message est vide.")
+
+    context.set_offline(True)
+    compose(page, "x" * 10_001)
+    context.set_offline(False)
+    failed = page.locator(".post--failed")
+    expect(failed).to_contain_text("non envoyé : Le message dépasse 10000 caractères.")
+    failed.get_by_role("button", name="Reprendre le texte").click()
+    expect(failed).to_have_count(0)
+    expect(composer.get_by_label("Votre message")).to_have_value("x" * 10_001)
+    expect(composer.get_by_label("Votre message")).to_be_focused()
+
+
 def test_the_outbox_survives_a_reload(server, world, new_context, sign_in, api):
     channel = channel_ids(world)[0]
     reader_api = api(world.actors[1])
@@ -176,6 +196,23 @@ def test_a_restricted_channel_is_listed_only_for_the_allowed_kinds(server, world
     landlord = open_workspace(sign_in(new_context().new_page(), world.actors[1]), server)
     expect(landlord.get_by_role("navigation", name="Canaux")).to_be_visible()
     expect(landlord.get_by_text("Cellule renseignement")).to_have_count(0)
+
+
+def test_an_archived_channel_is_listed_apart_and_read_only(server, world, new_context, sign_in):
+    archived = channel_ids(world)[2]
+    posts.create_post(member_access(world, world.actor), archived, "message", "Compte rendu final")
+    channels.update_channel(territories.system_access(world.slug), archived, {"archived": True})
+    name = channel_name(archived)
+    page = open_workspace(sign_in(new_context().new_page(), world.actor), server)
+
+    page.get_by_role("list", name="Canaux archivés (lecture seule)").get_by_role(
+        "link", name=name).click()
+    expect(page.get_by_role("heading", level=2, name=name)).to_be_visible()
+    expect(page.get_by_text("Compte rendu final")).to_be_visible()
+    expect(page.get_by_text("Ce canal est archivé")).to_be_visible()
+    expect(page.get_by_label("Votre message")).to_be_hidden()
+    page.get_by_role("link", name=channel_name(channel_ids(world)[0])).click()
+    expect(page.get_by_label("Votre message")).to_be_visible()
 
 
 def test_replies_open_in_a_thread_and_arrive_live(server, world, new_context, sign_in):
