@@ -112,6 +112,10 @@ def toggle_support(access: Access, post_id: Any) -> tuple[Post, bool]:
     """One support per person on a need or proposal; calling again withdraws it."""
     access.require(*CONTRIBUTOR_ROLES)
     post = get_post(access, post_id)
+    # Toggles of one post queue up on its row: each counts every support committed before
+    # it (concurrent supports were lost), and a double click finds the first support.
+    db.session.scalars(sa.select(Post).where(Post.id == post.id).with_for_update()
+                       .execution_options(populate_existing=True)).one()
     if post.kind not in CONTRIBUTION_KINDS:
         raise Conflict(_l("Seuls les besoins et les propositions peuvent être soutenus."))
     if post.deleted_at is not None:
