@@ -1,0 +1,80 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright's sync API, against the live server."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 800}
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items):
+    # Hooks of a conftest see every collected item: mark only the ones in this folder.
+    for item in items:
+        if HERE in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        # On CI a missing browser is a broken set-up; on a developer's machine, a skip.
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} is missing (run `make chromium`)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Opens browser contexts (French, desktop size unless told) closed after the test."""
+    contexts = []
+
+    def open_context(**options):
+        options = {"locale": "fr-FR", "viewport": DESKTOP, **options}
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    return new_context().new_page()
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """`sign_in(page, person)`: signs in through the real login form, as a person would."""
+
+    def sign_in(page, person):
+        page.goto(live_server.url + "/login")
+        page.get_by_label("Adresse e-mail").fill(person.email)
+        page.get_by_label("Mot de passe", exact=True).fill(person.password)
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Mes territoires")
+        return page
+
+    return sign_in
+
+
+@pytest.fixture
+def signed_in_page(page, sign_in):
+    """`signed_in_page(person)`: the test's page, signed in as that person."""
+    return lambda person: sign_in(page, person)
