@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..db import db
 from ..models import Membership, Territory, User
+from . import validation
 from .errors import Forbidden, NotFound
 
 
@@ -69,7 +70,7 @@ def access_via(user: User | None, model, object_id, not_found) -> Access:
     """For resources addressed by id alone (posts, commitments…): find their territory,
     then pass the same gate. Unknown ids and other territories' ids answer the same 404."""
     slug = None
-    if isinstance(object_id, int) and not isinstance(object_id, bool):
+    if validation.is_id(object_id):
         slug = db.session.scalar(
             sa.select(Territory.slug).join(model, model.territory_id == Territory.id)
             .where(model.id == object_id))

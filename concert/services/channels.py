@@ -47,7 +47,7 @@ def list_channels(access: Access, *, include_archived: bool = True) -> list[Chan
 
 def get_channel(access: Access, channel_id: Any, *, for_posting: bool = False) -> Channel:
     """A channel this member may read (404 otherwise, also for other territories)."""
-    channel = db.session.get(Channel, channel_id) if isinstance(channel_id, int) else None
+    channel = db.session.get(Channel, channel_id) if validation.is_id(channel_id) else None
     if channel is None or not audience.can_see_channel(access.membership, channel):
         raise NotFound(_l("Canal introuvable."), field="channel")
     if for_posting and channel.archived:
@@ -79,7 +79,7 @@ def create_channel(access: Access, name: Any, description: Any = "",
 def update_channel(access: Access, channel_id: Any, changes: dict) -> Channel:
     """Rename, describe, archive / unarchive, restrict / open (facilitators)."""
     access.require("facilitator")
-    channel = db.session.get(Channel, channel_id) if isinstance(channel_id, int) else None
+    channel = db.session.get(Channel, channel_id) if validation.is_id(channel_id) else None
     if channel is None or channel.territory_id != access.territory.id:
         raise NotFound(_l("Canal introuvable."))
     before = serialise(channel)

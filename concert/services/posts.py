@@ -141,7 +141,7 @@ def toggle_support(access: Access, post_id: Any) -> tuple[Post, bool]:
 
 def get_post(access: Access, post_id: Any) -> Post:
     """A post this member may see (404 for other territories and hidden channels)."""
-    post = db.session.get(Post, post_id) if isinstance(post_id, int) else None
+    post = db.session.get(Post, post_id) if validation.is_id(post_id) else None
     if (post is None or post.territory_id != access.territory.id
             or not audience.can_see_channel(access.membership, post.channel)):
         raise NotFound(_l("Message introuvable."))
@@ -345,10 +345,4 @@ def _client_id(value: Any) -> str | None:
 
 
 def _int(value: Any, field: str) -> int:
-    if isinstance(value, bool):
-        raise Invalid(_l("Nombre entier attendu."), field=field)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    raise Invalid(_l("Nombre entier attendu."), field=field)
+    return validation.integer(value, field)

@@ -11,6 +11,10 @@ from .errors import Invalid
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
+# The widest integer both databases take: SQLite's driver raises on a larger Python int
+# instead of matching nothing.
+MAX_INT = 2**63 - 1
+_INTEGER_RE = re.compile(r"-?[0-9]+")
 
 
 def text(value: Any, field: str, *, max_length: int, required: bool = True) -> str:
@@ -26,6 +30,20 @@ def text(value: Any, field: str, *, max_length: int, required: bool = True) -> s
             _l("Ce champ dépasse %(max)d caractères.", max=max_length), field=field
         )
     return value
+
+
+def integer(value: Any, field: str) -> int:
+    """An int, or a string of ASCII digits (query strings, forms), that a database can compare."""
+    if isinstance(value, str) and _INTEGER_RE.fullmatch(value.strip()):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not -MAX_INT - 1 <= value <= MAX_INT:
+        raise Invalid(_l("Nombre entier attendu."), field=field)
+    return value
+
+
+def is_id(value: Any) -> bool:
+    """Whether a row could have this id: anything else finds nothing, without a query."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_INT
 
 
 def email(value: Any, field: str = "email") -> str:
