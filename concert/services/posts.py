@@ -330,6 +330,8 @@ def _parent(access: Access, channel, reply_to: Any) -> Post | None:
 def _body(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise Invalid(_l("Le message est vide."), field="body")
+    if "\x00" in value:  # PostgreSQL stores no NUL character
+        raise Invalid(_l("Ce champ doit être du texte."), field="body")
     if len(value) > MAX_BODY:
         raise Invalid(_l("Le message dépasse %(max)d caractères.", max=MAX_BODY), field="body")
     return value.strip()
@@ -338,7 +340,7 @@ def _body(value: Any) -> str:
 def _client_id(value: Any) -> str | None:
     if value in (None, ""):
         return None
-    if not isinstance(value, str) or len(value) > 64:
+    if not isinstance(value, str) or len(value) > 64 or "\x00" in value:
         raise Invalid(_l("Identifiant client invalide (64 caractères au plus)."),
                       field="client_id")
     return value

@@ -20,7 +20,7 @@ _INTEGER_RE = re.compile(r"-?[0-9]+")
 def text(value: Any, field: str, *, max_length: int, required: bool = True) -> str:
     if value is None:
         value = ""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "\x00" in value:  # PostgreSQL stores no NUL character
         raise Invalid(_l("Ce champ doit être du texte."), field=field)
     value = value.strip()
     if required and not value:
