@@ -76,4 +76,7 @@ def access_via(user: User | None, model, object_id, not_found) -> Access:
             .where(model.id == object_id))
     if slug is None:
         raise NotFound(not_found)
-    return access(user, slug)
+    try:
+        return access(user, slug)
+    except NotFound:
+        raise NotFound(not_found) from None  # not "unknown territory": that tells it exists
