@@ -66,9 +66,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def select_locale() -> str:
-    from flask import current_app
+    from flask import current_app, has_request_context
     from flask_login import current_user
 
+    if not has_request_context():  # command line, background tasks: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang") or getattr(current_user, "locale", None)
     if chosen in languages:
