@@ -170,17 +170,23 @@ window.addEventListener("popstate", () => {
 });
 
 // The sidebar is a drawer on small screens.
+// While it is open, what it covers is out of reach (keyboard and screen readers alike).
+function setSidebar(open) {
+  root.classList.toggle("is-sidebar-open", open);
+  els.menu.setAttribute("aria-expanded", String(open));
+  for (const covered of [$("[data-channel-pane]"), els.threadPane]) covered.inert = open;
+}
+
 function closeSidebar({ restoreFocus = false } = {}) {
   if (!root.classList.contains("is-sidebar-open")) return;
-  root.classList.remove("is-sidebar-open");
-  els.menu.setAttribute("aria-expanded", "false");
+  setSidebar(false);
   if (restoreFocus) els.menu.focus();
 }
 
+matchMedia("(min-width: 48rem)").addEventListener("change", () => closeSidebar());
 els.menu.addEventListener("click", () => {
   const open = !root.classList.contains("is-sidebar-open");
-  root.classList.toggle("is-sidebar-open", open);
-  els.menu.setAttribute("aria-expanded", String(open));
+  setSidebar(open);
   if (open) $("a, button", els.sidebar)?.focus();
 });
 $('[data-action="close-sidebar"]').addEventListener("click", () => closeSidebar({ restoreFocus: true }));
