@@ -78,11 +78,18 @@ def evict(user_id: int, territory_id: int) -> None:
              .where(Membership.territory_id == territory_id).distinct())]
     rooms = [audience.territory_room(territory_id)] + [
         audience.kind_room(territory_id, kind) for kind in kinds]
+    # Built now: the membership is about to go, and no SQL runs once committed.
+    territory = db.session.get(Territory, territory_id)
+    gone = _presence(db.session.scalar(sa.select(Membership).where(
+        Membership.user_id == user_id, Membership.territory_id == territory_id)),
+        online=False, user_id=user_id)
 
     def leave_rooms() -> None:
         for sid in sids:
             for room in rooms:
                 socketio.server.leave_room(sid, room, namespace="/")
+        if sids:  # the others' presence lists drop them (their disconnect no longer will)
+            events.ephemeral(territory, "presence", gone)
 
     events.after_commit(leave_rooms)
 
@@ -95,8 +102,14 @@ def _online(user_id: int, territory_id: int) -> bool:
 
 def _announce(territory: Territory, membership: Membership | None, *, online: bool,
               user_id: int | None = None) -> None:
+    events.ephemeral(territory, "presence", _presence(membership, online=online,
+                                                      user_id=user_id))
+
+
+def _presence(membership: Membership | None, *, online: bool,
+              user_id: int | None = None) -> dict:
     user = membership.user if membership else db.session.get(User, user_id)
-    events.ephemeral(territory, "presence", {
+    return {
         "user": {
             "id": user.id if user else user_id,
             "name": user.name if user else "",
@@ -104,4 +117,4 @@ def _announce(territory: Territory, membership: Membership | None, *, online: bo
             "organisation_kind": membership.organisation_kind if membership else "",
         },
         "online": online,
-    })
+    }
