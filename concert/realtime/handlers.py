@@ -11,7 +11,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from ..db import db
 from ..extensions import socketio
 from ..models import User
-from ..services import accounts, channels, events, posts, presence
+from ..services import accounts, events, posts, presence
 from ..services.access import access
 from ..services.errors import Invalid, ServiceError, Unauthorized
 
@@ -82,12 +82,7 @@ def on_post(data: Any = None):
 @socketio.on("typing")
 def on_typing(data: Any = None):
     def typing(user: User, data: dict) -> dict:
-        where = access(user, data.get("territory"))
-        channel = channels.get_channel(where, data.get("channel"))
-        events.ephemeral(where.territory, "typing", {
-            "channel": channel.id,
-            "user": {"id": user.id, "name": user.name},
-        }, channel=channel, skip_sid=request.sid)
+        presence.typing(access(user, data.get("territory")), data.get("channel"), request.sid)
         return {"ok": True}
 
     return _answer(typing, data)

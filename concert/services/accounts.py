@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..db import db
 from ..models import ApiToken, LoginSession, User, utcnow
-from . import audit, security, validation
+from . import audit, presence, security, validation
 from .errors import NotFound, Unauthorized
 
 # Writing "last used" on every request would turn reads into writes.
@@ -78,9 +78,11 @@ def start_login_session(user: User) -> str:
 
 
 def end_login_session(key: str) -> None:
-    db.session.execute(
-        sa.delete(LoginSession).where(LoginSession.key_hash == security.hash_secret(key))
-    )
+    login = db.session.scalar(
+        sa.select(LoginSession).where(LoginSession.key_hash == security.hash_secret(key)))
+    if login is not None:
+        presence.disconnect_user(login.user_id)
+        db.session.delete(login)
     db.session.commit()
 
 
@@ -141,6 +143,7 @@ def revoke_api_token(user: User, token_id: int) -> None:
     if api_token is None or api_token.user_id != user.id or api_token.revoked_at is not None:
         raise NotFound(_l("Jeton inconnu."))
     api_token.revoked_at = utcnow()
+    presence.disconnect_user(user.id)
     audit.record("token.revoke", actor=user, obj=api_token)
     db.session.commit()
 

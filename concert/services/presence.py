@@ -118,3 +118,31 @@ def _presence(membership: Membership | None, *, online: bool,
         },
         "online": online,
     }
+
+
+def typing(access, channel_id, sid: str) -> None:
+    """`X écrit…`: only those who may post, in a channel they may post in."""
+    from . import channels, posts
+
+    access.require(*posts.CONTRIBUTOR_ROLES)
+    channel = channels.get_channel(access, channel_id, for_posting=True)
+    events.ephemeral(access.territory, "typing", {
+        "channel": channel.id,
+        "user": {"id": access.user.id, "name": access.user.name},
+    }, channel=channel, skip_sid=sid)
+
+
+def disconnect_user(user_id: int) -> None:
+    """Within a transaction that ends a credential (sign-out, revoked token): once it
+    commits, the user's live sockets are closed on whichever process holds them; those
+    whose credential still holds reconnect by themselves."""
+    from ..extensions import socketio
+
+    sids = list(db.session.scalars(sa.select(Connection.sid).where(
+        Connection.user_id == user_id).distinct()))
+
+    def close() -> None:
+        for sid in sids:
+            socketio.server.disconnect(sid, namespace="/")
+
+    events.after_commit(close)
