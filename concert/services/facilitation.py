@@ -41,8 +41,7 @@ def merge(access: Access, post_id: Any, into_id: Any) -> Post:
     """Merges a duplicate into the post kept: its supporters are added to the kept post's
     (each person counted once), and it links to it."""
     access.require("facilitator")
-    duplicate = _contribution(access, post_id, "id")
-    kept = _contribution(access, into_id, "into")
+    duplicate, kept = _contributions(access, (post_id, "id"), (into_id, "into"))
     if duplicate.id == kept.id:
         raise Invalid(_l("Une contribution ne peut pas être fusionnée avec elle-même."),
                       field="into")
@@ -72,8 +71,8 @@ def merge(access: Access, post_id: Any, into_id: Any) -> Post:
 
 def decline(access: Access, post_id: Any, reason: Any) -> Post:
     access.require("facilitator")
-    post = _contribution(access, post_id, "id")
     reason = validation.text(reason, "reason", max_length=2000)
+    [post] = _contributions(access, (post_id, "id"))
     if post.status != "open":
         raise Conflict(_l("Seule une contribution ouverte peut être déclinée."))
     post.status, post.decline_reason = "declined", reason
@@ -86,7 +85,7 @@ def decline(access: Access, post_id: Any, reason: Any) -> Post:
 
 def reopen(access: Access, post_id: Any) -> Post:
     access.require("facilitator")
-    post = _contribution(access, post_id, "id")
+    [post] = _contributions(access, (post_id, "id"))
     if post.status != "declined":
         raise Conflict(_l("Seule une contribution déclinée peut être rouverte."))
     reason, post.status, post.decline_reason = post.decline_reason, "open", None
@@ -109,7 +108,8 @@ def _sources(access: Access, value: Any, *, repromote: bool) -> list[Post]:
     if not isinstance(value, list) or not all(
             isinstance(v, int) and not isinstance(v, bool) for v in value):
         raise Invalid(_l("Liste d'identifiants de messages attendue."), field="source_posts")
-    sources = [_contribution(access, post_id, "source_posts") for post_id in dict.fromkeys(value)]
+    sources = _contributions(access, *((post_id, "source_posts")
+                                       for post_id in dict.fromkeys(value)))
     for post in sources:
         if post.status in ("merged", "declined"):
             raise Conflict(_l("La contribution n° %(id)d est fusionnée ou déclinée : "
@@ -121,14 +121,19 @@ def _sources(access: Access, value: Any, *, repromote: bool) -> list[Post]:
     return sources
 
 
-def _contribution(access: Access, post_id: Any, field: str) -> Post:
-    """A need or proposal this facilitator may see, not deleted."""
-    post = posts.get_post(access, post_id)
-    if post.kind not in posts.CONTRIBUTION_KINDS:
-        raise Invalid(_l("Seuls les besoins et les propositions sont concernés."), field=field)
-    if post.deleted_at is not None:
-        raise Conflict(_l("Ce message a été supprimé."), field=field)
-    return post
+def _contributions(access: Access, *wanted: tuple[Any, str]) -> list[Post]:
+    """The needs or proposals asked for, as (id, field) pairs, that this facilitator may see
+    and that are not deleted; read with their rows locked (posts.lock), so that what is
+    checked next is what the change applies to."""
+    found = [(posts.get_post(access, post_id), field) for post_id, field in wanted]
+    posts.lock(*(post for post, _field in found))
+    for post, field in found:
+        if post.kind not in posts.CONTRIBUTION_KINDS:
+            raise Invalid(_l("Seuls les besoins et les propositions sont concernés."),
+                          field=field)
+        if post.deleted_at is not None:
+            raise Conflict(_l("Ce message a été supprimé."), field=field)
+    return [post for post, _field in found]
 
 
 # --- consolidation ------------------------------------------------------------------------

@@ -86,6 +86,7 @@ def delete_post(access: Access, post_id: Any) -> Post:
     """Soft delete by its author or a facilitator: a placeholder stays in the thread, the
     text leaves every view (the event log included) and is kept in the audit trail only."""
     post = get_post(access, post_id)
+    lock(post)  # a promotion at the same moment: either it waits for us or we see it
     if post.author_id != access.user.id and not access.is_facilitator:
         raise Forbidden(_l("Seul l'auteur ou un animateur peut supprimer ce message."))
     if post.deleted_at is not None:
@@ -146,6 +147,17 @@ def get_post(access: Access, post_id: Any) -> Post:
             or not audience.can_see_channel(access.membership, post.channel)):
         raise NotFound(_l("Message introuvable."))
     return post
+
+
+def lock(*posts: Post) -> None:
+    """Reads these posts again, their rows locked until commit (PostgreSQL; SQLite has one
+    writer at a time anyway), so that of two people acting on the same post at once
+    (promote, merge, decline, delete…), the second sees the status the first left. In id
+    order, so that two such actions never wait on each other."""
+    if posts:
+        db.session.execute(
+            sa.select(Post).where(Post.id.in_([p.id for p in posts])).order_by(Post.id)
+            .with_for_update().execution_options(populate_existing=True)).all()
 
 
 def post_access(user, post_id: Any) -> Access:
