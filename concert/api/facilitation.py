@@ -2,18 +2,29 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..services import audit, commitments, facilitation, posts
 from ..services.access import access
+from ..services.errors import Invalid
 from . import bp, json_body, signed_in
+
+
+def _only(*fields: str) -> dict:
+    """The JSON body, refused if it carries a field this route does not take."""
+    data = json_body()
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise Invalid(_l("Champ inconnu : %(field)s.", field=unknown[0]), field=unknown[0])
+    return data
 
 
 @bp.post("/posts/<int:post_id>/decline")
 @signed_in
 def decline_post(post_id: int):
     post = facilitation.decline(posts.post_access(current_user, post_id), post_id,
-                                json_body().get("reason"))
+                                _only("reason").get("reason"))
     return jsonify(posts.serialise(post))
 
 
@@ -21,7 +32,7 @@ def decline_post(post_id: int):
 @signed_in
 def merge_post(post_id: int):
     post = facilitation.merge(posts.post_access(current_user, post_id), post_id,
-                              json_body().get("into"))
+                              _only("into").get("into"))
     return jsonify(posts.serialise(post))
 
 
@@ -79,7 +90,8 @@ def commitment_revisions(commitment_id: int):
 @signed_in
 def add_measurement(commitment_id: int, indicator_id: int):
     where = commitments.commitment_access(current_user, commitment_id)
-    commitments.add_measurement(where, commitment_id, indicator_id, json_body())
+    commitments.add_measurement(where, commitment_id, indicator_id,
+                                _only("date", "value", "comment"))
     return jsonify(commitments.serialise(commitments.get(where, commitment_id),
                                          where.membership)), 201
 

@@ -32,10 +32,13 @@ MEANS_KEYS = ("staff", "budget", "equipment")
 def parse_fields(access: Access, data: dict, *, partial: bool) -> dict:
     """Validated values of the editable fields present in `data` (all required ones when
     creating). Unknown fields are refused rather than silently ignored."""
-    unknown = set(data) - set(EDITABLE) - {"source_posts", "repromote"}
+    unknown = set(data) - set(EDITABLE) - (set() if partial else {"source_posts", "repromote"})
     if unknown:
         raise Invalid(_l("Champ inconnu : %(field)s.", field=sorted(unknown)[0]),
                       field=sorted(unknown)[0])
+    if not partial and "status" in data:
+        # A commitment starts as a draft; then its status follows TRANSITIONS.
+        validation.choice(data["status"], "status", ("draft",))
     fields: dict[str, Any] = {}
     if not partial or "title" in data:
         fields["title"] = validation.text(data.get("title"), "title", max_length=200)
@@ -52,7 +55,7 @@ def parse_fields(access: Access, data: dict, *, partial: bool) -> dict:
         fields["actions"] = _texts(data["actions"], "actions", 2000)
     if "channel" in data:
         fields["channel_id"] = (None if data["channel"] is None else channels.get_channel(
-            access, data["channel"]).id)
+            access, validation.integer(data["channel"], "channel")).id)
     if "means" in data:
         fields["means"] = _means(data["means"])
     for key in ("start_date", "due_date"):
@@ -166,8 +169,7 @@ def commitment_access(user, commitment_id: Any) -> Access:
 
 def get(access: Access, commitment_id: Any) -> Commitment:
     commitment = (db.session.get(Commitment, commitment_id)
-                  if isinstance(commitment_id, int) and not isinstance(commitment_id, bool)
-                  else None)
+                  if validation.is_id(commitment_id) else None)
     if commitment is None or commitment.territory_id != access.territory.id:
         raise NotFound(_l("Engagement introuvable."))
     return commitment
@@ -184,11 +186,7 @@ def list_commitments(access: Access, *, status: Any = None, party: Any = None,
     if pilot not in (None, ""):
         query = query.where(Commitment.pilot == validation.text(pilot, "pilot", max_length=200))
     if channel not in (None, ""):
-        try:
-            channel_id = int(channel)
-        except (TypeError, ValueError):
-            raise Invalid(_l("Nombre entier attendu."), field="channel") from None
-        query = query.where(Commitment.channel_id == channel_id)
+        query = query.where(Commitment.channel_id == validation.integer(channel, "channel"))
     return list(db.session.scalars(query.order_by(Commitment.number)))
 
 
@@ -307,7 +305,7 @@ def _indicators(value: Any) -> list[dict]:
             "baseline": _number(item.get("baseline"), "indicators"),
             "target": _number(item.get("target"), "indicators"),
         }
-        if isinstance(item.get("id"), int):
+        if isinstance(item.get("id"), int) and not isinstance(item["id"], bool):
             indicator["id"] = item["id"]
         result.append(indicator)
     return result

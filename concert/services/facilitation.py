@@ -21,8 +21,10 @@ def promote(access: Access, data: dict) -> Commitment:
     promoted goes into a second commitment only when `repromote` is true."""
     access.require("facilitator")
     fields = commitments.parse_fields(access, data, partial=False)
-    sources = _sources(access, data.get("source_posts", []),
-                       repromote=data.get("repromote") is True)
+    repromote = data.get("repromote", False)
+    if not isinstance(repromote, bool):
+        raise Invalid(_l("Valeur booléenne attendue."), field="repromote")
+    sources = _sources(access, data.get("source_posts", []), repromote=repromote)
     if "channel" not in data and sources:
         fields["channel_id"] = sources[0].channel_id  # the domain the need was raised in
     commitment = commitments.create(access, fields, sources)
@@ -41,6 +43,10 @@ def merge(access: Access, post_id: Any, into_id: Any) -> Post:
     """Merges a duplicate into the post kept: its supporters are added to the kept post's
     (each person counted once), and it links to it."""
     access.require("facilitator")
+    if into_id is None:
+        raise Invalid(_l("Ce champ est obligatoire."), field="into")
+    if isinstance(into_id, bool) or not isinstance(into_id, int):
+        raise Invalid(_l("Nombre entier attendu."), field="into")
     duplicate, kept = _contributions(access, (post_id, "id"), (into_id, "into"))
     if duplicate.id == kept.id:
         raise Invalid(_l("Une contribution ne peut pas être fusionnée avec elle-même."),
