@@ -79,7 +79,9 @@ def create(access: Access, fields: dict, sources: list[Post]) -> Commitment:
     fields = {"partners": [], "actions": [], "means": {}, **fields}
     commitment = Commitment(territory_id=access.territory.id, number=number,
                             created_by_id=access.user.id, status="draft", **fields)
-    commitment.indicators = [Indicator(position=i, **ind) for i, ind in enumerate(indicators)]
+    # An indicator's `id` names an existing one when editing; a new commitment has none.
+    commitment.indicators = [Indicator(position=i, **{k: v for k, v in ind.items() if k != "id"})
+                             for i, ind in enumerate(indicators)]
     db.session.add(commitment)
     db.session.flush()
     for post in sources:
