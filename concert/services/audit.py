@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..db import db
 from ..models import AuditLog, Post, Territory, User
+from . import validation
 from .audience import can_see_channel
 from .errors import Invalid
 
@@ -42,15 +43,13 @@ def entries(access, *, action: Any = None, actor: Any = None, object_type: Any =
     query = sa.select(AuditLog).where(AuditLog.territory_id == access.territory.id)
     for column, value in ((AuditLog.action, action), (AuditLog.object_type, object_type)):
         if value not in (None, ""):
-            query = query.where(column == str(value)[:64])
-    try:
-        if actor not in (None, ""):
-            query = query.where(AuditLog.actor_id == int(actor))
-        if before_id not in (None, ""):
-            query = query.where(AuditLog.id < int(before_id))
-        limit = int(limit)
-    except (TypeError, ValueError):
-        raise Invalid(_l("Nombre entier attendu.")) from None
+            # No action has a NUL character, which PostgreSQL would refuse to compare.
+            query = query.where(column == str(value)[:64].replace("\x00", ""))
+    if actor not in (None, ""):
+        query = query.where(AuditLog.actor_id == validation.integer(actor, "actor"))
+    if before_id not in (None, ""):
+        query = query.where(AuditLog.id < validation.integer(before_id, "before_id"))
+    limit = validation.integer(limit, "limit")
     if not 1 <= limit <= 500:
         raise Invalid(_l("« limit » doit être compris entre 1 et %(max)d.", max=500),
                       field="limit")
