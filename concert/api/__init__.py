@@ -37,7 +37,10 @@ def signed_in(view):
 
 
 def json_body() -> dict:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: no body we would take
+        data = None
     if not isinstance(data, dict):
         raise BadRequest(_l("Corps JSON (objet) attendu."), code="invalid_json")
     return data
