@@ -66,6 +66,7 @@ def create_post(access: Access, channel_id: Any, kind: Any, body: Any, client_id
 
 def edit_post(access: Access, post_id: Any, body: Any) -> Post:
     """Authors edit their own posts; the previous text is kept in the history."""
+    access.require(*CONTRIBUTOR_ROLES)  # an author since made observer only reads
     post = get_post(access, post_id)
     if post.author_id != access.user.id:
         raise Forbidden(_l("Seul l'auteur peut modifier ce message."))
@@ -85,6 +86,7 @@ def edit_post(access: Access, post_id: Any, body: Any) -> Post:
 def delete_post(access: Access, post_id: Any) -> Post:
     """Soft delete by its author or a facilitator: a placeholder stays in the thread, the
     text leaves every view (the event log included) and is kept in the audit trail only."""
+    access.require(*CONTRIBUTOR_ROLES)
     post = get_post(access, post_id)
     lock(post)  # a promotion at the same moment: either it waits for us or we see it
     if post.author_id != access.user.id and not access.is_facilitator:
@@ -103,7 +105,8 @@ def delete_post(access: Access, post_id: Any) -> Post:
     # Earlier events carried the text: keep them (seq, type) but without it.
     redacted = serialise(post)
     for old in db.session.scalars(sa.select(Event).where(Event.post_id == post.id)):
-        old.data = {**old.data, **{k: redacted[k] for k in ("body", "html", "deleted")}}
+        old.data = {**old.data, **{k: redacted[k] for k in ("body", "html", "deleted")
+                                   if k in old.data}}
     _announce(access, post, "post.deleted")
     db.session.commit()
     return post
@@ -175,7 +178,7 @@ def list_posts(access: Access, *, channel: Any = None, kind: Any = None, status:
     elif top_level:
         query = query.where(Post.reply_to_id.is_(None))
     limit = _limit(limit)
-    if order == "supports":
+    if validation.choice(order, "order", ("seq", "supports")) == "supports":
         query = query.order_by(Post.support_count.desc(), Post.seq.desc())
         return list(db.session.scalars(query.limit(limit)))
     if after_seq not in (None, ""):
@@ -215,13 +218,12 @@ def actions_for(access: Access, post: dict) -> dict[str, bool]:
     """What the page offers this member on a serialised post; the services above still
     decide (and explain a refusal) when the action is tried."""
     mine = post["author"]["id"] == access.user.id
-    alive = not post["deleted"]
+    active = not post["deleted"] and can_contribute(access)  # observers only read
     return {
-        "edit": alive and mine,
-        "delete": alive and (mine or access.is_facilitator) and post["status"] in (None, "open"),
-        "support": alive and not mine and can_contribute(access)
-        and post["kind"] in CONTRIBUTION_KINDS,
-        "reply": alive and can_contribute(access),
+        "edit": active and mine,
+        "delete": active and (mine or access.is_facilitator) and post["status"] in (None, "open"),
+        "support": active and not mine and post["kind"] in CONTRIBUTION_KINDS,
+        "reply": active,
     }
 
 
