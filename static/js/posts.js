@@ -10,12 +10,12 @@ const CONTRIBUTIONS = ["need", "proposal"];
  *  still decides, and its refusal is shown, when an action is tried). */
 export function actionsFor(config, post) {
   const mine = post.author?.id === config.me.id;
-  const alive = !post.deleted;
+  const active = !post.deleted && config.can_contribute; // observers only read
   return {
-    edit: alive && mine,
-    delete: alive && (mine || config.is_facilitator) && (post.status == null || post.status === "open"),
-    support: alive && !mine && config.can_contribute && CONTRIBUTIONS.includes(post.kind),
-    reply: alive && config.can_contribute,
+    edit: active && mine,
+    delete: active && (mine || config.is_facilitator) && (post.status == null || post.status === "open"),
+    support: active && !mine && CONTRIBUTIONS.includes(post.kind),
+    reply: active,
   };
 }
 
