@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from concert.db import Model, db
 from concert.models import AuditLog, Invitation, Membership, Territory, User
 from concert.services import accounts
-from conftest import POSTGRES_URL, _postgres_schema_url, _server_env, make_person, new_secret
+from tests.conftest import POSTGRES_URL, _postgres_schema_url, _server_env, make_person, new_secret
 
 PASSWORD = "un mot de passe assez long"
 

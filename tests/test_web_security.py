@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from concert.db import db
 from concert.models import Invitation, LoginSession, Membership, Territory, User, utcnow
 from concert.services import members, territories
-from conftest import PASSWORD, Server, _csrf_from, browser_login, new_secret
+from tests.conftest import PASSWORD, Server, _csrf_from, browser_login, new_secret
 
 COOKIE = "concert_session"
 CSRF_EXPIRED = "Le formulaire a expiré"

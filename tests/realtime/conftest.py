@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
@@ -95,13 +94,10 @@ _DEFAULT = object()
 
 @pytest.fixture(scope="session")
 def base(pytestconfig) -> ModuleType:
-    """tests/conftest.py (Server, join, Api…). It cannot be imported by name: every
-    conftest outside a package is called `conftest`; pytest holds the loaded module."""
-    wanted = (Path(__file__).resolve().parent.parent / "conftest.py")
-    for plugin in pytestconfig.pluginmanager.get_plugins():
-        if Path(getattr(plugin, "__file__", None) or "/").resolve() == wanted:
-            return plugin
-    raise LookupError(wanted)
+    """tests/conftest.py (Server, join, Api…)."""
+    from tests import conftest
+
+    return conftest
 
 
 @pytest.fixture
