@@ -1,10 +1,14 @@
 // The territory's live connection (Socket.IO, default namespace, session cookie).
-// Joining with `after_seq` returns what was missed; on every reconnection we join again
-// with the highest seq seen, so no event is lost. Events may arrive twice or slightly out
-// of order (several server processes): each seq is handed on once.
+// Joining with `after_seq` returns what was missed. Events may arrive twice or slightly out
+// of order (several server processes), and a member never sees the seqs of channels hidden
+// from them, so "the highest seq seen" proves nothing about the ones below it. What is
+// proven is the `seq` of a join's answer: everything up to it came in `missed`. That is
+// the watermark we join again with after a reconnection, and refresh now and then while
+// connected; each seq is handed on once.
 import { io } from "../vendor/socket.io.esm.min.js";
 
 const ACK_TIMEOUT = 10000;
+const RESYNC_EVERY = 60000;
 
 export class Live {
   /**
@@ -19,6 +23,7 @@ export class Live {
   constructor({ territory, afterSeq, onEvent, onStatus, onJoined }) {
     this.territory = territory;
     this.highest = afterSeq;
+    this.watermark = afterSeq;
     this.seen = new Set();
     this.onEvent = onEvent;
     this.onStatus = onStatus;
@@ -29,7 +34,8 @@ export class Live {
   start() {
     this.onStatus("connecting");
     this.socket = io({ transports: ["websocket", "polling"] });
-    this.socket.on("connect", () => this.join(this.highest));
+    this.socket.on("connect", () => this.join(this.watermark));
+    setInterval(() => { if (this.joined) this.join(this.watermark); }, RESYNC_EVERY);
     this.socket.on("disconnect", () => {
       this.joined = false;
       this.onStatus(navigator.onLine ? "reconnecting" : "offline");
@@ -73,6 +79,7 @@ export class Live {
           return;
         }
         this.highest = Math.max(this.highest ?? 0, ack.seq ?? 0);
+        this.watermark = Math.max(this.watermark ?? 0, ack.seq ?? 0);
         this.joined = true;
         this.onStatus("online");
         this.onJoined(ack);

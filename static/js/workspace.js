@@ -97,7 +97,7 @@ function showUnread() {
 let saveTimer = null;
 function saveReadState() {
   clearTimeout(saveTimer);
-  saveTimer = setTimeout(() => storageSet(readKey, { seq: live.highest, unread: state.read.unread }), 300);
+  saveTimer = setTimeout(() => storageSet(readKey, { seq: live.watermark, unread: state.read.unread }), 300);
 }
 
 function showChannel(info) {
@@ -749,7 +749,7 @@ const live = new Live({
   onStatus,
   onJoined(ack) {
     setPresenceList(ack.presence ?? []);
-    state.read.seq = live.highest;
+    state.read.seq = live.watermark;
     saveReadState();
     flushOutbox();
   },
