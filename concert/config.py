@@ -69,6 +69,8 @@ class Config:
 
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session's lifetime instead
         self.BABEL_DEFAULT_LOCALE = "fr"
+        # Times on pages are shown in the territory's legal time, not the server's UTC.
+        self.BABEL_DEFAULT_TIMEZONE = os.environ.get("CONCERT_TIMEZONE") or "Europe/Paris"
         self.LANGUAGES = ("fr", "en")
         self.RATELIMIT_STORAGE_URI = (
             os.environ.get("CONCERT_RATELIMIT_STORAGE")
