@@ -92,15 +92,20 @@ def take_screenshots(url: str) -> None:
         shoot(page, "home")
 
         page.goto(f"{url}/t/{demo.SLUG}/")
-        shoot(page, "territory")
-        page.goto(f"{url}/t/{demo.SLUG}/members")
-        shoot(page, "members")
+        page.wait_for_timeout(1000)  # the live connection settles (presence, typing)
+        shoot(page, "workspace-desktop")
+        for name in ("commitments", "consolidation", "members"):
+            page.goto(f"{url}/t/{demo.SLUG}/{name}")
+            shoot(page, name)
+        page.goto(f"{url}/t/{demo.SLUG}/commitments/1")
+        shoot(page, "commitment")
 
         phone = browser.new_context(locale="fr-FR", viewport=PHONE, is_mobile=True,
                                     has_touch=True, storage_state=desktop.storage_state())
         page = phone.new_page()
         page.goto(f"{url}/t/{demo.SLUG}/")
-        shoot(page, "territory-phone")
+        page.wait_for_timeout(1000)
+        shoot(page, "workspace-phone")
         browser.close()
 
 
