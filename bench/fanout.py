@@ -116,6 +116,7 @@ BARE_SERVER = """
 from gevent import monkey; monkey.patch_all()
 import sys, socketio
 from gevent import pywsgi
+from geventwebsocket.handler import WebSocketHandler
 sio = socketio.Server(async_mode="gevent", client_manager=(
     socketio.RedisManager(sys.argv[2]) if len(sys.argv) > 2 else None))
 seq = [0]
@@ -130,7 +131,8 @@ def post(sid, data):
     sio.emit("event", message, to="all")
     return {"ok": True, "post": data}
 app = socketio.WSGIApp(sio, lambda e, s: (s("200 OK", []), [b"ok"])[1])
-pywsgi.WSGIServer(("127.0.0.1", int(sys.argv[1])), app, log=None).serve_forever()
+pywsgi.WSGIServer(("127.0.0.1", int(sys.argv[1])), app, log=None,
+                  handler_class=WebSocketHandler).serve_forever()
 """
 
 
