@@ -219,11 +219,16 @@ def actions_for(access: Access, post: dict) -> dict[str, bool]:
     decide (and explain a refusal) when the action is tried."""
     mine = post["author"]["id"] == access.user.id
     active = not post["deleted"] and can_contribute(access)  # observers only read
+    facilitates = (not post["deleted"] and access.is_facilitator
+                   and post["kind"] in CONTRIBUTION_KINDS)
     return {
         "edit": active and mine,
         "delete": active and (mine or access.is_facilitator) and post["status"] in (None, "open"),
         "support": active and not mine and post["kind"] in CONTRIBUTION_KINDS,
         "reply": active,
+        "promote": facilitates and post["status"] == "open",
+        "decline": facilitates and post["status"] == "open",
+        "reopen": facilitates and post["status"] == "declined",
     }
 
 

@@ -302,7 +302,8 @@ def reopen_post(slug: str, post_id: int):
             if exc.status in (403, 404):
                 raise
             _refused(exc)
-    return redirect(url_for("web.consolidation", slug=slug))
+    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith(
+        f"/t/{slug}/") else url_for("web.consolidation", slug=slug))
 
 
 @bp.get("/t/<slug>/audit")

@@ -11,11 +11,15 @@ const CONTRIBUTIONS = ["need", "proposal"];
 export function actionsFor(config, post) {
   const mine = post.author?.id === config.me.id;
   const active = !post.deleted && config.can_contribute; // observers only read
+  const facilitates = !post.deleted && Boolean(config.is_facilitator) && CONTRIBUTIONS.includes(post.kind);
   return {
     edit: active && mine,
     delete: active && (mine || config.is_facilitator) && (post.status == null || post.status === "open"),
     support: active && !mine && CONTRIBUTIONS.includes(post.kind),
     reply: active,
+    promote: facilitates && post.status === "open",
+    decline: facilitates && post.status === "open",
+    reopen: facilitates && post.status === "declined",
   };
 }
 
@@ -41,7 +45,9 @@ export class PostView {
     const key = pending ? `${prefix}pending-${post.client_id}` : `${prefix}post-${post.id}`;
     const field = (name) => li.querySelector(`[data-field="${name}"]`);
     const action = (name) => li.querySelector(`[data-action="${name}"]`);
-    const actions = pending ? { edit: false, delete: false, support: false, reply: false }
+    const actions = pending ? {
+      edit: false, delete: false, support: false, reply: false, promote: false, decline: false, reopen: false,
+    }
       : actionsFor(this.config, post);
     const contribution = CONTRIBUTIONS.includes(post.kind);
 
@@ -116,10 +122,42 @@ export class PostView {
         replies.href = `${this.config.page}?channel=${post.channel}&thread=${post.id}#thread`;
       }
     }
+    this.fillFacilitation(li, post, actions);
     action("edit").hidden = !actions.edit;
     action("delete").hidden = !actions.delete;
     action("resume").hidden = !pending?.error;
     action("discard").hidden = !pending?.error;
+  }
+
+  /** Promote / decline / reopen (facilitators, on needs and proposals), and the selection
+   *  checkbox of "Besoins et propositions". Present in every copy, shown when offered. */
+  fillFacilitation(li, post, actions) {
+    const base = `${this.config.page}`;
+    const back = `${location.pathname}${location.search}`;
+    const promote = li.querySelector('[data-action="promote"]');
+    if (promote) {
+      promote.hidden = !actions.promote;
+      if (post.id) promote.href = `${base}commitments/new?source=${post.id}`;
+    }
+    const decline = li.querySelector('[data-field="decline"]');
+    if (decline) {
+      decline.hidden = !actions.decline;
+      if (!actions.decline) decline.open = false;
+      if (post.id) decline.querySelector("form").action = `${base}posts/${post.id}/decline`;
+    }
+    const reopen = li.querySelector("[data-reopen]");
+    if (reopen) {
+      reopen.hidden = !actions.reopen;
+      if (post.id) reopen.action = `${base}posts/${post.id}/reopen`;
+    }
+    for (const input of li.querySelectorAll("[data-back]")) input.value = back;
+    const select = li.querySelector('[data-field="select"]');
+    if (select) {
+      select.hidden = !actions.promote;
+      const box = select.querySelector("input");
+      box.value = post.id ?? "";
+      if (!actions.promote) box.checked = false;
+    }
   }
 
   /** What the facilitators made of a contribution: declined (why), merged, promoted. */
@@ -184,6 +222,46 @@ export async function refresh(view, postId) {
 export function bindPostActions(root, view, onChange) {
   const strings = view.strings;
   const fail = (error) => toast(error.message || strings.error);
+
+  // Decline (with its reason) and reopen: the forms post to the pages without JavaScript;
+  // here they go through the API and stay on the page, errors shown next to the form.
+  root.addEventListener("submit", async (event) => {
+    const form = event.target.closest("[data-decline], [data-reopen]");
+    const li = form?.closest(".post");
+    if (!li || !li.dataset.postId) return;
+    event.preventDefault();
+    const id = li.dataset.postId;
+    const error = form.querySelector("[data-error]");
+    const submit = form.querySelector('[type="submit"]');
+    if (error) error.textContent = "";
+    submit.disabled = true;
+    try {
+      if (form.matches("[data-decline]")) {
+        const reason = form.elements.reason.value.trim();
+        if (!reason) {
+          error.textContent = strings.reason_required || strings.error;
+          form.elements.reason.focus();
+          return;
+        }
+        const post = await api("POST", `${apiBase}/posts/${id}/decline`, { reason });
+        form.reset();
+        onChange(post);
+        li.querySelector("[data-reopen] button")?.focus();
+      } else {
+        onChange(await api("POST", `${apiBase}/posts/${id}/reopen`));
+        li.querySelector('[data-field="decline"] summary')?.focus();
+      }
+    } catch (failure) {
+      if (error) {
+        error.textContent = failure.message || strings.error;
+        form.elements.reason?.focus();
+      } else {
+        fail(failure);
+      }
+    } finally {
+      submit.disabled = false;
+    }
+  });
 
   root.addEventListener("click", async (event) => {
     const button = event.target.closest("[data-action]");

@@ -760,3 +760,45 @@ showUnread();
 updateOlder();
 if (state.thread) scrollToBottom(els.threadScroller);
 live.start();
+
+// --- a linked post (?channel=…&post=…, from a commitment's sources) ---------------------
+
+/** Shows the post the address names: in its thread if it is a reply, else in the channel,
+ *  loading older pages until it is there; then outlines and focuses it. */
+async function showLinkedPost(id) {
+  const selector = `.post[data-post-id="${CSS.escape(String(id))}"]`;
+  let li = els.list.querySelector(selector) || els.replies.querySelector(selector);
+  if (!li) {
+    let post;
+    try {
+      post = await api("GET", `${apiBase}/posts/${id}`);
+    } catch (error) {
+      toast(error.message || S.error);
+      return;
+    }
+    if (post.reply_to) {
+      await openThread(post.reply_to, { push: false });
+      li = els.replies.querySelector(selector);
+    } else {
+      if (post.channel !== state.channel) await switchChannel(post.channel, { push: false });
+      while (!(li = els.list.querySelector(selector)) && state.hasOlder && post.channel === state.channel) {
+        if (state.loadingOlder) { // a load the scroll started: wait for it
+          await new Promise((resolve) => { setTimeout(resolve, 100); });
+          continue;
+        }
+        const before = oldestSeq();
+        await loadOlder();
+        if (oldestSeq() === before && !state.loadingOlder) break; // nothing more came (an error)
+      }
+    }
+  }
+  if (!li) return;
+  for (const other of document.querySelectorAll(".post--highlight")) other.classList.remove("post--highlight");
+  li.classList.add("post--highlight");
+  li.tabIndex = -1;
+  li.scrollIntoView({ block: "center" });
+  li.focus({ preventScroll: true });
+}
+
+const linked = Number(new URLSearchParams(location.search).get("post"));
+if (linked) showLinkedPost(linked);
