@@ -32,7 +32,12 @@ class Database:
 
 def make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        # One connection per process: SQLite has one writer, and a transaction that read
+        # before another one committed cannot write afterwards (no busy-wait helps), so
+        # transactions of one process queue here (cooperatively under gevent) instead.
+        # Several processes need PostgreSQL.
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, poolclass=sa.pool.QueuePool,
+                                  pool_size=1, max_overflow=0, pool_timeout=60)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite would run SELECTs outside any transaction; emit BEGIN ourselves so a
         # session sees one consistent snapshot (SQLAlchemy's documented recipe).

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..db import db
 from ..models import Commitment, Post, Support
-from . import audit, commitments, events, posts, validation
+from . import audience, audit, commitments, events, posts, validation
 from .access import Access
 from .errors import Conflict, Invalid
 
@@ -25,7 +25,7 @@ def promote(access: Access, data: dict) -> Commitment:
     if not isinstance(repromote, bool):
         raise Invalid(_l("Valeur booléenne attendue."), field="repromote")
     sources = _sources(access, data.get("source_posts", []), repromote=repromote)
-    if "channel" not in data and sources:
+    if "channel" not in data and sources and audience.open_to_all(sources[0].channel):
         fields["channel_id"] = sources[0].channel_id  # the domain the need was raised in
     commitment = commitments.create(access, fields, sources)
     for post in sources:
