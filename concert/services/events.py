@@ -94,7 +94,10 @@ def _emit(message: dict, rooms: list[str], skip_sid: str | None = None) -> None:
 @sa_event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
     for callback in session.info.pop("after_commit", []):
-        callback()
+        try:
+            callback()
+        except Exception:  # the change is committed: an announcement never undoes it
+            logger.exception("after-commit callback failed")
 
 
 @sa_event.listens_for(Session, "after_rollback")

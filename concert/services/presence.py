@@ -142,7 +142,9 @@ def disconnect_user(user_id: int) -> None:
         Connection.user_id == user_id).distinct()))
 
     def close() -> None:
+        # In a task of its own: a local disconnect runs our disconnect handler at once,
+        # which needs the database while this session is still finishing its commit.
         for sid in sids:
-            socketio.server.disconnect(sid, namespace="/")
+            socketio.start_background_task(socketio.server.disconnect, sid, namespace="/")
 
     events.after_commit(close)
