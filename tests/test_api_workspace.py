@@ -245,8 +245,10 @@ def test_list_posts_pages_and_filters(api, world):
     assert [p["id"] for p in reader.get(POSTS, params={"status": "open"}).json()["items"]] == [
         need["id"]]
     assert len(reader.get(POSTS, params={"limit": 200}).json()["items"]) == 6
-    # Unknown parameters and orders are ignored, not errors.
-    assert len(reader.get(POSTS, params={"colour": "blue", "order": "random"}).json()["items"]) == 6
+    # Unknown parameters are ignored; an unknown order is refused, as for contributions.
+    assert len(reader.get(POSTS, params={"colour": "blue"}).json()["items"]) == 6
+    unknown_order = reader.get(POSTS, params={"order": "random"})
+    assert unknown_order.status_code == 422 and unknown_order.json()["error"]["field"] == "order"
 
     for params, field in [({"limit": 0}, "limit"), ({"limit": 201}, "limit"),
                           ({"limit": -1}, "limit"), ({"limit": "abc"}, "limit"),
