@@ -16,6 +16,7 @@ from .facilitation_forms import (
     COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PARTY_LABELS, CommitmentForm, DeclineForm,
     MeasurementForm, MergeForm, StatusForm,
 )
+from .feedback import attempt, form_error
 from .forms import ConfirmForm
 
 @bp.app_template_filter("isodate")
@@ -40,14 +41,6 @@ for _name, _value in {"PARTY_LABELS": PARTY_LABELS, "PARTY_HEADINGS": PARTY_HEAD
     bp.add_app_template_global(_value, _name)
 
 
-def _refused(exc: ServiceError, form=None) -> None:
-    field = getattr(form, exc.field, None) if form is not None and exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc.message)]
-    else:
-        flash(str(exc.message), "error")
-
-
 @bp.get("/t/<slug>/commitments")
 @login_required
 def commitments_page(slug: str):
@@ -58,7 +51,7 @@ def commitments_page(slug: str):
             where, status=args.get("status"), party=args.get("party"), pilot=args.get("pilot"),
             channel=args.get("channel"))
     except ServiceError as exc:
-        _refused(exc)
+        form_error(None, exc)
         items = commitments.list_commitments(where)
     visible_channels = channels.list_channels(where)
     names = {c.id: c.name for c in visible_channels}
@@ -140,7 +133,7 @@ def update_commitment(slug: str, commitment_id: int):
         except ServiceError as exc:
             if exc.status in (403, 404):
                 raise
-            _refused(exc, form)
+            form_error(form, exc)
             return _commitment(where, commitment, form=form, status=exc.status)
         flash(_("Engagement mis à jour."), "success")
         return redirect(url_for("web.commitment_page", slug=slug, commitment_id=commitment_id))
@@ -160,7 +153,7 @@ def commitment_status(slug: str, commitment_id: int):
         except ServiceError as exc:
             if exc.status in (403, 404):
                 raise
-            _refused(exc, form)
+            form_error(form, exc)
             return _commitment(where, commitment, status_form=form, status=exc.status)
         flash(_("Statut mis à jour."), "success")
     return redirect(url_for("web.commitment_page", slug=slug, commitment_id=commitment_id))
@@ -180,7 +173,7 @@ def add_measurement(slug: str, commitment_id: int):
         except ServiceError as exc:
             if exc.status in (403, 404):
                 raise
-            _refused(exc, form)
+            form_error(form, exc)
             return _commitment(where, commitment, measurement_form=form, status=exc.status)
         flash(_("Mesure enregistrée."), "success")
     return redirect(url_for("web.commitment_page", slug=slug, commitment_id=commitment_id))
@@ -198,7 +191,7 @@ def new_commitment(slug: str):
         try:
             sources.append(posts.serialise(posts.get_post(where, post_id)))
         except ServiceError as exc:
-            _refused(exc)
+            form_error(None, exc)
     form = _commitment_form(where)
     if "title" not in request.form and sources:
         first = posts.get_post(where, sources[0]["id"])
@@ -216,7 +209,7 @@ def new_commitment(slug: str):
         except ServiceError as exc:
             if exc.status in (403,):
                 raise
-            _refused(exc, form)
+            form_error(form, exc)
             status = exc.status
         else:
             flash(_("Engagement n° %(n)d créé.", n=commitment.number), "success")
@@ -267,7 +260,7 @@ def merge_selection(slug: str):
                 except ServiceError as exc:
                     if exc.status == 403:
                         raise
-                    _refused(exc)
+                    form_error(None, exc)
         if merged:
             flash(_("%(n)d contribution(s) fusionnée(s).", n=merged), "success")
     return redirect(url_for("web.consolidation", slug=slug))
@@ -279,15 +272,9 @@ def decline_post(slug: str, post_id: int):
     where = access(current_user, slug)
     form = DeclineForm()
     if form.validate_on_submit():
-        try:
-            facilitation.decline(where, post_id, form.reason.data)
-            flash(_("Contribution déclinée."), "success")
-        except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            _refused(exc)
-    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith(
-        f"/t/{slug}/") else url_for("web.consolidation", slug=slug))
+        attempt(lambda: facilitation.decline(where, post_id, form.reason.data),
+                _("Contribution déclinée."))
+    return _back(slug)
 
 
 @bp.post("/t/<slug>/posts/<int:post_id>/reopen")
@@ -295,15 +282,15 @@ def decline_post(slug: str, post_id: int):
 def reopen_post(slug: str, post_id: int):
     where = access(current_user, slug)
     if ConfirmForm().validate_on_submit():
-        try:
-            facilitation.reopen(where, post_id)
-            flash(_("Contribution rouverte."), "success")
-        except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            _refused(exc)
-    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith(
-        f"/t/{slug}/") else url_for("web.consolidation", slug=slug))
+        attempt(lambda: facilitation.reopen(where, post_id), _("Contribution rouverte."))
+    return _back(slug)
+
+
+def _back(slug: str):
+    """To the territory page the form came from (the chat, a thread…), else consolidation."""
+    back = request.form.get("back") or ""
+    return redirect(back if back.startswith(f"/t/{slug}/") else
+                    url_for("web.consolidation", slug=slug))
 
 
 @bp.get("/t/<slug>/audit")
@@ -317,7 +304,7 @@ def audit_page(slug: str):
     except ServiceError as exc:
         if exc.status == 403:
             raise
-        _refused(exc)
+        form_error(None, exc)
         entries = audit.entries(where, limit=100)
     return render_template(
         "audit.html", where=where, territory=where.territory,

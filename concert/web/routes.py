@@ -16,6 +16,7 @@ from ..services.errors import ServiceError, Unauthorized
 from ..services.access import access
 from ..auth import sign_in, sign_out
 from . import bp
+from .feedback import attempt, form_error
 from .forms import (
     KIND_LABELS, PHASE_LABELS, ROLE_LABELS, ConfirmForm, ExistingAccountForm, InviteForm,
     LanguageForm, LoginForm, NewAccountForm, RoleForm, TerritoryForm,
@@ -34,15 +35,6 @@ for _name, _value in {"ROLE_LABELS": ROLE_LABELS, "KIND_LABELS": KIND_LABELS,
 @bp.app_context_processor
 def _locale():
     return {"current_locale": str(get_locale())}
-
-
-def _form_error(form, exc: ServiceError) -> None:
-    """Shows a service's refusal beside the field it concerns, or at the top of the form."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc.message)]
-    else:
-        flash(str(exc.message), "error")
 
 
 def _safe_next(target: str | None) -> str:
@@ -82,7 +74,7 @@ def create_territory():
                 form.communes.data,
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             flash(_("Territoire « %(name)s » créé.", name=territory.name), "success")
             return redirect(url_for("web.members_page", slug=territory.slug))
@@ -153,7 +145,7 @@ def invitation(token: str):
                 signed_in=current_user if current_user.is_authenticated else None,
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             if not signed_in_as_invitee:
                 sign_in(membership.user)
@@ -293,7 +285,7 @@ def invite(slug: str):
                 form.organisation_kind.data,
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
             return _members(where, form, exc.status)
         session["new_invitation_url"] = {"email": invitation_obj.email, "url": url}
         return redirect(url_for("web.members_page", slug=slug))
@@ -316,13 +308,8 @@ def change_role(slug: str, membership_id: int):
     where = access(current_user, slug, admin=True)
     form = RoleForm()
     if form.validate_on_submit():
-        try:
-            members.change_role(where, membership_id, form.role.data)
-            flash(_("Rôle modifié."), "success")
-        except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            flash(str(exc.message), "error")
+        attempt(lambda: members.change_role(where, membership_id, form.role.data),
+                _("Rôle modifié."))
     return redirect(url_for("web.members_page", slug=slug))
 
 
@@ -331,11 +318,6 @@ def change_role(slug: str, membership_id: int):
 def remove_member(slug: str, membership_id: int):
     where = access(current_user, slug, admin=True)
     if ConfirmForm().validate_on_submit():
-        try:
-            members.remove_member(where, membership_id)
-            flash(_("Membre retiré du territoire."), "success")
-        except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            flash(str(exc.message), "error")
+        attempt(lambda: members.remove_member(where, membership_id),
+                _("Membre retiré du territoire."))
     return redirect(url_for("web.members_page", slug=slug))
