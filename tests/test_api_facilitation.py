@@ -65,15 +65,9 @@ def never_500(response) -> None:
 
 
 @pytest.fixture
-def racing(request, database_url):
-    """Requests sent at the same moment. On SQLite, the server itself may answer one of
-    them 500 "database is locked" (any two concurrent writes, not only these: a session's
-    deferred BEGIN reads, then cannot write after another commit); expected to fail there
-    until that is fixed in concert/db.py. The rules under test are PostgreSQL's row locks."""
-    if database_url.startswith("sqlite"):
-        request.applymarker(pytest.mark.xfail(
-            reason="SQLite: concurrent writers get 'database is locked' (concert/db.py)",
-            strict=False))
+def racing():
+    """Marks tests whose requests are sent at the same moment: the rules hold through
+    PostgreSQL's row locks, and on SQLite through the server's single connection."""
 
 
 @pytest.fixture
