@@ -5,9 +5,13 @@ PY      := $(VENV)/bin/python
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENDOR  := static/vendor/socket.io.esm.min.js
 
-.PHONY: setup run test chromium bench clean
+.PHONY: setup system run test chromium bench clean
 
-setup: $(VENV)/.installed $(VENDOR)
+setup: system $(VENV)/.installed $(VENDOR)
+
+# WeasyPrint (PDF) and CairoSVG (charts in DOCX/ODT) need Pango and Cairo from Debian.
+system:
+	@ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libcairo.so.2 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 libcairo2; }
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -46,4 +46,6 @@ def json_body() -> dict:
     return data
 
 
-from . import facilitation, openapi, territories, tokens, workspace  # noqa: E402,F401  (routes)
+from . import (  # noqa: E402,F401  (routes)
+    contract, diagnostic, facilitation, openapi, territories, tokens, workshops, workspace,
+)

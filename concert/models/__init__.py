@@ -8,6 +8,7 @@ from .commitments import (
 from .territories import (
     ORGANISATION_KINDS, PHASES, ROLES, Invitation, Membership, Territory,
 )
+from . import contract, diagnostic, workshops  # noqa: F401  (registers their tables)
 from .types import utcnow
 from .workspace import (
     POST_KINDS, POST_STATUSES, Channel, Connection, Event, Post, PostRevision, Support,

@@ -1,0 +1,85 @@
+"""The one assembled document model every renderer reads (STYLE.md: "Documents have one model").
+
+A document is plain data (dicts, lists, strings, numbers) so that it can be stored as JSON
+(frozen contract versions), compared (version diffs) and handed to any renderer. The contract
+(services/contract.py) and workshop minutes (services/workshops.py) are assembled into it;
+exports/ turns it into Markdown, HTML, PDF, DOCX and ODT, so the formats never disagree.
+
+    document = {
+        "kind": "contract" | "minutes",
+        "title": str,                      # title page and <title>
+        "subtitle": str,                   # e.g. the territory's name
+        "meta": [[label, value], ...],     # title-page lines: phase, version, date…
+        "sections": [section, ...],
+    }
+    section = {
+        "key": str,                        # stable identifier ("preamble", "commitments-etat"…)
+        "number": str,                     # "1", "3.2" — shown before the title
+        "title": str,
+        "blocks": [block, ...],
+        "sections": [section, ...],        # sub-sections (e.g. one per commitment)
+    }
+    block, by "type":
+        {"type": "markdown", "source": str}            # facilitator text, sanitised on render
+        {"type": "paragraph", "text": str}
+        {"type": "list", "items": [str, ...]}
+        {"type": "fields", "items": [[label, value], ...]}   # a short label/value list
+        {"type": "table", "caption": str, "columns": [str, ...],
+                          "rows": [[str | int | float | None, ...], ...]}
+        {"type": "chart", "title": str, "svg": str, "alt": str}   # server-rendered SVG
+
+Strings are final, already translated text: renderers never translate or reformat values
+(None in a table renders as an empty cell). Only the constructors below build these dicts.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+Block = dict[str, Any]
+Section = dict[str, Any]
+Document = dict[str, Any]
+
+
+def document(kind: str, title: str, subtitle: str, meta: Iterable[tuple[str, str]],
+             sections: list[Section]) -> Document:
+    return {"kind": kind, "title": title, "subtitle": subtitle,
+            "meta": [[str(label), str(value)] for label, value in meta], "sections": sections}
+
+
+def section(key: str, number: str, title: str, blocks: list[Block] | None = None,
+            sections: list[Section] | None = None) -> Section:
+    return {"key": key, "number": number, "title": title, "blocks": blocks or [],
+            "sections": sections or []}
+
+
+def markdown(source: str) -> Block:
+    return {"type": "markdown", "source": source}
+
+
+def paragraph(text: str) -> Block:
+    return {"type": "paragraph", "text": text}
+
+
+def bullet_list(items: Iterable[str]) -> Block:
+    return {"type": "list", "items": [str(item) for item in items]}
+
+
+def fields(items: Iterable[tuple[str, Any]]) -> Block:
+    return {"type": "fields", "items": [[str(label), "" if value is None else str(value)]
+                                        for label, value in items]}
+
+
+def table(caption: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> Block:
+    return {"type": "table", "caption": caption, "columns": [str(c) for c in columns],
+            "rows": [list(row) for row in rows]}
+
+
+def chart(title: str, svg: str, alt: str) -> Block:
+    return {"type": "chart", "title": title, "svg": svg, "alt": alt}
+
+
+def walk(sections: list[Section]) -> Iterable[Section]:
+    """Every section, depth first, in reading order."""
+    for item in sections:
+        yield item
+        yield from walk(item["sections"])

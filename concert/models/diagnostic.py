@@ -1,0 +1,1 @@
+"""diagnostic models (being written)."""

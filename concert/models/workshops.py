@@ -1,0 +1,1 @@
+"""workshops models (being written)."""
