@@ -1,1 +1,34 @@
-"""Document and list renderers, all fed by the assembled models (exports/document.py)."""
+"""Document and list renderers, all fed by the assembled models (exports/document.py).
+
+`render_document(document, fmt)` turns one assembled document (contract, workshop minutes)
+into a file; `commitment_list` assembles the commitment list and renders its formats."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from ..services.errors import NotFound
+
+DOCUMENT_FORMATS = {
+    "md": ("text/markdown; charset=utf-8", "md"),
+    "html": ("text/html; charset=utf-8", "html"),
+    "pdf": ("application/pdf", "pdf"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    "odt": ("application/vnd.oasis.opendocument.text", "odt"),
+}
+
+
+def render_document(document: dict, fmt: str) -> bytes:
+    """The document as a file of format `fmt` (md, html, pdf, docx, odt)."""
+    if fmt == "md":
+        from .markdown import render
+    elif fmt == "html":
+        from .html import render
+    elif fmt == "pdf":
+        from .pdf import render
+    elif fmt == "docx":
+        from .docx import render
+    elif fmt == "odt":
+        from .odt import render
+    else:
+        raise NotFound(_l("Format d'export inconnu."))
+    return render(document)

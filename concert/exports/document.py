@@ -83,3 +83,20 @@ def walk(sections: list[Section]) -> Iterable[Section]:
     for item in sections:
         yield item
         yield from walk(item["sections"])
+
+
+def cell_text(value: Any) -> str:
+    """A table cell as every renderer shows it: None empty, numbers the French way
+    (1 234,5), text as is."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", "\u202f")
+    if isinstance(value, float):
+        if value == int(value):
+            return cell_text(int(value))
+        whole, _, decimals = f"{value:,.2f}".rstrip("0").partition(".")
+        return whole.replace(",", "\u202f") + ("," + decimals if decimals else "")
+    return str(value)
