@@ -64,6 +64,13 @@ class Post(Model):
     )
     decline_reason: Mapped[str | None] = mapped_column(sa.Text)
     support_count: Mapped[int] = mapped_column(default=0)
+    # Made from a live workshop's page, during one of its agenda items.
+    workshop_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("workshops.id", ondelete="SET NULL"), index=True
+    )
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("agenda_items.id", ondelete="SET NULL")
+    )
     reply_count: Mapped[int] = mapped_column(default=0)
     seq: Mapped[int]  # the seq of its post.created event: chat order
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
