@@ -219,6 +219,34 @@ PATHS = {
                 "next_before_id": {"type": ["integer", "null"]}}},
             errors=(401, 403, 404, 422)),
     },
+    "/territories/{slug}/diagnostic": {
+        "get": _op("The shared diagnostic: last import, indicators (communes × years), "
+                   "organisations' entries, observations, needs of the channels I see",
+                   answer=_ref("Diagnostic"), params=[SLUG], errors=(401, 403, 404)),
+    },
+    "/territories/{slug}/diagnostic/import": {
+        "post": {**_op("Import an SSMSI communal delinquency CSV (facilitators); replaces the "
+                       "territory's figures", ok=201, params=[SLUG],
+                       answer={"type": "object", "required": ["rows", "skipped"], "properties": {
+                           "rows": {"type": "integer"}, "skipped": {"type": "integer"},
+                           "import": {"type": "object"}}},
+                       errors=(400, 401, 403, 404, 422)),
+                 "requestBody": {"required": True, "content": {"multipart/form-data": {
+                     "schema": {"type": "object", "required": ["file"], "properties": {
+                         "file": {"type": "string", "format": "binary"}}}}}}},
+    },
+    "/territories/{slug}/diagnostic/entry": {
+        "put": _op("Describe my organisation's means and methods (facilitators, actors)",
+                   body=_ref("DiagnosticEntryInput"), answer=_ref("DiagnosticEntry"),
+                   params=[SLUG], errors=(400, 401, 403, 404, 422)),
+    },
+    "/territories/{slug}/diagnostic/observations": {
+        "post": _op("Add a facilitator's observation (Markdown), on the diagnostic or an entry",
+                    body={"type": "object", "required": ["body"], "properties": {
+                        "body": {"type": "string"}, "entry": {"type": ["integer", "null"]}}},
+                    ok=201, answer=_ref("DiagnosticObservation"), params=[SLUG],
+                    errors=(400, 401, 403, 404, 422)),
+    },
     "/openapi.json": {"get": _op("This document", public=True, errors=())},
 }
 
@@ -307,6 +335,49 @@ SCHEMAS = {
     "PostRevision": {"type": "object", "properties": {
         "body": {"type": "string"}, "written_at": {"type": "string", "format": "date-time"},
         "replaced_at": {"type": "string", "format": "date-time"}}},
+    "DiagnosticEntryInput": {"type": "object", "properties": {
+        name: {"type": "string", "maxLength": 5000} for name in (
+            "staff", "equipment", "hours", "partnerships", "schemes", "notes")}},
+    "DiagnosticEntry": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "organisation": {"type": "string"},
+        "organisation_kind": {"type": "string"},
+        **{name: {"type": "string"} for name in (
+            "staff", "equipment", "hours", "partnerships", "schemes", "notes")},
+        "updated_by": {"type": ["string", "null"]},
+        "updated_at": {"type": "string", "format": "date-time"}}},
+    "DiagnosticObservation": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "entry": {"type": ["integer", "null"]},
+        "body": {"type": "string"}, "html": {"type": "string"},
+        "author": {"type": ["string", "null"]},
+        "created_at": {"type": "string", "format": "date-time"}}},
+    "Diagnostic": {"type": "object", "properties": {
+        "communes": {"type": "array", "items": {"type": "string"}},
+        "import": {"type": ["object", "null"], "properties": {
+            "filename": {"type": "string"}, "edition": {"type": "string"},
+            "encoding": {"type": "string"}, "rows": {"type": "integer"},
+            "skipped": {"type": "integer"}, "imported_by": {"type": ["string", "null"]},
+            "created_at": {"type": "string", "format": "date-time"}}},
+        "indicators": {"type": "array", "items": {"type": "object", "properties": {
+            "indicator": {"type": "string"}, "unit": {"type": "string"},
+            "years": {"type": "array", "items": {"type": "integer"}},
+            "rate_base": {"enum": ["population", "dwellings"]},
+            "communes": {"type": "array", "items": {"type": "object", "properties": {
+                "commune": {"type": "string"},
+                "series": {"type": "array", "description": "One per year: null (no row) or "
+                           "{facts, rate, published}; facts and rate are null when not "
+                           "published (non diffusé)"},
+                "evolution": {"type": ["number", "null"],
+                              "description": "% from first to last published year"}}}},
+            "totals": {"type": "array", "items": {"type": "object", "properties": {
+                "year": {"type": "integer"}, "facts": {"type": ["number", "null"]},
+                "rate": {"type": ["number", "null"]}, "partial": {"type": "boolean"}}}},
+            "evolution": {"type": ["number", "null"]},
+            "evolution_years": {"type": ["array", "null"], "items": {"type": "integer"}}}}},
+        "entries": {"type": "array", "items": _ref("DiagnosticEntry")},
+        "observations": {"type": "array", "items": _ref("DiagnosticObservation")},
+        "needs": {"type": "array", "items": {"type": "object", "properties": {
+            "channel": {"type": "object"}, "needs": {"type": "array",
+                                                     "items": {"type": "object"}}}}}}},
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"},
