@@ -1,0 +1,42 @@
+"""Document → one standalone, accessible HTML page (and the source of the PDF).
+
+Charts are embedded as `<img>` with a data: URL of their SVG rather than inline markup:
+an image's SVG runs no script and reaches nothing outside, and `alt` carries the
+description. The page is a download (Content-Disposition: attachment), never served under
+the app's CSP, so its stylesheet is inline."""
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+from flask import current_app, render_template
+from markupsafe import Markup
+
+from ..services.security import render_markdown
+from .document import cell_text
+
+STYLESHEET = (Path(__file__).with_name("print.css")).read_text(encoding="utf-8")
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def section_id(section: dict) -> str:
+    return "s-" + (_UNSAFE_ID.sub("-", section.get("key") or "")
+                   or _UNSAFE_ID.sub("-", section.get("number") or "x"))
+
+
+def svg_data_url(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def render_text(document: dict) -> str:
+    env = current_app.jinja_env
+    env.filters.setdefault("export_markdown", lambda source: Markup(render_markdown(source or "")))
+    env.filters.setdefault("cell_text", cell_text)
+    env.filters.setdefault("svg_data_url", svg_data_url)
+    return render_template("export_document.html", document=document, stylesheet=Markup(STYLESHEET),
+                           section_id=section_id)
+
+
+def render(document: dict) -> bytes:
+    return render_text(document).encode("utf-8")
