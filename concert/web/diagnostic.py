@@ -1,1 +1,156 @@
-"""(being written)"""
+"""The shared diagnostic page: indicators (tables and charts), SSMSI import, the organisations'
+means and methods, facilitators' observations, and the needs raised."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from markupsafe import Markup
+from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ..services import diagnostic
+from ..services.access import access
+from ..services.errors import ServiceError
+from . import bp
+from .feedback import form_error
+
+
+@bp.app_template_filter("signed")
+def _signed(value: float) -> str:
+    """A percentage change with its sign, in the reader's language: +4,2 / -3,0."""
+    return format_decimal(value, "+#,##0.0;-#,##0.0")
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Fichier CSV de la base communale SSMSI"),
+                     validators=[FileRequired(_l("Choisissez un fichier."))],
+                     description=_l("Séparateur « ; », UTF-8 ou Latin-1. Seules les lignes des "
+                                    "communes du territoire sont conservées ; l'import remplace "
+                                    "les données précédentes."),
+                     render_kw={"accept": ".csv,text/csv"})
+    submit = SubmitField(_l("Importer"))
+
+
+class EntryForm(FlaskForm):
+    staff = TextAreaField(_l("Effectifs"), validators=[Length(max=5000)],
+                          description=_l("Agents, équivalents temps plein, répartition."))
+    equipment = TextAreaField(_l("Équipements"), validators=[Length(max=5000)],
+                              description=_l("Véhicules, vidéoprotection, radios, locaux…"))
+    hours = TextAreaField(_l("Horaires et amplitude"), validators=[Length(max=5000)])
+    partnerships = TextAreaField(_l("Partenariats"), validators=[Length(max=5000)])
+    schemes = TextAreaField(_l("Dispositifs existants"), validators=[Length(max=5000)],
+                            description=_l("CLSPD, conventions, cellules de veille…"))
+    notes = TextAreaField(_l("Remarques"), validators=[Length(max=5000)])
+    submit = SubmitField(_l("Enregistrer la fiche"))
+
+
+class ObservationForm(FlaskForm):
+    body = TextAreaField(_l("Observation (Markdown)"),
+                         validators=[DataRequired(), Length(max=20_000)])
+    entry = SelectField(_l("À propos de"))
+    submit = SubmitField(_l("Ajouter l'observation"))
+
+
+@bp.get("/t/<slug>/diagnostic")
+@login_required
+def diagnostic_page(slug: str):
+    return _page(access(current_user, slug))
+
+
+def _page(where, *, import_form=None, entry_form=None, observation_form=None,
+          status: int = 200):
+    diagnostic.require_member(where)
+    territory = where.territory
+    items = diagnostic.indicators(territory)
+    charts = {item["key"]: Markup(diagnostic.chart(item)) for item in items}
+    entries = diagnostic.list_entries(territory)
+    own = diagnostic.own_entry(where)
+    if diagnostic.can_edit_entry(where) and entry_form is None:
+        entry_form = EntryForm(obj=own)
+    if where.is_facilitator:
+        import_form = import_form or ImportForm()
+        observation_form = observation_form or ObservationForm()
+        observation_form.entry.choices = [("", _("Le diagnostic dans son ensemble"))] + [
+            (str(e.id), e.organisation) for e in entries]
+    observations = diagnostic.list_observations(territory)
+    return render_template(
+        "diagnostic.html", where=where, territory=territory, indicators=items, charts=charts,
+        last_import=diagnostic.last_import(territory),
+        entries=entries, own_entry=own, entry_labels=diagnostic.entry_labels(),
+        entry_fields=diagnostic.ENTRY_FIELDS,
+        general_observations=[o for o in observations if o.entry_id is None],
+        entry_observations={e.id: [o for o in observations if o.entry_id == e.id]
+                            for e in entries},
+        needs=diagnostic.needs_by_channel(where), import_form=import_form,
+        entry_form=entry_form, observation_form=observation_form,
+    ), status
+
+
+def _back(slug: str, anchor: str):
+    return redirect(url_for("web.diagnostic_page", slug=slug, _anchor=anchor))
+
+
+@bp.post("/t/<slug>/diagnostic/import")
+@login_required
+def diagnostic_import(slug: str):
+    where = access(current_user, slug)
+    where.require("facilitator")
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            record = diagnostic.import_ssmsi(where, upload.stream, upload.filename)
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            form_error(form, exc)
+            return _page(where, import_form=form, status=exc.status)
+        flash(_("Import terminé : %(rows)d lignes du territoire conservées, %(skipped)d lignes "
+                "d'autres communes ignorées.", rows=record.rows, skipped=record.skipped),
+              "success")
+        return _back(slug, "indicators")
+    return _page(where, import_form=form, status=400)
+
+
+@bp.post("/t/<slug>/diagnostic/entry")
+@login_required
+def diagnostic_entry(slug: str):
+    where = access(current_user, slug)
+    where.require(*diagnostic.ENTRY_EDITORS)
+    form = EntryForm()
+    if form.validate_on_submit():
+        try:
+            diagnostic.save_entry(where, {name: getattr(form, name).data or ""
+                                          for name in diagnostic.ENTRY_FIELDS})
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            form_error(form, exc)
+            return _page(where, entry_form=form, status=exc.status)
+        flash(_("Fiche de votre organisation enregistrée."), "success")
+        return _back(slug, "qualitative")
+    return _page(where, entry_form=form, status=400)
+
+
+@bp.post("/t/<slug>/diagnostic/observations")
+@login_required
+def diagnostic_observation(slug: str):
+    where = access(current_user, slug)
+    where.require("facilitator")
+    form = ObservationForm()
+    form.entry.choices = [("", "")] + [(str(e.id), e.organisation)
+                                       for e in diagnostic.list_entries(where.territory)]
+    if form.validate_on_submit():
+        try:
+            diagnostic.add_observation(where, form.body.data, form.entry.data or None)
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            form_error(form, exc)
+            return _page(where, observation_form=form, status=exc.status)
+        flash(_("Observation ajoutée."), "success")
+        return _back(slug, "observations")
+    return _page(where, observation_form=form, status=400)
