@@ -129,6 +129,20 @@ def token_command(email: str, label: str) -> None:
     click.echo(accounts.issue_api_token(user, label))
 
 
+@cli.command("diagnostic-import", cls=ServiceCommand)
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def diagnostic_import_command(slug: str, file: str) -> None:
+    """Import an SSMSI communal delinquency CSV into territory SLUG's diagnostic."""
+    from .services import diagnostic, territories
+
+    with open(file, "rb") as stream:
+        record = diagnostic.import_ssmsi(territories.system_access(slug), stream,
+                                         os.path.basename(file))
+    click.echo(f"rows: {record.rows}")
+    click.echo(f"skipped: {record.skipped}")
+
+
 @cli.command("demo", cls=ServiceCommand)
 def demo_command() -> None:
     """Seed the demo territory `demo` (safe to run again)."""
