@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..ratelimits import password_attempts
 from ..services import members, territories
 from ..services.access import access
+from ..services.errors import Invalid
 from . import bp, json_body, signed_in
 
 
@@ -40,6 +42,18 @@ def create_territory():
 def get_territory(slug: str):
     where = access(current_user, slug, admin=True)
     return jsonify(_territory(where.territory, where.membership))
+
+
+@bp.patch("/territories/<slug>")
+@signed_in
+def update_territory(slug: str):
+    data = json_body()
+    unknown = sorted(set(data) - {"phase"})
+    if unknown:
+        raise Invalid(_l("Champ inconnu : %(field)s.", field=unknown[0]), field=unknown[0])
+    where = access(current_user, slug)
+    territory = territories.set_phase(where, data.get("phase"))
+    return jsonify(_territory(territory, where.membership))
 
 
 @bp.get("/territories/<slug>/members")

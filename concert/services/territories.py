@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..db import db
-from ..models import Membership, Territory, User
+from ..models import PHASES, Membership, Territory, User
 from . import audit, channels, validation
 from .access import Access, access, system_access  # noqa: F401  (re-exported)
 from .errors import Conflict, Forbidden, Invalid
@@ -62,6 +62,20 @@ def create_territory(
     audit.record("territory.create", actor=actor, territory=territory, obj=territory,
                  after=serialise(territory))
     db.session.commit()
+    return territory
+
+
+def set_phase(access: Access, phase: Any) -> Territory:
+    """Facilitators move the territory through the contract's phases (any order: a phase
+    can be reopened)."""
+    access.require("facilitator")
+    phase = validation.choice(phase, "phase", PHASES)
+    territory = access.territory
+    if territory.phase != phase:
+        audit.record("territory.phase", actor=access.user, territory=territory, obj=territory,
+                     before={"phase": territory.phase}, after={"phase": phase})
+        territory.phase = phase
+        db.session.commit()
     return territory
 
 
