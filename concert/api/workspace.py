@@ -61,7 +61,8 @@ def create_post(slug: str):
     data = json_body()
     post, created = posts.create_post(
         access(current_user, slug), data.get("channel"), data.get("kind"), data.get("body"),
-        data.get("client_id"), data.get("reply_to"))
+        data.get("client_id"), data.get("reply_to"), data.get("workshop"),
+        data.get("agenda_item"))
     return jsonify(posts.serialise(post)), 201 if created else 200
 
 

@@ -6,14 +6,14 @@ from typing import Any, Callable
 
 from flask import request, session
 from flask_babel import lazy_gettext as _l
-from flask_socketio import ConnectionRefusedError, join_room
+from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from ..db import db
 from ..extensions import socketio
-from ..models import User
-from ..services import accounts, events, posts, presence
+from ..models import Connection, User
+from ..services import accounts, events, posts, presence, workshops
 from ..services.access import access
-from ..services.errors import Invalid, ServiceError, Unauthorized
+from ..services.errors import Conflict, Invalid, ServiceError, Unauthorized
 
 # This process's live connections: sid → user id.
 _connected: dict[str, int] = {}
@@ -40,6 +40,7 @@ def on_connect(auth: Any = None):
 @socketio.on("disconnect")
 def on_disconnect(*_args):
     if _connected.pop(request.sid, None) is not None:
+        workshops.leave(request.sid)
         presence.leave(request.sid)
 
 
@@ -73,10 +74,31 @@ def on_post(data: Any = None):
         where = access(user, data.get("territory"))
         created, _new = posts.create_post(
             where, data.get("channel"), data.get("kind"), data.get("body"),
-            data.get("client_id"), data.get("reply_to"))
+            data.get("client_id"), data.get("reply_to"), data.get("workshop"),
+            data.get("agenda_item"))
         return {"ok": True, "post": posts.serialise(created)}
 
     return _answer(post, data)
+
+
+@socketio.on("workshop")
+def on_workshop(data: Any = None):
+    """`{territory, workshop: id, present: bool}`: this connection shows (or stopped
+    showing) a workshop's page. Sent after `join`; the ack lists who is present now."""
+
+    def present(user: User, data: dict) -> dict:
+        where = access(user, data.get("territory"))
+        workshop = workshops.get(where, data.get("workshop"))
+        if data.get("present", True) is False:
+            leave_room(workshops.room(workshop.id))
+            workshops.leave(request.sid, workshop.id)
+            return {"ok": True}
+        if db.session.get(Connection, (request.sid, where.territory.id)) is None:
+            raise Conflict(_l("Rejoignez d'abord le territoire (« join »)."))
+        join_room(workshops.room(workshop.id))
+        return {"ok": True, "present": workshops.enter(where, workshop.id, request.sid)}
+
+    return _answer(present, data)
 
 
 @socketio.on("typing")

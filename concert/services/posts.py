@@ -25,9 +25,11 @@ CONTRIBUTOR_ROLES = ("facilitator", "actor")
 
 
 def create_post(access: Access, channel_id: Any, kind: Any, body: Any, client_id: Any = None,
-                reply_to: Any = None) -> tuple[Post, bool]:
+                reply_to: Any = None, workshop: Any = None,
+                agenda_item: Any = None) -> tuple[Post, bool]:
     """Stores a post and its post.created event. Returns (post, created): the same
-    `client_id` from the same author returns the first post instead of a duplicate."""
+    `client_id` from the same author returns the first post instead of a duplicate.
+    Posts made from a live workshop's page carry its id (and the current agenda item's)."""
     access.require(*CONTRIBUTOR_ROLES)
     client_id = _client_id(client_id)
     if client_id is not None and (existing := _by_client_id(access, client_id)) is not None:
@@ -36,12 +38,18 @@ def create_post(access: Access, channel_id: Any, kind: Any, body: Any, client_id
     kind = validation.choice(kind, "kind", POST_KINDS)
     body = _body(body)
     parent = _parent(access, channel, reply_to)
+    workshop_id = agenda_item_id = None
+    if workshop not in (None, ""):
+        from . import workshops
+
+        workshop_id, agenda_item_id = workshops.tag_for_post(access, workshop, agenda_item)
     post = Post(
         territory_id=access.territory.id, channel_id=channel.id, author_id=access.user.id,
         author_organisation=access.membership.organisation,
         author_organisation_kind=access.membership.organisation_kind, kind=kind, body=body, html=render_markdown(body),
         status="open" if kind in CONTRIBUTION_KINDS else None,
         reply_to_id=parent.id if parent else None, client_id=client_id, seq=0,
+        workshop_id=workshop_id, agenda_item_id=agenda_item_id,
     )
     post.author = access.user
     try:
@@ -281,6 +289,8 @@ def serialise(post: Post) -> dict:
         "merged_into": post.merged_into_id,
         "decline_reason": post.decline_reason,
         "commitments": commitments_of(post) if post.status == "promoted" else [],
+        "workshop": post.workshop_id,
+        "agenda_item": post.agenda_item_id,
     }
 
 

@@ -1,0 +1,323 @@
+"""Workshop rules, called on the services directly, on SQLite and PostgreSQL: planning,
+start / agenda / close transitions and their refusals, dot-votes counted once per dot,
+restricted posts kept out of votes, tagged contributions, permissions, minutes."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from concert.db import db
+from concert.models import Event
+from concert.models.workshops import Dot
+from concert.services import channels, facilitation, posts, workshops
+from concert.services.access import access
+from concert.services.errors import Conflict, Forbidden, Invalid, NotFound
+from concert.services.accounts import find_user
+
+SLUG = "metropole"
+
+
+def who(person, slug=SLUG):
+    return access(find_user(person.email), slug)
+
+
+@pytest.fixture
+def general(world) -> int:
+    return channels.list_channels(who(world.facilitator))[0].id
+
+
+@pytest.fixture
+def state_only(world) -> int:
+    channel = channels.create_channel(who(world.facilitator), "État seulement",
+                                      restricted_to=["prefecture", "police_nationale"])
+    return channel.id
+
+
+def plan(world, general, **changes):
+    data = {"title": "Atelier tranquillité publique", "starts_at": "2026-12-03T14:00",
+            "place": "Salle du conseil, préfecture",
+            "invited": ["DDSP 13", "Habitat 13", "Ville de Marseille"],
+            "agenda": [{"title": "Tour de table", "minutes": 10},
+                       {"title": "Abords des gares", "minutes": 30, "channel": general},
+                       {"title": "Priorités", "minutes": 20}]}
+    data.update(changes)
+    return workshops.create(who(world.facilitator), data)
+
+
+@pytest.fixture
+def workshop(world, general):
+    return plan(world, general)
+
+
+def contribute(person, channel, body, kind="proposal", **tag):
+    post, _new = posts.create_post(who(person), channel, kind, body, **tag)
+    return post
+
+
+def events_of(type_: str) -> list[Event]:
+    return list(db.session.scalars(sa.select(Event).where(Event.type == type_)
+                                   .order_by(Event.seq)))
+
+
+def test_a_facilitator_plans_a_workshop(workshop, world, general):
+    data = workshops.serialise(workshop)
+    assert data["status"] == "planned" and data["current_item"] is None
+    assert data["starts_at"] == "2026-12-03T13:00:00+00:00"  # Paris time, stored in UTC
+    assert [(i["title"], i["minutes"], i["channel"]) for i in data["agenda"]] == [
+        ("Tour de table", 10, None), ("Abords des gares", 30, general), ("Priorités", 20, None)]
+    upcoming, past = workshops.list_workshops(who(world.observer))
+    assert [w.id for w in upcoming] == [workshop.id] and past == []
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"title": ""}, "title"),
+    ({"starts_at": "demain"}, "starts_at"),
+    ({"place": "", "online_url": ""}, "place"),
+    ({"online_url": "javascript:alert(1)"}, "online_url"),
+    ({"agenda": []}, "agenda"),
+    ({"agenda": [{"title": "Point", "minutes": 0}]}, "agenda"),
+    ({"agenda": [{"title": "Point", "minutes": "dix"}]}, "agenda"),
+    ({"agenda": ["Point"]}, "agenda"),
+    ({"invited": "DDSP"}, "invited"),
+])
+def test_planning_refusals_name_their_field(world, general, changes, field):
+    with pytest.raises(Invalid) as refused:
+        plan(world, general, **changes)
+    assert refused.value.field == field
+
+
+def test_an_agenda_item_cannot_focus_on_a_restricted_channel(world, general, state_only):
+    with pytest.raises(Invalid):
+        plan(world, general, agenda=[{"title": "État", "minutes": 5, "channel": state_only}])
+
+
+def test_only_facilitators_plan_and_run(world, workshop, general):
+    for person in (world.actor, world.observer):
+        with pytest.raises(Forbidden):
+            workshops.create(who(person), {})
+        with pytest.raises(Forbidden):
+            workshops.start(who(person), workshop.id)
+    workshops.start(who(world.facilitator), workshop.id)
+    for action in (lambda a: workshops.move(a, workshop.id, "next"),
+                   lambda a: workshops.close(a, workshop.id),
+                   lambda a: workshops.open_vote(a, workshop.id, {})):
+        with pytest.raises(Forbidden):
+            action(who(world.actor))
+
+
+def test_outsiders_see_nothing(world, workshop):
+    with pytest.raises(NotFound):
+        workshops.get(who(world.outsider, "autre"), workshop.id)
+    with pytest.raises(NotFound):
+        workshops.workshop_access(find_user(world.outsider.email), workshop.id)
+    assert workshops.workshop_access(find_user(world.observer.email), workshop.id)
+
+
+def test_start_advance_close_and_their_events(world, workshop):
+    fac = who(world.facilitator)
+    started = workshops.serialise(workshops.start(fac, workshop.id))
+    assert started["status"] == "live" and started["current_item"] == 0
+    begun = datetime.fromisoformat(started["item_started_at"])
+    assert datetime.fromisoformat(started["item_ends_at"]) - begun == timedelta(minutes=10)
+    moved = workshops.serialise(workshops.move(fac, workshop.id, "next"))
+    assert moved["current_item"] == 1
+    assert (datetime.fromisoformat(moved["item_ends_at"])
+            - datetime.fromisoformat(moved["item_started_at"])) == timedelta(minutes=30)
+    assert workshops.move(fac, workshop.id, 2).current_item == 2
+    with pytest.raises(Conflict):
+        workshops.move(fac, workshop.id, "next")
+    assert workshops.move(fac, workshop.id, "previous").current_item == 1
+    with pytest.raises(Invalid):
+        workshops.move(fac, workshop.id, 7)
+    closed = workshops.serialise(workshops.close(fac, workshop.id))
+    assert closed["status"] == "closed" and closed["current_item"] is None
+    assert closed["item_ends_at"] is None
+    types = [e.type for e in db.session.scalars(sa.select(Event).order_by(Event.seq))
+             if e.type.startswith("workshop.")]
+    assert types == ["workshop.started", "workshop.agenda", "workshop.agenda",
+                     "workshop.agenda", "workshop.closed"]
+    assert events_of("workshop.agenda")[0].data["current_item"] == 1
+
+
+def test_transitions_refused_in_the_wrong_state(world, workshop):
+    fac = who(world.facilitator)
+    with pytest.raises(Conflict):
+        workshops.move(fac, workshop.id, "next")
+    with pytest.raises(Conflict):
+        workshops.close(fac, workshop.id)  # not started
+    workshops.start(fac, workshop.id)
+    with pytest.raises(Conflict):
+        workshops.start(fac, workshop.id)  # already live
+    workshops.close(fac, workshop.id)
+    with pytest.raises(Conflict) as refused:
+        workshops.start(fac, workshop.id)
+    assert refused.value.status == 409 and refused.value.code == "workshop_closed"
+    with pytest.raises(Conflict):
+        workshops.close(fac, workshop.id)
+
+
+def test_posts_from_a_live_workshop_are_tagged_with_the_current_item(world, workshop,
+                                                                     general):
+    fac = who(world.facilitator)
+    with pytest.raises(Conflict):  # not live yet
+        contribute(world.actor, general, "Trop tôt", workshop=workshop.id)
+    workshops.start(fac, workshop.id)
+    workshops.move(fac, workshop.id, "next")
+    item = workshop.agenda[1]
+    post = contribute(world.actor, general, "Éclairer le parvis", workshop=workshop.id)
+    assert (post.workshop_id, post.agenda_item_id) == (workshop.id, item.id)
+    assert posts.serialise(post)["workshop"] == workshop.id
+    assert posts.serialise(post)["agenda_item"] == item.id
+    with pytest.raises(Conflict):  # an item that is no longer current
+        contribute(world.actor, general, "Retard", workshop=workshop.id,
+                   agenda_item=workshop.agenda[0].id)
+    with pytest.raises(NotFound):
+        contribute(world.actor, general, "Ailleurs", workshop=999999)
+    assert [p.id for p in workshops.contributions(who(world.observer), workshop)] == [post.id]
+
+
+def test_workshop_posts_of_a_restricted_channel_stay_hidden(world, workshop, state_only):
+    workshops.start(who(world.facilitator), workshop.id)
+    contribute(world.actor, state_only, "Renseignement opérationnel", kind="message",
+               workshop=workshop.id)
+    assert workshops.contributions(who(world.actors[1]), workshop) == []
+    assert len(workshops.contributions(who(world.facilitator), workshop)) == 1
+
+
+@pytest.fixture
+def proposals(world, general):
+    return [contribute(world.actors[1], general, text) for text in
+            ("Médiateurs de nuit", "Vidéoprotection du parvis", "Maraude commune")]
+
+
+@pytest.fixture
+def vote(world, workshop, proposals):
+    workshops.start(who(world.facilitator), workshop.id)
+    return workshops.open_vote(who(world.facilitator), workshop.id, {
+        "question": "Nos priorités", "dots": 2, "posts": [p.id for p in proposals]})
+
+
+def results(vote) -> dict[int, int]:
+    return {o["post"]: o["dots"] for o in workshops.serialise_vote(vote)["options"]}
+
+
+def test_dots_are_counted_once_per_dot_and_move(world, workshop, proposals, vote):
+    police = who(world.actor)
+    a, b, c = (p.id for p in proposals)
+    workshops.place_dot(police, workshop.id, vote.id, a, 0)
+    workshops.place_dot(police, workshop.id, vote.id, a, 0)  # a retry: the same dot
+    assert results(vote) == {a: 1, b: 0, c: 0}
+    workshops.place_dot(police, workshop.id, vote.id, b)  # the first free dot
+    assert results(vote) == {a: 1, b: 1, c: 0}
+    with pytest.raises(Conflict) as refused:  # more dots than allowed
+        workshops.place_dot(police, workshop.id, vote.id, c)
+    assert refused.value.code == "no_dot_left"
+    workshops.place_dot(police, workshop.id, vote.id, c, 0)  # moved
+    assert results(vote) == {a: 0, b: 1, c: 1}
+    workshops.remove_dot(police, workshop.id, vote.id, 1)
+    assert results(vote) == {a: 0, b: 0, c: 1}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Dot)) == 1
+    data = workshops.serialise_vote(vote)
+    assert data["voters"] == 1 and data["total"] == 1
+    assert events_of("workshop.vote")[-1].data["vote"]["options"][2]["dots"] == 1
+
+
+def test_voting_refusals(world, workshop, proposals, vote, general):
+    police = who(world.actor)
+    with pytest.raises(Forbidden):  # observers read
+        workshops.place_dot(who(world.observer), workshop.id, vote.id, proposals[0].id)
+    other = contribute(world.actor, general, "Hors vote")
+    with pytest.raises(Invalid):
+        workshops.place_dot(police, workshop.id, vote.id, other.id)
+    with pytest.raises(Invalid):
+        workshops.place_dot(police, workshop.id, vote.id, proposals[0].id, 2)  # slot 0..1
+    with pytest.raises(Conflict):  # one open vote at a time
+        workshops.open_vote(who(world.facilitator), workshop.id,
+                            {"posts": [p.id for p in proposals]})
+    workshops.close_vote(who(world.facilitator), workshop.id, vote.id)
+    with pytest.raises(Conflict) as refused:
+        workshops.place_dot(police, workshop.id, vote.id, proposals[0].id)
+    assert refused.value.code == "vote_closed"
+    with pytest.raises(NotFound):
+        workshops.place_dot(police, workshop.id, vote.id + 1000, proposals[0].id)
+
+
+def test_a_vote_takes_only_open_contributions_visible_to_all(world, workshop, proposals,
+                                                             state_only, general):
+    fac = who(world.facilitator)
+    workshops.start(fac, workshop.id)
+    hidden = contribute(world.actor, state_only, "Proposition réservée à l'État")
+    message = contribute(world.actor, general, "Un simple message", kind="message")
+    for bad in (hidden.id, message.id):
+        with pytest.raises(Invalid) as refused:
+            workshops.open_vote(fac, workshop.id, {"posts": [proposals[0].id, bad]})
+        assert refused.value.field == "posts"
+    for bad in ([proposals[0].id], "1,2", [proposals[0].id, True]):
+        with pytest.raises(Invalid):
+            workshops.open_vote(fac, workshop.id, {"posts": bad})
+    with pytest.raises(Invalid):
+        workshops.open_vote(fac, workshop.id, {"posts": [p.id for p in proposals], "dots": 0})
+
+
+def test_closing_the_workshop_closes_its_vote(world, workshop, vote):
+    workshops.close(who(world.facilitator), workshop.id)
+    assert vote.status == "closed"
+
+
+def test_minutes_of_a_closed_workshop(world, workshop, proposals, general, state_only):
+    fac = who(world.facilitator)
+    with pytest.raises(Conflict):
+        workshops.minutes(fac, workshop.id)
+    workshops.start(fac, workshop.id)
+    workshops._attend(workshop, fac.membership)
+    workshops._attend(workshop, who(world.actor).membership)
+    workshops._attend(workshop, who(world.actors[1]).membership)
+    db.session.commit()
+    workshops.move(fac, workshop.id, "next")
+    said = contribute(world.actor, general, "Renforcer l'éclairage du parvis",
+                      workshop=workshop.id)
+    contribute(world.actor, state_only, "Effectifs de la BAC", kind="message",
+               workshop=workshop.id)
+    vote = workshops.open_vote(fac, workshop.id, {"question": "Priorités", "dots": 1,
+                                                  "posts": [proposals[0].id, said.id]})
+    workshops.place_dot(who(world.actors[1]), workshop.id, vote.id, said.id)
+    commitment = facilitation.promote(fac, {"title": "Éclairage du parvis", "party": "collectivite",
+                                            "source_posts": [said.id]})
+    facilitation.decline(fac, proposals[2].id, "Hors du champ du contrat")
+    workshops.close(fac, workshop.id)
+
+    document = workshops.minutes(who(world.actors[1]), workshop.id)
+    assert document["kind"] == "minutes" and "Atelier tranquillité publique" in document["title"]
+    by_key = {s["key"]: s for s in document["sections"]}
+    attendance = by_key["attendance"]["blocks"][0]
+    assert ["DDSP 13", "Police nationale", 1, "Paul Police"] in attendance["rows"]
+    assert len(attendance["rows"]) == 3
+    assert "Ville de Marseille" in by_key["attendance"]["blocks"][1]["text"]
+    items = by_key["contributions"]["sections"]
+    assert [s["title"] for s in items] == ["Tour de table", "Abords des gares", "Priorités"]
+    lines = items[1]["blocks"][0]["items"]
+    assert len(lines) == 1 and "Renforcer l'éclairage du parvis" in lines[0]  # BAC hidden
+    votes = by_key["votes"]["blocks"][0]
+    assert votes["rows"][0][2] == 1 and "Renforcer" in votes["rows"][0][0]
+    decisions = by_key["decisions"]["blocks"]
+    text = " ".join(decisions[0]["items"])
+    assert f"engagement n° {commitment.number}" in text and "Hors du champ du contrat" in text
+    assert decisions[1]["rows"][0][0] == commitment.number
+    assert f"/t/{SLUG}/commitments/{commitment.id}" in decisions[1]["rows"][0][2]
+    facilitator_view = workshops.minutes(fac, workshop.id)
+    fac_items = {s["key"]: s for s in facilitator_view["sections"]}["contributions"]["sections"]
+    assert len(fac_items[1]["blocks"][0]["items"]) == 2  # the préfecture sees the BAC one
+
+
+def test_attendance_counts_while_live_only(world, workshop):
+    obs = who(world.observer)
+    workshops.start(who(world.facilitator), workshop.id)
+    workshops._attend(workshop, obs.membership)
+    workshops._attend(workshop, obs.membership)
+    db.session.commit()
+    assert [(a.organisation, a.organisation_kind) for a in workshops.attendance(workshop)] == [
+        ("Parquet", "justice")]
+    assert datetime.now(timezone.utc) - workshops.attendance(workshop)[0].first_seen < timedelta(
+        minutes=5)
