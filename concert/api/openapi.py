@@ -70,6 +70,10 @@ PATHS = {
     },
     "/territories/{slug}": {
         "get": _op("One territory", answer=_ref("Territory"), params=[SLUG], errors=(401, 404)),
+        "patch": _op("Change the territory's phase (facilitators)", params=[SLUG],
+                     body={"type": "object", "required": ["phase"], "properties": {
+                         "phase": {"enum": list(PHASES)}}},
+                     answer=_ref("Territory"), errors=(400, 401, 403, 404, 422)),
     },
     "/territories/{slug}/members": {
         "get": _op("Members of a territory", answer=_list_of("Member"), params=[SLUG],
@@ -247,6 +251,53 @@ PATHS = {
                     ok=201, answer=_ref("DiagnosticObservation"), params=[SLUG],
                     errors=(400, 401, 403, 404, 422)),
     },
+    "/territories/{slug}/contract": {
+        "get": _op("The draft contract, assembled (document model: title, meta, numbered "
+                   "sections of blocks), or frozen version `version`", params=[
+                       SLUG, _query("version", "integer")], answer=_ref("ContractDocument"),
+                   errors=(401, 404, 422)),
+    },
+    "/territories/{slug}/contract/sections": {
+        "get": _op("The contract's editable Markdown sections", params=[SLUG],
+                   answer={"type": "object", "properties": {"items": {
+                       "type": "array", "items": _ref("ContractSection")}}}, errors=(401, 404)),
+    },
+    "/territories/{slug}/contract/sections/{key}": {
+        "put": _op("Write an editable section (facilitators)", params=[
+            SLUG, _path_param("key")], body={"type": "object", "properties": {
+                "body": {"type": "string", "maxLength": 50000}}},
+            answer=_ref("ContractSection"), errors=(400, 401, 403, 404, 422)),
+    },
+    "/territories/{slug}/contract/frameworks": {
+        "get": _op("Integrated frameworks (CLS, STSPD, contrat de ville…)", params=[SLUG],
+                   answer=_list_of("ContractFramework"), errors=(401, 404)),
+        "post": _op("Add an integrated framework (facilitators)", params=[SLUG],
+                    body=_ref("ContractFrameworkInput"), ok=201,
+                    answer=_ref("ContractFramework"), errors=(400, 401, 403, 404, 422)),
+    },
+    "/territories/{slug}/contract/frameworks/{framework_id}": {
+        "patch": _op("Edit an integrated framework (facilitators)", params=[
+            SLUG, _path_param("framework_id", "integer")], body=_ref("ContractFrameworkInput"),
+            answer=_ref("ContractFramework"), errors=(400, 401, 403, 404, 422)),
+        "delete": _op("Remove an integrated framework (facilitators)", ok=204, params=[
+            SLUG, _path_param("framework_id", "integer")], errors=(401, 403, 404)),
+    },
+    "/territories/{slug}/contract/versions": {
+        "get": _op("Frozen versions, oldest first", params=[SLUG],
+                   answer=_list_of("ContractVersion"), errors=(401, 404)),
+        "post": _op("Freeze the current draft as the next version (facilitators); "
+                    "broadcasts `contract.version`", params=[SLUG],
+                    body={"type": "object", "properties": {"note": {"type": "string"}}},
+                    ok=201, answer=_ref("ContractVersion"), errors=(400, 401, 403, 404, 422)),
+    },
+    "/territories/{slug}/contract/diff": {
+        "get": _op("Compare version `from` with version `to` (or `draft`): commitments "
+                   "added, removed, changed field by field; sections whose text changed "
+                   "(unified diff lines)", params=[
+                       SLUG, {**_query("from", "integer"), "required": True},
+                       _query("to", "string")], answer=_ref("ContractDiff"),
+                   errors=(401, 404, 422)),
+    },
     "/openapi.json": {"get": _op("This document", public=True, errors=())},
 }
 
@@ -378,6 +429,47 @@ SCHEMAS = {
         "needs": {"type": "array", "items": {"type": "object", "properties": {
             "channel": {"type": "object"}, "needs": {"type": "array",
                                                      "items": {"type": "object"}}}}}}},
+    "ContractDocument": {"type": "object", "required": ["kind", "title", "meta", "sections"],
+                         "properties": {
+        "kind": {"enum": ["contract"]}, "title": {"type": "string"},
+        "subtitle": {"type": "string"},
+        "meta": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}},
+        "sections": {"type": "array", "items": {"type": "object", "properties": {
+            "key": {"type": "string"}, "number": {"type": "string"},
+            "title": {"type": "string"}, "blocks": {"type": "array", "items": {
+                "type": "object", "properties": {"type": {"enum": [
+                    "markdown", "paragraph", "list", "fields", "table", "chart"]}}}},
+            "sections": {"type": "array", "items": {"type": "object"}}}}}}},
+    "ContractSection": {"type": "object", "properties": {
+        "key": {"enum": ["preamble", "diagnostic", "governance", "evaluation", "closing",
+                         "signatories"]},
+        "body": {"type": "string"}}},
+    "ContractFrameworkInput": {"type": "object", "properties": {
+        "kind": {"enum": ["cls", "stspd", "contrat_de_ville", "convention_coordination",
+                          "other"]},
+        "name": {"type": "string", "maxLength": 200},
+        "start_date": {"type": ["string", "null"], "format": "date"},
+        "end_date": {"type": ["string", "null"], "format": "date"},
+        "integration": {"type": "string"}}},
+    "ContractFramework": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "kind": {"type": "string"}, "name": {"type": "string"},
+        "start_date": {"type": ["string", "null"], "format": "date"},
+        "end_date": {"type": ["string", "null"], "format": "date"},
+        "integration": {"type": "string"}}},
+    "ContractVersion": {"type": "object", "properties": {
+        "number": {"type": "integer"}, "note": {"type": "string"},
+        "author": {"type": "object", "properties": {"id": {"type": ["integer", "null"]},
+                                                    "name": {"type": "string"}}},
+        "created_at": {"type": "string", "format": "date-time"}}},
+    "ContractDiff": {"type": "object", "properties": {
+        "from": {"type": "integer"}, "to": {"type": ["integer", "string"]},
+        "commitments": {"type": "object", "properties": {
+            key: {"type": "array", "items": {"type": "object"}}
+            for key in ("added", "removed", "changed")}},
+        "sections": {"type": "array", "items": {"type": "object", "properties": {
+            "key": {"type": "string"}, "title": {"type": "string"},
+            "before": {"type": "string"}, "after": {"type": "string"},
+            "diff": {"type": "array", "items": {"type": "string"}}}}}}},
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"},

@@ -1,1 +1,200 @@
-"""(being written)"""
+"""Contract pages: the draft (or a frozen version), its sections and frameworks, versions and
+their comparison, and the territory's phase."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Optional
+
+from ..models import PHASES
+from ..models.contract import SECTION_KEYS
+from ..services import contract, events, territories
+from ..services.access import access
+from ..services.errors import Invalid, NotFound, ServiceError
+from ..services.security import render_markdown
+from . import bp
+from .feedback import attempt, form_error, refusal
+from .forms import PHASE_LABELS
+
+
+class SectionForm(FlaskForm):
+    body = TextAreaField(_l("Texte (Markdown)"), render_kw={"rows": 16})
+    submit = SubmitField(_l("Enregistrer la section"))
+
+
+class FrameworkForm(FlaskForm):
+    kind = SelectField(_l("Type de dispositif"),
+                       choices=[(k, v) for k, v in contract.FRAMEWORK_LABELS.items()])
+    name = StringField(_l("Nom"))
+    start_date = DateField(_l("Début"), validators=[Optional()])
+    end_date = DateField(_l("Fin"), validators=[Optional()])
+    integration = TextAreaField(_l("Comment le contrat l'intègre (Markdown)"),
+                                render_kw={"rows": 5})
+    submit = SubmitField(_l("Enregistrer le dispositif"))
+
+    def data_for_service(self) -> dict:
+        day = lambda value: value.isoformat() if value else None
+        return {"kind": self.kind.data, "name": self.name.data,
+                "start_date": day(self.start_date.data), "end_date": day(self.end_date.data),
+                "integration": self.integration.data or ""}
+
+
+class FreezeForm(FlaskForm):
+    note = StringField(_l("Note de version"), description=_l("Par exemple : « relu en comité "
+                                                             "de pilotage du 12 mars »."))
+    submit = SubmitField(_l("Figer une nouvelle version"))
+
+
+class PhaseForm(FlaskForm):
+    phase = SelectField(_l("Phase du territoire"), choices=[(p, PHASE_LABELS[p]) for p in PHASES])
+    submit = SubmitField(_l("Changer de phase"))
+
+
+@bp.app_template_filter("contract_markdown")
+def _markdown(source: str) -> Markup:
+    return Markup(render_markdown(source))
+
+
+@bp.get("/t/<slug>/contract")
+@login_required
+def contract_page(slug: str):
+    where = access(current_user, slug)
+    seq = events.latest_seq(where.territory.id)  # the live page catches up from here
+    version = request.args.get("version") or None
+    try:
+        document = contract.assemble(where, version)
+    except Invalid as exc:  # a version that is not a number names no version
+        raise NotFound(exc.message) from None
+    shown = {"document": document, "territory": where.territory,
+             "edit_links": where.is_facilitator and version is None,
+             "section_titles": contract.SECTION_TITLES}
+    if request.args.get("partial"):
+        return render_template("contract_document.html", **shown)
+    return render_template(
+        "contract.html", where=where, version=version and int(version),
+        versions=[contract.serialise_version(v) for v in contract.versions(where)],
+        seq=seq,
+        freeze_form=FreezeForm(), phase_form=PhaseForm(phase=where.territory.phase), **shown)
+
+
+@bp.post("/t/<slug>/phase")
+@login_required
+def change_phase(slug: str):
+    where = access(current_user, slug)
+    form = PhaseForm()
+    if form.validate_on_submit():
+        attempt(lambda: territories.set_phase(where, form.phase.data), _("Phase mise à jour."))
+    return redirect(url_for("web.contract_page", slug=slug))
+
+
+@bp.route("/t/<slug>/contract/sections/<key>", methods=["GET", "POST"])
+@login_required
+def contract_section(slug: str, key: str):
+    where = access(current_user, slug)
+    where.require("facilitator")
+    if key not in SECTION_KEYS:
+        raise NotFound(_l("Section introuvable."))
+    form = SectionForm(body=contract.sections(where.territory)[key])
+    status = 200
+    if form.validate_on_submit():
+        status = refusal(form, lambda: contract.set_section(where, key, form.body.data))
+        if status is None:
+            flash(_("Section enregistrée."), "success")
+            return redirect(url_for("web.contract_page", slug=slug, _anchor=f"s-{key}"))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "contract_section.html", where=where, territory=where.territory, form=form, key=key,
+        title=contract.SECTION_TITLES[key], hint=contract.SECTION_HINTS[key]), status
+
+
+@bp.route("/t/<slug>/contract/frameworks", methods=["GET", "POST"])
+@login_required
+def contract_frameworks(slug: str):
+    where = access(current_user, slug)
+    where.require("facilitator")
+    form = FrameworkForm()
+    status = 200
+    if form.validate_on_submit():
+        status = refusal(form, lambda: contract.save_framework(where, form.data_for_service()))
+        if status is None:
+            flash(_("Dispositif ajouté."), "success")
+            return redirect(url_for("web.contract_frameworks", slug=slug))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "contract_frameworks.html", where=where, territory=where.territory, form=form,
+        frameworks=[contract.serialise_framework(f) for f in contract.frameworks(where.territory)],
+        labels=contract.FRAMEWORK_LABELS), status
+
+
+@bp.route("/t/<slug>/contract/frameworks/<int:framework_id>", methods=["GET", "POST"])
+@login_required
+def contract_framework(slug: str, framework_id: int):
+    where = access(current_user, slug)
+    where.require("facilitator")
+    framework = contract.get_framework(where, framework_id)
+    form = FrameworkForm(obj=framework)
+    status = 200
+    if form.validate_on_submit():
+        status = refusal(form, lambda: contract.save_framework(
+            where, form.data_for_service(), framework_id))
+        if status is None:
+            flash(_("Dispositif mis à jour."), "success")
+            return redirect(url_for("web.contract_frameworks", slug=slug))
+    elif request.method == "POST":
+        status = 400
+    return render_template("contract_framework.html", where=where, territory=where.territory,
+                           form=form, framework=framework), status
+
+
+@bp.post("/t/<slug>/contract/frameworks/<int:framework_id>/delete")
+@login_required
+def delete_contract_framework(slug: str, framework_id: int):
+    where = access(current_user, slug)
+    if FlaskForm().validate_on_submit():
+        attempt(lambda: contract.delete_framework(where, framework_id), _("Dispositif supprimé."))
+    return redirect(url_for("web.contract_frameworks", slug=slug))
+
+
+@bp.post("/t/<slug>/contract/versions")
+@login_required
+def freeze_contract(slug: str):
+    where = access(current_user, slug)
+    form = FreezeForm()
+    if form.validate_on_submit():
+        try:
+            version = contract.freeze(where, form.note.data)
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            form_error(None, exc)
+        else:
+            flash(_("Version %(n)d figée.", n=version.number), "success")
+    return redirect(url_for("web.contract_versions", slug=slug))
+
+
+@bp.get("/t/<slug>/contract/versions")
+@login_required
+def contract_versions(slug: str):
+    """The versions, and the comparison of two of them (or of one with the draft)."""
+    where = access(current_user, slug)
+    items = contract.versions(where)
+    args = request.args
+    comparison = None
+    if args.get("from"):
+        try:
+            comparison = contract.diff(where, args.get("from"), args.get("to") or "draft")
+        except ServiceError as exc:
+            if exc.status == 403:
+                raise
+            form_error(None, exc)
+    return render_template(
+        "contract_versions.html", where=where, territory=where.territory,
+        versions=[contract.serialise_version(v) for v in items], comparison=comparison,
+        chosen_from=args.get("from") or (str(items[-1].number) if items else ""),
+        chosen_to=args.get("to") or "draft", freeze_form=FreezeForm())
