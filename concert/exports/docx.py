@@ -195,7 +195,6 @@ def _table(doc, block: dict) -> None:
     repeat.set(qn("w:val"), "true")
     header_props.append(repeat)
     for cell, title in zip(header.cells, columns):
-        cell.text = ""
         run = cell.paragraphs[0].add_run(str(title))
         run.bold = True
         shading = OxmlElement("w:shd")

@@ -1,1 +1,50 @@
-"""(being written)"""
+"""File exports: the commitment list and the contract, as downloads (session or Bearer)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Response, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from ..exports import DOCUMENT_FORMATS, commitment_list, render_document
+from ..services import contract
+from ..services.access import access
+from ..services.errors import BadRequest, Invalid, NotFound
+from . import bp
+
+
+def _download(data: bytes, content_type: str, name: str) -> Response:
+    response = Response(data, content_type=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"  # the list can hold restricted sources
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/t/<slug>/export/commitments.<fmt>")
+@login_required
+def export_commitments(slug: str, fmt: str):
+    where = access(current_user, slug)
+    if fmt not in commitment_list.FORMATS:
+        raise NotFound(_l("Format d'export inconnu."))
+    listing = commitment_list.assemble(where, request.args)
+    return _download(commitment_list.render(listing, fmt), commitment_list.FORMATS[fmt],
+                     commitment_list.filename(slug, fmt, listing["generated_at"]))
+
+
+@bp.get("/t/<slug>/export/contract.<fmt>")
+@login_required
+def export_contract(slug: str, fmt: str):
+    where = access(current_user, slug)
+    if fmt not in DOCUMENT_FORMATS:
+        raise NotFound(_l("Format d'export inconnu."))
+    version = request.args.get("version") or None
+    try:
+        document = contract.assemble(where, version)
+    except Invalid as exc:
+        raise BadRequest(exc.message, field="version") from None
+    stem = f"contrat-v{int(version)}" if version else "contrat"
+    content_type, ext = DOCUMENT_FORMATS[fmt]
+    return _download(render_document(document, fmt), content_type,
+                     commitment_list.filename(slug, ext, datetime.now(timezone.utc), stem))

@@ -1,0 +1,268 @@
+"""Renderers of the assembled commitment list (exports/commitment_list.py).
+
+Formula injection: a text cell that starts with = + - @ (or a tab / carriage return) would
+be run as a formula by spreadsheet software. In CSV such a cell gets a leading apostrophe
+(the OWASP advice: the spreadsheet shows the text, the apostrophe tells what happened);
+XLSX and ODS cells are typed as text, so their content is kept exactly as written."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+
+from . import commitment_list as cl
+from . import document as d
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float):
+        return d.cell_text(value).replace("\u202f", "")
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def csv_bytes(listing: dict) -> bytes:
+    """UTF-8 with BOM, `;`, CRLF, every field quoted when it holds `;`, quotes or newlines:
+    what French spreadsheet software opens without an import dialog."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(cl.headers())
+    for cells in listing["rows"]:
+        writer.writerow([_csv_cell(v) for v in cells])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _json_default(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def json_bytes(listing: dict) -> bytes:
+    data = {key: listing[key] for key in ("territory", "generated_at", "filters", "items")}
+    return json.dumps(data, ensure_ascii=False, indent=1, default=_json_default).encode("utf-8")
+
+
+# --- XLSX ------------------------------------------------------------------------------
+
+def xlsx_bytes(listing: dict) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)  # streams rows: memory stays flat on big lists
+    workbook.properties.title = _("Engagements") + " — " + listing["territory"]["name"]
+    bold, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F3A93")
+    top = Alignment(vertical="top", wrap_text=True)
+    header_alignment = Alignment(vertical="center", wrap_text=True)
+
+    def sheet(title: str, columns, rows) -> None:
+        worksheet = workbook.create_sheet(title[:31])
+        worksheet.freeze_panes = "A2"
+        for index, (_label, width) in enumerate(columns, start=1):
+            worksheet.column_dimensions[get_column_letter(index)].width = width
+        header = []
+        for label, _width in columns:
+            cell = WriteOnlyCell(worksheet, value=str(label))
+            cell.font, cell.fill, cell.alignment = bold, fill, header_alignment
+            header.append(cell)
+        worksheet.append(header)
+        for values in rows:
+            out = []
+            for value in values:
+                cell = WriteOnlyCell(worksheet, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text stays text, even "=…" (no formula)
+                elif isinstance(value, datetime):
+                    cell.number_format = "DD/MM/YYYY HH:MM"
+                elif isinstance(value, date):
+                    cell.number_format = "DD/MM/YYYY"
+                cell.alignment = top
+                out.append(cell)
+            worksheet.append(out)
+        if rows:
+            worksheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+
+    for title, rows in cl.sheets(listing):
+        sheet(title, cl.COLUMNS, rows)
+    sheet(_("Indicateurs"), cl.INDICATOR_COLUMNS, cl.indicator_rows(listing))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- ODS -------------------------------------------------------------------------------
+
+def ods_bytes(listing: dict) -> bytes:
+    from odfdo import Cell, Column, Document, Row, Style, Table
+
+    document = Document("spreadsheet")
+    body = document.body
+    body.clear()
+    header_style = Style("table-cell", name="header")
+    header_style.set_properties({"fo:background-color": "#1f3a93", "fo:wrap-option": "wrap",
+                                 "style:vertical-align": "middle"}, area="table-cell")
+    header_style.set_properties({"fo:font-weight": "bold", "fo:color": "#ffffff"}, area="text")
+    document.insert_style(header_style, automatic=True)
+    body_style = Style("table-cell", name="body")
+    body_style.set_properties({"fo:wrap-option": "wrap", "style:vertical-align": "top"},
+                              area="table-cell")
+    document.insert_style(body_style, automatic=True)
+    date_style = _date_style(document, "date-fr", with_time=False)
+    datetime_style = _date_style(document, "datetime-fr", with_time=True)
+    for name, style in (("date", date_style), ("datetime", datetime_style)):
+        cell_style = Style("table-cell", name=name, parent_style="Default",
+                           data_style=style)
+        cell_style.set_attribute("style:data-style-name", style)
+        cell_style.set_properties({"style:vertical-align": "top"}, area="table-cell")
+        document.insert_style(cell_style, automatic=True)
+    widths: dict[int, str] = {}
+
+    def column_style(width: int) -> str:
+        if width not in widths:
+            style = Style("table-column", name=f"col{width}")
+            style.set_properties({"style:column-width": f"{width * 0.21:.2f}cm"},
+                                 area="table-column")
+            document.insert_style(style, automatic=True)
+            widths[width] = style.name
+        return widths[width]
+
+    def cell(value) -> Cell:
+        if value is None or value == "":
+            return Cell(style="body")
+        if isinstance(value, datetime):
+            return Cell(value, style="datetime")
+        if isinstance(value, date):
+            return Cell(value, style="date")
+        if isinstance(value, (int, float)):
+            return Cell(value, style="body")
+        return Cell(str(value), cell_type="string", style="body")
+
+    names = []
+    for title, columns, rows in (
+            [(t, cl.COLUMNS, r) for t, r in cl.sheets(listing)]
+            + [(_("Indicateurs"), cl.INDICATOR_COLUMNS, cl.indicator_rows(listing))]):
+        table = Table(title)
+        for _label, width in columns:
+            table.append(Column(style=column_style(width)))
+        header = Row()
+        for label, _width in columns:
+            header.append_cell(Cell(str(label), cell_type="string", style="header"), clone=False)
+        table.append_row(header, clone=False)
+        for values in rows:
+            out = Row()
+            for value in values:
+                out.append_cell(cell(value), clone=False)
+            table.append_row(out, clone=False)
+        body.append(table)
+        names.append(title)
+    _freeze_first_row(document, names)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _date_style(document, name: str, *, with_time: bool) -> str:
+    from odfdo import Element
+
+    xml = (f'<number:date-style style:name="{name}">'
+           '<number:day number:style="long"/><number:text>/</number:text>'
+           '<number:month number:style="long"/><number:text>/</number:text>'
+           '<number:year number:style="long"/>')
+    if with_time:
+        xml += ('<number:text> </number:text><number:hours number:style="long"/>'
+                '<number:text>:</number:text><number:minutes number:style="long"/>')
+    xml += "</number:date-style>"
+    document.insert_style(Element.from_tag(xml), automatic=True)
+    return name
+
+
+def _freeze_first_row(document, names: list[str]) -> None:
+    """LibreOffice keeps frozen panes in settings.xml, per sheet."""
+    from odfdo import Element
+
+    entries = "".join(
+        f'<config:config-item-map-entry config:name="{_xml_attr(name)}">'
+        '<config:config-item config:name="VerticalSplitMode" config:type="short">2</config:config-item>'
+        '<config:config-item config:name="VerticalSplitPosition" config:type="int">1</config:config-item>'
+        '<config:config-item config:name="ActiveSplitRange" config:type="short">2</config:config-item>'
+        '<config:config-item config:name="PositionTop" config:type="int">0</config:config-item>'
+        '<config:config-item config:name="PositionBottom" config:type="int">1</config:config-item>'
+        '</config:config-item-map-entry>' for name in names)
+    view = Element.from_tag(
+        '<config:config-item-set config:name="ooo:view-settings">'
+        '<config:config-item-map-indexed config:name="Views"><config:config-item-map-entry>'
+        '<config:config-item config:name="ViewId" config:type="string">view1</config:config-item>'
+        f'<config:config-item-map-named config:name="Tables">{entries}</config:config-item-map-named>'
+        f'<config:config-item config:name="ActiveTable" config:type="string">{_xml_attr(names[0])}</config:config-item>'
+        '</config:config-item-map-entry></config:config-item-map-indexed></config:config-item-set>')
+    settings = document.get_part("settings.xml").get_element("//office:settings")
+    for existing in settings.get_elements("config:config-item-set"):
+        if existing.get_attribute("config:name") == "ooo:view-settings":
+            settings.delete(existing)
+    settings.append(view)
+
+
+def _xml_attr(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+# --- Markdown --------------------------------------------------------------------------
+
+def as_document(listing: dict) -> dict:
+    """The list as a document (exports/document.py): one section per party, one
+    sub-section per commitment — for the Markdown export."""
+    territory = listing["territory"]
+    meta = [(_("Territoire"), territory["name"]),
+            (_("Généré le"), cl.local(listing["generated_at"]).strftime("%d/%m/%Y %H:%M")),
+            (_("Engagements"), str(len(listing["items"])))]
+    meta += [(_("Filtre %(name)s", name=key), str(value))
+             for key, value in listing["filters"].items()]
+    sections = []
+    by_party: dict[str, list[tuple[dict, list]]] = {}
+    for item, cells in zip(listing["items"], listing["rows"]):
+        by_party.setdefault(item["party_label"], []).append((item, cells))
+    labels = cl.headers()
+    for index, (party, entries) in enumerate(by_party.items(), start=1):
+        children = []
+        for position, (item, cells) in enumerate(entries, start=1):
+            fields = [(labels[i], _csv_cell(cells[i]).lstrip("'") if not isinstance(cells[i], str)
+                       else cells[i]) for i in (3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 16, 18, 19)]
+            blocks = [d.fields([(k, v) for k, v in fields if v not in ("", None)])]
+            if item["description"]:
+                blocks.append(d.markdown(item["description"]))
+            if item["actions"]:
+                blocks.append(d.bullet_list(item["actions"]))
+            if item["indicators"]:
+                blocks.append(d.table(_("Indicateurs"), cl.headers(cl.INDICATOR_COLUMNS)[3:], [
+                    [i["name"], i["unit"], i["baseline"], i["target"], i["latest"],
+                     i["latest_date"].strftime("%d/%m/%Y") if i["latest_date"] else None]
+                    for i in item["indicators"]]))
+            if item["sources"]:
+                blocks.append(d.bullet_list(s["url"] for s in item["sources"]))
+            children.append(d.section(f"commitment-{item['number']}", f"{index}.{position}",
+                                      _("Engagement n° %(n)s : %(title)s", n=item["number"],
+                                        title=item["title"]), blocks))
+        sections.append(d.section(f"party-{index}", str(index), party, [], children))
+    return d.document("commitments", _("Engagements"), territory["name"], meta, sections)
+
+
+def markdown_bytes(listing: dict) -> bytes:
+    from . import render_document
+
+    return render_document(as_document(listing), "md")
