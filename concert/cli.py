@@ -143,6 +143,46 @@ def diagnostic_import_command(slug: str, file: str) -> None:
     click.echo(f"skipped: {record.skipped}")
 
 
+@cli.command("export", cls=ServiceCommand)
+@click.argument("slug")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["csv", "xlsx", "ods", "json", "md"]))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write (- for standard output).")
+@click.option("--party", help="etat, collectivite or partenaire.")
+@click.option("--status", help="draft, validated, in_progress, done or abandoned.")
+@click.option("--pilot", help="Pilot organisation.")
+@click.option("--channel", help="Channel (domain) id.")
+def export_command(slug: str, fmt: str, out: str, **filters) -> None:
+    """Write the commitment list of territory SLUG (what every member may see)."""
+    from .exports import commitment_list
+    from .services.access import system_access
+
+    listing = commitment_list.assemble(system_access(slug), filters)
+    _write(out, commitment_list.render(listing, fmt))
+
+
+@cli.command("contract", cls=ServiceCommand)
+@click.argument("slug")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["docx", "odt", "pdf", "md", "html"]))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write (- for standard output).")
+@click.option("--version", "version", type=int, help="A frozen version (default: the draft).")
+def contract_command(slug: str, fmt: str, out: str, version: int | None) -> None:
+    """Write the contract of territory SLUG: the current draft or a frozen version."""
+    from .exports import render_document
+    from .services import contract
+    from .services.access import system_access
+
+    _write(out, render_document(contract.assemble(system_access(slug), version), fmt))
+
+
+def _write(out: str, data: bytes) -> None:
+    with click.open_file(out, "wb") as handle:
+        handle.write(data)
+    if out != "-":
+        click.echo(f"{out} ({len(data)} octets)", err=True)
+
+
 @cli.command("demo", cls=ServiceCommand)
 def demo_command() -> None:
     """Seed the demo territory `demo` (safe to run again)."""
