@@ -149,7 +149,10 @@ def _year(value: str) -> int:
     if not value.isdigit() or len(value) not in (2, 4):
         raise ValueError(value)
     year = int(value)
-    return 2000 + year if len(value) == 2 else year
+    year = 2000 + year if len(value) == 2 else year
+    if not 1990 <= year <= 2100:  # the base starts in 2016; anything this far off is an error
+        raise ValueError(value)
+    return year
 
 
 @dataclass

@@ -1,0 +1,306 @@
+"""The shared diagnostic's rules, at the service level, on both databases: the SSMSI
+importer with real-format files (both column sets, both encodings, non-published rows,
+foreign communes, malformed lines), indicators, contract blocks, qualitative entries,
+observations and the needs raised."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from concert.db import db
+from concert.models import AuditLog
+from concert.models.diagnostic import DelinquencyFigure, QualitativeEntry
+from concert.services import accounts, channels, diagnostic, posts, territories
+from concert.services.access import access
+from concert.services.errors import Forbidden, Invalid, NotFound
+
+DATA = Path(__file__).parent / "data" / "ssmsi"
+BASE_2024 = DATA / "base_communale_2024.csv"
+BASE_2025 = DATA / "base_communale_2025_latin1.csv"
+
+
+def as_(person, slug="metropole"):
+    return access(accounts.find_user(person.email), slug)
+
+
+def imported(where, path: Path):
+    with path.open("rb") as stream:
+        return diagnostic.import_ssmsi(where, stream, path.name)
+
+
+def figures(slug="metropole") -> list[tuple]:
+    db.session.rollback()
+    rows = db.session.scalars(sa.select(DelinquencyFigure).order_by(
+        DelinquencyFigure.commune, DelinquencyFigure.indicator, DelinquencyFigure.year))
+    return [(f.id, f.commune, f.year, f.indicator, f.unit, f.published, f.facts, f.rate,
+             f.population) for f in rows]
+
+
+def csv_bytes(*lines: str, encoding="utf-8") -> io.BytesIO:
+    return io.BytesIO(("\n".join(lines) + "\n").encode(encoding))
+
+
+HEADER_2024 = ('"CODGEO_2024";"annee";"classe";"unité.de.compte";"valeur.publiée";"faits";'
+               '"tauxpourmille";"complementinfoval";"complementinfotaux";"POP";"millPOP";'
+               '"LOG";"millLOG"')
+
+
+# --- importer ---------------------------------------------------------------------------
+
+def test_2024_file_with_bom_keeps_the_territory_communes_only(world):
+    record = imported(as_(world.facilitator), BASE_2024)
+    assert (record.rows, record.skipped) == (16, 2)  # two rows of Lyon (69123) left out
+    assert (record.edition, record.encoding) == ("2024", "utf-8")
+    rows = figures()
+    assert {r[1] for r in rows} == {"13001", "13055"}
+    assert {r[2] for r in rows} == {2016, 2017, 2018, 2019}  # two-digit years
+    marseille_2016 = next(r for r in rows if r[1] == "13055" and r[2] == 2016
+                          and r[3] == "Coups et blessures volontaires")
+    assert marseille_2016[4:] == ("victime", True, 4210, pytest.approx(4.9137), 856700)
+
+
+def test_non_published_values_are_kept_as_not_published_never_zero(world):
+    imported(as_(world.facilitator), BASE_2024)
+    row = next(r for r in figures() if r[1] == "13001" and r[2] == 2018
+               and r[3] == "Coups et blessures volontaires")
+    assert row[5:8] == (False, None, None)
+    item = next(i for i in diagnostic.indicators(world_territory())
+                if i["indicator"] == "Coups et blessures volontaires")
+    total_2018 = next(t for t in item["totals"] if t["year"] == 2018)
+    assert total_2018 == {"year": 2018, "facts": 4502, "rate": pytest.approx(5.26, abs=0.01),
+                          "partial": True}
+    aubagne = next(c for c in item["communes"] if c["commune"] == "13001")
+    assert aubagne["series"][2] == {"facts": None, "rate": None, "published": False}
+    # 2016 → 2019 for the commune; the territory's total over complete years only
+    assert aubagne["evolution"] == pytest.approx((355 - 310) / 310 * 100, abs=0.1)
+    assert item["evolution_years"] == [2016, 2019]
+    assert item["evolution"] == pytest.approx((4650 + 355 - 4210 - 310) / 4520 * 100, abs=0.1)
+
+
+def test_2025_column_set_in_latin1(world):
+    record = imported(as_(world.facilitator), BASE_2025)
+    assert (record.rows, record.skipped, record.edition, record.encoding) == (
+        7, 2, "2025", "latin-1")
+    names = {r[3] for r in figures()}
+    assert names == {"Vols violents sans arme", "Dégradations et destructions volontaires"}
+    ndiff = next(r for r in figures() if r[1] == "13001" and r[2] == 2021)
+    assert ndiff[5:7] == (False, None)
+
+
+def test_importing_the_same_file_again_changes_nothing(world):
+    where = as_(world.facilitator)
+    imported(where, BASE_2024)
+    before = figures()
+    again = imported(as_(world.facilitator), BASE_2024)
+    assert (again.rows, again.skipped) == (16, 2)
+    assert figures() == before  # same rows, same ids
+
+
+def test_a_new_file_replaces_the_previous_figures(world):
+    imported(as_(world.facilitator), BASE_2024)
+    imported(as_(world.facilitator), BASE_2025)
+    assert {r[2] for r in figures()} == {2021, 2022, 2023}
+
+
+@pytest.mark.parametrize("name, line, reason", [
+    ("malformed_year.csv", 5, "année « dix-neuf » invalide"),
+    ("malformed_fields.csv", 7, "11 champs au lieu de 13"),
+])
+def test_a_malformed_file_is_refused_with_its_line_and_leaves_the_data_intact(
+        world, name, line, reason):
+    imported(as_(world.facilitator), BASE_2025)
+    before = figures()
+    with pytest.raises(Invalid) as refused:
+        imported(as_(world.facilitator), DATA / name)
+    assert str(refused.value.message) == f"Ligne {line} : {reason}."
+    assert figures() == before
+
+
+@pytest.mark.parametrize("line, reason", [
+    ('"13055";"16";"Vols";"victime";"peut-être";1;1;NA;NA;1;"2016";1;"2016"',
+     "valeur publiée « peut-être » inconnue"),
+    ('"13055";"16";"Vols";"victime";"diff";douze;1;NA;NA;1;"2016";1;"2016"',
+     "nombre « douze » invalide (colonne faits)"),
+    ('"13055";"16";"Vols";"victime";"diff";NA;NA;NA;NA;1;"2016";1;"2016"',
+     "nombre de faits manquant pour une donnée diffusée"),
+    ('"13O55";"2016";"Vols";"victime";"diff";1;1;NA;NA;1;"2016";1;"2016"',
+     "code commune"),
+    ('"13055";"1916";"Vols";"victime";"diff";1;1;NA;NA;1;"2016";1;"2016"',
+     "année « 1916 » invalide"),
+    ('"13055";"2016";"Vols";"victime";"diff";1;1;NA;NA;1;"2016";1;"2016"', None),
+    ('"13055";"16";"";"victime";"diff";1;1;NA;NA;1;"2016";1;"2016"', "indicateur manquant"),
+    ('"13055";"16";"Vols";"victime";"diff";1;inf;NA;NA;1;"2016";1;"2016"', "nombre « inf »"),
+])
+def test_every_line_is_checked_even_a_foreign_communes(world, line, reason):
+    where = as_(world.facilitator)
+    good = '"69123";"16";"Vols";"victime";"diff";3;0,5;NA;NA;6000;"2016";2000;"2016"'
+    stream = csv_bytes(HEADER_2024, good, line)
+    if reason is None:  # the same line, well formed: accepted
+        assert diagnostic.import_ssmsi(where, stream, "x.csv").rows == 1
+        return
+    with pytest.raises(Invalid) as refused:
+        diagnostic.import_ssmsi(where, stream, "x.csv")
+    assert str(refused.value.message).startswith("Ligne 3 : ")
+    assert reason in str(refused.value.message)
+
+
+def test_a_latin1_accent_deep_in_the_file_switches_encoding_without_failing(world):
+    lines = [HEADER_2024.replace("é", "e")] + [
+        f'"13055";"{16 + i % 8}";"Vols {i}";"victime";"diff";{i};0,1;NA;NA;1;"2016";1;"2016"'
+        for i in range(500)] + [
+        '"13001";"16";"Dégradations";"infraction";"ndiff";NA;NA;NA;NA;1;"2016";1;"2016"']
+    record = diagnostic.import_ssmsi(as_(world.facilitator),
+                                     csv_bytes(*lines, encoding="latin-1"), "x.csv")
+    assert (record.rows, record.encoding) == (501, "latin-1")
+    assert "Dégradations" in {r[3] for r in figures()}
+
+
+def test_loose_column_names_and_four_digit_commune_codes(world):
+    header = ("codgeo;Année;CLASSE;Unite de compte;valeur_publiee;Faits;Taux pour mille;"
+              "POP")
+    record = diagnostic.import_ssmsi(as_(world.facilitator), csv_bytes(
+        header, "13055;2020;Vols;victime;diff;12;0,01;856700",
+        "1001;2020;Vols;victime;diff;5;0,5;10000"), "x.csv")
+    # 1001 → 01001 (a spreadsheet's lost zero), not a commune of the territory
+    assert (record.rows, record.skipped) == (1, 1)
+
+
+def test_a_file_missing_columns_is_refused_listing_them(world):
+    with pytest.raises(Invalid) as refused:
+        imported(as_(world.facilitator), DATA / "missing_column.csv")
+    assert "classe" in str(refused.value.message)
+    assert "tauxpourmille" in str(refused.value.message)
+    with pytest.raises(Invalid):
+        diagnostic.import_ssmsi(as_(world.facilitator), io.BytesIO(b""), "empty.csv")
+    with pytest.raises(Invalid):
+        diagnostic.import_ssmsi(as_(world.facilitator), io.BytesIO(b"\x00\x01" * 10), "b.csv")
+
+
+def test_a_territory_without_communes_cannot_import(world):
+    territories.create_territory(None, "vide", "Sans communes", "13", [])
+    from tests.conftest import join
+    anim = join("vide", "anim2@example.org", "Anne Anim", "facilitator", "Préfecture",
+                "prefecture")
+    with pytest.raises(Invalid) as refused:
+        imported(as_(anim, "vide"), BASE_2024)
+    assert "aucune commune" in str(refused.value.message)
+
+
+def test_only_facilitators_import_and_it_is_audited(world):
+    for person in (world.actor, world.observer):
+        with pytest.raises(Forbidden):
+            imported(as_(person), BASE_2024)
+    with pytest.raises(NotFound):
+        as_(world.outsider)
+    imported(as_(world.facilitator), BASE_2024)
+    entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "diagnostic.import"))
+    assert entry.after == {"filename": BASE_2024.name, "rows": 16, "skipped": 2,
+                           "edition": "2024"}
+
+
+# --- views ------------------------------------------------------------------------------
+
+def world_territory():
+    return as_member_territory("metropole")
+
+
+def as_member_territory(slug):
+    from concert.models import Territory
+    return db.session.scalar(sa.select(Territory).where(Territory.slug == slug))
+
+
+def test_chart_is_accessible_svg_without_style_attributes(world):
+    imported(as_(world.facilitator), BASE_2024)
+    item = diagnostic.indicators(world_territory())[0]
+    svg = diagnostic.chart(item)
+    assert svg.startswith("<svg") and 'role="img"' in svg
+    assert "<title" in svg and "<desc" in svg and "style=" not in svg
+    assert "Année" in svg and "2016" in svg
+
+
+def test_contract_blocks_tables_charts_and_entries(world):
+    imported(as_(world.facilitator), BASE_2024)
+    diagnostic.save_entry(as_(world.actor), {"staff": "120 policiers", "hours": "24 h/24"})
+    blocks = diagnostic.contract_blocks(world_territory())
+    kinds = [b["type"] for b in blocks]
+    assert kinds.count("table") == 2 and kinds.count("chart") == 2
+    table = next(b for b in blocks if b["type"] == "table"
+                 and b["caption"].startswith("Coups et blessures"))
+    assert table["columns"] == ["Commune", "2016", "2017", "2018", "2019", "Évolution (%)"]
+    assert ["13001", "310", "298", "non diffusé", "355"] == table["rows"][0][:5]
+    assert table["rows"][-1][0] == "Total du territoire"
+    fields = next(b for b in blocks if b["type"] == "fields")
+    assert ["Effectifs", "120 policiers"] in fields["items"]
+
+
+def test_summary_for_members(world):
+    imported(as_(world.facilitator), BASE_2025)
+    data = diagnostic.summary(as_(world.observer))
+    assert data["import"]["rows"] == 7 and data["communes"] == ["13055", "13001"]
+    item = next(i for i in data["indicators"] if i["indicator"] == "Vols violents sans arme")
+    assert item["years"] == [2021, 2022, 2023]
+    assert item["totals"][0]["partial"] is True
+
+
+# --- qualitative part -------------------------------------------------------------------
+
+def test_members_of_an_organisation_share_and_edit_its_entry(world):
+    from tests.conftest import join
+    colleague = join("metropole", "police2@example.org", "Pia Police", "actor", "DDSP 13",
+                     "police_nationale")
+    diagnostic.save_entry(as_(world.actor), {"staff": "120 agents", "equipment": "12 véhicules"})
+    entry = diagnostic.save_entry(as_(colleague), {"staff": "125 agents"})
+    assert (entry.organisation, entry.staff, entry.equipment) == ("DDSP 13", "125 agents",
+                                                                   "12 véhicules")
+    assert entry.updated_by_id == colleague.id
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(QualitativeEntry)) == 1
+    # another organisation writes its own entry, never this one
+    other = diagnostic.save_entry(as_(world.actors[1]), {"staff": "8 gardiens"})
+    assert other.id != entry.id and other.organisation == "Habitat 13"
+    db.session.rollback()
+    assert db.session.get(QualitativeEntry, entry.id).staff == "125 agents"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(
+        AuditLog.action == "diagnostic.entry")) == 3
+
+
+def test_observers_cannot_write_entries_and_fields_are_checked(world):
+    with pytest.raises(Forbidden):
+        diagnostic.save_entry(as_(world.observer), {"staff": "2 magistrats"})
+    with pytest.raises(Invalid):
+        diagnostic.save_entry(as_(world.actor), {"salary": "secret"})
+    with pytest.raises(Invalid):
+        diagnostic.save_entry(as_(world.actor), {"staff": "x" * 5001})
+
+
+def test_observations_are_facilitators_only_and_sanitised(world):
+    entry = diagnostic.save_entry(as_(world.actor), {"staff": "120 agents"})
+    with pytest.raises(Forbidden):
+        diagnostic.add_observation(as_(world.actor), "Je m'observe")
+    note = diagnostic.add_observation(as_(world.facilitator),
+                                      "**Effectifs** tendus <script>alert(1)</script>",
+                                      str(entry.id))
+    assert note.entry_id == entry.id
+    assert "<strong>Effectifs</strong>" in note.html and "<script>" not in note.html
+    with pytest.raises(NotFound):
+        diagnostic.add_observation(as_(world.facilitator), "x", 999_999)
+
+
+def test_needs_raised_are_grouped_by_channel_and_hide_restricted_channels(world):
+    fac = as_(world.facilitator)
+    public = channels.list_channels(fac)[0]
+    state_only = channels.create_channel(fac, "Services de l'État", "", ["police_nationale",
+                                                                          "prefecture"])
+    posts.create_post(as_(world.actor), public.id, "need", "Plus d'éclairage")
+    posts.create_post(as_(world.actor), state_only.id, "need", "Renfort BAC confidentiel")
+    posts.create_post(as_(world.actor), public.id, "message", "Bonjour")
+    seen_by_landlord = diagnostic.needs_by_channel(as_(world.actors[1]))
+    assert [g["channel"]["name"] for g in seen_by_landlord] == [public.name]
+    assert [n["body"] for n in seen_by_landlord[0]["needs"]] == ["Plus d'éclairage"]
+    assert seen_by_landlord[0]["needs"][0]["status"] == "open"
+    seen_by_police = diagnostic.needs_by_channel(as_(world.actor))
+    assert {g["channel"]["name"] for g in seen_by_police} == {public.name, state_only.name}
+    assert "confidentiel" not in str(diagnostic.summary(as_(world.observer)))
+    assert "confidentiel" not in str(diagnostic.contract_blocks(world_territory()))
