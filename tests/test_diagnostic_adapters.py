@@ -1,0 +1,147 @@
+"""The diagnostic's wiring, against a real server process and the real command, on both
+databases: the API (import, read, entry, observations), the page and its forms, the CLI."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import requests
+
+from tests.conftest import browser_login
+
+SLUG = "metropole"
+DATA = Path(__file__).parent / "data" / "ssmsi"
+BASE_2024 = DATA / "base_communale_2024.csv"
+
+
+def upload(api_as, path: Path = BASE_2024):
+    with path.open("rb") as stream:
+        return api_as.post(f"/territories/{SLUG}/diagnostic/import",
+                           files={"file": (path.name, stream, "text/csv")})
+
+
+def signed_in(server, person) -> requests.Session:
+    session = requests.Session()
+    assert browser_login(session, server.url, person.email).status_code == 302
+    return session
+
+
+# --- API ------------------------------------------------------------------------------
+
+def test_import_answers_rows_and_skipped_then_everyone_reads(api, world):
+    answer = upload(api(world.facilitator))
+    assert answer.status_code == 201, answer.text
+    assert {k: answer.json()[k] for k in ("rows", "skipped")} == {"rows": 16, "skipped": 2}
+    for person in (world.facilitator, world.actor, world.observer):
+        data = api(person).get(f"/territories/{SLUG}/diagnostic").json()
+        assert data["import"]["rows"] == 16
+        assert {i["indicator"] for i in data["indicators"]} == {
+            "Coups et blessures volontaires", "Cambriolages de logement"}
+
+
+def test_import_permissions_and_bad_input(api, world):
+    assert upload(api(world.actor)).status_code == 403
+    assert upload(api(world.observer)).status_code == 403
+    assert upload(api(world.outsider)).status_code == 404
+    assert upload(api()).status_code == 401
+    assert api(world.outsider).get(f"/territories/{SLUG}/diagnostic").status_code == 404
+    no_file = api(world.facilitator).post(f"/territories/{SLUG}/diagnostic/import",
+                                          data={"other": "x"})
+    assert no_file.status_code == 400
+    assert no_file.json()["error"]["code"] == "missing_file"
+    bad = upload(api(world.facilitator), DATA / "malformed_year.csv")
+    assert bad.status_code == 422
+    assert bad.json()["error"]["message"].startswith("Ligne 5 : ")
+    missing = upload(api(world.facilitator), DATA / "missing_column.csv")
+    assert missing.status_code == 422 and "classe" in missing.json()["error"]["message"]
+    assert api(world.actor).get(f"/territories/{SLUG}/diagnostic").json()["import"] is None
+
+
+def test_entry_and_observation_through_the_api(api, world):
+    saved = api(world.actor).put(f"/territories/{SLUG}/diagnostic/entry",
+                                 json={"staff": "120 agents", "hours": "24 h/24"})
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["organisation"] == "DDSP 13"
+    assert api(world.observer).put(f"/territories/{SLUG}/diagnostic/entry",
+                                   json={"staff": "2"}).status_code == 403
+    assert api(world.actor).put(f"/territories/{SLUG}/diagnostic/entry",
+                                json={"x": "2"}).status_code == 422
+    note = api(world.facilitator).post(f"/territories/{SLUG}/diagnostic/observations",
+                                       json={"body": "Effectifs *tendus*",
+                                             "entry": saved.json()["id"]})
+    assert note.status_code == 201 and "<em>tendus</em>" in note.json()["html"]
+    assert api(world.actor).post(f"/territories/{SLUG}/diagnostic/observations",
+                                 json={"body": "x"}).status_code == 403
+    data = api(world.observer).get(f"/territories/{SLUG}/diagnostic").json()
+    assert data["entries"][0]["staff"] == "120 agents"
+    assert data["observations"][0]["entry"] == saved.json()["id"]
+
+
+# --- page -----------------------------------------------------------------------------
+
+def test_page_shows_table_and_chart_and_the_upload_form_works(server, world, csrf_from):
+    session = signed_in(server, world.facilitator)
+    page = session.get(f"{server.url}/t/{SLUG}/diagnostic")
+    assert page.status_code == 200
+    assert "Aucune donnée quantitative" in page.text
+    with BASE_2024.open("rb") as stream:
+        done = session.post(f"{server.url}/t/{SLUG}/diagnostic/import",
+                            data={"csrf_token": csrf_from(page.text)},
+                            files={"file": (BASE_2024.name, stream, "text/csv")})
+    assert done.status_code == 200 and "Import terminé" in done.text
+    assert "<svg" in done.text and 'role="img"' in done.text
+    assert "non diffusé" in done.text and "Total du territoire" in done.text
+    assert "base_communale_2024.csv" in done.text
+
+
+def test_page_refuses_a_malformed_upload_and_a_missing_token(server, world, csrf_from):
+    session = signed_in(server, world.facilitator)
+    page = session.get(f"{server.url}/t/{SLUG}/diagnostic")
+    with (DATA / "malformed_fields.csv").open("rb") as stream:
+        refused = session.post(f"{server.url}/t/{SLUG}/diagnostic/import",
+                               data={"csrf_token": csrf_from(page.text)},
+                               files={"file": ("bad.csv", stream, "text/csv")})
+    assert refused.status_code == 422 and "Ligne 7 : 11 champs au lieu de 13." in refused.text
+    with BASE_2024.open("rb") as stream:
+        no_token = session.post(f"{server.url}/t/{SLUG}/diagnostic/import",
+                                files={"file": ("a.csv", stream, "text/csv")})
+    assert no_token.status_code == 400
+    assert "Aucune donnée quantitative" in session.get(
+        f"{server.url}/t/{SLUG}/diagnostic").text
+
+
+def test_page_entry_form_for_actors_read_only_for_observers(server, world, csrf_from):
+    actor = signed_in(server, world.actor)
+    page = actor.get(f"{server.url}/t/{SLUG}/diagnostic")
+    assert "Décrire les moyens et méthodes de DDSP 13" in page.text
+    assert "Importer la base communale" not in page.text
+    saved = actor.post(f"{server.url}/t/{SLUG}/diagnostic/entry", data={
+        "csrf_token": csrf_from(page.text), "staff": "120 agents", "equipment": "",
+        "hours": "", "partnerships": "", "schemes": "", "notes": ""})
+    assert saved.status_code == 200 and "120 agents" in saved.text
+    observer = signed_in(server, world.observer)
+    read = observer.get(f"{server.url}/t/{SLUG}/diagnostic")
+    assert "120 agents" in read.text and "Décrire les moyens" not in read.text
+    assert observer.post(f"{server.url}/t/{SLUG}/diagnostic/entry", data={
+        "csrf_token": csrf_from(read.text), "staff": "x"}).status_code == 403
+    outsider = signed_in(server, world.outsider)
+    assert outsider.get(f"{server.url}/t/{SLUG}/diagnostic").status_code == 404
+
+
+def test_facilitator_adds_an_observation_from_the_page(server, world, csrf_from):
+    session = signed_in(server, world.facilitator)
+    page = session.get(f"{server.url}/t/{SLUG}/diagnostic")
+    done = session.post(f"{server.url}/t/{SLUG}/diagnostic/observations", data={
+        "csrf_token": csrf_from(page.text), "entry": "",
+        "body": "La **nuit** concentre les faits."})
+    assert done.status_code == 200 and "<strong>nuit</strong>" in done.text
+
+
+# --- command line ---------------------------------------------------------------------
+
+def test_cli_imports_and_prints_rows_and_skipped(runner, world):
+    result = runner("diagnostic-import", SLUG, str(BASE_2024))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["rows: 16", "skipped: 2"]
+    refused = runner("diagnostic-import", SLUG, str(DATA / "malformed_year.csv"))
+    assert refused.returncode != 0 and "Ligne 5 : année « dix-neuf » invalide." in refused.stderr
+    assert runner("diagnostic-import", "inconnu", str(BASE_2024)).returncode != 0
