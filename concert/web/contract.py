@@ -76,9 +76,14 @@ def contract_page(slug: str):
         return render_template("contract_document.html", **shown)
     return render_template(
         "contract.html", where=where, version=version and int(version),
-        versions=[contract.serialise_version(v) for v in contract.versions(where)],
-        seq=seq,
+        versions=_versions(where), seq=seq,
         freeze_form=FreezeForm(), phase_form=PhaseForm(phase=where.territory.phase), **shown)
+
+
+def _versions(where) -> list[dict]:
+    """As the API shows them, with their date for the page to format."""
+    return [{**contract.serialise_version(v), "created_at": v.created_at}
+            for v in contract.versions(where)]
 
 
 @bp.post("/t/<slug>/phase")
@@ -183,7 +188,7 @@ def freeze_contract(slug: str):
 def contract_versions(slug: str):
     """The versions, and the comparison of two of them (or of one with the draft)."""
     where = access(current_user, slug)
-    items = contract.versions(where)
+    items = _versions(where)
     args = request.args
     comparison = None
     if args.get("from"):
@@ -195,6 +200,6 @@ def contract_versions(slug: str):
             form_error(None, exc)
     return render_template(
         "contract_versions.html", where=where, territory=where.territory,
-        versions=[contract.serialise_version(v) for v in items], comparison=comparison,
-        chosen_from=args.get("from") or (str(items[-1].number) if items else ""),
+        versions=items, comparison=comparison,
+        chosen_from=args.get("from") or (str(items[-1]["number"]) if items else ""),
         chosen_to=args.get("to") or "draft", freeze_form=FreezeForm())
