@@ -1,11 +1,14 @@
 """The demo territory, seeded through the same services as real use; safe to run twice."""
 from __future__ import annotations
 
+import io
+import random
+
 import sqlalchemy as sa
 
 from .db import db
 from .models import Membership, Post, Territory
-from .services import accounts, channels, facilitation, members, posts, territories
+from .services import accounts, channels, diagnostic, facilitation, members, posts, territories
 
 SLUG = "demo"
 NAME = "Métropole de démonstration"
@@ -117,6 +120,71 @@ def _seed_commitments() -> None:
             facilitation.promote(facilitator, {**fields, "source_posts": [post.id]})
 
 
+# The SSMSI indicators seeded for the demo: name, unit, facts per 1,000 inhabitants.
+DEMO_INDICATORS = [
+    ("Coups et blessures volontaires", "victime", 4.8),
+    ("Cambriolages de logement", "infraction", 9.5),
+    ("Vols violents sans arme", "victime", 1.4),
+    ("Destructions et dégradations volontaires", "infraction", 8.2),
+    ("Usage de stupéfiants", "Mis en cause", 3.1),
+]
+DEMO_POPULATION = {"13001": 147000, "13055": 873000, "13056": 49000, "13071": 21000,
+                   "13103": 46000, "13117": 34000, "84007": 93000}
+
+
+def demo_ssmsi_csv() -> bytes:
+    """A small SSMSI communal base (2024 column set) for the demo communes and one commune
+    outside the territory; some figures of the smallest communes are not published."""
+    rng = random.Random(2026)
+    lines = ['"CODGEO_2024";"annee";"classe";"unité.de.compte";"valeur.publiée";"faits";'
+             '"tauxpourmille";"complementinfoval";"complementinfotaux";"POP";"millPOP";'
+             '"LOG";"millLOG"']
+    for commune, population in DEMO_POPULATION.items():
+        dwellings = population // 2
+        for name, unit, per_thousand in DEMO_INDICATORS:
+            base = dwellings if "logement" in name else population
+            for year in range(2016, 2024):
+                trend = 1 + (year - 2016) * rng.uniform(-0.03, 0.04)
+                facts = round(base * per_thousand / 1000 * trend * rng.uniform(0.8, 1.2))
+                published = population > 40000 or rng.random() < 0.7
+                value = f"{facts};{facts / base * 1000:.4f}".replace(".", ",")
+                lines.append(f'"{commune}";"{year - 2000}";"{name}";"{unit}";'
+                             f'"{"diff" if published else "ndiff"}";'
+                             f'{value if published else "NA;NA"};NA;NA;{population};'
+                             f'"{year}";{dwellings};"{year}"')
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+DEMO_ENTRIES = {
+    "ddsp@demo.concert.test": {
+        "staff": "1 850 policiers dont 120 en brigade anticriminalité de nuit.",
+        "equipment": "Centre d'information et de commandement, 210 véhicules.",
+        "hours": "Présence 24 h/24 ; BAC de 19 h à 5 h.",
+        "partnerships": "Convention de coordination avec la police municipale (2022).",
+        "schemes": "Quartier de reconquête républicaine, cellule anti-stupéfiants."},
+    "pm@demo.concert.test": {
+        "staff": "420 agents, 35 ASVP.",
+        "equipment": "Centre de supervision urbain, 1 600 caméras.",
+        "hours": "7 h – 2 h, brigade de nuit le week-end.",
+        "schemes": "Brigade équestre, unité motocycliste."},
+}
+
+
+def _seed_diagnostic(territory: Territory) -> None:
+    if diagnostic.last_import(territory) is None:
+        diagnostic.import_ssmsi(territories.system_access(SLUG),
+                                io.BytesIO(demo_ssmsi_csv()), "base-communale-demo.csv")
+    for email, fields in DEMO_ENTRIES.items():
+        where = territories.access(accounts.find_user(email), SLUG)
+        if diagnostic.own_entry(where) is None:
+            diagnostic.save_entry(where, fields)
+    if not diagnostic.list_observations(territory):
+        diagnostic.add_observation(
+            territories.access(accounts.find_user(PEOPLE[0][0]), SLUG),
+            "Les atteintes aux biens reculent depuis 2019 ; les **violences physiques** "
+            "progressent, surtout en soirée : priorité du futur contrat.")
+
+
 def seed() -> list[str]:
     """Returns the lines to print: the demo logins."""
     accounts.create_admin(ADMIN[0], PASSWORD, ADMIN[1])
@@ -138,6 +206,7 @@ def seed() -> list[str]:
         )
     _seed_conversation()
     _seed_commitments()
+    _seed_diagnostic(territory)
     lines = [f"Territoire de démonstration : /t/{SLUG}/ — {NAME}",
              f"Mot de passe de tous les comptes : {PASSWORD}",
              f"  {ADMIN[0]:<34} administrateur de la plateforme"]
