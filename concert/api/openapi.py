@@ -44,6 +44,8 @@ def _path_param(name: str, kind: str = "string") -> dict:
 SLUG = _path_param("slug")
 POST = _path_param("post_id", "integer")
 COMMITMENT = _path_param("commitment_id", "integer")
+WORKSHOP = _path_param("workshop_id", "integer")
+VOTE = _path_param("vote_id", "integer")
 
 
 def _query(name: str, kind: str) -> dict:
@@ -298,6 +300,66 @@ PATHS = {
                        _query("to", "string")], answer=_ref("ContractDiff"),
                    errors=(401, 404, 422)),
     },
+    "/territories/{slug}/workshops": {
+        "get": _op("Workshops of a territory (live and upcoming, then past)",
+                   answer=_list_of("Workshop"), params=[SLUG], errors=(401, 404)),
+        "post": _op("Plan a workshop (facilitators)", body=_ref("WorkshopInput"), ok=201,
+                    answer=_ref("Workshop"), params=[SLUG], errors=(400, 401, 403, 404, 422)),
+    },
+    "/workshops/{workshop_id}": {
+        "get": _op("One workshop, with the server's clock (`server_now`) for its timer",
+                   answer=_ref("Workshop"), params=[WORKSHOP], errors=(401, 404)),
+    },
+    "/workshops/{workshop_id}/start": {
+        "post": _op("Start a planned workshop (facilitators); 409 if live or closed",
+                    answer=_ref("Workshop"), params=[WORKSHOP], errors=(401, 403, 404, 409)),
+    },
+    "/workshops/{workshop_id}/agenda": {
+        "post": _op("Move to another agenda item (facilitators): its timer restarts",
+                    body={"type": "object", "required": ["to"], "properties": {"to": {
+                        "oneOf": [{"enum": ["next", "previous"]}, {"type": "integer"}]}}},
+                    answer=_ref("Workshop"), params=[WORKSHOP],
+                    errors=(400, 401, 403, 404, 409, 422)),
+    },
+    "/workshops/{workshop_id}/close": {
+        "post": _op("Close a live workshop (facilitators); its open vote closes too",
+                    answer=_ref("Workshop"), params=[WORKSHOP], errors=(401, 403, 404, 409)),
+    },
+    "/workshops/{workshop_id}/contributions": {
+        "get": _op("Posts made from the workshop that I may see", answer=_list_of("Post"),
+                   params=[WORKSHOP], errors=(401, 404)),
+    },
+    "/workshops/{workshop_id}/votes": {
+        "post": _op("Open a dot-vote on needs/proposals of channels open to all (facilitators)",
+                    body=_ref("VoteInput"), ok=201, answer=_ref("Vote"), params=[WORKSHOP],
+                    errors=(400, 401, 403, 404, 409, 422)),
+    },
+    "/workshops/{workshop_id}/votes/{vote_id}": {
+        "get": _op("A vote, its results and my dots", answer=_ref("Vote"),
+                   params=[WORKSHOP, VOTE], errors=(401, 404)),
+    },
+    "/workshops/{workshop_id}/votes/{vote_id}/dots": {
+        "post": _op("Place one of my dots (actors, facilitators): with `slot`, place or move "
+                    "that dot (idempotent); without, the first free one (409 if none)",
+                    body={"type": "object", "required": ["post"], "properties": {
+                        "post": {"type": "integer"}, "slot": {"type": "integer", "minimum": 0}}},
+                    answer=_ref("Vote"), params=[WORKSHOP, VOTE],
+                    errors=(400, 401, 403, 404, 409, 422)),
+    },
+    "/workshops/{workshop_id}/votes/{vote_id}/dots/{slot}": {
+        "delete": _op("Take back one of my dots", answer=_ref("Vote"),
+                      params=[WORKSHOP, VOTE, _path_param("slot", "integer")],
+                      errors=(401, 403, 404, 409)),
+    },
+    "/workshops/{workshop_id}/votes/{vote_id}/close": {
+        "post": _op("Close a vote (facilitators)", answer=_ref("Vote"),
+                    params=[WORKSHOP, VOTE], errors=(401, 403, 404, 409)),
+    },
+    "/workshops/{workshop_id}/minutes": {
+        "get": _op("Minutes of a closed workshop, as an assembled document (409 before it "
+                   "closes); what the caller may see only", answer={"type": "object"},
+                   params=[WORKSHOP], errors=(401, 404, 409)),
+    },
     "/openapi.json": {"get": _op("This document", public=True, errors=())},
 }
 
@@ -376,13 +438,18 @@ SCHEMAS = {
         "created_at": {"type": "string", "format": "date-time"},
         "edited_at": {"type": ["string", "null"], "format": "date-time"},
         "deleted": {"type": "boolean"}, "client_id": {"type": ["string", "null"]},
+        "workshop": {"type": ["integer", "null"]}, "agenda_item": {"type": ["integer", "null"]},
         "supported": {"type": "boolean",
                       "description": "In lists: whether I support it"}}},
     "PostInput": {"type": "object", "required": ["channel", "kind", "body"], "properties": {
         "channel": {"type": "integer"}, "kind": {"enum": list(POST_KINDS)},
         "body": {"type": "string", "minLength": 1, "maxLength": 10000},
         "client_id": {"type": "string", "maxLength": 64},
-        "reply_to": {"type": ["integer", "null"]}}},
+        "reply_to": {"type": ["integer", "null"]},
+        "workshop": {"type": ["integer", "null"],
+                     "description": "Made from this live workshop (tagged with its current item)"},
+        "agenda_item": {"type": ["integer", "null"],
+                        "description": "With `workshop`: refused (409) unless it is the current item"}}},
     "PostRevision": {"type": "object", "properties": {
         "body": {"type": "string"}, "written_at": {"type": "string", "format": "date-time"},
         "replaced_at": {"type": "string", "format": "date-time"}}},
@@ -470,6 +537,47 @@ SCHEMAS = {
             "key": {"type": "string"}, "title": {"type": "string"},
             "before": {"type": "string"}, "after": {"type": "string"},
             "diff": {"type": "array", "items": {"type": "string"}}}}}}},
+    "WorkshopInput": {"type": "object", "required": ["title", "starts_at", "agenda"],
+                      "properties": {
+        "title": {"type": "string", "maxLength": 200},
+        "starts_at": {"type": "string", "format": "date-time",
+                      "description": "Without an offset: the server's time zone"},
+        "place": {"type": "string"}, "online_url": {"type": "string", "format": "uri"},
+        "invited": {"type": "array", "items": {"type": "string"}},
+        "agenda": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["title", "minutes"], "properties": {
+                "title": {"type": "string"}, "minutes": {"type": "integer", "minimum": 1},
+                "channel": {"type": ["integer", "null"]}}}}}},
+    "Workshop": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"},
+        "starts_at": {"type": "string", "format": "date-time"}, "place": {"type": "string"},
+        "online_url": {"type": "string"}, "invited": {"type": "array", "items": {"type": "string"}},
+        "status": {"enum": ["planned", "live", "closed"]},
+        "agenda": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "position": {"type": "integer"},
+            "title": {"type": "string"}, "minutes": {"type": "integer"},
+            "channel": {"type": ["integer", "null"]}}}},
+        "current_item": {"type": ["integer", "null"], "description": "Position while live"},
+        "current_agenda_item": {"type": ["integer", "null"]},
+        "item_started_at": {"type": ["string", "null"], "format": "date-time"},
+        "item_ends_at": {"type": ["string", "null"], "format": "date-time"},
+        "started_at": {"type": ["string", "null"], "format": "date-time"},
+        "closed_at": {"type": ["string", "null"], "format": "date-time"},
+        "server_now": {"type": "string", "format": "date-time"},
+        "votes": {"type": "array", "items": _ref("Vote")}}},
+    "VoteInput": {"type": "object", "required": ["posts"], "properties": {
+        "question": {"type": "string", "maxLength": 300},
+        "dots": {"type": "integer", "minimum": 1, "maximum": 10},
+        "posts": {"type": "array", "items": {"type": "integer"}, "minItems": 2}}},
+    "Vote": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "question": {"type": "string"}, "dots": {"type": "integer"},
+        "status": {"enum": ["open", "closed"]}, "agenda_item": {"type": ["integer", "null"]},
+        "options": {"type": "array", "items": {"type": "object", "properties": {
+            "post": {"type": "integer"}, "kind": {"type": "string"}, "text": {"type": "string"},
+            "organisation": {"type": "string"}, "dots": {"type": "integer"}}}},
+        "voters": {"type": "integer"}, "total": {"type": "integer"},
+        "mine": {"type": "array", "items": {"type": "object", "properties": {
+            "slot": {"type": "integer"}, "post": {"type": "integer"}}}}}},
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"},
