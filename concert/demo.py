@@ -8,7 +8,9 @@ import sqlalchemy as sa
 
 from .db import db
 from .models import Membership, Post, Territory
-from .services import accounts, channels, diagnostic, facilitation, members, posts, territories
+from .services import (
+    accounts, channels, contract, diagnostic, facilitation, members, posts, territories,
+)
 
 SLUG = "demo"
 NAME = "Métropole de démonstration"
@@ -185,6 +187,47 @@ def _seed_diagnostic(territory: Territory) -> None:
             "progressent, surtout en soirée : priorité du futur contrat.")
 
 
+CONTRACT_SECTIONS = {
+    "preamble": "Le présent **contrat de sécurité intégrée** lie l'État et les collectivités "
+                "de la Métropole de démonstration, avec leurs partenaires, pour trois ans. "
+                "Il traduit en engagements réciproques le diagnostic partagé et la "
+                "concertation menée sur la plateforme.",
+    "governance": "- **Comité de pilotage** : préfète et maire, deux fois par an.\n"
+                  "- **Cellule de coordination opérationnelle** : DDSP, gendarmerie, police "
+                  "municipale, bailleurs et transporteurs, chaque mois.\n"
+                  "- Secrétariat assuré par la préfecture.",
+    "evaluation": "Chaque engagement est suivi par ses indicateurs ; un bilan annuel est "
+                  "présenté au comité de pilotage.",
+    "signatories": "| Organisation | Signataire | Qualité |\n|---|---|---|\n"
+                   "| Préfecture des Bouches-du-Rhône | Claire Martin | Préfète déléguée |\n"
+                   "| Ville de Marseille | Sophie Durand | Adjointe au maire |\n"
+                   "| Parquet de Marseille | Henri Lambert | Procureur de la République |",
+}
+CONTRACT_FRAMEWORKS = [
+    {"kind": "stspd", "name": "Stratégie territoriale de sécurité et de prévention 2024-2027",
+     "start_date": "2024-01-01", "end_date": "2027-12-31",
+     "integration": "Les axes « tranquillité publique » et « jeunesse » deviennent les "
+                    "engagements des collectivités."},
+    {"kind": "contrat_de_ville", "name": "Contrat de ville métropolitain 2024-2030",
+     "start_date": "2024-01-01", "end_date": "2030-12-31",
+     "integration": "Son pilier cohésion sociale finance les actions de prévention."},
+]
+
+
+def _seed_contract() -> None:
+    """Sections, frameworks and a first frozen version, only on the first run."""
+    facilitator = territories.access(accounts.find_user(PEOPLE[0][0]), SLUG)
+    if contract.versions(facilitator):
+        return
+    for key, body in CONTRACT_SECTIONS.items():
+        contract.set_section(facilitator, key, body)
+    if not contract.frameworks(facilitator.territory):
+        for framework in CONTRACT_FRAMEWORKS:
+            contract.save_framework(facilitator, framework)
+    territories.set_phase(facilitator, "drafting")
+    contract.freeze(facilitator, "Première version soumise au comité de pilotage")
+
+
 def seed() -> list[str]:
     """Returns the lines to print: the demo logins."""
     accounts.create_admin(ADMIN[0], PASSWORD, ADMIN[1])
@@ -207,6 +250,7 @@ def seed() -> list[str]:
     _seed_conversation()
     _seed_commitments()
     _seed_diagnostic(territory)
+    _seed_contract()
     lines = [f"Territoire de démonstration : /t/{SLUG}/ — {NAME}",
              f"Mot de passe de tous les comptes : {PASSWORD}",
              f"  {ADMIN[0]:<34} administrateur de la plateforme"]
