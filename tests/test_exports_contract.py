@@ -1,0 +1,122 @@
+"""The contract as files, through the real routes and the CLI: the current draft or a
+frozen version, in every format, read back with the tools a user would use."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import docx
+import pypdf
+import pytest
+from flask_babel import force_locale
+from odfdo import Document as OdfDocument
+
+from concert.db import db
+from concert.services import accounts, channels, commitments, contract, facilitation
+from concert.services.access import access
+
+SLUG = "metropole"
+TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+}
+
+
+def as_(person, slug=SLUG):
+    return access(accounts.find_user(person.email), slug)
+
+
+@pytest.fixture
+def drafted(world):
+    with force_locale("fr"):
+        restricted = channels.create_channel(as_(world.facilitator), "Renseignement opérationnel",
+                                             "", ["prefecture"]).id
+        db.session.commit()
+        first = facilitation.promote(as_(world.facilitator), {
+            "title": "Vidéoprotection des abords de la gare Saint-Charles", "party": "etat",
+            "pilot": "DDSP 13", "channel": restricted, "source_posts": [],
+            "indicators": [{"name": "Caméras raccordées", "unit": "caméras", "baseline": 0,
+                            "target": 24}]})
+        facilitation.promote(as_(world.facilitator), {
+            "title": "Médiateurs de nuit", "party": "collectivite", "source_posts": []})
+        contract.freeze(as_(world.facilitator), "Première lecture")
+        commitments.update(as_(world.facilitator), first.id,
+                           {"title": "Vidéoprotection élargie au pôle d'échanges"})
+        facilitation.promote(as_(world.outsider, "autre"), {
+            "title": "Engagement lyonnais", "party": "etat", "source_posts": []})
+        db.session.commit()
+
+
+def get(client, person, path, **kwargs):
+    return client.get(f"/t/{SLUG}/export/{path}", headers=person.bearer(), **kwargs)
+
+
+@pytest.mark.parametrize("fmt", sorted(TYPES))
+def test_every_format_downloads(client, world, drafted, fmt):
+    response = get(client, world.observer, f"contract.{fmt}")
+    assert response.status_code == 200
+    assert response.content_type == TYPES[fmt]
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="contrat-metropole-{date.today().isoformat()}.{fmt}"')
+    assert response.headers["Cache-Control"] == "no-store"
+    assert b"lyonnais" not in response.data
+
+
+def test_the_formats_tell_the_same_contract(client, world, drafted):
+    markdown = get(client, world.actor, "contract.md").data.decode("utf-8")
+    assert "Vidéoprotection élargie au pôle d'échanges" in markdown
+    assert "Renseignement opérationnel" not in markdown  # a restricted domain is never named
+    headings = [line.split(" ", 1)[1] for line in markdown.splitlines()
+                if line.startswith("## ") and line != "## Sommaire"]
+
+    document = docx.Document(io.BytesIO(get(client, world.actor, "contract.docx").data))
+    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == headings
+    assert any("Vidéoprotection élargie" in p.text for p in document.paragraphs
+               if p.style.name == "Heading 2")
+    assert any(t.rows[0].cells[0].text == "Indicateur" for t in document.tables)
+
+    odt = OdfDocument(io.BytesIO(get(client, world.actor, "contract.odt").data))
+    assert [str(h).strip() for h in odt.body.headers if int(h.level) == 1] == headings
+
+    pdf = pypdf.PdfReader(io.BytesIO(get(client, world.actor, "contract.pdf").data))
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert "Contrat de sécurité intégrée" in text and "Médiateurs de nuit" in text
+    assert f"Page 3 / {len(pdf.pages)}" in text
+
+    html = get(client, world.actor, "contract.html").data.decode("utf-8")
+    assert '<html lang="fr">' in html and "Vidéoprotection élargie" in html
+
+
+def test_a_frozen_version(client, world, drafted):
+    old = get(client, world.actor, "contract.md", query_string={"version": "1"})
+    assert old.status_code == 200
+    assert "contrat-v1-metropole-" in old.headers["Content-Disposition"]
+    text = old.data.decode("utf-8")
+    assert "Vidéoprotection des abords de la gare Saint-Charles" in text
+    assert "élargie" not in text
+    assert get(client, world.actor, "contract.pdf",
+               query_string={"version": "7"}).status_code == 404
+    assert get(client, world.actor, "contract.docx",
+               query_string={"version": "v1"}).status_code == 400
+
+
+def test_who_may_download_the_contract(client, world, drafted):
+    assert get(client, world.outsider, "contract.pdf").status_code == 404
+    assert get(client, world.actor, "contract.rtf").status_code == 404
+    assert get(client, world.actor, "contract.csv").status_code == 404
+    assert client.get(f"/t/{SLUG}/export/contract.md").status_code == 302
+
+
+def test_cli_contract(runner, world, drafted, tmp_path):
+    out = tmp_path / "contrat.docx"
+    result = runner("contract", SLUG, "docx", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    headings = [p.text for p in docx.Document(str(out)).paragraphs if p.style.name == "Heading 2"]
+    assert any("Vidéoprotection élargie" in h for h in headings)
+    result = runner("contract", SLUG, "md", "--out", "-", "--version", "1")
+    assert result.returncode == 0 and "gare Saint-Charles" in result.stdout
+    assert runner("contract", SLUG, "md", "--out", "-", "--version", "4").returncode != 0
+    assert runner("contract", SLUG, "xlsx", "--out", "-").returncode != 0
