@@ -216,6 +216,7 @@ def close(access: Access, workshop_id: Any) -> Workshop:
     for vote in db.session.scalars(sa.select(Vote).where(Vote.workshop_id == workshop.id,
                                                           Vote.status == "open")):
         vote.status, vote.closed_at = "closed", now
+        _announce_vote(access, workshop, vote)
     db.session.execute(sa.update(Attendance).where(Attendance.workshop_id == workshop.id,
                                                    Attendance.user_id.in_(_present_ids(workshop)))
                        .values(last_seen=now))
