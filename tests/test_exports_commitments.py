@@ -235,3 +235,14 @@ def test_cli_export(runner, world, listed, tmp_path):
     assert openpyxl.load_workbook(tmp_path / "l.xlsx")["Tous"].max_row == 2
     assert runner("export", SLUG, "pdf", "--out", str(tmp_path / "x")).returncode != 0
     assert runner("export", "nowhere", "csv", "--out", str(tmp_path / "x")).returncode != 0
+
+
+def test_the_json_export_is_documented(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    operation = document["paths"]["/t/{slug}/export/commitments.{format}"]["get"]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/CommitmentExport"}
+    exported = document["components"]["schemas"]["CommitmentExport"]
+    assert {"territory", "generated_at", "filters", "items"} <= set(exported["properties"])
+    assert "last_revision_at" in exported["properties"]["items"]["items"]["properties"]
+    assert "/t/{slug}/export/contract.{format}" in document["paths"]

@@ -361,6 +361,47 @@ PATHS = {
                    params=[WORKSHOP], errors=(401, 404, 409)),
     },
     "/openapi.json": {"get": _op("This document", public=True, errors=())},
+    # File downloads outside /api/v1 (same authentication): the server root, not /api/v1.
+    "/t/{slug}/export/commitments.{format}": {
+        "servers": [{"url": "/"}],
+        "get": {
+            "summary": "Commitment list as a file (Content-Disposition: attachment)",
+            "parameters": [SLUG, {"name": "format", "in": "path", "required": True,
+                                  "schema": {"enum": ["csv", "xlsx", "ods", "json", "md"]}},
+                           {**_query("party", "string"), "schema": {"enum": list(PARTIES)}},
+                           {**_query("status", "string"),
+                            "schema": {"enum": list(COMMITMENT_STATUSES)}},
+                           _query("pilot", "string"), _query("channel", "integer")],
+            "responses": {
+                "200": {"description": "CSV: UTF-8 with BOM, `;`, CRLF, French headers, dates "
+                                       "dd/mm/yyyy. XLSX/ODS: sheets Tous, one per party, "
+                                       "Indicateurs.", "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/CommitmentExport"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}},
+                    "application/vnd.oasis.opendocument.spreadsheet": {
+                        "schema": {"type": "string", "format": "binary"}},
+                    "text/markdown": {"schema": {"type": "string"}}}},
+                "400": {"description": "Bad filter"},
+                "404": {"description": "Unknown territory, not a member, or unknown format"}}}},
+    "/t/{slug}/export/contract.{format}": {
+        "servers": [{"url": "/"}],
+        "get": {
+            "summary": "Contract (current draft, or frozen version N) as a document",
+            "parameters": [SLUG, {"name": "format", "in": "path", "required": True,
+                                  "schema": {"enum": ["docx", "odt", "pdf", "md", "html"]}},
+                           {**_query("version", "integer"),
+                            "description": "A frozen version; the current draft without it"}],
+            "responses": {
+                "200": {"description": "The document", "content": {
+                    media: {"schema": {"type": "string", "format": "binary"}} for media in (
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                        "application/vnd.oasis.opendocument.text", "application/pdf",
+                        "text/markdown", "text/html")}},
+                "400": {"description": "Bad version number"},
+                "404": {"description": "Unknown territory or version, not a member, or unknown "
+                                       "format"}}}},
 }
 
 _INDICATOR = {"type": "object", "required": ["name"], "properties": {
@@ -404,6 +445,35 @@ SCHEMAS = {
                            "description": "Sources in channels hidden from the caller"},
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"}}},
+    "CommitmentExport": {
+        "type": "object", "required": ["territory", "generated_at", "filters", "items"],
+        "description": "GET /t/{slug}/export/commitments.json: the commitment list as the caller "
+                       "may see it (sources of restricted channels only for those allowed).",
+        "properties": {
+            "territory": {"$ref": "#/components/schemas/Territory"},
+            "generated_at": {"type": "string", "format": "date-time"},
+            "filters": {"type": "object", "description": "The filters applied (party, status, "
+                                                         "pilot, channel)"},
+            "items": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "number": {"type": "integer"}, **_COMMITMENT_FIELDS,
+                "party_label": {"type": "string"}, "status_label": {"type": "string"},
+                "channel": {"type": ["integer", "null"],
+                            "description": "Null when the channel is hidden from the caller"},
+                "channel_name": {"type": ["string", "null"]},
+                "indicators": {"type": "array", "items": {"type": "object", "properties": {
+                    "name": {"type": "string"}, "unit": {"type": "string"},
+                    "baseline": {"type": ["number", "null"]},
+                    "target": {"type": ["number", "null"]},
+                    "latest": {"type": ["number", "null"]},
+                    "latest_date": {"type": ["string", "null"], "format": "date"}}}},
+                "source_posts": {"type": "array", "items": {"type": "integer"}},
+                "sources": {"type": "array", "items": {"type": "object", "properties": {
+                    "id": {"type": "integer"},
+                    "url": {"type": "string", "description": "Link to the post in the "
+                                                             "workspace"}}}},
+                "last_revision_at": {"type": ["string", "null"], "format": "date-time"},
+                "created_at": {"type": "string", "format": "date-time"},
+                "updated_at": {"type": "string", "format": "date-time"}}}}}},
     "CommitmentRevision": {"type": "object", "properties": {
         "id": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"},
         "author": {"type": "object"},
