@@ -228,6 +228,65 @@ def _seed_contract() -> None:
     contract.freeze(facilitator, "Première version soumise au comité de pilotage")
 
 
+def _seed_workshops() -> None:
+    """A closed workshop with its minutes and an upcoming one, only on the first run."""
+    from datetime import timedelta
+
+    from .models import utcnow
+    from .services import workshops
+
+    facilitator = territories.access(accounts.find_user(PEOPLE[0][0]), SLUG)
+    if any(workshops.list_workshops(facilitator)):
+        return
+    general = channels.list_channels(facilitator)[0].id
+    today = utcnow().replace(hour=13, minute=0, second=0, microsecond=0)
+    past = workshops.create(facilitator, {
+        "title": "Atelier de lancement : abords de la gare", "place": "Préfecture, salle Mistral",
+        "starts_at": (today - timedelta(days=7)).isoformat(),
+        "invited": ["DDSP des Bouches-du-Rhône", "Police municipale de Marseille",
+                    "Habitat Marseille Provence", "RTM"],
+        "agenda": [{"title": "Tour de table", "minutes": 15},
+                   {"title": "Propositions pour les abords de la gare", "minutes": 45,
+                    "channel": general},
+                   {"title": "Priorités", "minutes": 20}]})
+    workshops.start(facilitator, past.id)
+    for email, *_rest in PEOPLE[:7]:
+        workshops._attend(past, territories.access(accounts.find_user(email), SLUG).membership)
+    db.session.commit()
+    workshops.move(facilitator, past.id, "next")
+    said = [posts.create_post(territories.access(accounts.find_user(email), SLUG), general,
+                              "proposal", body, f"demo-workshop-{i}", workshop=past.id)[0]
+            for i, (email, body) in enumerate([
+                ("transport@demo.concert.test",
+                 "Des médiateurs dans les bus de nuit au départ de la gare."),
+                ("pm@demo.concert.test",
+                 "Une patrouille pédestre de la police municipale sur le parvis le soir."),
+                ("prevention@demo.concert.test",
+                 "Une maraude commune avec les éducateurs de rue le vendredi.")])]
+    workshops.move(facilitator, past.id, "next")
+    vote = workshops.open_vote(facilitator, past.id, {
+        "question": "Quelles propositions retenir en priorité ?", "dots": 2,
+        "posts": [p.id for p in said]})
+    for email, choices in [("ddsp@demo.concert.test", (1, 1)),
+                           ("bailleur@demo.concert.test", (0, 2)),
+                           ("transport@demo.concert.test", (0, 1))]:
+        voter = territories.access(accounts.find_user(email), SLUG)
+        for slot, choice in enumerate(choices):
+            workshops.place_dot(voter, past.id, vote.id, said[choice].id, slot)
+    facilitation.promote(facilitator, {
+        "title": "Présence de la police municipale sur le parvis de la gare en soirée",
+        "party": "collectivite", "pilot": "Police municipale de Marseille",
+        "source_posts": [said[1].id]})
+    workshops.close(facilitator, past.id)
+    workshops.create(facilitator, {
+        "title": "Atelier prévention et jeunesse", "place": "Hôtel de ville, salle du conseil",
+        "starts_at": (today + timedelta(days=14)).isoformat(),
+        "invited": ["Éducation nationale", "Association Addap 13", "Ville de Marseille"],
+        "agenda": [{"title": "Retour sur le diagnostic", "minutes": 20},
+                   {"title": "Décrochage scolaire et exposition aux trafics", "minutes": 40},
+                   {"title": "Propositions", "minutes": 30}]})
+
+
 def seed() -> list[str]:
     """Returns the lines to print: the demo logins."""
     accounts.create_admin(ADMIN[0], PASSWORD, ADMIN[1])
@@ -251,6 +310,7 @@ def seed() -> list[str]:
     _seed_commitments()
     _seed_diagnostic(territory)
     _seed_contract()
+    _seed_workshops()
     lines = [f"Territoire de démonstration : /t/{SLUG}/ — {NAME}",
              f"Mot de passe de tous les comptes : {PASSWORD}",
              f"  {ADMIN[0]:<34} administrateur de la plateforme"]

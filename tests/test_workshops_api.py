@@ -156,3 +156,18 @@ def test_pages(client, world, created, general, csrf_from):
     docx = client.get(f"/t/{SLUG}/workshops/{wid}/minutes.docx")
     assert docx.status_code == 200 and docx.data[:2] == b"PK"
     assert client.get(f"/t/{SLUG}/workshops/{wid}/minutes.exe").status_code == 404
+
+
+def test_the_demo_has_a_closed_workshop_with_minutes_and_an_upcoming_one(runner, ctx):
+    for _ in range(2):
+        result = runner("demo")
+        assert result.returncode == 0, result.stderr
+    where = access(find_user("parquet@demo.concert.test"), "demo")
+    upcoming, past = workshops.list_workshops(where)
+    assert [w.title for w in upcoming] == ["Atelier prévention et jeunesse"]
+    assert [w.status for w in past] == ["closed"]
+    document = workshops.minutes(where, past[0].id)
+    sections = {s["key"]: s for s in document["sections"]}
+    assert len(sections["attendance"]["blocks"][0]["rows"]) == 7
+    assert sections["votes"]["blocks"][0]["rows"][0][2] == 3
+    assert "engagement n°" in sections["decisions"]["blocks"][0]["items"][0]
