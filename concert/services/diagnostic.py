@@ -56,7 +56,10 @@ _CODGEO = re.compile(r"codgeo(\d{4})?")
 _COMMUNE = re.compile(r"[0-9][0-9AB][0-9]{3}")
 PUBLISHED = {"diff": True, "ndiff": False, "true": True, "false": False, "oui": True,
              "non": False, "1": True, "0": False, "vrai": True, "faux": False}
-_MISSING = {"", "na", "nan", "n/a", "nd", "null"}
+_MISSING = {"", "na", "nan", "n/a", "nd", "null", "NA", "NaN", "N/A", "ND"}
+NUMBER_FIELDS = ("facts", "rate", "complement_facts", "complement_rate", "population",
+                 "population_year", "dwellings", "dwellings_year")
+DECIMAL_FIELDS = ("facts", "rate", "complement_facts", "complement_rate")
 ENTRY_FIELDS = ("staff", "equipment", "hours", "partnerships", "schemes", "notes")
 ENTRY_EDITORS = ("facilitator", "actor")
 
@@ -126,11 +129,19 @@ class _Decoder:
 
 
 def _number(value: str) -> float | None:
-    value = value.strip()
-    if value.casefold() in _MISSING:
+    """A figure of the file: decimal comma or point; NA and empty mean "no value"."""
+    if value in _MISSING:  # the common spellings, without raising
         return None
-    result = float(value.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    try:
+        result = float(value.replace(",", ".") if "," in value else value)
+    except ValueError:
+        value = value.strip()
+        if value.casefold() in _MISSING:
+            return None
+        result = float(value.replace("\u00a0", "").replace(" ", "").replace(",", "."))
     if not math.isfinite(result):
+        if value.strip().casefold() in _MISSING:  # "NaN"
+            return None
         raise ValueError(value)
     return result
 
@@ -177,9 +188,9 @@ def parse(stream: IO[bytes], communes: set[str]) -> ParsedFile:
         columns, result.edition = map_columns(header)
         width = len(header)
         c = columns
-        optional = {name: columns.get(name) for name in
-                    ("complement_facts", "complement_rate", "population", "population_year",
-                     "dwellings", "dwellings_year")}
+        numbers = [(name, columns[name], _number if name in DECIMAL_FIELDS else _whole)
+                   for name in NUMBER_FIELDS if name in columns]
+        absent = {name: None for name in NUMBER_FIELDS if name not in columns}
         for row in reader:
             if not row or row == [""]:
                 continue
@@ -208,15 +219,9 @@ def parse(stream: IO[bytes], communes: set[str]) -> ParsedFile:
             except ValueError:
                 raise _bad(line, _l("année « %(value)s » invalide",
                                     value=row[c["year"]][:20])) from None
-            values: dict[str, Any] = {}
-            for name, index in (("facts", c["facts"]), ("rate", c["rate"]),
-                                *optional.items()):
-                if index is None:
-                    values[name] = None
-                    continue
+            values = dict(absent)
+            for name, index, parse_value in numbers:
                 try:
-                    parse_value = _number if name in (
-                        "facts", "rate", "complement_facts", "complement_rate") else _whole
                     values[name] = parse_value(row[index])
                 except (ValueError, OverflowError):
                     raise _bad(line, _l("nombre « %(value)s » invalide (colonne %(column)s)",

@@ -1,0 +1,49 @@
+"""The diagnostic page in Chromium: a facilitator imports the SSMSI file through the form and
+reads the table and chart; the page meets WCAG 2.1 AA (axe) and fits a phone's width."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_accessibility import (
+    PHONE, VIEWPORTS, WCAG_21_AA, axe_source, describe,  # noqa: F401  (fixture)
+)
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "ssmsi" / "base_communale_2024.csv"
+
+
+def import_sample(page, base: str) -> None:
+    page.goto(base + "/t/metropole/diagnostic")
+    page.get_by_text("Importer la base communale du SSMSI").click()
+    page.get_by_label("Fichier CSV de la base communale SSMSI").set_input_files(str(SAMPLE))
+    page.get_by_role("button", name="Importer").click()
+    expect(page.get_by_text("Import terminé : 16 lignes")).to_be_visible()
+
+
+def test_facilitator_imports_and_reads_table_and_chart(server, world, page, sign_in):
+    sign_in(page, world.facilitator)
+    import_sample(page, server.url)
+    expect(page.get_by_role("img", name="Coups et blessures volontaires — faits constatés "
+                                         "sur le territoire")).to_be_visible()
+    table = page.get_by_role("table", name="Coups et blessures volontaires", exact=False)
+    expect(table.get_by_role("row", name="13001")).to_contain_text("non diffusé")
+    expect(table.get_by_role("row", name="Total du territoire")).to_contain_text(re.compile(r"4\s502"))
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_diagnostic_page_meets_wcag_21_aa(server, world, new_context, sign_in, axe_source,
+                                         viewport):
+    page = new_context(viewport=viewport, bypass_csp=True).new_page()
+    sign_in(page, world.facilitator)
+    import_sample(page, server.url)
+    page.add_script_tag(path=str(axe_source))
+    violations = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
+    )["violations"]
+    if violations:
+        pytest.fail(f"axe on the diagnostic:\n{describe(violations)}", pytrace=False)
+    if viewport is PHONE:  # WCAG 1.4.10 (Reflow), which axe does not check
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
