@@ -16,7 +16,7 @@ from .facilitation_forms import (
     COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PARTY_LABELS, CommitmentForm, DeclineForm,
     MeasurementForm, MergeForm, StatusForm,
 )
-from .feedback import attempt, form_error
+from .feedback import attempt, form_error, refusal
 from .forms import ConfirmForm
 
 @bp.app_template_filter("isodate")
@@ -128,13 +128,10 @@ def update_commitment(slug: str, commitment_id: int):
     commitment = commitments.get(where, commitment_id)
     form = _commitment_form(where)
     if form.validate_on_submit():
-        try:
-            commitments.update(where, commitment_id, form.data_for_service())
-        except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            form_error(form, exc)
-            return _commitment(where, commitment, form=form, status=exc.status)
+        status = refusal(form, lambda: commitments.update(where, commitment_id,
+                                                          form.data_for_service()))
+        if status:
+            return _commitment(where, commitment, form=form, status=status)
         flash(_("Engagement mis à jour."), "success")
         return redirect(url_for("web.commitment_page", slug=slug, commitment_id=commitment_id))
     return _commitment(where, commitment, form=form, status=400)
@@ -147,14 +144,10 @@ def commitment_status(slug: str, commitment_id: int):
     commitment = commitments.get(where, commitment_id)
     form = StatusForm()
     if form.validate_on_submit():
-        try:
-            commitments.update(where, commitment_id, {
-                "status": form.status.data, "abandon_reason": form.abandon_reason.data or None})
-        except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            form_error(form, exc)
-            return _commitment(where, commitment, status_form=form, status=exc.status)
+        status = refusal(form, lambda: commitments.update(where, commitment_id, {
+            "status": form.status.data, "abandon_reason": form.abandon_reason.data or None}))
+        if status:
+            return _commitment(where, commitment, status_form=form, status=status)
         flash(_("Statut mis à jour."), "success")
     return redirect(url_for("web.commitment_page", slug=slug, commitment_id=commitment_id))
 
@@ -166,15 +159,12 @@ def add_measurement(slug: str, commitment_id: int):
     commitment = commitments.get(where, commitment_id)
     form = MeasurementForm()
     if form.validate_on_submit():
-        try:
-            commitments.add_measurement(where, commitment_id, int(form.indicator.data or 0), {
+        status = refusal(form, lambda: commitments.add_measurement(
+            where, commitment_id, int(form.indicator.data or 0), {
                 "date": form.date.data.isoformat() if form.date.data else None,
-                "value": form.value.data, "comment": form.comment.data or ""})
-        except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            form_error(form, exc)
-            return _commitment(where, commitment, measurement_form=form, status=exc.status)
+                "value": form.value.data, "comment": form.comment.data or ""}))
+        if status:
+            return _commitment(where, commitment, measurement_form=form, status=status)
         flash(_("Mesure enregistrée."), "success")
     return redirect(url_for("web.commitment_page", slug=slug, commitment_id=commitment_id))
 

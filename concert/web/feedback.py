@@ -29,3 +29,17 @@ def attempt(action: Callable[[], object], success: str) -> bool:
         return False
     flash(success, "success")
     return True
+
+
+def refusal(form, action: Callable[[], object]) -> int | None:
+    """Runs a service call submitted by a form. On a refusal the user can act on, the message
+    goes beside its field and the status to show the form again with is returned; forbidden
+    and not found go to the error page like any other request."""
+    try:
+        action()
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        form_error(form, exc)
+        return exc.status
+    return None
