@@ -3,7 +3,6 @@ model, sections and frameworks, frozen versions, diffs, phase, permissions."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +10,7 @@ from flask_babel import force_locale
 
 from concert.db import db
 from concert.exports.document import walk
-from concert.models import AuditLog, Commitment, Event, Measurement, Territory
+from concert.models import AuditLog, Commitment, Event, Territory
 from concert.models.contract import ContractVersion
 from concert.services import accounts, channels, commitments, contract, facilitation, posts
 from concert.services import territories
