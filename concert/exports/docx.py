@@ -2,6 +2,7 @@
 description, a table of contents, page numbers in the footer."""
 from __future__ import annotations
 
+import functools
 import io
 
 from docx import Document
@@ -46,6 +47,21 @@ def _setup(doc, document: dict) -> None:
     _field(footer, "NUMPAGES")
 
 
+@functools.cache
+def _style_ids() -> dict[str, str]:
+    """python-docx finds a style by name with a scan of every style, for each paragraph:
+    the ids of the default template's styles, resolved once, make long documents fast."""
+    return {style.name: style.style_id for style in Document().styles}
+
+
+def _add(doc, text: str = "", style: str | None = None):
+    """A paragraph with the named style of the default template."""
+    paragraph = doc.add_paragraph(text)
+    if style:
+        paragraph._p.get_or_add_pPr().style = _style_ids()[style]
+    return paragraph
+
+
 def _field(paragraph, instruction: str) -> None:
     """A Word field (PAGE, NUMPAGES) computed by the word processor."""
     field = OxmlElement("w:fldSimple")
@@ -61,9 +77,9 @@ def _field(paragraph, instruction: str) -> None:
 def _title_page(doc, document: dict) -> None:
     for _i in range(6):
         doc.add_paragraph()
-    doc.add_paragraph(document["title"], style="Title")
+    _add(doc, document["title"], "Title")
     if document.get("subtitle"):
-        doc.add_paragraph(document["subtitle"], style="Subtitle")
+        _add(doc, document["subtitle"], "Subtitle")
     for label, value in document.get("meta", []):
         paragraph = doc.add_paragraph()
         paragraph.add_run(f"{label} : ").bold = True
@@ -74,8 +90,7 @@ def _title_page(doc, document: dict) -> None:
 def _contents(doc, sections: list[dict]) -> None:
     """A table of contents the reader sees at once (section numbers and titles); page
     numbers are in every page's footer."""
-    doc.add_paragraph(_("Sommaire"), style="TOC Heading" if "TOC Heading" in
-                      [s.name for s in doc.styles] else "Heading 1")
+    _add(doc, _("Sommaire"), "TOC Heading")
 
     def entries(items, depth):
         for item in items:
@@ -89,7 +104,7 @@ def _contents(doc, sections: list[dict]) -> None:
 
 
 def _section(doc, section: dict, depth: int) -> None:
-    doc.add_heading(f"{section['number']} {section['title']}".strip(), level=min(depth, 9))
+    _add(doc, f"{section['number']} {section['title']}".strip(), f"Heading {min(depth, 9)}")
     for block in section["blocks"]:
         _block(doc, block)
     for child in section["sections"]:
@@ -104,7 +119,7 @@ def _block(doc, block: dict) -> None:
         doc.add_paragraph(block["text"])
     elif kind == "list":
         for item in block["items"]:
-            doc.add_paragraph(item, style="List Bullet")
+            _add(doc, item, "List Bullet")
     elif kind == "fields":
         for label, value in block["items"]:
             paragraph = doc.add_paragraph()
@@ -137,7 +152,7 @@ def _markdown(doc, source: str) -> None:
                 style += f" {min(para.level, 3)}"
         else:
             style = {"quote": "Quote", "pre": "Normal"}.get(para.kind, "Normal")
-        paragraph = doc.add_paragraph(style=style)
+        paragraph = _add(doc, "", style)
         for run in para.runs:
             _run(paragraph, run)
 
@@ -184,10 +199,10 @@ def _hyperlink(paragraph, run: richtext.Run) -> None:
 
 def _table(doc, block: dict) -> None:
     if block.get("caption"):
-        doc.add_paragraph(block["caption"], style="Caption")
+        _add(doc, block["caption"], "Caption")
     columns = block["columns"]
     table = doc.add_table(rows=1, cols=max(len(columns), 1))
-    table.style = "Table Grid"
+    table._tbl.tblPr.style = _style_ids()["Table Grid"]
     header = table.rows[0]
     # The header row repeats on every page the table spans.
     header_props = header._tr.get_or_add_trPr()
@@ -218,7 +233,7 @@ def _chart(doc, block: dict) -> None:
         for doc_pr in picture._p.iter(qn("wp:docPr")):
             doc_pr.set("descr", block["alt"])
             doc_pr.set("title", block["title"])
-    caption = doc.add_paragraph(block["title"], style="Caption")
+    caption = _add(doc, block["title"], "Caption")
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if png is None:
         doc.add_paragraph(block["alt"])

@@ -3,6 +3,7 @@ tables with a header row, charts as PNG frames with their description, page numb
 from __future__ import annotations
 
 import io
+import itertools
 
 from flask_babel import gettext as _
 from odfdo import (
@@ -48,8 +49,9 @@ def render(document: dict) -> bytes:
     toc = TOC(_("Sommaire"))
     body.append(toc)
     body.append(Paragraph("", style="Page_20_Break"))
+    tables = itertools.count(1)  # every table needs its own name
     for section in document["sections"]:
-        _section(doc, body, section, 1)
+        _section(doc, body, section, 1, tables)
     _fill_contents(toc, doc)
     buffer = io.BytesIO()
     doc.save(buffer)
@@ -112,17 +114,17 @@ def _title_page(body, document: dict) -> None:
     body.append(Paragraph("", style="Page_20_Break"))
 
 
-def _section(doc, body, section: dict, depth: int) -> None:
+def _section(doc, body, section: dict, depth: int, tables) -> None:
     level = min(depth, 10)
     body.append(Header(level, f"{section['number']} {section['title']}".strip(),
                        style=f"Heading_20_{level}"))
     for block in section["blocks"]:
-        _block(doc, body, block)
+        _block(doc, body, block, tables)
     for child in section["sections"]:
-        _section(doc, body, child, depth + 1)
+        _section(doc, body, child, depth + 1, tables)
 
 
-def _block(doc, body, block: dict) -> None:
+def _block(doc, body, block: dict, tables) -> None:
     kind = block["type"]
     if kind == "markdown":
         _markdown(body, block["source"])
@@ -139,7 +141,7 @@ def _block(doc, body, block: dict) -> None:
             paragraph.append(Span(f"{label} : ", style="bold"))
             body.append(_lines(paragraph, value))
     elif kind == "table":
-        _table(body, block)
+        _table(body, block, next(tables))
     elif kind == "chart":
         _chart(doc, body, block)
 
@@ -199,11 +201,11 @@ def _run(paragraph: Paragraph, run: richtext.Run) -> None:
             paragraph.append(Span(line, style=style))
 
 
-def _table(body, block: dict) -> None:
+def _table(body, block: dict, number: int) -> None:
     if block.get("caption"):
         body.append(Paragraph(block["caption"], style="Caption"))
     columns = block["columns"]
-    table = Table(f"Tableau{len(body.get_elements('table:table')) + 1}")
+    table = Table(f"Tableau{number}")
     table.append(Column(repeated=max(len(columns), 1)))
     header = Row()
     for title in columns:
