@@ -12,6 +12,7 @@ import codecs
 import csv
 import math
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from typing import IO, Any, Iterator
@@ -32,6 +33,7 @@ from .errors import Invalid, NotFound
 from .security import render_markdown
 
 MAX_LINE = 1 << 20  # a longer "line" is not CSV: refused instead of read into memory
+YIELD_EVERY = 5000
 
 # Canonical field → normalised header names of the published editions.
 ALIASES = {
@@ -114,6 +116,8 @@ class _Decoder:
             if not raw:
                 return
             self.line += 1
+            if self.line % YIELD_EVERY == 0:
+                time.sleep(0)  # under gevent, lets the process's other connections run
             if len(raw) == MAX_LINE and not raw.endswith(b"\n"):
                 raise Invalid(_l("Ligne %(line)d : ligne trop longue, ce n'est pas un CSV.",
                                  line=self.line), field="file")
@@ -258,8 +262,13 @@ def import_ssmsi(access: Access, stream: IO[bytes], filename: str = "") -> Diagn
     if not communes:
         raise Invalid(_l("Ce territoire n'a aucune commune : renseignez ses codes INSEE avant "
                          "d'importer des données."), field="file")
+    # A national file takes a minute to read: hold no database connection meanwhile.
+    db.session.commit()
     parsed = parse(stream, communes)
     keep = parsed.rows
+    # Two imports at once would both insert the same rows: the second waits for the first.
+    db.session.execute(sa.select(Territory.id).where(Territory.id == territory.id)
+                       .with_for_update())
     existing = {(f.commune, f.year, f.indicator, f.unit): f for f in db.session.scalars(
         sa.select(DelinquencyFigure).where(DelinquencyFigure.territory_id == territory.id))}
     for key, figure in existing.items():
