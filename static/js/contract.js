@@ -1,38 +1,63 @@
 // Contract page: the draft is re-fetched (server-rendered) and swapped in when a commitment
-// is created or updated, a version is frozen, or after a reconnection (section texts have no
-// event of their own). The page works without this.
+// is created or updated, or after a reconnection (section texts have no event of their
+// own); the list of versions, when one is frozen. The page works without this.
 import { Live } from "./live.js";
 
 const container = document.getElementById("contract-document");
+const versions = document.getElementById("contract-versions");
 const status = document.getElementById("contract-status");
-const REFRESHING = new Set(["commitment.created", "commitment.updated", "contract.version"]);
+const COMMITMENT_EVENTS = new Set(["commitment.created", "commitment.updated"]);
 
-let pending = null;
-async function refresh() {
-  if (pending) return pending;
-  pending = (async () => {
-    const response = await fetch(container.dataset.refresh, { credentials: "same-origin" });
-    if (response.ok) {
-      container.innerHTML = await response.text();
-      status.textContent = "";
-      // Polite: a screen reader says it once, after what it is reading.
-      setTimeout(() => { status.textContent = container.dataset.updated; }, 100);
+function announce(message) {
+  // Polite: a screen reader says it once, after what it is reading.
+  status.textContent = "";
+  setTimeout(() => { status.textContent = message; }, 100);
+}
+
+/** Fetches `url` and swaps the answer into `target`; one request at a time per target. */
+function refresher(target, url, message) {
+  let pending = null;
+  let again = false;
+  const run = async () => {
+    if (pending) {
+      again = true;  // something changed while fetching: fetch once more afterwards
+      return;
     }
-  })().finally(() => { pending = null; });
-  return pending;
+    pending = fetch(url, { credentials: "same-origin" });
+    try {
+      const response = await pending;
+      if (response.ok) {
+        target.innerHTML = await response.text();
+        announce(message);
+      }
+    } finally {
+      pending = null;
+      if (again) {
+        again = false;
+        run();
+      }
+    }
+  };
+  return run;
 }
 
 if (container?.dataset.territory) {
+  const refreshDocument = refresher(container, container.dataset.refresh, container.dataset.updated);
+  const refreshVersions = refresher(versions, container.dataset.versions, container.dataset.frozen);
   let reconnected = false;
   new Live({
     territory: container.dataset.territory,
     afterSeq: Number(container.dataset.seq),  // what the page was rendered from
-    onEvent: (event) => { if (REFRESHING.has(event.type)) refresh(); },
+    onEvent: (event) => {
+      if (COMMITMENT_EVENTS.has(event.type)) refreshDocument();
+      if (event.type === "contract.version") refreshVersions();
+    },
     onStatus: (state) => { if (state === "reconnecting" || state === "offline") reconnected = true; },
     onJoined: () => {
       if (reconnected) {
         reconnected = false;
-        refresh();
+        refreshDocument();
+        refreshVersions();
       }
     },
   }).start();

@@ -66,6 +66,15 @@ def test_a_new_commitment_appears_in_the_open_contract_without_reload(
         json={"title": "Raccordement de 40 caméras au CSU"})
     expect(section.get_by_role("heading", level=3)).to_contain_text(
         "Raccordement de 40 caméras au CSU", timeout=10000)
+
+    # And a version frozen by a facilitator joins the list of versions.
+    api_as(server, world.facilitator).post(
+        f"{server.url}/api/v1/territories/{SLUG}/contract/versions", timeout=30,
+        json={"note": "Relu en comité"})
+    expect(page.locator("#contract-versions").get_by_role("link", name="Version 1")
+           ).to_be_visible(timeout=10000)
+    expect(page.locator("#contract-versions")).to_contain_text("Relu en comité")
+    expect(page.get_by_role("status")).to_have_text("Nouvelle version figée.")
     assert page.evaluate("window.notReloaded") is True
 
 
