@@ -198,10 +198,9 @@ CONTRACT_SECTIONS = {
                   "- Secrétariat assuré par la préfecture.",
     "evaluation": "Chaque engagement est suivi par ses indicateurs ; un bilan annuel est "
                   "présenté au comité de pilotage.",
-    "signatories": "| Organisation | Signataire | Qualité |\n|---|---|---|\n"
-                   "| Préfecture des Bouches-du-Rhône | Claire Martin | Préfète déléguée |\n"
-                   "| Ville de Marseille | Sophie Durand | Adjointe au maire |\n"
-                   "| Parquet de Marseille | Henri Lambert | Procureur de la République |",
+    "signatories": "- **Préfecture des Bouches-du-Rhône** — Claire Martin, préfète déléguée\n"
+                   "- **Ville de Marseille** — Sophie Durand, adjointe au maire\n"
+                   "- **Parquet de Marseille** — Henri Lambert, procureur de la République",
 }
 CONTRACT_FRAMEWORKS = [
     {"kind": "stspd", "name": "Stratégie territoriale de sécurité et de prévention 2024-2027",

@@ -49,7 +49,7 @@ SECTION_HINTS = {
     "evaluation": _l("Modalités d'évaluation (le tableau des indicateurs est ajouté "
                      "automatiquement)."),
     "closing": _l("Durée, révision, résiliation."),
-    "signatories": _l("Organisation, signataire et qualité, un par ligne ou en tableau."),
+    "signatories": _l("Une ligne par signataire : organisation, nom et qualité."),
 }
 FRAMEWORK_LABELS = {
     "cls": _l("Contrat local de santé (CLS)"),

@@ -53,7 +53,7 @@ def test_a_new_commitment_appears_in_the_open_contract_without_reload(
 
     section = page.locator("#s-commitments-collectivite")
     expect(section.get_by_role("heading", level=3)).to_have_text(
-        "5.1. Engagement n° 1 — Raccordement des caméras au CSU", timeout=10000)
+        "5.1 Engagement n° 1 — Raccordement des caméras au CSU", timeout=10000)
     expect(page.get_by_role("navigation", name="Sommaire")).to_contain_text(
         "Raccordement des caméras au CSU")
     expect(page.locator("#s-evaluation")).to_contain_text("Caméras raccordées")
