@@ -192,7 +192,10 @@ def test_facilitator_edits_freezes_and_compares_without_javascript(server, api, 
     assert "Préambule <strong>révisé</strong>." in page
     assert "Contrat de ville 2024-2030" in page
     assert "Rédaction" in page
-    assert "Préambule <strong>initial</strong>." in session.get(base, params={"version": 1}).text
+    frozen = session.get(base, params={"version": 1}).text
+    assert "Préambule <strong>initial</strong>." in frozen
+    assert f'href="/t/{SLUG}/export/contract.pdf?version=1"' in frozen
+    assert f'href="/t/{SLUG}/export/contract.docx"' in page
     assert session.get(base, params={"version": 5}).status_code == 404
     assert session.get(base, params={"version": "abc"}).status_code == 404
 
