@@ -94,6 +94,36 @@ def test_api_frameworks(server, api, world):
     error(fac.delete(f"/territories/{SLUG}/contract/frameworks/{framework['id']}"), 404)
 
 
+ODD = ["", [], {}, True, None, 0, -1, 2 ** 70, 1.5, "2027-13-45", "\u0000", "x" * 60_000,
+       {"$gt": 0}]
+
+
+def test_api_odd_values_are_refused_never_a_500(server, api, world):
+    fac = api(world.facilitator)
+    base = f"/territories/{SLUG}/contract"
+    framework = fac.post(f"{base}/frameworks", json={"kind": "cls", "name": "CLS"}).json()
+    for value in ODD:
+        answers = [
+            fac.put(f"{base}/sections/preamble", json={"body": value}),
+            fac.put(f"{base}/sections/{value}" if isinstance(value, str) and value
+                    and len(value) < 100 else f"{base}/sections/x", json={"body": "texte"}),
+            fac.post(f"{base}/frameworks", json={"kind": value, "name": "X"}),
+            fac.post(f"{base}/frameworks", json={"kind": "cls", "name": value}),
+            fac.patch(f"{base}/frameworks/{framework['id']}", json={"start_date": value}),
+            fac.patch(f"{base}/frameworks/{framework['id']}", json={"integration": value}),
+            fac.post(f"{base}/versions", json={"note": value}),
+            fac.get(base, params={"version": value}),
+            fac.get(f"{base}/diff", params={"from": value, "to": value}),
+            fac.patch(f"/territories/{SLUG}", json={"phase": value}),
+        ]
+        for answer in answers:
+            assert answer.status_code < 500, (value, answer.request.url, answer.text[:200])
+    for raw in ("[1]", '"x"', "{", "1e400"):
+        answer = fac.post(f"{base}/versions", data=raw,
+                          headers={"Content-Type": "application/json"})
+        assert answer.status_code == 400, (raw, answer.text)
+
+
 @pytest.mark.parametrize("who", ["actor", "observer"])
 def test_api_members_read_but_do_not_edit(server, api, world, who):
     member = api(getattr(world, who))

@@ -89,6 +89,8 @@ def sections(territory: Territory) -> dict[str, str]:
 def set_section(access: Access, key: Any, body: Any) -> str:
     access.require("facilitator")
     key = validation.choice(key, "key", SECTION_KEYS)
+    if body is None:  # "" empties a section; no body at all is a mistake
+        raise Invalid(_l("Ce champ est obligatoire."), field="body")
     body = validation.text(body, "body", max_length=MAX_SECTION, required=False)
     row = db.session.scalar(sa.select(ContractSection).where(
         ContractSection.territory_id == access.territory.id, ContractSection.key == key))
