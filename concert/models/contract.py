@@ -72,7 +72,7 @@ class ContractVersion(Model):
         sa.ForeignKey("users.id", ondelete="SET NULL", name="fk_contract_version_author"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     document: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    # {"commitments": {id: {field: text}}, "sections": {key: text}}
+    # {"commitments": {number: {field: text}}, "sections": {key: text}}
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
 
     author: Mapped[User | None] = relationship()
