@@ -250,7 +250,7 @@ def _seed_workshops() -> None:
                    {"title": "Priorités", "minutes": 20}]})
     workshops.start(facilitator, past.id)
     for email, *_rest in PEOPLE[:7]:
-        workshops._attend(past, territories.access(accounts.find_user(email), SLUG).membership)
+        workshops.attend(past, territories.access(accounts.find_user(email), SLUG).membership)
     db.session.commit()
     workshops.move(facilitator, past.id, "next")
     said = [posts.create_post(territories.access(accounts.find_user(email), SLUG), general,

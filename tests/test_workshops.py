@@ -271,9 +271,9 @@ def test_minutes_of_a_closed_workshop(world, workshop, proposals, general, state
     with pytest.raises(Conflict):
         workshops.minutes(fac, workshop.id)
     workshops.start(fac, workshop.id)
-    workshops._attend(workshop, fac.membership)
-    workshops._attend(workshop, who(world.actor).membership)
-    workshops._attend(workshop, who(world.actors[1]).membership)
+    workshops.attend(workshop, fac.membership)
+    workshops.attend(workshop, who(world.actor).membership)
+    workshops.attend(workshop, who(world.actors[1]).membership)
     db.session.commit()
     workshops.move(fac, workshop.id, "next")
     said = contribute(world.actor, general, "Renforcer l'éclairage du parvis",
@@ -314,8 +314,8 @@ def test_minutes_of_a_closed_workshop(world, workshop, proposals, general, state
 def test_attendance_counts_while_live_only(world, workshop):
     obs = who(world.observer)
     workshops.start(who(world.facilitator), workshop.id)
-    workshops._attend(workshop, obs.membership)
-    workshops._attend(workshop, obs.membership)
+    workshops.attend(workshop, obs.membership)
+    workshops.attend(workshop, obs.membership)
     db.session.commit()
     assert [(a.organisation, a.organisation_kind) for a in workshops.attendance(workshop)] == [
         ("Parquet", "justice")]

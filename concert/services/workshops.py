@@ -367,7 +367,7 @@ def enter(access: Access, workshop_id: Any, sid: str) -> list[dict]:
                                         user_id=access.user.id,
                                         territory_id=access.territory.id))
     if workshop.status == "live":
-        _attend(workshop, access.membership)
+        attend(workshop, access.membership)
     db.session.commit()
     present = present_now(workshop)
     _announce_presence(access.territory, workshop, access.membership, True, present)
@@ -612,7 +612,8 @@ def _announce_presence(territory, workshop: Workshop, membership: Membership, pr
                  "organisation_kind": membership.organisation_kind}}}, [room(workshop.id)])
 
 
-def _attend(workshop: Workshop, membership: Membership | None) -> None:
+def attend(workshop: Workshop, membership: Membership | None) -> None:
+    """Counts the member present at a live workshop (first and last seen)."""
     if membership is None:
         return
     now = utcnow()

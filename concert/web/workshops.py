@@ -1,6 +1,7 @@
 """Workshop pages: list and planning, the live page, the projector view, the minutes."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -120,8 +121,10 @@ def workshop_page(slug: str, workshop_id: int):
             and audience.open_to_all(p.channel)]
     writable = [c for c in channels.list_channels(where, include_archived=False)
                 if audience.can_see_channel(where.membership, c)]
+    # A double submission of the composer stores one post (the same client id).
     return render_template("workshop.html", **context, contributions=contributions,
-                           writable=writable, can_post=posts.can_contribute(where))
+                           writable=writable, can_post=posts.can_contribute(where),
+                           client_id=secrets.token_hex(16))
 
 
 @bp.get("/t/<slug>/workshops/<int:workshop_id>/projector")
