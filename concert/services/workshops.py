@@ -176,6 +176,10 @@ def start(access: Access, workshop_id: Any) -> Workshop:
     now = utcnow()
     workshop.status, workshop.started_at = "live", now
     workshop.current_item, workshop.item_started_at = 0, now
+    for membership in db.session.scalars(sa.select(Membership).where(  # waiting on the page
+            Membership.territory_id == workshop.territory_id,
+            Membership.user_id.in_(_present_ids(workshop)))):
+        attend(workshop, membership)
     _announce(access, workshop, "workshop.started")
     db.session.commit()
     return workshop

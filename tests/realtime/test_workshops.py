@@ -151,10 +151,11 @@ def test_a_reconnecting_client_catches_up_to_the_same_timer(connect, api, world,
 
 def test_presence_in_a_workshop_and_attendance(room, api, world, workshop, connect):
     wid = workshop["id"]
-    api(world.facilitator).post(f"/workshops/{wid}/start")
+    # The facilitator waits on the page before the start: present, then counted.
     ack = room.facilitator.call("workshop", {"territory": SLUG, "workshop": wid})
     assert ack["ok"], ack
     assert [p["name"] for p in ack["present"]] == [world.facilitator.name]
+    api(world.facilitator).post(f"/workshops/{wid}/start")
 
     police = connect(world.actors[0])
     assert police.join(SLUG)["ok"]
@@ -175,11 +176,19 @@ def test_presence_in_a_workshop_and_attendance(room, api, world, workshop, conne
         and e["data"]["user"]["id"] == world.actors[0].id and e["data"]["online"] is False])[0]
     assert [p["name"] for p in gone["data"]["present"]] == [world.facilitator.name]
 
+    # An observer looks in, then leaves the page (the socket stays for the chat).
+    assert room.observer.call("workshop", {"territory": SLUG, "workshop": wid})["ok"]
+    assert room.observer.call("workshop", {"territory": SLUG, "workshop": wid,
+                                           "present": False})["ok"]
+    room.facilitator.wait_for(lambda events: [
+        e for e in events if e["type"] == "presence" and e["data"].get("workshop") == wid
+        and e["data"]["user"]["id"] == world.observer.id and e["data"]["online"] is False])
+
     api(world.facilitator).post(f"/workshops/{wid}/close")
     minutes = api(world.facilitator).get(f"/workshops/{wid}/minutes").json()
     attendance = {s["key"]: s for s in minutes["sections"]}["attendance"]["blocks"][0]
-    assert {row[0] for row in attendance["rows"]} == {"DDSP 13",
-                                                      "Préfecture des Bouches-du-Rhône"}
+    assert {row[0] for row in attendance["rows"]} == {
+        "DDSP 13", "Préfecture des Bouches-du-Rhône", "Parquet"}
     assert "Habitat 13" in {s["key"]: s for s in minutes["sections"]}["attendance"][
         "blocks"][1]["text"]  # invited, not represented
 
