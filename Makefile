@@ -41,6 +41,7 @@ test: setup chromium
 
 bench: setup
 	$(PY) bench/fanout.py
+	$(PY) bench/exports.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance build *.egg-info
