@@ -659,7 +659,7 @@ def _excerpt(post: Post, length: int = 160) -> str:
 
 
 def _when(value: datetime | None) -> str:
-    return format_datetime(value, "medium") if value else "—"
+    return format_datetime(value, "d MMMM y, HH:mm") if value else "—"
 
 
 def _datetime(value: Any, field: str) -> datetime:
