@@ -63,6 +63,9 @@ def _markdown(source: str) -> Markup:
 @login_required
 def contract_page(slug: str):
     where = access(current_user, slug)
+    if request.args.get("partial") == "versions":
+        return render_template("contract_versions_list.html", versions=_versions(where),
+                               version=None, territory=where.territory)
     seq = events.latest_seq(where.territory.id)  # the live page catches up from here
     version = request.args.get("version") or None
     try:
@@ -72,9 +75,6 @@ def contract_page(slug: str):
     shown = {"document": document, "territory": where.territory,
              "edit_links": where.is_facilitator and version is None,
              "section_titles": contract.SECTION_TITLES}
-    if request.args.get("partial") == "versions":
-        return render_template("contract_versions_list.html", versions=_versions(where),
-                               version=None, territory=where.territory)
     if request.args.get("partial"):
         return render_template("contract_document.html", **shown)
     return render_template(
