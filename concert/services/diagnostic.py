@@ -384,8 +384,11 @@ def chart(item: dict) -> str:
                                last=item["evolution_years"][1],
                                evolution=format_decimal(item["evolution"], "+#,##0.0;-#,##0.0"))
     return bar_chart(
-        title, description, [str(t["year"]) for t in item["totals"]],
-        [t["facts"] for t in item["totals"]], x_label=_("Année"),
+        title, description, [f"{t['year']} *" if t["partial"] else str(t["year"])
+                             for t in item["totals"]],
+        [t["facts"] for t in item["totals"]],
+        x_label=_("Année (* total partiel : une commune au moins non diffusée)")
+        if any(t["partial"] for t in item["totals"]) else _("Année"),
         y_label=_("Nombre de faits (%(unit)s)", unit=item["unit"] or _("faits")),
         number=lambda v: format_decimal(v, "#,##0.##"), missing=_("n. d."),
         chart_id=item["key"])
