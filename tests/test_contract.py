@@ -321,3 +321,16 @@ def test_facilitators_change_the_phase(world):
     db.session.rollback()
     assert db.session.scalar(sa.select(Territory.phase).where(Territory.slug == SLUG)) \
         == "drafting"
+
+
+def test_the_contract_is_written_in_french_whatever_the_facilitators_language(world):
+    commit_to(world, "Patrouilles mixtes", "etat")
+    with force_locale("en"):
+        version = contract.freeze(as_(world.facilitator), "Relecture")
+        draft = contract.assemble(as_(world.actor))
+    for document in (version.document, draft):
+        titles = [s["title"] for s in document["sections"]]
+        assert "Préambule" in titles and "Engagements de l'État" in titles
+        assert document["title"] == "Contrat de sécurité intégrée"
+    assert ["Version", "Version 1"] in version.document["meta"]
+    assert ["Version", "Projet de travail"] in draft["meta"]

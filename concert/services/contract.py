@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import format_date, format_decimal, gettext as _
+from flask_babel import force_locale, format_date, format_decimal, gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -182,10 +182,18 @@ def assemble(access: Access, version: int | None = None) -> dict:
     """The current draft (version None), or the stored document of frozen version N."""
     if version is not None:
         return get_version(access, version).document
-    return _assemble(access.territory, _("Projet de travail"))
+    return _assemble(access.territory)
 
 
-def _assemble(territory: Territory, version_label: str) -> dict:
+def _assemble(territory: Territory, version_label: str | None = None) -> dict:
+    """A CSI is a French administrative document: whoever reads or freezes it, and in
+    whatever language their screens are, the document itself is written in French."""
+    with force_locale("fr"):
+        return _assemble_french(territory, version_label)
+
+
+def _assemble_french(territory: Territory, version_label: str | None) -> dict:
+    version_label = version_label or _("Projet de travail")
     texts = sections(territory)
     items = _commitments(territory)
     domains = _open_domains(territory)
@@ -216,7 +224,7 @@ def _assemble(territory: Territory, version_label: str) -> dict:
             (_("Département"), territory.departement or "—"),
             (_("Phase"), str(PHASE_LABELS[territory.phase])),
             (_("Version"), version_label),
-            (_("Date"), format_date(date.today(), "long"))]
+            (_("Date"), format_date(utcnow(), "long"))]
     return doc.document("contract", _("Contrat de sécurité intégrée"), territory.name, meta,
                         built)
 
@@ -339,7 +347,7 @@ def freeze(access: Access, note: Any) -> ContractVersion:
         version = ContractVersion(
             territory_id=access.territory.id, number=number, note=note,
             author_id=access.user.id if access.user else None,
-            document=_assemble(access.territory, _("Version %(n)d", n=number)),
+            document=_assemble(access.territory, "Version %d" % number),
             snapshot=_snapshot(access.territory))
         db.session.add(version)
         try:
