@@ -83,3 +83,18 @@ def test_an_actor_cannot_change_a_status(server, api, world):
     session = signed_in(server, world.actors[0])
     response = submit(session, server, commitment, "/status", {"status": "validated"})
     assert response.status_code == 403
+
+
+def test_the_journal_offers_the_actions_the_territory_has_seen(server, api, world):
+    commitment = promoted(api, world)
+    session = signed_in(server, world.facilitator)
+    page = session.get(f"{server.url}/t/{SLUG}/audit")
+    assert page.status_code == 200
+    assert "<option>commitment.create</option>" in page.text
+    assert "<option>post.promote</option>" in page.text
+    assert "<option>post.merge</option>" not in page.text  # nothing merged here yet
+    filtered = session.get(f"{server.url}/t/{SLUG}/audit", params={"action": "commitment.create"})
+    assert commitment["title"] in filtered.text or "commitment.create" in filtered.text
+    assert "<code>post.promote</code>" not in filtered.text
+    assert signed_in(server, world.actors[0]).get(f"{server.url}/t/{SLUG}/audit").status_code \
+        == 403

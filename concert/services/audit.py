@@ -56,6 +56,14 @@ def entries(access, *, action: Any = None, actor: Any = None, object_type: Any =
     return list(db.session.scalars(query.order_by(AuditLog.id.desc()).limit(limit)))
 
 
+def actions(access) -> list[str]:
+    """The actions the territory's trail holds, for the journal's filter (facilitators)."""
+    access.require("facilitator")
+    return list(db.session.scalars(
+        sa.select(AuditLog.action).where(AuditLog.territory_id == access.territory.id)
+        .distinct().order_by(AuditLog.action)))
+
+
 def serialise(entry: AuditLog, membership) -> dict:
     """Details of changes to posts of channels hidden from this facilitator stay hidden."""
     hidden = False

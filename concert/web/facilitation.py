@@ -299,4 +299,4 @@ def audit_page(slug: str):
     return render_template(
         "audit.html", where=where, territory=where.territory,
         entries=[audit.serialise(e, where.membership) for e in entries],
-        next_before_id=entries[-1].id if len(entries) == 100 else None, filters=args)
+        actions=audit.actions(where), next_before_id=entries[-1].id if len(entries) == 100 else None, filters=args)
