@@ -7,8 +7,9 @@ peak memory of every export format, each measured in a fresh process.
 Baselines in the same run: assembling the model alone (commitment list, contract), and the
 assembled list through json.dumps. Each row is the whole export as the route does it
 (assemble + render) for the command line's reader (what every member may see).
-Memory is the process's peak RSS (ru_maxrss) and its growth over the same process just
-before the export, with the app created and the renderer libraries imported.
+Memory: the process's peak resident memory during the export (VmHWM, reset just before
+it through /proc/self/clear_refs), and its growth over the resident memory just before,
+with the app created and the renderer libraries imported.
 """
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -121,6 +121,13 @@ def seed(database_url: str, instance: str, n_commitments: int, n_posts: int) -> 
         db.session.commit()
 
 
+def _status_mib(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(field)
+
+
 def measure(database_url: str, instance: str, kind: str, fmt: str) -> dict:
     """In a fresh process: one export, its time and memory."""
     from flask_babel import force_locale
@@ -135,7 +142,8 @@ def measure(database_url: str, instance: str, kind: str, fmt: str) -> dict:
     app = _app(database_url, instance)
     with app.app_context(), force_locale("fr"):
         where = system_access(SLUG)
-        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        Path("/proc/self/clear_refs").write_text("5")  # the peak starts from now
+        base = _status_mib("VmRSS")
         start = time.perf_counter()
         if kind == "list":
             listing = commitment_list.assemble(where, {})
@@ -149,7 +157,7 @@ def measure(database_url: str, instance: str, kind: str, fmt: str) -> dict:
             document = contract.assemble(where)
             data = b"" if fmt == "model" else render_document(document, fmt)
         seconds = time.perf_counter() - start
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = _status_mib("VmHWM")
     return {"seconds": seconds, "peak_mib": peak, "growth_mib": peak - base, "bytes": len(data)}
 
 
@@ -173,7 +181,7 @@ def main() -> None:
         runs = ([("list", "model"), ("list", "json.dumps")]
                 + [("list", f) for f in LIST_FORMATS]
                 + [("contract", "model")] + [("contract", f) for f in CONTRACT_FORMATS])
-        print(f"{'export':<22}{'time (s)':>10}{'peak RSS (MiB)':>16}{'growth (MiB)':>14}"
+        print(f"{'export':<28}{'time (s)':>10}{'peak RSS (MiB)':>16}{'growth (MiB)':>14}"
               f"{'size (KiB)':>12}")
         for kind, fmt in runs:
             label = f"{'commitment list' if kind == 'list' else 'contract'} {fmt}"
@@ -183,10 +191,10 @@ def main() -> None:
                 [sys.executable, __file__, "--child", database_url, instance, kind, fmt],
                 capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
             if result.returncode != 0:
-                print(f"{label:<22} failed: {result.stderr.strip().splitlines()[-1:]}")
+                print(f"{label:<28} failed: {result.stderr.strip().splitlines()[-1:]}")
                 continue
             r = json.loads(result.stdout.strip().splitlines()[-1])
-            print(f"{label:<22}{r['seconds']:>10.2f}{r['peak_mib']:>16.0f}{r['growth_mib']:>14.0f}"
+            print(f"{label:<28}{r['seconds']:>10.2f}{r['peak_mib']:>16.0f}{r['growth_mib']:>14.0f}"
                   f"{r['bytes'] / 1024:>12.0f}", flush=True)
 
 

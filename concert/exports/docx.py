@@ -9,12 +9,17 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Tbl
 from docx.shared import Cm, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
 from flask_babel import gettext as _
 
 from . import richtext
 from .charts import svg_to_png
 from .document import cell_text
+
+_TEXT_WIDTH = Cm(21 - 2 * 2.2)  # A4 less the margins set in _setup
 
 
 def render(document: dict) -> bytes:
@@ -54,9 +59,25 @@ def _style_ids() -> dict[str, str]:
     return {style.name: style.style_id for style in Document().styles}
 
 
-def _add(doc, text: str = "", style: str | None = None):
+def _place(doc, element) -> None:
+    """Appends a block to the body, before its closing section properties. python-docx
+    looks for those with a scan of the whole body for each block: quadratic on long
+    documents, whereas they are always the body's last child."""
+    body = doc.element.body
+    last = next(body.iterchildren(reversed=True), None)  # len(body) would count them all
+    if last is not None and last.tag == qn("w:sectPr"):
+        last.addprevious(element)
+    else:
+        body.append(element)
+
+
+def _add(doc, text: str = "", style: str | None = None) -> Paragraph:
     """A paragraph with the named style of the default template."""
-    paragraph = doc.add_paragraph(text)
+    element = OxmlElement("w:p")
+    _place(doc, element)
+    paragraph = Paragraph(element, doc._body)
+    if text:
+        paragraph.add_run(text)
     if style:
         paragraph._p.get_or_add_pPr().style = _style_ids()[style]
     return paragraph
@@ -76,15 +97,15 @@ def _field(paragraph, instruction: str) -> None:
 
 def _title_page(doc, document: dict) -> None:
     for _i in range(6):
-        doc.add_paragraph()
+        _add(doc)
     _add(doc, document["title"], "Title")
     if document.get("subtitle"):
         _add(doc, document["subtitle"], "Subtitle")
     for label, value in document.get("meta", []):
-        paragraph = doc.add_paragraph()
+        paragraph = _add(doc)
         paragraph.add_run(f"{label} : ").bold = True
         paragraph.add_run(value)
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _add(doc).add_run().add_break(WD_BREAK.PAGE)
 
 
 def _contents(doc, sections: list[dict]) -> None:
@@ -94,13 +115,13 @@ def _contents(doc, sections: list[dict]) -> None:
 
     def entries(items, depth):
         for item in items:
-            paragraph = doc.add_paragraph(f"{item['number']} {item['title']}".strip())
+            paragraph = _add(doc, f"{item['number']} {item['title']}".strip())
             paragraph.paragraph_format.left_indent = Cm(0.8 * depth)
             paragraph.paragraph_format.space_after = Pt(2)
             entries(item["sections"], depth + 1)
 
     entries(sections, 0)
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _add(doc).add_run().add_break(WD_BREAK.PAGE)
 
 
 def _section(doc, section: dict, depth: int) -> None:
@@ -116,13 +137,13 @@ def _block(doc, block: dict) -> None:
     if kind == "markdown":
         _markdown(doc, block["source"])
     elif kind == "paragraph":
-        doc.add_paragraph(block["text"])
+        _add(doc, block["text"])
     elif kind == "list":
         for item in block["items"]:
             _add(doc, item, "List Bullet")
     elif kind == "fields":
         for label, value in block["items"]:
-            paragraph = doc.add_paragraph()
+            paragraph = _add(doc)
             paragraph.paragraph_format.space_after = Pt(2)
             paragraph.add_run(f"{label} : ").bold = True
             _text_with_breaks(paragraph, value)
@@ -144,7 +165,7 @@ def _text_with_breaks(paragraph, text: str, **marks):
 def _markdown(doc, source: str) -> None:
     for para in richtext.paragraphs(source):
         if para.kind == "hr":
-            doc.add_paragraph("* * *").alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _add(doc, "* * *").alignment = WD_ALIGN_PARAGRAPH.CENTER
             continue
         if para.kind == "li":
             style = "List Number" if para.ordered else "List Bullet"
@@ -201,7 +222,9 @@ def _table(doc, block: dict) -> None:
     if block.get("caption"):
         _add(doc, block["caption"], "Caption")
     columns = block["columns"]
-    table = doc.add_table(rows=1, cols=max(len(columns), 1))
+    element = CT_Tbl.new_tbl(1, max(len(columns), 1), _TEXT_WIDTH)
+    _place(doc, element)
+    table = Table(element, doc._body)
     table._tbl.tblPr.style = _style_ids()["Table Grid"]
     header = table.rows[0]
     # The header row repeats on every page the table spans.
@@ -221,14 +244,14 @@ def _table(doc, block: dict) -> None:
         for cell, value in zip(cells, row):
             if value is not None:
                 _text_with_breaks(cell.paragraphs[0], cell_text(value))
-    doc.add_paragraph()
+    _add(doc)
 
 
 def _chart(doc, block: dict) -> None:
     png = svg_to_png(block["svg"])
     if png is not None:
-        doc.add_picture(io.BytesIO(png), width=Cm(16))
-        picture = doc.paragraphs[-1]
+        picture = _add(doc)
+        picture.add_run().add_picture(io.BytesIO(png), width=Cm(16))
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         for doc_pr in picture._p.iter(qn("wp:docPr")):
             doc_pr.set("descr", block["alt"])
@@ -236,5 +259,5 @@ def _chart(doc, block: dict) -> None:
     caption = _add(doc, block["title"], "Caption")
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if png is None:
-        doc.add_paragraph(block["alt"])
+        _add(doc, block["alt"])
 
