@@ -123,6 +123,10 @@ def test_odt_has_outline_headings_contents_tables_images_and_page_numbers(french
     assert headers == [(1, "1 Préambule"), (1, "2 Diagnostic partagé"),
                        (1, "3 Engagements de l'État"),
                        (2, "3.1 Engagement n° 1 — Vidéoprotection des gares")]
+    assert document.body.headers[0].style == "Heading_20_1"
+    lists = [[str(p).strip() for p in item.get_elements("descendant::text:p")]
+             for item in document.body.get_elements("text:list")][:2]
+    assert lists == [["première priorité", "seconde priorité"], ["étape un", "étape deux"]]
     toc = document.body.get_toc()
     assert "3.1 Engagement n° 1 — Vidéoprotection des gares" in toc.get_formatted_text()
     table = document.body.tables[0]

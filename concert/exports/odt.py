@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 
 from flask_babel import gettext as _
-from odfdo import (
-    TOC, Cell, Column, Document, Frame, Header, HeaderRows, LineBreak, Link, List, ListItem, Paragraph, Row, Span,
-    Style, Table, VarPageCount, VarPageNumber,
-)
+from odfdo import TOC, Document, Element, Paragraph, Span, Style, VarPageCount, VarPageNumber
 
 from . import richtext
 from .charts import svg_to_png
@@ -103,146 +101,174 @@ def _styles(doc) -> None:
 
 
 def _title_page(body, document: dict) -> None:
-    body.append(Paragraph(document["title"], style="Title"))
+    parts = [_p(_text(document["title"]), "Title")]
     if document.get("subtitle"):
-        body.append(Paragraph(document["subtitle"], style="Subtitle"))
-    for label, value in document.get("meta", []):
-        paragraph = Paragraph("", style="Meta")
-        paragraph.append(Span(f"{label} : ", style="bold"))
-        paragraph.append(Span(value))
-        body.append(paragraph)
-    body.append(Paragraph("", style="Page_20_Break"))
+        parts.append(_p(_text(document["subtitle"]), "Subtitle"))
+    parts += [_p(_span(f"{label} : ", "bold") + _text(value), "Meta")
+              for label, value in document.get("meta", [])]
+    parts.append(_p("", "Page_20_Break"))
+    _append(body, parts)
+
+
+# The body is written as ODF XML and parsed once per top-level section: odfdo builds each
+# element by parsing a template, which made a contract of 2,000 commitments take minutes.
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SPACES = re.compile(r"^ +| +$| {2,}")
+
+
+def _escape(text: str) -> str:
+    return (_XML_INVALID.sub("", str(text)).replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace('"', "&quot;"))
+
+
+def _spaces(match: re.Match) -> str:
+    """ODF collapses spaces: leading, trailing and repeated ones are written as text:s."""
+    count = len(match.group(0))
+    at_edge = match.start() == 0 or match.end() == len(match.string)
+    kept, extra = ("", count) if at_edge else (" ", count - 1)
+    return kept + ("<text:s/>" if extra == 1 else f'<text:s text:c="{extra}"/>')
+
+
+def _text(text: str) -> str:
+    """Plain text as ODF inline content: spaces kept, newlines as line breaks."""
+    return "<text:line-break/>".join(
+        _SPACES.sub(_spaces, _escape(line)).replace("\t", "<text:tab/>")
+        for line in str(text).split("\n"))
+
+
+def _span(text: str, style: str | None) -> str:
+    if not text:
+        return ""
+    if style is None:
+        return f"<text:span>{_text(text)}</text:span>"
+    return f'<text:span text:style-name="{style}">{_text(text)}</text:span>'
+
+
+def _p(content: str, style: str = "Text_20_body") -> str:
+    return f'<text:p text:style-name="{style}">{content}</text:p>'
+
+
+def _append(body, parts: list[str]) -> None:
+    wrapper = Element.from_tag("<text:section>" + "".join(parts) + "</text:section>")
+    for child in wrapper.children:
+        body.append(child)
 
 
 def _section(doc, body, section: dict, depth: int, tables) -> None:
+    parts: list[str] = []
+    _section_xml(doc, parts, section, depth, tables)
+    _append(body, parts)
+
+
+def _section_xml(doc, parts: list[str], section: dict, depth: int, tables) -> None:
     level = min(depth, 10)
-    body.append(Header(level, f"{section['number']} {section['title']}".strip(),
-                       style=f"Heading_20_{level}"))
+    title = f"{section['number']} {section['title']}".strip()
+    parts.append(f'<text:h text:style-name="Heading_20_{level}" text:outline-level="{level}">'
+                 f"{_text(title)}</text:h>")
     for block in section["blocks"]:
-        _block(doc, body, block, tables)
+        _block(doc, parts, block, tables)
     for child in section["sections"]:
-        _section(doc, body, child, depth + 1, tables)
+        _section_xml(doc, parts, child, depth + 1, tables)
 
 
-def _block(doc, body, block: dict, tables) -> None:
+def _block(doc, parts: list[str], block: dict, tables) -> None:
     kind = block["type"]
     if kind == "markdown":
-        _markdown(body, block["source"])
+        _markdown(parts, block["source"])
     elif kind == "paragraph":
-        body.append(_lines(Paragraph("", style="Text_20_body"), block["text"]))
+        parts.append(_p(_text(block["text"])))
     elif kind == "list":
-        items = List()
-        for item in block["items"]:
-            items.append(ListItem(item))
-        body.append(items)
+        parts.append("<text:list>" + "".join(
+            f"<text:list-item>{_p(_text(item))}</text:list-item>" for item in block["items"])
+            + "</text:list>")
     elif kind == "fields":
-        for label, value in block["items"]:
-            paragraph = Paragraph("", style="Text_20_body")
-            paragraph.append(Span(f"{label} : ", style="bold"))
-            body.append(_lines(paragraph, value))
+        parts += [_p(_span(f"{label} : ", "bold") + _text(value))
+                  for label, value in block["items"]]
     elif kind == "table":
-        _table(body, block, next(tables))
+        _table(parts, block, next(tables))
     elif kind == "chart":
-        _chart(doc, body, block)
+        _chart(doc, parts, block)
 
 
-def _lines(paragraph: Paragraph, text: str) -> Paragraph:
-    for i, line in enumerate(str(text).split("\n")):
-        if i:
-            paragraph.append(LineBreak())
-        if line:
-            paragraph.append(Span(line))
-    return paragraph
-
-
-def _markdown(body, source: str) -> None:
+def _markdown(parts: list[str], source: str) -> None:
     """Lists are rebuilt from the walker's flat items (nesting by level)."""
-    stack: list[tuple[int, List]] = []
+    open_lists: list[tuple[int, bool]] = []  # (level, ordered) of the lists still open
+
+    def close_to(level: int) -> None:
+        while open_lists and open_lists[-1][0] > level:
+            open_lists.pop()
+            parts.append("</text:list-item></text:list>")
+
     for para in richtext.paragraphs(source):
         if para.kind != "li":
-            stack.clear()
+            close_to(0)
         if para.kind == "hr":
-            body.append(Paragraph("* * *", style="Text_20_body"))
+            parts.append(_p("* * *"))
             continue
         style = {"quote": "Quotations", "pre": "Preformatted_20_Text"}.get(para.kind,
                                                                          "Text_20_body")
-        paragraph = Paragraph("", style=style)
-        for run in para.runs:
-            _run(paragraph, run)
+        content = _p("".join(_run(run) for run in para.runs), style)
         if para.kind != "li":
-            body.append(paragraph)
+            parts.append(content)
             continue
-        while stack and stack[-1][0] > para.level:
-            stack.pop()
-        if not stack or stack[-1][0] < para.level:
-            new = List(style="Numbering_20_1" if para.ordered else None)
-            if stack:
-                stack[-1][1].get_elements("text:list-item")[-1].append(new)
-            else:
-                body.append(new)
-            stack.append((para.level, new))
-        item = ListItem()
-        item.append(paragraph)
-        stack[-1][1].append(item)
+        close_to(para.level)
+        if open_lists and open_lists[-1] == (para.level, para.ordered):
+            parts.append("</text:list-item><text:list-item>" + content)
+        else:
+            if open_lists and open_lists[-1][0] == para.level:  # ordered ↔ bulleted
+                close_to(para.level - 1)
+            style_attr = ' text:style-name="Numbering_20_1"' if para.ordered else ""
+            parts.append(f"<text:list{style_attr}><text:list-item>" + content)
+            open_lists.append((para.level, para.ordered))
+    close_to(0)
 
 
-def _run(paragraph: Paragraph, run: richtext.Run) -> None:
-    if run.newline:
-        paragraph.append(LineBreak())
+def _run(run: richtext.Run) -> str:
+    prefix = "<text:line-break/>" if run.newline else ""
     if run.href:
-        paragraph.append(Link(run.href, text=run.text))
-        return
+        return (f'{prefix}<text:a xlink:type="simple" xlink:href="{_escape(run.href)}">'
+                f"{_text(run.text)}</text:a>")
     style = ("bold-italic" if run.bold and run.italic else "bold" if run.bold
              else "italic" if run.italic else "code" if run.code else None)
-    for i, line in enumerate(run.text.split("\n")):
-        if i:
-            paragraph.append(LineBreak())
-        if line:
-            paragraph.append(Span(line, style=style))
+    return prefix + _span(run.text, style)
 
 
-def _table(body, block: dict, number: int) -> None:
+def _table(parts: list[str], block: dict, number: int) -> None:
     if block.get("caption"):
-        body.append(Paragraph(block["caption"], style="Caption"))
+        parts.append(_p(_text(block["caption"]), "Caption"))
     columns = block["columns"]
-    table = Table(f"Tableau{number}")
-    table.append(Column(repeated=max(len(columns), 1)))
-    header = Row()
-    for title in columns:
-        header.append_cell(_cell(str(title), "header-cell", "Table_20_Heading"), clone=False)
-    # A real header row: repeated at the top of each page the table spans.
-    header_rows = HeaderRows()
-    header_rows.append(header)
-    table.append(header_rows)
+    parts.append(f'<table:table table:name="Tableau{number}">'
+                 f'<table:table-column table:number-columns-repeated="{max(len(columns), 1)}"/>'
+                 # A real header row: repeated at the top of each page the table spans.
+                 "<table:table-header-rows><table:table-row>")
+    parts += [_cell(str(title), "header-cell", "Table_20_Heading") for title in columns]
+    parts.append("</table:table-row></table:table-header-rows>")
     for values in block["rows"]:
-        row = Row()
-        for value in values:
-            row.append_cell(_cell(cell_text(value), "body-cell", "Table_20_Contents"),
-                            clone=False)
-        table.append_row(row, clone=False)
-    body.append(table)
+        parts.append("<table:table-row>" + "".join(
+            _cell(cell_text(value), "body-cell", "Table_20_Contents") for value in values)
+            + "</table:table-row>")
+    parts.append("</table:table>")
 
 
-def _cell(text: str, style: str, paragraph_style: str) -> Cell:
-    cell = Cell(style=style)
-    cell.append(_lines(Paragraph("", style=paragraph_style), text))
-    return cell
+def _cell(text: str, style: str, paragraph_style: str) -> str:
+    return (f'<table:table-cell table:style-name="{style}" office:value-type="string">'
+            f"{_p(_text(text), paragraph_style)}</table:table-cell>")
 
 
-def _chart(doc, body, block: dict) -> None:
+def _chart(doc, parts: list[str], block: dict) -> None:
     png = svg_to_png(block["svg"])
     if png is not None:
         uri = doc.add_file(io.BytesIO(png))
-        frame = Frame.image_frame(uri, size=("16cm", _height(png, 16)), anchor_type="as-char",
-                                  style="chart-frame")
-        frame.svg_title = block["title"]
-        frame.svg_description = block["alt"]
-        paragraph = Paragraph("", style="Text_20_body")
-        paragraph.append(frame)
-        body.append(paragraph)
-    body.append(Paragraph(block["title"], style="Caption"))
+        parts.append(_p(
+            f'<draw:frame draw:style-name="chart-frame" text:anchor-type="as-char" '
+            f'svg:width="16cm" svg:height="{_height(png, 16)}" draw:z-index="0">'
+            f'<draw:image xlink:href="{_escape(uri)}" xlink:type="simple" xlink:show="embed" '
+            f'xlink:actuate="onLoad"/><svg:title>{_escape(block["title"])}</svg:title>'
+            f'<svg:desc>{_escape(block["alt"])}</svg:desc></draw:frame>'))
+    parts.append(_p(_text(block["title"]), "Caption"))
     if png is None:
-        body.append(Paragraph(block["alt"], style="Text_20_body"))
+        parts.append(_p(_text(block["alt"])))
 
 
 def _height(png: bytes, width_cm: float) -> str:
