@@ -145,3 +145,24 @@ def test_cli_imports_and_prints_rows_and_skipped(runner, world):
     refused = runner("diagnostic-import", SLUG, str(DATA / "malformed_year.csv"))
     assert refused.returncode != 0 and "Ligne 5 : année « dix-neuf » invalide." in refused.stderr
     assert runner("diagnostic-import", "inconnu", str(BASE_2024)).returncode != 0
+
+
+def test_demo_seeds_a_diagnostic_once(runner, ctx):
+    import sqlalchemy as sa
+
+    from concert.db import db
+    from concert.models.diagnostic import (
+        DelinquencyFigure, DiagnosticImport, DiagnosticObservation, QualitativeEntry,
+    )
+
+    for _ in range(2):
+        assert runner("demo").returncode == 0
+    db.session.rollback()
+
+    def count(model, *where) -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+    assert count(DiagnosticImport) == 1
+    assert count(DelinquencyFigure) > 100
+    assert count(DelinquencyFigure, DelinquencyFigure.published.is_(False)) > 0
+    assert count(QualitativeEntry) == 2 and count(DiagnosticObservation) == 1
