@@ -90,12 +90,12 @@ def on_workshop(data: Any = None):
         where = access(user, data.get("territory"))
         workshop = workshops.get(where, data.get("workshop"))
         if data.get("present", True) is False:
-            leave_room(workshops.room(workshop.id))
+            leave_room(events.audience.workshop_room(workshop.id))
             workshops.leave(request.sid, workshop.id)
             return {"ok": True}
         if db.session.get(Connection, (request.sid, where.territory.id)) is None:
             raise Conflict(_l("Rejoignez d'abord le territoire (« join »)."))
-        join_room(workshops.room(workshop.id))
+        join_room(events.audience.workshop_room(workshop.id))
         return {"ok": True, "present": workshops.enter(where, workshop.id, request.sid)}
 
     return _answer(present, data)

@@ -61,6 +61,11 @@ def kind_room(territory_id: int, organisation_kind: str) -> str:
     return f"t:{territory_id}:k:{organisation_kind}"
 
 
+def workshop_room(workshop_id: int) -> str:
+    """Connections showing a workshop's page: its presence list goes only there."""
+    return f"w:{workshop_id}"
+
+
 def rooms_for_member(membership: Membership) -> list[str]:
     """The Socket.IO rooms a member's connection joins in their territory."""
     return [territory_room(membership.territory_id),

@@ -68,6 +68,7 @@ def evict(user_id: int, territory_id: int) -> None:
     """Within a service's transaction: once it commits, the user's live connections leave
     the territory's rooms on whichever process holds them."""
     from ..extensions import socketio
+    from . import workshops  # workshops' presence builds on this module
 
     rows = db.session.scalars(sa.select(Connection).where(
         Connection.user_id == user_id, Connection.territory_id == territory_id)).all()
@@ -80,9 +81,10 @@ def evict(user_id: int, territory_id: int) -> None:
         audience.kind_room(territory_id, kind) for kind in kinds]
     # Built now: the membership is about to go, and no SQL runs once committed.
     territory = db.session.get(Territory, territory_id)
-    gone = _presence(db.session.scalar(sa.select(Membership).where(
-        Membership.user_id == user_id, Membership.territory_id == territory_id)),
-        online=False, user_id=user_id)
+    membership = db.session.scalar(sa.select(Membership).where(
+        Membership.user_id == user_id, Membership.territory_id == territory_id))
+    gone = _presence(membership, online=False, user_id=user_id)
+    leave_workshops = workshops.forget(membership) if membership else None
 
     def leave_rooms() -> None:
         for sid in sids:
@@ -90,6 +92,8 @@ def evict(user_id: int, territory_id: int) -> None:
                 socketio.server.leave_room(sid, room, namespace="/")
         if sids:  # the others' presence lists drop them (their disconnect no longer will)
             events.ephemeral(territory, "presence", gone)
+        if leave_workshops:
+            leave_workshops()
 
     events.after_commit(leave_rooms)
 

@@ -9,7 +9,7 @@ every member of the territory may follow a workshop."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -358,10 +358,6 @@ def get_vote(access: Access, workshop_id: Any, vote_id: Any) -> Vote:
 
 # --- presence -----------------------------------------------------------------------------
 
-def room(workshop_id: int) -> str:
-    return f"w:{workshop_id}"
-
-
 def enter(access: Access, workshop_id: Any, sid: str) -> list[dict]:
     """A connection shows the workshop's page: present now, and, while the workshop is
     live, counted in its attendance."""
@@ -609,11 +605,46 @@ def _announce_presence(territory, workshop: Workshop, membership: Membership, pr
                        people: list[dict]) -> None:
     """Ephemeral, to the connections showing this workshop only (the chat's presence list
     is about the territory)."""
+    events._emit(_presence_message(territory, workshop, membership, present, people),
+                 [audience.workshop_room(workshop.id)])
+
+
+def _presence_message(territory, workshop: Workshop, membership: Membership, present: bool,
+                      people: list[dict]) -> dict:
     user = membership.user
-    events._emit({"territory": territory.slug, "seq": None, "type": "presence", "data": {
+    return {"territory": territory.slug, "seq": None, "type": "presence", "data": {
         "workshop": workshop.id, "online": present, "present": people,
         "user": {"id": user.id, "name": user.name, "organisation": membership.organisation,
-                 "organisation_kind": membership.organisation_kind}}}, [room(workshop.id)])
+                 "organisation_kind": membership.organisation_kind}}}
+
+
+def forget(membership: Membership) -> Callable[[], None]:
+    """Within the transaction removing a member: their connections stop showing the
+    territory's workshops. Returns what to do once committed (no SQL then): leave the
+    workshops' rooms, and tell those still there that the member has gone."""
+    rows = db.session.scalars(sa.select(WorkshopPresence).where(
+        WorkshopPresence.user_id == membership.user_id,
+        WorkshopPresence.territory_id == membership.territory_id)).all()
+    for row in rows:
+        db.session.delete(row)
+    db.session.flush()
+    leaving = [(row.sid, audience.workshop_room(row.workshop_id)) for row in rows]
+    messages = []
+    for workshop_id in sorted({row.workshop_id for row in rows}):
+        workshop = db.session.get(Workshop, workshop_id)
+        messages.append((_presence_message(membership.territory, workshop, membership, False,
+                                           present_now(workshop)),
+                         [audience.workshop_room(workshop_id)]))
+
+    def after_commit() -> None:
+        from ..extensions import socketio
+
+        for sid, room in leaving:
+            socketio.server.leave_room(sid, room, namespace="/")
+        for message, rooms in messages:
+            events._emit(message, rooms)
+
+    return after_commit
 
 
 def attend(workshop: Workshop, membership: Membership | None) -> None:

@@ -198,3 +198,40 @@ def test_a_workshop_of_another_territory_is_out_of_reach(room, workshop):
     assert refused["ok"] is False and refused["error"]["code"] == "not_found"
     refused = room.outsider.call("workshop", {"territory": SLUG, "workshop": workshop["id"]})
     assert refused["ok"] is False and refused["error"]["code"] == "not_found"
+
+
+def test_a_removed_member_leaves_the_workshop_room(connect, api, world, workshop, base,
+                                                  elsewhere):
+    wid, gone = workshop["id"], world.actors[1]
+    base.join("autre", gone.email, gone.name, "actor", "Habitat 13", "bailleur_social")
+    facilitator = api(world.facilitator)
+    facilitator.post(f"/workshops/{wid}/start")
+    watching, removed = connect(world.facilitator), connect(gone)
+    assert removed.join("autre")["ok"]
+    for live in (watching, removed):
+        assert live.join(SLUG)["ok"]
+        assert live.call("workshop", {"territory": SLUG, "workshop": wid})["ok"]
+    membership = next(m for m in facilitator.get(f"/territories/{SLUG}/members").json()["items"]
+                      if m["user"]["id"] == gone.id)
+    assert facilitator.delete(f"/territories/{SLUG}/members/{membership['id']}").ok
+    left = watching.wait_for(lambda events: [
+        e for e in events if e["type"] == "presence" and e["data"].get("workshop") == wid
+        and e["data"]["user"]["id"] == gone.id and e["data"]["online"] is False])[0]
+    assert gone.id not in [p["id"] for p in left["data"]["present"]]
+    seen = len(removed.events)
+
+    # The workshop's presence list keeps moving; the removed member hears none of it.
+    observer = connect(world.observer)
+    assert observer.join(SLUG)["ok"]
+    assert observer.call("workshop", {"territory": SLUG, "workshop": wid})["ok"]
+    watching.wait_for(lambda events: [
+        e for e in events if e["type"] == "presence" and e["data"].get("workshop") == wid
+        and e["data"]["user"]["id"] == world.observer.id and e["data"]["online"]])
+    fence([(connect_to(connect, world.outsider), "autre", elsewhere)], [removed])
+    assert [e for e in removed.events[seen:] if e["territory"] == SLUG] == []
+
+
+def connect_to(connect, person, slug="autre"):
+    live = connect(person)
+    assert live.join(slug)["ok"]
+    return live
