@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
+from flask_babel import force_locale, format_datetime, gettext as _, lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..db import db
@@ -435,6 +435,11 @@ def minutes(access: Access, workshop_id: Any) -> dict:
     if workshop.status != "closed":
         raise Conflict(_l("Le compte rendu est établi à la clôture de l'atelier."),
                        code="workshop_not_closed")
+    with force_locale("fr"):  # a document of the concertation, like the contract: in French
+        return _minutes(access, workshop)
+
+
+def _minutes(access: Access, workshop: Workshop) -> dict:
     territory = access.territory
     visible = set(_visible_channel_ids(access))
     sections = [
