@@ -99,6 +99,21 @@ def take_screenshots(url: str) -> None:
             shoot(page, name)
         page.goto(f"{url}/t/{demo.SLUG}/commitments/1")
         shoot(page, "commitment")
+        for name in ("diagnostic", "contract", "workshops"):
+            page.goto(f"{url}/t/{demo.SLUG}/{name}")
+            shoot(page, name)
+
+        # The demo's past workshop: its minutes; the upcoming one, opened live.
+        page.get_by_role("link", name="Atelier de lancement : abords de la gare").first.click()
+        shoot(page, "workshop-minutes")
+        page.goto(f"{url}/t/{demo.SLUG}/workshops")
+        page.get_by_role("link", name="Atelier prévention et jeunesse").first.click()
+        page.get_by_role("button", name="Ouvrir l'atelier").click()
+        page.wait_for_timeout(1000)
+        shoot(page, "workshop-live")
+        page.goto(page.url.split("?")[0].rstrip("/") + "/projector")
+        page.wait_for_timeout(1000)
+        shoot(page, "workshop-projector")
 
         phone = browser.new_context(locale="fr-FR", viewport=PHONE, is_mobile=True,
                                     has_touch=True, storage_state=desktop.storage_state())
