@@ -7,9 +7,9 @@ import itertools
 import re
 
 from flask_babel import gettext as _
-from odfdo import TOC, Document, Element, Paragraph, Span, Style, VarPageCount, VarPageNumber
+from odfdo import TOC, Document, Paragraph, Span, Style, VarPageCount, VarPageNumber
 
-from . import richtext
+from . import odfpackage, richtext
 from .charts import svg_to_png
 from .document import cell_text
 
@@ -47,25 +47,31 @@ def render(document: dict) -> bytes:
     toc = TOC(_("Sommaire"))
     body.append(toc)
     body.append(Paragraph("", style="Page_20_Break"))
+    _fill_contents(toc, doc, document["sections"])
+    body.append(Paragraph(_MARKER))
+    parts: list[str] = []
     tables = itertools.count(1)  # every table needs its own name
     for section in document["sections"]:
-        _section(doc, body, section, 1, tables)
-    _fill_contents(toc, doc)
+        _section_xml(doc, parts, section, 1, tables)
     buffer = io.BytesIO()
     doc.save(buffer)
-    return buffer.getvalue()
+    return odfpackage.replace_in_content(
+        buffer.getvalue(), f"<text:p>{_MARKER}</text:p>", "".join(parts))
 
 
-def _fill_contents(toc: TOC, doc) -> None:
-    """odfdo's fill numbers the entries itself; ours already carry the section numbers."""
-    toc.fill(doc)
-    entries = [p for p in toc.body.get_elements("text:p")
-               if (p.style or "").startswith("odfto_toc_level_")]
-    for entry, header in zip(entries, doc.body.headers):
-        style = entry.style
-        entry.clear()
-        entry.style = style
-        entry.append_plain_text(str(header).strip())
+def _fill_contents(toc: TOC, doc, sections: list[dict]) -> None:
+    """The entries, from the model (the body is added as text, see odfpackage): odfdo's
+    own fill would also number them, and ours already carry the section numbers. A word
+    processor updating the index finds the same outline headings."""
+    toc.fill(doc)  # the index's structure and entry styles
+
+    def entries(items: list[dict], depth: int) -> None:
+        for item in items:
+            toc.body.append(Paragraph(f"{item['number']} {item['title']}".strip(),
+                                      style=f"odfto_toc_level_{min(depth, 10)}"))
+            entries(item["sections"], depth + 1)
+
+    entries(sections, 1)
 
 
 def _styles(doc) -> None:
@@ -101,25 +107,22 @@ def _styles(doc) -> None:
 
 
 def _title_page(body, document: dict) -> None:
-    parts = [_p(_text(document["title"]), "Title")]
+    body.append(Paragraph(document["title"], style="Title"))
     if document.get("subtitle"):
-        parts.append(_p(_text(document["subtitle"]), "Subtitle"))
-    parts += [_p(_span(f"{label} : ", "bold") + _text(value), "Meta")
-              for label, value in document.get("meta", [])]
-    parts.append(_p("", "Page_20_Break"))
-    _append(body, parts)
+        body.append(Paragraph(document["subtitle"], style="Subtitle"))
+    for label, value in document.get("meta", []):
+        paragraph = Paragraph("", style="Meta")
+        paragraph.append(Span(f"{label} : ", style="bold"))
+        paragraph.append(Span(value))
+        body.append(paragraph)
+    body.append(Paragraph("", style="Page_20_Break"))
 
 
-# The body is written as ODF XML and parsed once per top-level section: odfdo builds each
-# element by parsing a template, which made a contract of 2,000 commitments take minutes.
+# The body is written as ODF XML text (see odfpackage).
 
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SPACES = re.compile(r"^ +| +$| {2,}")
-
-
-def _escape(text: str) -> str:
-    return (_XML_INVALID.sub("", str(text)).replace("&", "&amp;").replace("<", "&lt;")
-            .replace(">", "&gt;").replace('"', "&quot;"))
+_MARKER = "concert-body-marker"
+_escape = odfpackage.escape
 
 
 def _spaces(match: re.Match) -> str:
@@ -147,18 +150,6 @@ def _span(text: str, style: str | None) -> str:
 
 def _p(content: str, style: str = "Text_20_body") -> str:
     return f'<text:p text:style-name="{style}">{content}</text:p>'
-
-
-def _append(body, parts: list[str]) -> None:
-    wrapper = Element.from_tag("<text:section>" + "".join(parts) + "</text:section>")
-    for child in wrapper.children:
-        body.append(child)
-
-
-def _section(doc, body, section: dict, depth: int, tables) -> None:
-    parts: list[str] = []
-    _section_xml(doc, parts, section, depth, tables)
-    _append(body, parts)
 
 
 def _section_xml(doc, parts: list[str], section: dict, depth: int, tables) -> None:
