@@ -190,6 +190,9 @@ def test_ods_sheets_and_cells(client, world, listed):
 def test_markdown_list(client, world, listed):
     text = get(client, world.actors[0], "commitments.md").data.decode("utf-8")
     assert text.startswith("# Engagements\n")
+    filtered = get(client, world.actors[0], "commitments.md",
+                   query_string={"status": "validated"}).data.decode("utf-8")
+    assert "- Filtre : Statut : Validé" in filtered and "Médiation" not in filtered
     assert "Engagement n° 2 : Médiation dans les résidences" in text
     assert "- **Échéance** : 31/12/2027" in text
     assert "Secret du Rhône" not in text

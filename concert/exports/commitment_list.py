@@ -5,6 +5,7 @@ JSON and Markdown: every format shows the same rows, columns and values.
         "territory": {slug, name, departement, communes, phase},
         "generated_at": datetime (UTC),
         "filters": {party, status, pilot, channel} (only those given),
+        "filters_shown": [(label, value)],   # the same, as a reader reads them
         "items": [item, ...],     # the JSON export's objects (see api/openapi.py CommitmentExport)
         "rows": [[cell, ...]],    # one per item, cells typed: str, int, date, datetime, None
     }
@@ -83,9 +84,24 @@ def assemble(access: Access, filters: dict[str, Any]) -> dict:
         "territory": territories.serialise(access.territory),
         "generated_at": datetime.now(timezone.utc),
         "filters": given,
+        "filters_shown": _filters_shown(given, names),
         "items": listing_items,
         "rows": [row(item) for item in listing_items],
     }
+
+
+def _filters_shown(given: dict, names: dict[int, str]) -> list[tuple[str, str]]:
+    """The filters as a reader reads them (labels, channel names)."""
+    shown = []
+    if "party" in given:
+        shown.append((_("Partie"), str(PARTY_LABELS[given["party"]])))
+    if "status" in given:
+        shown.append((_("Statut"), str(COMMITMENT_STATUS_LABELS[given["status"]])))
+    if "pilot" in given:
+        shown.append((_("Pilote"), str(given["pilot"])))
+    if "channel" in given:
+        shown.append((_("Domaine"), names.get(int(given["channel"]), str(given["channel"]))))
+    return shown
 
 
 def _visible_channels(access: Access) -> set[int]:

@@ -244,8 +244,8 @@ def as_document(listing: dict) -> dict:
     meta = [(_("Territoire"), territory["name"]),
             (_("Généré le"), cl.local(listing["generated_at"]).strftime("%d/%m/%Y %H:%M")),
             (_("Engagements"), str(len(listing["items"])))]
-    meta += [(_("Filtre %(name)s", name=key), str(value))
-             for key, value in listing["filters"].items()]
+    meta += [(_("Filtre : %(name)s", name=label), value)
+             for label, value in listing["filters_shown"]]
     sections = []
     by_party: dict[str, list[tuple[dict, list]]] = {}
     for item, cells in zip(listing["items"], listing["rows"]):
