@@ -120,3 +120,24 @@ def test_cli_contract(runner, world, drafted, tmp_path):
     assert result.returncode == 0 and "gare Saint-Charles" in result.stdout
     assert runner("contract", SLUG, "md", "--out", "-", "--version", "4").returncode != 0
     assert runner("contract", SLUG, "xlsx", "--out", "-").returncode != 0
+
+
+def test_the_pdf_from_the_real_server_while_it_keeps_serving(server, world, drafted):
+    """`concert run` lays the PDF out in a child process: meanwhile the same process still
+    answers, and the file that comes back is the contract."""
+    import threading
+
+    import requests
+
+    url = f"{server.url}/t/{SLUG}/export/contract.pdf"
+    answers = {}
+    fetch = threading.Thread(target=lambda: answers.setdefault(
+        "pdf", requests.get(url, headers=world.actor.bearer(), timeout=300)))
+    fetch.start()
+    assert requests.get(f"{server.url}/healthz", timeout=60).json() == {"status": "ok"}
+    fetch.join()
+    response = answers["pdf"]
+    assert response.status_code == 200 and response.headers["Content-Type"] == TYPES["pdf"]
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(
+        io.BytesIO(response.content)).pages)
+    assert "Médiateurs de nuit" in text and "Engagement lyonnais" not in text
