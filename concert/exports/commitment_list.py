@@ -28,7 +28,7 @@ from ..models import Channel, Commitment, CommitmentRevision, CommitmentSource, 
 from ..services import audience, channels, commitments, territories
 from ..services.access import Access
 from ..services.errors import BadRequest, Invalid, NotFound
-from ..web.facilitation_forms import COMMITMENT_STATUS_LABELS, PARTY_LABELS
+from ..labels import COMMITMENT_STATUS_LABELS, PARTY_LABELS
 from .document import cell_text
 
 FORMATS = {

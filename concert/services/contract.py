@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import db
 from ..exports import document as doc
+from ..labels import COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PHASE_LABELS
 from ..models import Channel, Commitment, Territory, utcnow
 from ..models.contract import (
     FRAMEWORK_KINDS, SECTION_KEYS, ContractFramework, ContractSection, ContractVersion,
@@ -27,11 +28,6 @@ from .commitments import _date
 from .errors import Invalid, NotFound
 
 MAX_SECTION = 50_000
-PARTY_HEADINGS = {
-    "etat": _l("Engagements de l'État"),
-    "collectivite": _l("Engagements des collectivités"),
-    "partenaire": _l("Engagements des partenaires"),
-}
 SECTION_TITLES = {
     "preamble": _l("Préambule"),
     "diagnostic": _l("Diagnostic partagé"),
@@ -58,14 +54,6 @@ FRAMEWORK_LABELS = {
     "convention_coordination": _l("Convention de coordination police municipale / forces de "
                                   "l'État"),
     "other": _l("Autre dispositif"),
-}
-STATUS_LABELS = {
-    "draft": _l("Brouillon"), "validated": _l("Validé"), "in_progress": _l("En cours"),
-    "done": _l("Réalisé"), "abandoned": _l("Abandonné"),
-}
-PHASE_LABELS = {
-    "diagnostic": _l("Diagnostic"), "concertation": _l("Concertation"),
-    "drafting": _l("Rédaction"), "signed": _l("Signé"), "evaluation": _l("Évaluation"),
 }
 # The commitment fields a diff compares, in reading order.
 FIELD_LABELS = {
@@ -283,7 +271,7 @@ def _commitment_section(commitment: Commitment, number: str, domains: dict[int, 
     blocks.append(doc.fields([
         (_("Pilote"), commitment.pilot or _("non désigné")),
         (_("Partenaires"), ", ".join(commitment.partners or []) or _("aucun")),
-        (_("Statut"), str(STATUS_LABELS[commitment.status])),
+        (_("Statut"), str(COMMITMENT_STATUS_LABELS[commitment.status])),
         (_("Domaine"), domains.get(commitment.channel_id) or _("non précisé")),
         (_("Calendrier"), _calendar(commitment.start_date, commitment.due_date)),
         (_("Moyens humains"), means.get("staff") or "—"),
@@ -461,5 +449,5 @@ def diff(access: Access, from_: Any, to: Any) -> dict:
 
 
 def _shown(field: str, value: str) -> str:
-    labels = {"status": STATUS_LABELS, "party": PARTY_HEADINGS}.get(field)
+    labels = {"status": COMMITMENT_STATUS_LABELS, "party": PARTY_HEADINGS}.get(field)
     return str(labels[value]) if labels and value in labels else value

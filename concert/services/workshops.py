@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import db
 from ..exports import document as doc
+from ..labels import KIND_LABELS
 from ..models import AuditLog, Channel, Commitment, Connection, Membership, Post, User, utcnow
 from ..models.workshops import AgendaItem, Attendance, Dot, Vote, Workshop, WorkshopPresence
 from . import audience, events, posts, presence, validation
@@ -471,7 +472,6 @@ def _informations(workshop: Workshop) -> dict:
 
 
 def _attendance_section(workshop: Workshop) -> dict:
-    from ..web.forms import KIND_LABELS
 
     by_org: dict[tuple[str, str], list[str]] = {}
     names = dict(db.session.execute(sa.select(User.id, User.name).join(

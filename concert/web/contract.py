@@ -10,6 +10,7 @@ from markupsafe import Markup
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
+from ..labels import PHASE_LABELS
 from ..models import PHASES
 from ..models.contract import SECTION_KEYS
 from ..services import contract, events, territories
@@ -18,7 +19,6 @@ from ..services.errors import Invalid, NotFound, ServiceError
 from ..services.security import render_markdown
 from . import bp
 from .feedback import attempt, form_error, refusal
-from .forms import PHASE_LABELS
 
 
 class SectionForm(FlaskForm):

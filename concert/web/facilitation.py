@@ -12,10 +12,8 @@ from ..services import audit, channels, commitments, facilitation, posts
 from ..services.access import access
 from ..services.errors import ServiceError
 from . import bp
-from .facilitation_forms import (
-    COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PARTY_LABELS, CommitmentForm, DeclineForm,
-    MeasurementForm, MergeForm, StatusForm,
-)
+from ..labels import COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PARTY_LABELS
+from .facilitation_forms import CommitmentForm, DeclineForm, MeasurementForm, MergeForm, StatusForm
 from .feedback import attempt, form_error, refusal
 from .forms import ConfirmForm
 

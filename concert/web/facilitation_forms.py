@@ -7,23 +7,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-PARTY_LABELS = {
-    "etat": _l("État"),
-    "collectivite": _l("Collectivités"),
-    "partenaire": _l("Partenaires"),
-}
-PARTY_HEADINGS = {
-    "etat": _l("Engagements de l'État"),
-    "collectivite": _l("Engagements des collectivités"),
-    "partenaire": _l("Engagements des partenaires"),
-}
-COMMITMENT_STATUS_LABELS = {
-    "draft": _l("Brouillon"),
-    "validated": _l("Validé"),
-    "in_progress": _l("En cours"),
-    "done": _l("Réalisé"),
-    "abandoned": _l("Abandonné"),
-}
+from ..labels import COMMITMENT_STATUS_LABELS, PARTY_LABELS
 
 
 class IndicatorForm(FlaskForm):

@@ -4,34 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-ROLE_LABELS = {
-    "facilitator": _l("Animateur"),
-    "actor": _l("Acteur"),
-    "observer": _l("Observateur"),
-}
-KIND_LABELS = {
-    "prefecture": _l("Préfecture"),
-    "police_nationale": _l("Police nationale"),
-    "gendarmerie": _l("Gendarmerie"),
-    "justice": _l("Justice"),
-    "education": _l("Éducation nationale"),
-    "commune": _l("Commune"),
-    "epci": _l("EPCI"),
-    "departement": _l("Département"),
-    "police_municipale": _l("Police municipale"),
-    "transport": _l("Transport"),
-    "bailleur_social": _l("Bailleur social"),
-    "prevention": _l("Prévention"),
-    "securite_privee": _l("Sécurité privée"),
-    "other": _l("Autre"),
-}
-PHASE_LABELS = {
-    "diagnostic": _l("Diagnostic"),
-    "concertation": _l("Concertation"),
-    "drafting": _l("Rédaction"),
-    "signed": _l("Signé"),
-    "evaluation": _l("Évaluation"),
-}
+from ..labels import KIND_LABELS, ROLE_LABELS
 
 
 class LoginForm(FlaskForm):

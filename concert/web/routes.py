@@ -17,9 +17,10 @@ from ..services.access import access
 from ..auth import sign_in, sign_out
 from . import bp
 from .feedback import attempt, form_error
+from ..labels import KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from .forms import (
-    KIND_LABELS, PHASE_LABELS, ROLE_LABELS, ConfirmForm, ExistingAccountForm, InviteForm,
-    LanguageForm, LoginForm, NewAccountForm, RoleForm, TerritoryForm,
+    ConfirmForm, ExistingAccountForm, InviteForm, LanguageForm, LoginForm, NewAccountForm,
+    RoleForm, TerritoryForm,
 )
 
 
