@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, Request, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
@@ -20,6 +20,19 @@ def _asset_dir(name: str) -> str:
     return str(packaged if packaged.is_dir() else _HERE.parent / name)
 
 
+# Request bodies are small (posts, forms, JSON), except the SSMSI files facilitators import:
+# the national base is a few hundred MB, and Werkzeug spools uploads to disk, not memory.
+MAX_BODY = 16 * 1024 * 1024
+MAX_IMPORT = 1024 * 1024 * 1024
+IMPORT_ENDPOINTS = {"api.import_diagnostic", "web.diagnostic_import"}
+
+
+class ConcertRequest(Request):
+    @property
+    def max_content_length(self) -> int:
+        return MAX_IMPORT if self.endpoint in IMPORT_ENDPOINTS else MAX_BODY
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     config = Config().update(test_config)
     app = Flask(
@@ -28,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=_asset_dir("templates"),
         static_folder=_asset_dir("static"),
     )
+    app.request_class = ConcertRequest
     app.config.from_object(config)
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]

@@ -3,6 +3,7 @@ databases: CSP, cookies, sessions, CSRF, login throttling, access and redirects,
 and the members page."""
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -698,3 +699,20 @@ def test_actors_cannot_use_the_member_forms(server, world, csrf_from):
         "organisation": "Ville", "organisation_kind": "commune"}).status_code == 403
     assert membership_of(world.actor).role == "actor"
     assert membership_of(world.facilitator) is not None
+
+
+def test_request_bodies_are_bounded_except_the_ssmsi_import(client, world):
+    """A 17 MB JSON body is refused before it is read (413); the import routes take the
+    national SSMSI base (hundreds of MB), and say so only once they have judged it."""
+    from concert import MAX_BODY
+
+    big = b'{"body": "' + b"x" * (MAX_BODY + 1024) + b'"}'
+    refused = client.post("/api/v1/territories/metropole/posts", data=big,
+                          headers={**world.actor.bearer(), "Content-Type": "application/json"})
+    assert refused.status_code == 413
+    assert refused.get_json()["error"]["code"]
+    csv = b"x" * (MAX_BODY + 1024)
+    accepted = client.post("/api/v1/territories/metropole/diagnostic/import",
+                           data={"file": (io.BytesIO(csv), "base.csv")},
+                           headers=world.facilitator.bearer())
+    assert accepted.status_code == 422  # judged as a file, not refused for its size
