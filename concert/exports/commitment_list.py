@@ -209,9 +209,10 @@ def local(value: datetime | None) -> datetime | None:
 
 def indicator_text(indicator: dict) -> str:
     unit = f" ({indicator['unit']})" if indicator["unit"] else ""
-    parts = [f"{_('référence')} {cell_text(indicator['baseline'])}" if indicator["baseline"]
+    baseline, target = _("référence"), _("cible")
+    parts = [f"{baseline} {cell_text(indicator['baseline'])}" if indicator["baseline"]
              is not None else "",
-             f"{_('cible')} {cell_text(indicator['target'])}" if indicator["target"] is not None
+             f"{target} {cell_text(indicator['target'])}" if indicator["target"] is not None
              else ""]
     detail = ", ".join(p for p in parts if p)
     return f"{indicator['name']}{unit}" + (f" : {detail}" if detail else "")

@@ -35,7 +35,8 @@ def _block(block: dict) -> list[str]:
     if kind == "table":
         return table(block["caption"], block["columns"], block["rows"])
     if kind == "chart":
-        return [f"*{_('Graphique')} : {block['title']}* — {block['alt']}"]
+        label = _("Graphique")
+        return [f"*{label} : {block['title']}* — {block['alt']}"]
     return []
 
 

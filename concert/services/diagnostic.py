@@ -374,8 +374,9 @@ def _figure(value: float | None) -> str:
 def chart(item: dict) -> str:
     """The SVG chart of one indicator: the territory's facts per year."""
     title = _("%(indicator)s — faits constatés sur le territoire", indicator=item["indicator"])
-    parts = [f"{t['year']} : {_figure(t['facts'])}" + (f" ({_('partiel')})" if t["partial"]
-                                                      else "") for t in item["totals"]]
+    partial = _("partiel")
+    parts = [f"{t['year']} : {_figure(t['facts'])}" + (f" ({partial})" if t["partial"] else "")
+             for t in item["totals"]]
     description = _("Nombre de faits par année (%(unit)s) : %(values)s.",
                     unit=item["unit"] or _("faits"), values="; ".join(parts))
     if item["evolution"] is not None:
