@@ -93,14 +93,23 @@ def app(database_url, instance_path):
 
 def _empty_tables() -> None:
     tables = [t.name for t in reversed(Model.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql(
-                f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
-            )
-        else:
-            for table in tables:
-                conn.exec_driver_sql(f"DELETE FROM {table}")
+    # The live server of the previous test may still be answering a page's last request
+    # (a live refresh, a heartbeat): TRUNCATE can meet its locks in the other order, and
+    # PostgreSQL then cancels one side as a deadlock. Ours is simply tried again.
+    for attempt in range(5):
+        try:
+            with db.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql(
+                        f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
+                    )
+                else:
+                    for table in tables:
+                        conn.exec_driver_sql(f"DELETE FROM {table}")
+            return
+        except sa.exc.OperationalError as exc:
+            if "deadlock detected" not in str(exc) or attempt == 4:
+                raise
 
 
 @pytest.fixture
