@@ -157,6 +157,18 @@ def channels(api, world) -> dict[str, int]:
     return {c["name"]: c["id"] for c in items}
 
 
+@pytest.fixture
+def general(channels) -> int:
+    """The channel open to all that the realtime tests talk in."""
+    return channels["Prévention de la délinquance"]
+
+
+@pytest.fixture
+def elsewhere(api, world) -> int:
+    """A channel of the outsider's own territory, "autre"."""
+    return api(world.outsider).get("/territories/autre/channels").json()["items"][0]["id"]
+
+
 def fence(posters: list[tuple[Live, str, int]], watchers: list[Live]) -> None:
     """Each (client, territory, channel) posts a marker, and each watcher waits until it has
     a marker. Whatever the marker's server emitted to a watcher before it (itself, or

@@ -33,16 +33,6 @@ def room(connect, world, api):
 
 
 @pytest.fixture
-def general(channels) -> int:
-    return channels["Prévention de la délinquance"]
-
-
-@pytest.fixture
-def elsewhere(api, world) -> int:
-    return api(world.outsider).get("/territories/autre/channels").json()["items"][0]["id"]
-
-
-@pytest.fixture
 def state_only(api, world) -> int:
     """Restricted to the préfecture (the facilitator's kind) and the police nationale."""
     created = api(world.facilitator).post(f"/territories/{SLUG}/channels", json={

@@ -13,20 +13,8 @@ import socketio
 from .conftest import Live, fence, new_id, presence_of, token_of
 
 SLUG = "metropole"
-GENERAL = "Prévention de la délinquance"
 BOTH_TRANSPORTS = pytest.mark.parametrize("transports", [("websocket",), ("polling",)],
                                           ids=["websocket", "polling"])
-
-
-@pytest.fixture
-def general(channels) -> int:
-    return channels[GENERAL]
-
-
-@pytest.fixture
-def elsewhere(api, world) -> int:
-    """A channel of the outsider's own territory, "autre"."""
-    return api(world.outsider).get("/territories/autre/channels").json()["items"][0]["id"]
 
 
 @pytest.fixture
@@ -561,7 +549,6 @@ def test_concurrent_supports_are_all_counted(joined, api, base, world, general):
     observer.wait_for(lambda events: len(observer.of("post.supported")) == len(supporters))
     by_seq = sorted(observer.of("post.supported"), key=lambda e: e["seq"])
     assert [e["data"]["supports"] for e in by_seq] == list(range(1, len(supporters) + 1))
-
 
 
 def test_a_double_click_on_support_toggles_twice_without_error(api, world, general):

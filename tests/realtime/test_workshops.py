@@ -34,16 +34,6 @@ def members(room):
 
 
 @pytest.fixture
-def general(channels) -> int:
-    return channels["Prévention de la délinquance"]
-
-
-@pytest.fixture
-def elsewhere(api, world) -> int:
-    return api(world.outsider).get("/territories/autre/channels").json()["items"][0]["id"]
-
-
-@pytest.fixture
 def workshop(api, world, general) -> dict:
     created = api(world.facilitator).post(f"/territories/{SLUG}/workshops", json={
         "title": "Atelier abords des gares", "starts_at": "2026-12-03T14:00",
