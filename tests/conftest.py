@@ -278,6 +278,23 @@ class Server:
         self._log_file.close()
 
 
+def wait_for_disconnections(sids: list[str] | None = None, timeout: float = 10) -> None:
+    """Until the live servers have handled these connections' closing (every connection
+    when `sids` is None): the next test's set-up must not overlap a write of theirs, which
+    SQLite would refuse to one side at once ("database is locked")."""
+    from concert.models import Connection
+
+    query = sa.select(sa.func.count()).select_from(Connection)
+    if sids is not None:
+        query = query.where(Connection.sid.in_(sids))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.rollback()  # a fresh snapshot
+        if not db.session.scalar(query):
+            return
+        time.sleep(0.1)
+
+
 @pytest.fixture(scope="session")
 def live_server(app, database_url, instance_path):
     """A real server on the session's database (tables emptied before each test by `ctx`)."""

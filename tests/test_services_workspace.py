@@ -617,3 +617,47 @@ def test_order_by_supports(world):
     posts.toggle_support(as_(world.actors[1]), high.id)
     assert [p.id for p in posts.list_posts(as_(world.observer), order="supports")] == [
         high.id, low.id]
+
+
+# --- presence heartbeat ------------------------------------------------------------------
+
+def _writes_during(action) -> list[str]:
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if statement.lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_heartbeat_refreshes_its_connections_prunes_the_dead_and_idles_without_writing(world):
+    from datetime import timedelta
+
+    from concert.models import Connection, utcnow
+    from concert.services import presence
+
+    territory = db.session.scalar(sa.select(Territory).where(Territory.slug == world.slug))
+    long_ago = utcnow() - timedelta(hours=1)
+    db.session.add_all([
+        Connection(sid="mine", territory_id=territory.id, user_id=world.actor.id,
+                   seen_at=long_ago),
+        Connection(sid="dead", territory_id=territory.id, user_id=world.observer.id,
+                   seen_at=long_ago),
+    ])
+    db.session.commit()
+
+    presence.heartbeat(["mine"])
+    assert db.session.scalars(sa.select(Connection.sid)).all() == ["mine"]
+    assert db.session.get(Connection, ("mine", territory.id)).seen_at > long_ago
+
+    # A process with no connection of its own and no dead row to prune leaves the database
+    # alone: on SQLite even a write that matches no row takes the one write lock.
+    db.session.execute(sa.delete(Connection))
+    db.session.commit()
+    assert _writes_during(lambda: presence.heartbeat([])) == []

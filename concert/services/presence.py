@@ -55,12 +55,16 @@ def online(territory_id: int) -> list[dict]:
 
 
 def heartbeat(sids: list[str]) -> None:
-    """Called periodically by each process for its own connections; prunes the dead."""
+    """Called periodically by each process for its own connections; prunes the dead.
+    An idle process writes nothing: on SQLite any write, even one that changes no row,
+    takes the database's single write lock."""
     now = utcnow()
     if sids:
         db.session.execute(sa.update(Connection).where(Connection.sid.in_(sids))
                            .values(seen_at=now))
-    db.session.execute(sa.delete(Connection).where(Connection.seen_at < now - STALE * 2))
+    dead = Connection.seen_at < now - STALE * 2
+    if db.session.scalar(sa.select(sa.exists().where(dead))):
+        db.session.execute(sa.delete(Connection).where(dead))
     db.session.commit()
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from ..conftest import wait_for_disconnections
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -39,8 +41,9 @@ def browser():
 
 
 @pytest.fixture
-def new_context(browser):
-    """Opens browser contexts (French, desktop size unless told) closed after the test."""
+def new_context(browser, app):
+    """Opens browser contexts (French, desktop size unless told) closed after the test,
+    once the live server has handled their pages' disconnections."""
     contexts = []
 
     def open_context(**options):
@@ -52,6 +55,8 @@ def new_context(browser):
     yield open_context
     for context in contexts:
         context.close()
+    with app.app_context():
+        wait_for_disconnections()
 
 
 @pytest.fixture

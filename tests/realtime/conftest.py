@@ -10,10 +10,8 @@ from typing import Any, Callable
 
 import pytest
 import socketio
-import sqlalchemy as sa
 
-from concert.db import db
-from concert.models import Connection
+from ..conftest import wait_for_disconnections
 
 WAIT = 30.0  # generous: machines are shared; a wait only lasts until its condition holds
 
@@ -129,19 +127,7 @@ def sockets(ctx):
         thread.join(max(0.0, deadline - time.monotonic()))
     # The servers have handled the disconnections (presence rows gone) before the next
     # test empties the tables: no write of theirs overlaps its set-up.
-    _until(lambda: not _connections(sids))
-
-
-def _connections(sids: list[str]) -> int:
-    db.session.rollback()  # a fresh snapshot
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Connection)
-                             .where(Connection.sid.in_(sids)))
-
-
-def _until(condition: Callable[[], Any], timeout: float = WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_for_disconnections(sids, timeout=WAIT)
 
 
 @pytest.fixture
