@@ -215,12 +215,21 @@ def test_facilitator_edits_freezes_and_compares_without_javascript(server, api, 
         "kind": "contrat_de_ville", "name": "Contrat de ville 2024-2030",
         "start_date": "2024-01-01", "integration": "Pilier cohésion sociale."})
     assert answer.status_code == 302
+    framework = api(world.facilitator).get(f"/territories/{SLUG}/contract/frameworks").json()
+    edit = f"{frameworks}/{framework['items'][0]['id']}"
+    assert 'value="Contrat de ville 2024-2030"' in session.get(edit).text
+    answer = submit(session, edit, edit, {
+        "kind": "contrat_de_ville", "name": "Contrat de ville 2024-2030",
+        "start_date": "2024-01-01", "end_date": "2030-12-31",
+        "integration": "Pilier cohésion sociale et cadre de vie."})
+    assert answer.status_code == 302
     answer = submit(session, base, f"{server.url}/t/{SLUG}/phase", {"phase": "drafting"})
     assert answer.status_code == 302
 
     page = session.get(base).text
     assert "Préambule <strong>révisé</strong>." in page
     assert "Contrat de ville 2024-2030" in page
+    assert "Pilier cohésion sociale et cadre de vie." in page
     assert "Rédaction" in page
     frozen = session.get(base, params={"version": 1}).text
     assert "Préambule <strong>initial</strong>." in frozen
