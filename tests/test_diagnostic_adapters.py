@@ -41,6 +41,9 @@ def test_import_answers_rows_and_skipped_then_everyone_reads(api, world):
 def test_import_permissions_and_bad_input(api, world):
     assert upload(api(world.actor)).status_code == 403
     assert upload(api(world.observer)).status_code == 403
+    # Refused before the upload is looked at: with no file at all, still 403, not 400.
+    assert api(world.actor).post(f"/territories/{SLUG}/diagnostic/import",
+                                 data={"other": "x"}).status_code == 403
     assert upload(api(world.outsider)).status_code == 404
     assert upload(api()).status_code == 401
     assert api(world.outsider).get(f"/territories/{SLUG}/diagnostic").status_code == 404

@@ -21,6 +21,7 @@ def get_diagnostic(slug: str):
 @signed_in
 def import_diagnostic(slug: str):
     where = access(current_user, slug)
+    diagnostic.require_importer(where)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise BadRequest(_l("Fichier attendu (champ « file », envoi multipart)."),

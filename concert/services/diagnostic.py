@@ -254,9 +254,15 @@ def _bad(line: int, reason) -> Invalid:
 
 # --- import ----------------------------------------------------------------------------
 
-def import_ssmsi(access: Access, stream: IO[bytes], filename: str = "") -> DiagnosticImport:
-    """Replaces the territory's figures by those of the file (facilitators, command line)."""
+def require_importer(access: Access) -> None:
+    """Facilitators (and the command line) import. Adapters check it before they read an
+    upload, so nobody else can make the server spool a large file."""
     access.require("facilitator")
+
+
+def import_ssmsi(access: Access, stream: IO[bytes], filename: str = "") -> DiagnosticImport:
+    """Replaces the territory's figures by those of the file."""
+    require_importer(access)
     territory = access.territory
     communes = set(territory.communes or [])
     if not communes:

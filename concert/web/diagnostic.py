@@ -97,7 +97,7 @@ def _back(slug: str, anchor: str):
 @login_required
 def diagnostic_import(slug: str):
     where = access(current_user, slug)
-    where.require("facilitator")
+    diagnostic.require_importer(where)
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
