@@ -7,6 +7,10 @@ peak memory of every export format, each measured in a fresh process.
 Baselines in the same run: assembling the model alone (commitment list, contract), and the
 assembled list through json.dumps. Each row is the whole export as the route does it
 (assemble + render) for the command line's reader (what every member may see).
+The contract is also frozen as version 1: its PDF and DOCX are downloaded twice, the first
+time rendered and stored in the instance folder, the second time read from there
+(exports/cache.py); compare with the draft's rows. `--skip version:pdf` leaves the
+version's PDF out (its first rendering takes minutes at 2,000 commitments).
 Memory: the process's peak resident memory during the export (VmHWM, reset just before
 it through /proc/self/clear_refs), and its growth over the resident memory just before,
 with the app created and the renderer libraries imported.
@@ -119,6 +123,10 @@ def seed(database_url: str, instance: str, n_commitments: int, n_posts: int) -> 
             {"commitment_id": cid, "created_at": now, "changes": {
                 "status": {"before": "draft", "after": "validated"}}} for cid in ids])
         db.session.commit()
+        from concert.services import contract
+        from concert.services.access import system_access
+
+        contract.freeze(system_access(SLUG), "Version d'évaluation")
 
 
 def _status_mib(field: str) -> float:
@@ -133,7 +141,7 @@ def measure(database_url: str, instance: str, kind: str, fmt: str) -> dict:
     from flask_babel import force_locale
 
     import docx, odfdo, openpyxl, weasyprint  # noqa: E401,F401  (imports are not the work)
-    from concert.exports import commitment_list, render_document
+    from concert.exports import cache, commitment_list, render_document
     from concert.exports import docx as _d, html as _h, markdown as _m, odt as _o, pdf as _p  # noqa: F401
     from concert.exports import spreadsheets  # noqa: F401
     from concert.services import contract
@@ -153,6 +161,8 @@ def measure(database_url: str, instance: str, kind: str, fmt: str) -> dict:
                 data = json.dumps(listing["items"], default=str).encode()
             else:
                 data = commitment_list.render(listing, fmt)
+        elif kind == "version":  # as the route does it: the version, then its stored file
+            data = cache.frozen_contract(contract.get_version(where, 1), fmt).read_bytes()
         else:
             document = contract.assemble(where)
             data = b"" if fmt == "model" else render_document(document, fmt)
@@ -180,13 +190,19 @@ def main() -> None:
               f"{time.perf_counter() - started:.1f} s (SQLite)\n", flush=True)
         runs = ([("list", "model"), ("list", "json.dumps")]
                 + [("list", f) for f in LIST_FORMATS]
-                + [("contract", "model")] + [("contract", f) for f in CONTRACT_FORMATS])
+                + [("contract", "model")] + [("contract", f) for f in CONTRACT_FORMATS]
+                + [("version", f) for f in ("docx", "pdf") for _download in (1, 2)])
         print(f"{'export':<28}{'time (s)':>10}{'peak RSS (MiB)':>16}{'growth (MiB)':>14}"
               f"{'size (KiB)':>12}")
+        downloaded: set[str] = set()
         for kind, fmt in runs:
-            label = f"{'commitment list' if kind == 'list' else 'contract'} {fmt}"
             if f"{kind}:{fmt}" in args.skip.split(","):
                 continue
+            if kind == "version":
+                label = f"v1 {fmt}, {'2nd' if fmt in downloaded else '1st'} download"
+                downloaded.add(fmt)
+            else:
+                label = f"{'commitment list' if kind == 'list' else 'contract'} {fmt}"
             result = subprocess.run(
                 [sys.executable, __file__, "--child", database_url, instance, kind, fmt],
                 capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})

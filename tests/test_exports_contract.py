@@ -3,6 +3,7 @@ frozen version, in every format, read back with the tools a user would use."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import docx
@@ -141,3 +142,113 @@ def test_the_pdf_from_the_real_server_while_it_keeps_serving(server, world, draf
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(
         io.BytesIO(response.content)).pages)
     assert "Médiateurs de nuit" in text and "Engagement lyonnais" not in text
+
+
+# --- a frozen version's files, rendered once -------------------------------------------------
+
+@pytest.fixture
+def stored(app, tmp_path, monkeypatch):
+    """The folder where this test's frozen-version files go (a fresh instance folder), and
+    a count of the renderer's calls, which still do the real work."""
+    from concert.exports import cache
+
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    calls = []
+
+    def counted(document, fmt):
+        calls.append(fmt)
+        return real(document, fmt)
+
+    real = cache.render_document
+    monkeypatch.setattr(cache, "render_document", counted)
+    return type("Stored", (), {"folder": tmp_path / "documents" / "contract", "calls": calls})
+
+
+def files(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def v(number):
+    return {"query_string": {"version": str(number)}}
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_a_version_is_rendered_once_then_served_from_its_file(client, world, drafted, stored,
+                                                                  fmt):
+    first = get(client, world.actor, f"contract.{fmt}", **v(1))
+    assert first.status_code == 200 and stored.calls == [fmt]
+    [name] = files(stored.folder)
+    territory = as_(world.actor).territory.id
+    assert re.fullmatch(rf"{territory}/v1-fr-[0-9a-f]{{20}}\.{fmt}", name)
+    assert (stored.folder / name).read_bytes() == first.data
+
+    again = get(client, world.observer, f"contract.{fmt}", **v(1))
+    assert again.status_code == 200 and stored.calls == [fmt]  # not rendered again
+    assert again.data == first.data
+    assert again.content_type == TYPES[fmt]
+    assert again.headers["Content-Disposition"] == (
+        f'attachment; filename="contrat-v1-metropole-{date.today().isoformat()}.{fmt}"')
+    assert again.headers["Cache-Control"] == "no-store"
+    assert again.headers["Content-Length"] == str(len(first.data))
+    if fmt == "pdf":
+        text = "\n".join(page.extract_text() for page in pypdf.PdfReader(
+            io.BytesIO(again.data)).pages)
+    else:
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(again.data)).paragraphs)
+    assert "gare Saint-Charles" in text and "élargie" not in text and "Version 1" in text
+
+
+def test_the_draft_is_never_stored(client, world, drafted, stored):
+    for fmt in ("pdf", "docx", "md"):
+        assert get(client, world.actor, f"contract.{fmt}").status_code == 200
+    assert stored.calls == [] and files(stored.folder) == []
+
+
+def test_a_failed_rendering_stores_nothing(client, world, drafted, stored, monkeypatch):
+    from concert.exports import cache
+    from concert.exports.pdf import PdfError
+
+    def fails(document, fmt):
+        raise PdfError("out of memory")
+
+    monkeypatch.setattr(cache, "render_document", fails)
+    assert get(client, world.actor, "contract.pdf", **v(1)).status_code == 500
+    assert files(stored.folder) == []
+
+
+def test_a_stored_version_is_still_refused_to_whoever_may_not_read_it(client, world, drafted,
+                                                                       stored):
+    assert get(client, world.actor, "contract.pdf", **v(1)).status_code == 200
+    assert get(client, world.outsider, "contract.pdf", **v(1)).status_code == 404
+    assert client.get(f"/t/{SLUG}/export/contract.pdf", **v(1)).status_code == 302
+    assert get(client, world.actor, "contract.pdf", **v(2)).status_code == 404
+    assert len(files(stored.folder)) == 1
+
+
+def test_each_version_and_each_language_has_its_own_file(client, world, drafted, stored):
+    contract.freeze(as_(world.facilitator), "Deuxième lecture")
+    old = get(client, world.actor, "contract.md", **v(1)).data.decode("utf-8")
+    new = get(client, world.actor, "contract.md", **v(2)).data.decode("utf-8")
+    assert "élargie" not in old and "Vidéoprotection élargie" in new
+    # The document is French for everyone; the renderer's own words follow the reader.
+    english = client.get(f"/t/{SLUG}/export/contract.md", headers={
+        **world.actor.bearer(), "Accept-Language": "en"}, **v(1)).data.decode("utf-8")
+    assert "## Sommaire" in old and "## Contents" in english
+    assert english.replace("## Contents", "## Sommaire") == old
+    territory = as_(world.actor).territory.id
+    assert [name.split("-")[:2] for name in files(stored.folder)] == [
+        [f"{territory}/v1", "en"], [f"{territory}/v1", "fr"], [f"{territory}/v2", "fr"]]
+    assert get(client, world.actor, "contract.md", **v(2)).data.decode("utf-8") == new
+    assert stored.calls == ["md", "md", "md"]
+
+
+def test_cli_contract_version_shares_the_stored_file(runner, client, world, drafted, tmp_path,
+                                                     monkeypatch):
+    from concert.exports import cache
+
+    out = tmp_path / "v1.docx"
+    result = runner("contract", SLUG, "docx", "--out", str(out), "--version", "1")
+    assert result.returncode == 0, result.stderr
+    monkeypatch.setattr(cache, "render_document", lambda *_: pytest.fail("rendered again"))
+    served = get(client, world.actor, "contract.docx", **v(1))
+    assert served.status_code == 200 and served.data == out.read_bytes()

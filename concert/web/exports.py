@@ -2,20 +2,25 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
-from flask import Response, request
+from flask import Response, request, send_file
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ..exports import DOCUMENT_FORMATS, commitment_list, render_document
+from ..exports import DOCUMENT_FORMATS, cache, commitment_list, render_document
 from ..services import contract
 from ..services.access import access
 from ..services.errors import BadRequest, Invalid, NotFound
 from . import bp
 
 
-def _download(data: bytes, content_type: str, name: str) -> Response:
-    response = Response(data, content_type=content_type)
+def _download(body: bytes | Path, content_type: str, name: str) -> Response:
+    """`body` rendered in memory, or a stored file (streamed from the disk)."""
+    if isinstance(body, Path):
+        response = send_file(body, mimetype=content_type, conditional=False, etag=False)
+    else:
+        response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"  # the list can hold restricted sources
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -41,10 +46,12 @@ def export_contract(slug: str, fmt: str):
         raise NotFound(_l("Format d'export inconnu."))
     version = request.args.get("version") or None
     try:
-        document = contract.assemble(where, version)
+        frozen = contract.get_version(where, version) if version else None
     except Invalid as exc:
         raise BadRequest(exc.message, field="version") from None
-    stem = f"contrat-v{int(version)}" if version else "contrat"
     content_type, ext = DOCUMENT_FORMATS[fmt]
-    return _download(render_document(document, fmt), content_type,
-                     commitment_list.filename(slug, ext, datetime.now(timezone.utc), stem))
+    name = commitment_list.filename(slug, ext, datetime.now(timezone.utc),
+                                    f"contrat-v{frozen.number}" if frozen else "contrat")
+    if frozen:  # never changes: rendered once, then served from the instance folder
+        return _download(cache.frozen_contract(frozen, fmt), content_type, name)
+    return _download(render_document(contract.assemble(where), fmt), content_type, name)
