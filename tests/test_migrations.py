@@ -117,3 +117,31 @@ def test_each_migration_goes_down_and_up_again(engine):
         migrate(engine, "upgrade", revision)
     assert head_revision(engine) == revisions[-1]
     assert differences(engine) == []
+
+
+def test_cancelling_workshops_arrives_without_losing_their_agendas(engine):
+    """0007 widens the workshops' status constraint. SQLite alters no constraint, and a copy of
+    the table would take, through ON DELETE CASCADE, every agenda item with the old table."""
+    migrate(engine, "upgrade", "0006")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO territories (id, slug, name, departement, communes, phase, created_at, "
+            "last_commitment_number) VALUES (1, 't', 'T', '13', '[]', 'concertation', "
+            "'2026-01-01 00:00:00+00', 0)")
+        conn.exec_driver_sql(
+            "INSERT INTO workshops (id, territory_id, title, starts_at, place, online_url, "
+            "invited, status, created_at) VALUES (1, 1, 'Atelier', '2026-12-01 10:00:00+00', "
+            "'Mairie', '', '[]', 'planned', '2026-01-01 00:00:00+00')")
+        conn.exec_driver_sql("INSERT INTO agenda_items (workshop_id, position, title, minutes) "
+                             "VALUES (1, 0, 'Tour de table', 10)")
+    migrate(engine, "upgrade", "0007")
+    with engine.begin() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM agenda_items").scalar() == 1
+        conn.exec_driver_sql("UPDATE workshops SET status = 'cancelled', "
+                             "cancelled_at = '2026-02-01 00:00:00+00'")
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE workshops SET status = 'postponed'")
+    migrate(engine, "downgrade", "0006")  # a cancelled workshop stays, as a past one
+    with engine.begin() as conn:
+        assert conn.exec_driver_sql("SELECT status FROM workshops").scalar() == "closed"
+        assert conn.exec_driver_sql("SELECT count(*) FROM agenda_items").scalar() == 1

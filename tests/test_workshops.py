@@ -1,5 +1,6 @@
 """Workshop rules, called on the services directly, on SQLite and PostgreSQL: planning,
-start / agenda / close transitions and their refusals, dot-votes counted once per dot,
+editing and cancelling a planned workshop, start / agenda / close transitions and their
+refusals, dot-votes counted once per dot,
 restricted posts kept out of votes, tagged contributions, permissions, minutes."""
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import sqlalchemy as sa
 
 from concert.db import db
 from concert.models import Event
-from concert.models.workshops import Dot
-from concert.services import channels, facilitation, posts, workshops
+from concert.models.workshops import AgendaItem, Dot
+from concert.services import audit, channels, facilitation, posts, workshops
 from concert.services.access import access
 from concert.services.errors import Conflict, Forbidden, Invalid, NotFound
 from concert.services.accounts import find_user
@@ -156,6 +157,149 @@ def test_transitions_refused_in_the_wrong_state(world, workshop):
     assert refused.value.status == 409 and refused.value.code == "workshop_closed"
     with pytest.raises(Conflict):
         workshops.close(fac, workshop.id)
+
+
+def workshop_events() -> list[str]:
+    return [e.type for e in db.session.scalars(sa.select(Event).order_by(Event.seq))
+            if e.type.startswith("workshop.")]
+
+
+def test_a_facilitator_edits_a_planned_workshop(world, workshop):
+    agenda = [i.id for i in workshop.agenda]
+    edited = workshops.serialise(workshops.update(who(world.facilitator), workshop.id, {
+        "starts_at": "2026-12-10T09:30", "place": "Mairie annexe", "invited": ["DDSP 13"]}))
+    assert edited["starts_at"] == "2026-12-10T08:30:00+00:00"
+    assert edited["place"] == "Mairie annexe" and edited["invited"] == ["DDSP 13"]
+    assert edited["title"] == "Atelier tranquillité publique"  # not given: kept
+    assert [i["id"] for i in edited["agenda"]] == agenda
+    assert edited["status"] == "planned"
+    online = workshops.update(who(world.facilitator), workshop.id, {
+        "place": "", "online_url": "https://visio.example.org/atelier"})
+    assert (online.place, online.online_url) == ("", "https://visio.example.org/atelier")
+    assert workshop_events() == []  # no event type for it: members see it on reload
+
+
+def test_editing_replaces_the_agenda(world, workshop, general):
+    fac = who(world.facilitator)
+    workshops.update(fac, workshop.id, {"agenda": [
+        {"title": "Bilan des maraudes", "minutes": 15, "channel": general},
+        {"title": "Suites", "minutes": 5}]})
+    assert [(i.position, i.title, i.minutes, i.channel_id) for i in workshop.agenda] == [
+        (0, "Bilan des maraudes", 15, general), (1, "Suites", 5, None)]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AgendaItem).where(
+        AgendaItem.workshop_id == workshop.id)) == 2
+    started = workshops.serialise(workshops.start(fac, workshop.id))
+    assert started["agenda"][started["current_item"]]["title"] == "Bilan des maraudes"
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"title": ""}, "title"),
+    ({"starts_at": "demain"}, "starts_at"),
+    ({"place": ""}, "place"),  # and no link either
+    ({"online_url": "javascript:alert(1)"}, "online_url"),
+    ({"invited": "DDSP"}, "invited"),
+    ({"agenda": []}, "agenda"),
+    ({"agenda": [{"title": "Point", "minutes": 481}]}, "agenda"),
+    ({"agenda": ["Point"]}, "agenda"),
+])
+def test_edit_refusals_name_their_field_and_change_nothing(world, workshop, changes, field):
+    fac = who(world.facilitator)
+    before = workshops.serialise(workshop)
+    with pytest.raises(Invalid) as refused:
+        workshops.update(fac, workshop.id, {"title": "Nouveau titre", "place": "Mairie",
+                                            **changes})
+    assert refused.value.field == field
+    db.session.rollback()
+    assert workshops.serialise(workshops.get(fac, workshop.id)) == before
+    assert audit.entries(fac, object_type="workshop") == []
+
+
+def test_an_edited_agenda_item_cannot_focus_on_a_restricted_channel(world, workshop,
+                                                                    state_only):
+    with pytest.raises(Invalid):
+        workshops.update(who(world.facilitator), workshop.id, {
+            "agenda": [{"title": "État", "minutes": 5, "channel": state_only}]})
+    with pytest.raises(Invalid):
+        workshops.update(who(world.facilitator), workshop.id, ["pas un objet"])
+
+
+def test_only_facilitators_edit_and_cancel(world, workshop):
+    for person in (world.actor, world.observer):
+        for action in (lambda a: workshops.update(a, workshop.id, {"title": "Pris"}),
+                       lambda a: workshops.cancel(a, workshop.id),
+                       lambda a: workshops.editable(a, workshop.id)):
+            with pytest.raises(Forbidden):
+                action(who(person))
+    with pytest.raises(NotFound):
+        workshops.update(who(world.outsider, "autre"), workshop.id, {"title": "Pris"})
+    with pytest.raises(NotFound):
+        workshops.cancel(who(world.outsider, "autre"), workshop.id)
+    assert workshops.get(who(world.facilitator), workshop.id).status == "planned"
+
+
+def test_a_live_or_closed_workshop_is_neither_edited_nor_cancelled(world, workshop):
+    fac = who(world.facilitator)
+    workshops.start(fac, workshop.id)
+    for status in ("live", "closed"):
+        for action in (lambda: workshops.update(fac, workshop.id, {"title": "Trop tard"}),
+                       lambda: workshops.cancel(fac, workshop.id, "Trop tard"),
+                       lambda: workshops.editable(fac, workshop.id)):
+            with pytest.raises(Conflict) as refused:
+                action()
+            assert refused.value.status == 409 and refused.value.code == f"workshop_{status}"
+            db.session.rollback()
+        assert workshops.get(fac, workshop.id).title == "Atelier tranquillité publique"
+        if status == "live":
+            workshops.close(fac, workshop.id)
+
+
+def test_a_facilitator_cancels_a_planned_workshop(world, workshop):
+    fac = who(world.facilitator)
+    cancelled = workshops.serialise(workshops.cancel(fac, workshop.id, "  Salle indisponible "))
+    assert cancelled["status"] == "cancelled" and cancelled["cancelled_at"]
+    assert cancelled["cancel_reason"] == "Salle indisponible"
+    upcoming, past = workshops.list_workshops(who(world.observer))
+    assert upcoming == [] and [w.id for w in past] == [workshop.id]
+    assert workshop_events() == []
+    without_reason = plan(world, None, agenda=[{"title": "Point", "minutes": 5}])
+    assert workshops.cancel(fac, without_reason.id).cancel_reason is None
+
+
+def test_a_cancelled_workshop_cannot_start_nor_change_again(world, workshop):
+    fac = who(world.facilitator)
+    workshops.cancel(fac, workshop.id)
+    for action in (lambda: workshops.start(fac, workshop.id),
+                   lambda: workshops.close(fac, workshop.id),
+                   lambda: workshops.update(fac, workshop.id, {"title": "Reprise"}),
+                   lambda: workshops.cancel(fac, workshop.id)):
+        with pytest.raises(Conflict) as refused:
+            action()
+        assert refused.value.code == "workshop_cancelled"
+        db.session.rollback()
+    with pytest.raises(Conflict):
+        workshops.minutes(fac, workshop.id)
+    assert workshops.get(fac, workshop.id).status == "cancelled"
+
+
+def test_edits_and_cancellation_are_audited_before_and_after(world, workshop, general):
+    fac = who(world.facilitator)
+    workshops.update(fac, workshop.id, {"title": "Atelier gares",
+                                        "place": "Salle du conseil, préfecture"})
+    workshops.update(fac, workshop.id, {"title": "Atelier gares"})  # nothing changes
+    workshops.update(fac, workshop.id, {"agenda": [{"title": "Gares", "minutes": 45}]})
+    workshops.cancel(fac, workshop.id, "Grève des transports")
+    entries = audit.entries(fac, object_type="workshop")[::-1]
+    assert [e.action for e in entries] == ["workshop.update", "workshop.update",
+                                           "workshop.cancel"]
+    assert {e.object_id for e in entries} == {workshop.id}
+    assert {e.actor_id for e in entries} == {world.facilitator.id}
+    assert entries[0].before == {"title": "Atelier tranquillité publique"}
+    assert entries[0].after == {"title": "Atelier gares"}
+    assert [i["title"] for i in entries[1].before["agenda"]] == [
+        "Tour de table", "Abords des gares", "Priorités"]
+    assert entries[1].after == {"agenda": [{"title": "Gares", "minutes": 45, "channel": None}]}
+    assert entries[2].before == {"status": "planned"}
+    assert entries[2].after == {"status": "cancelled", "reason": "Grève des transports"}
 
 
 def test_posts_from_a_live_workshop_are_tagged_with_the_current_item(world, workshop,

@@ -1,6 +1,6 @@
 """Workshops through the JSON API and the pages (wiring only; the rules are tested on the
-services): routes and status codes, 404 for outsiders, the live page, projector, minutes
-and their downloads."""
+services): routes and status codes, 404 for outsiders, editing and cancelling a planned
+workshop, the live page, projector, minutes and their downloads."""
 from __future__ import annotations
 
 import pytest
@@ -15,6 +15,12 @@ AGENDA = [{"title": "Tour de table", "minutes": 10}, {"title": "Gares", "minutes
 
 def headers(person) -> dict:
     return person.bearer()
+
+
+def sign_in(client, person, csrf_from) -> None:
+    page = client.get("/login")
+    client.post("/login", data={"csrf_token": csrf_from(page.text), "email": person.email,
+                                "password": person.password})
 
 
 @pytest.fixture
@@ -97,6 +103,8 @@ def test_outsiders_and_strangers_get_404(client, world, created):
     for method, url in (("get", f"/api/v1/workshops/{wid}"),
                         ("post", f"/api/v1/workshops/{wid}/start"),
                         ("post", f"/api/v1/workshops/{wid}/close"),
+                        ("patch", f"/api/v1/workshops/{wid}"),
+                        ("post", f"/api/v1/workshops/{wid}/cancel"),
                         ("get", f"/api/v1/workshops/{wid}/minutes"),
                         ("get", f"/api/v1/territories/{SLUG}/workshops"),
                         ("get", "/api/v1/workshops/999999")):
@@ -117,6 +125,56 @@ def test_bad_input_is_4xx_never_500(client, world):
         response = client.post(url, headers=fac, json=body)
         assert 400 <= response.status_code < 500, (body, response.text)
     assert client.post(url, headers=headers(world.actor), json={}).status_code == 403
+
+
+def test_edit_and_cancel_through_the_api(client, world, created, general):
+    fac, url = headers(world.facilitator), f"/api/v1/workshops/{created['id']}"
+    edited = client.patch(url, headers=fac, json={
+        "place": "Mairie", "agenda": [{"title": "Gares", "minutes": 40, "channel": general}]})
+    assert edited.status_code == 200, edited.text
+    body = edited.get_json()
+    assert (body["title"], body["place"], body["status"]) == ("Atelier gares", "Mairie", "planned")
+    assert [(i["title"], i["minutes"], i["channel"]) for i in body["agenda"]] == [
+        ("Gares", 40, general)]
+    assert body["server_now"]
+    assert client.get(url, headers=fac).get_json()["agenda"] == body["agenda"]
+    assert client.patch(url, headers=headers(world.actor), json={"title": "x"}).status_code == 403
+    assert client.post(f"{url}/cancel", headers=headers(world.observer)).status_code == 403
+    cancelled = client.post(f"{url}/cancel", headers=fac, json={"reason": "Salle indisponible"})
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.get_json()["status"] == "cancelled"
+    assert cancelled.get_json()["cancel_reason"] == "Salle indisponible"
+    for method, path in (("patch", url), ("post", f"{url}/cancel"), ("post", f"{url}/start")):
+        refused = getattr(client, method)(path, headers=fac, json={"title": "Reprise"})
+        assert refused.status_code == 409, path
+        assert refused.get_json()["error"]["code"] == "workshop_cancelled"
+
+
+def test_a_live_workshop_is_not_edited_nor_cancelled(client, world, created):
+    fac, url = headers(world.facilitator), f"/api/v1/workshops/{created['id']}"
+    client.post(f"{url}/start", headers=fac)
+    assert client.patch(url, headers=fac, json={"title": "x"}).status_code == 409
+    assert client.post(f"{url}/cancel", headers=fac).status_code == 409  # no body
+    assert client.get(url, headers=fac).get_json()["status"] == "live"
+
+
+def test_bad_edits_are_4xx_never_500(client, world, created):
+    fac, url = headers(world.facilitator), f"/api/v1/workshops/{created['id']}"
+    for body in ([1], "texte", {"title": ""}, {"title": 5}, {"starts_at": "x"},
+                 {"starts_at": "99999-12-03T14:00"}, {"place": None, "online_url": None},
+                 {"invited": {"a": 1}}, {"agenda": "x"}, {"agenda": [{"minutes": 10**30}]},
+                 {"agenda": [{"title": "a", "minutes": 5, "channel": "abc"}]},
+                 {"agenda": [{"title": "a", "minutes": 5, "channel": 999999}]}):
+        response = client.patch(url, headers=fac, json=body)
+        assert 400 <= response.status_code < 500, (body, response.text)
+    assert client.patch(url, headers=fac, data="{", content_type="application/json"
+                        ).status_code == 400
+    for body in ({"reason": 5}, {"reason": "x" * 2001}, [1]):
+        response = client.post(f"{url}/cancel", headers=fac, json=body)
+        assert 400 <= response.status_code < 500, (body, response.text)
+    assert client.get(url, headers=fac).get_json() | {"server_now": None} == created | {
+        "server_now": None}
+    assert client.patch("/api/v1/workshops/999999", headers=fac, json={}).status_code == 404
 
 
 def test_pages(client, world, created, general, csrf_from):
@@ -156,6 +214,62 @@ def test_pages(client, world, created, general, csrf_from):
     docx = client.get(f"/t/{SLUG}/workshops/{wid}/minutes.docx")
     assert docx.status_code == 200 and docx.data[:2] == b"PK"
     assert client.get(f"/t/{SLUG}/workshops/{wid}/minutes.exe").status_code == 404
+
+
+def test_edit_and_cancel_pages(client, world, created, general, csrf_from):
+    wid = created["id"]
+    sign_in(client, world.facilitator, csrf_from)
+    page = client.get(f"/t/{SLUG}/workshops/{wid}")
+    assert "Modifier l'atelier" in page.text and "Annuler l'atelier" in page.text
+    edit_url = f"/t/{SLUG}/workshops/{wid}/edit"
+    form = client.get(edit_url)
+    assert form.status_code == 200 and "<h1>Modifier l'atelier</h1>" in form.text
+    for shown in ('value="Atelier gares"', 'value="2026-12-03T14:00"', 'value="Préfecture"',
+                  'value="Tour de table"', 'value="Gares"', 'value="25"'):
+        assert shown in form.text, shown
+    token = csrf_from(form.text)
+    fields = {"csrf_token": token, "title": "Atelier gares et parvis",
+              "starts_at": "2026-12-04T10:00", "place": "Mairie", "online_url": "",
+              "invited": "DDSP 13\nHabitat 13", "item-0-title": "Tour de table",
+              "item-0-minutes": "10", "item-1-title": "Parvis", "item-1-minutes": "20",
+              "item-1-channel": str(general)}
+    refused = client.post(edit_url, data={**fields, "item-1-minutes": "0"})
+    assert refused.status_code == 422 and "Durée d&#39;un point" in refused.text
+    assert 'value="Atelier gares et parvis"' in refused.text  # what was typed stays
+    saved = client.post(edit_url, data=fields)
+    assert saved.status_code == 302 and saved.location.endswith(f"/workshops/{wid}")
+    page = client.get(f"/t/{SLUG}/workshops/{wid}")
+    assert "Atelier modifié." in page.text and "Atelier gares et parvis" in page.text
+    resource = client.get(f"/api/v1/workshops/{wid}").get_json()
+    assert (resource["starts_at"], resource["place"]) == ("2026-12-04T09:00:00+00:00", "Mairie")
+    assert resource["invited"] == ["DDSP 13", "Habitat 13"]
+    assert [(i["title"], i["minutes"], i["channel"]) for i in resource["agenda"]] == [
+        ("Tour de table", 10, None), ("Parvis", 20, general)]
+
+    cancelled = client.post(f"/t/{SLUG}/workshops/{wid}/cancel",
+                            data={"csrf_token": token, "reason": "Salle indisponible"})
+    assert cancelled.status_code == 302
+    page = client.get(f"/t/{SLUG}/workshops/{wid}")
+    assert "Cet atelier a été annulé le" in page.text
+    assert "Motif : Salle indisponible" in page.text
+    assert "Ouvrir l'atelier" not in page.text and "Modifier l'atelier" not in page.text
+    listing = client.get(f"/t/{SLUG}/workshops")
+    past = listing.text.split('id="past-heading"')[1]
+    assert "Atelier gares et parvis" in past and "Annulé" in past
+    assert client.get(edit_url).status_code == 302  # nothing left to edit
+    assert client.post(f"/t/{SLUG}/workshops/{wid}/start",
+                       data={"csrf_token": token}).status_code == 302
+    assert client.get(f"/api/v1/workshops/{wid}").get_json()["status"] == "cancelled"
+
+
+def test_members_other_than_facilitators_get_no_edit_page(client, world, created, csrf_from):
+    sign_in(client, world.actor, csrf_from)
+    page = client.get(f"/t/{SLUG}/workshops/{created['id']}")
+    assert "Modifier l'atelier" not in page.text and "Annuler l'atelier" not in page.text
+    assert client.get(f"/t/{SLUG}/workshops/{created['id']}/edit").status_code == 403
+    token = csrf_from(page.text)
+    assert client.post(f"/t/{SLUG}/workshops/{created['id']}/cancel",
+                       data={"csrf_token": token}).status_code == 403
 
 
 def test_the_demo_has_a_closed_workshop_with_minutes_and_an_upcoming_one(runner, ctx):

@@ -309,9 +309,22 @@ PATHS = {
     "/workshops/{workshop_id}": {
         "get": _op("One workshop, with the server's clock (`server_now`) for its timer",
                    answer=_ref("Workshop"), params=[WORKSHOP], errors=(401, 404)),
+        "patch": _op("Edit a planned workshop (facilitators): the fields given change, a new "
+                     "`agenda` replaces the old one; 409 if live, closed or cancelled",
+                     body=_ref("WorkshopPatch"), answer=_ref("Workshop"), params=[WORKSHOP],
+                     errors=(400, 401, 403, 404, 409, 422)),
+    },
+    "/workshops/{workshop_id}/cancel": {
+        "post": _op("Cancel a planned workshop (facilitators), with an optional reason shown "
+                    "on its page; 409 if live, closed or already cancelled",
+                    body={"type": "object", "properties": {
+                        "reason": {"type": ["string", "null"], "maxLength": 2000}}},
+                    answer=_ref("Workshop"), params=[WORKSHOP],
+                    errors=(400, 401, 403, 404, 409, 422)),
     },
     "/workshops/{workshop_id}/start": {
-        "post": _op("Start a planned workshop (facilitators); 409 if live or closed",
+        "post": _op("Start a planned workshop (facilitators); 409 if live, closed or "
+                    "cancelled",
                     answer=_ref("Workshop"), params=[WORKSHOP], errors=(401, 403, 404, 409)),
     },
     "/workshops/{workshop_id}/agenda": {
@@ -421,6 +434,17 @@ _COMMITMENT_FIELDS = {
     "indicators": {"type": "array", "items": _INDICATOR},
     "status": {"enum": list(COMMITMENT_STATUSES)},
     "abandon_reason": {"type": ["string", "null"]},
+}
+_WORKSHOP_FIELDS = {
+    "title": {"type": "string", "maxLength": 200},
+    "starts_at": {"type": "string", "format": "date-time",
+                  "description": "Without an offset: the server's time zone"},
+    "place": {"type": "string"}, "online_url": {"type": "string", "format": "uri"},
+    "invited": {"type": "array", "items": {"type": "string"}},
+    "agenda": {"type": "array", "minItems": 1, "items": {
+        "type": "object", "required": ["title", "minutes"], "properties": {
+            "title": {"type": "string"}, "minutes": {"type": "integer", "minimum": 1},
+            "channel": {"type": ["integer", "null"]}}}},
 }
 
 SCHEMAS = {
@@ -608,21 +632,14 @@ SCHEMAS = {
             "before": {"type": "string"}, "after": {"type": "string"},
             "diff": {"type": "array", "items": {"type": "string"}}}}}}},
     "WorkshopInput": {"type": "object", "required": ["title", "starts_at", "agenda"],
-                      "properties": {
-        "title": {"type": "string", "maxLength": 200},
-        "starts_at": {"type": "string", "format": "date-time",
-                      "description": "Without an offset: the server's time zone"},
-        "place": {"type": "string"}, "online_url": {"type": "string", "format": "uri"},
-        "invited": {"type": "array", "items": {"type": "string"}},
-        "agenda": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["title", "minutes"], "properties": {
-                "title": {"type": "string"}, "minutes": {"type": "integer", "minimum": 1},
-                "channel": {"type": ["integer", "null"]}}}}}},
+                      "properties": _WORKSHOP_FIELDS},
+    "WorkshopPatch": {"type": "object", "properties": _WORKSHOP_FIELDS,
+                      "description": "Only the fields given change"},
     "Workshop": {"type": "object", "properties": {
         "id": {"type": "integer"}, "title": {"type": "string"},
         "starts_at": {"type": "string", "format": "date-time"}, "place": {"type": "string"},
         "online_url": {"type": "string"}, "invited": {"type": "array", "items": {"type": "string"}},
-        "status": {"enum": ["planned", "live", "closed"]},
+        "status": {"enum": ["planned", "live", "closed", "cancelled"]},
         "agenda": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "position": {"type": "integer"},
             "title": {"type": "string"}, "minutes": {"type": "integer"},
@@ -633,6 +650,8 @@ SCHEMAS = {
         "item_ends_at": {"type": ["string", "null"], "format": "date-time"},
         "started_at": {"type": ["string", "null"], "format": "date-time"},
         "closed_at": {"type": ["string", "null"], "format": "date-time"},
+        "cancelled_at": {"type": ["string", "null"], "format": "date-time"},
+        "cancel_reason": {"type": ["string", "null"]},
         "server_now": {"type": "string", "format": "date-time"},
         "votes": {"type": "array", "items": _ref("Vote")}}},
     "VoteInput": {"type": "object", "required": ["posts"], "properties": {

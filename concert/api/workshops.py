@@ -1,7 +1,8 @@
-"""Live workshops: plan, start, move through the agenda, dot-vote, close, minutes."""
+"""Live workshops: plan, edit or cancel, start, move through the agenda, dot-vote, close,
+minutes."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_login import current_user
 
 from ..models import utcnow
@@ -43,6 +44,21 @@ def create_workshop(slug: str):
 @signed_in
 def get_workshop(workshop_id: int):
     return jsonify(_resource(workshops.get(_where(workshop_id), workshop_id)))
+
+
+@bp.patch("/workshops/<int:workshop_id>")
+@signed_in
+def update_workshop(workshop_id: int):
+    workshop = workshops.update(_where(workshop_id), workshop_id, json_body())
+    return jsonify(_resource(workshop))
+
+
+@bp.post("/workshops/<int:workshop_id>/cancel")
+@signed_in
+def cancel_workshop(workshop_id: int):
+    where = _where(workshop_id)
+    reason = json_body().get("reason") if request.data else None
+    return jsonify(_resource(workshops.cancel(where, workshop_id, reason)))
 
 
 @bp.post("/workshops/<int:workshop_id>/start")

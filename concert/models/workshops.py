@@ -11,7 +11,7 @@ from ..db import Model
 from .territories import _in
 from .types import JSONType, UTCDateTime, utcnow
 
-WORKSHOP_STATUSES = ("planned", "live", "closed")
+WORKSHOP_STATUSES = ("planned", "live", "closed", "cancelled")
 VOTE_STATUSES = ("open", "closed")
 
 
@@ -37,6 +37,9 @@ class Workshop(Model):
     item_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A planned workshop called off: when, and why (shown on its page).
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -1,11 +1,12 @@
 """Live workshops: a facilitator plans a meeting (agenda, place, invited organisations),
-starts it, moves through the agenda under a server-held timer, opens dot-votes on
-proposals, and closes it; the minutes are assembled from what happened.
+may edit or cancel it until it starts, starts it, moves through the agenda under a
+server-held timer, opens dot-votes on proposals, and closes it; the minutes are assembled
+from what happened.
 
-Roles: facilitators create, start, advance, open and close votes, and close. Actors post
-and vote. Observers read and are counted present (attendance), but neither post nor vote.
-The invited organisations are informative (the minutes compare them with attendance):
-every member of the territory may follow a workshop."""
+Roles: facilitators plan, edit, cancel, start, advance, open and close votes, and close.
+Actors post and vote. Observers read and are counted present (attendance), but neither post
+nor vote. The invited organisations are informative (the minutes compare them with
+attendance): every member of the territory may follow a workshop."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -22,7 +23,7 @@ from ..exports import document as doc
 from ..labels import KIND_LABELS
 from ..models import AuditLog, Channel, Commitment, Connection, Membership, Post, User, utcnow
 from ..models.workshops import AgendaItem, Attendance, Dot, Vote, Workshop, WorkshopPresence
-from . import audience, events, posts, presence, validation
+from . import audience, audit, events, posts, presence, validation
 from .access import Access, access_via
 from .errors import Conflict, Invalid, NotFound
 
@@ -49,11 +50,11 @@ def get(access: Access, workshop_id: Any) -> Workshop:
 
 
 def list_workshops(access: Access) -> tuple[list[Workshop], list[Workshop]]:
-    """(live and upcoming, soonest first; past, latest first)."""
+    """(live and upcoming, soonest first; past and cancelled, latest first)."""
     items = db.session.scalars(sa.select(Workshop).where(
         Workshop.territory_id == access.territory.id).order_by(Workshop.starts_at)).all()
-    upcoming = [w for w in items if w.status != "closed"]
-    past = [w for w in reversed(items) if w.status == "closed"]
+    upcoming = [w for w in items if w.status in ("planned", "live")]
+    past = [w for w in reversed(items) if w.status in ("closed", "cancelled")]
     return upcoming, past
 
 
@@ -85,6 +86,8 @@ def serialise(workshop: Workshop, *, now: datetime | None = None) -> dict:
                          .isoformat() if item else None),
         "started_at": workshop.started_at.isoformat() if workshop.started_at else None,
         "closed_at": workshop.closed_at.isoformat() if workshop.closed_at else None,
+        "cancelled_at": workshop.cancelled_at.isoformat() if workshop.cancelled_at else None,
+        "cancel_reason": workshop.cancel_reason,
         "votes": [serialise_vote(v) for v in votes_of(workshop)],
     }
     if now is not None:
@@ -145,22 +148,60 @@ def contributions(access: Access, workshop: Workshop, limit: int = 200) -> list[
 
 def create(access: Access, data: dict) -> Workshop:
     access.require("facilitator")
-    if not isinstance(data, dict):
-        raise Invalid(_l("Objet attendu."))
-    title = validation.text(data.get("title"), "title", max_length=200)
-    starts_at = _datetime(data.get("starts_at"), "starts_at")
-    place = validation.text(data.get("place"), "place", max_length=200, required=False)
-    online_url = _url(data.get("online_url"))
-    if not place and not online_url:
-        raise Invalid(_l("Indiquez un lieu, ou un lien pour un atelier en ligne."),
-                      field="place")
-    invited = _texts(data.get("invited", []), "invited", max_items=MAX_INVITED, max_length=200)
-    agenda = _agenda(access, data.get("agenda"))
-    workshop = Workshop(territory_id=access.territory.id, title=title, starts_at=starts_at,
-                        place=place, online_url=online_url, invited=invited, status="planned",
-                        created_by_id=access.user.id if access.user else None)
+    plan = _plan(access, data)
+    agenda = plan.pop("agenda")
+    workshop = Workshop(territory_id=access.territory.id, status="planned",
+                        created_by_id=access.user.id if access.user else None, **plan)
     workshop.agenda = agenda
     db.session.add(workshop)
+    db.session.commit()
+    return workshop
+
+
+def editable(access: Access, workshop_id: Any) -> Workshop:
+    """A workshop its facilitators may still edit or cancel: a planned one."""
+    access.require("facilitator")
+    workshop = get(access, workshop_id)
+    _require_planned(workshop)
+    return workshop
+
+
+def update(access: Access, workshop_id: Any, data: dict) -> Workshop:
+    """Changes the fields given of a planned workshop; a new agenda replaces the old one as a
+    whole (none of its items has started)."""
+    access.require("facilitator")
+    workshop = _locked(access, workshop_id)
+    _require_planned(workshop)
+    plan = _plan(access, data, workshop)
+    before = _snapshot(workshop)
+    agenda = plan.pop("agenda", None)
+    for key, value in plan.items():
+        setattr(workshop, key, value)
+    if agenda is not None and [_item(i) for i in agenda] != before["agenda"]:
+        workshop.agenda.clear()
+        db.session.flush()  # the old positions go before the new ones take them
+        workshop.agenda = agenda
+    after = _snapshot(workshop)
+    changed = [key for key in after if after[key] != before[key]]
+    if changed:
+        audit.record("workshop.update", actor=access.user, territory=access.territory,
+                     obj=workshop, before={k: before[k] for k in changed},
+                     after={k: after[k] for k in changed})
+    db.session.commit()
+    return workshop
+
+
+def cancel(access: Access, workshop_id: Any, reason: Any = None) -> Workshop:
+    """Calls off a planned workshop; the reason, if any, is shown on its page."""
+    access.require("facilitator")
+    workshop = _locked(access, workshop_id)
+    _require_planned(workshop)
+    reason = validation.text(reason, "reason", max_length=2000, required=False)
+    workshop.status, workshop.cancelled_at = "cancelled", utcnow()
+    workshop.cancel_reason = reason or None
+    audit.record("workshop.cancel", actor=access.user, territory=access.territory,
+                 obj=workshop, before={"status": "planned"},
+                 after={"status": "cancelled", "reason": reason})
     db.session.commit()
     return workshop
 
@@ -171,9 +212,10 @@ def start(access: Access, workshop_id: Any) -> Workshop:
     access.require("facilitator")
     workshop = _locked(access, workshop_id)
     if workshop.status != "planned":
-        raise Conflict(_l("Cet atelier est déjà en cours.") if workshop.status == "live"
-                       else _l("Cet atelier est clos : il ne peut pas reprendre."),
-                       code=f"workshop_{workshop.status}")
+        raise Conflict({"live": _l("Cet atelier est déjà en cours."),
+                        "closed": _l("Cet atelier est clos : il ne peut pas reprendre."),
+                        "cancelled": _l("Cet atelier est annulé : il ne peut pas s'ouvrir.")
+                        }[workshop.status], code=f"workshop_{workshop.status}")
     now = utcnow()
     workshop.status, workshop.started_at = "live", now
     workshop.current_item, workshop.item_started_at = 0, now
@@ -214,8 +256,9 @@ def close(access: Access, workshop_id: Any) -> Workshop:
     access.require("facilitator")
     workshop = _locked(access, workshop_id)
     if workshop.status != "live":
-        raise Conflict(_l("Cet atelier est déjà clos.") if workshop.status == "closed"
-                       else _l("Cet atelier n'a pas commencé."),
+        raise Conflict({"planned": _l("Cet atelier n'a pas commencé."),
+                        "closed": _l("Cet atelier est déjà clos."),
+                        "cancelled": _l("Cet atelier est annulé.")}[workshop.status],
                        code=f"workshop_{workshop.status}")
     now = utcnow()
     for vote in db.session.scalars(sa.select(Vote).where(Vote.workshop_id == workshop.id,
@@ -579,6 +622,15 @@ def _locked(access: Access, workshop_id: Any) -> Workshop:
     return workshop
 
 
+def _require_planned(workshop: Workshop) -> None:
+    if workshop.status != "planned":
+        raise Conflict({
+            "live": _l("Cet atelier est en cours : il ne peut plus être modifié ni annulé."),
+            "closed": _l("Cet atelier est clos : il ne peut plus être modifié ni annulé."),
+            "cancelled": _l("Cet atelier est annulé : il ne peut plus être modifié."),
+        }[workshop.status], code=f"workshop_{workshop.status}")
+
+
 def _live(access: Access, workshop_id: Any) -> Workshop:
     workshop = _locked(access, workshop_id)
     if workshop.status != "live":
@@ -696,6 +748,49 @@ def _excerpt(post: Post, length: int = 160) -> str:
 
 def _when(value: datetime | None) -> str:
     return format_datetime(value, "d MMMM y, HH:mm") if value else "—"
+
+
+def _plan(access: Access, data: Any, workshop: Workshop | None = None) -> dict:
+    """The checked planning fields of a new workshop (all required), or of an edit of a
+    planned `workshop` (those given; the others keep their value)."""
+    if not isinstance(data, dict):
+        raise Invalid(_l("Objet attendu."))
+
+    def given(key: str) -> bool:
+        return workshop is None or key in data
+
+    plan: dict[str, Any] = {}
+    if given("title"):
+        plan["title"] = validation.text(data.get("title"), "title", max_length=200)
+    if given("starts_at"):
+        plan["starts_at"] = _datetime(data.get("starts_at"), "starts_at")
+    if given("place"):
+        plan["place"] = validation.text(data.get("place"), "place", max_length=200,
+                                        required=False)
+    if given("online_url"):
+        plan["online_url"] = _url(data.get("online_url"))
+    venue = {"place": workshop.place, "online_url": workshop.online_url} if workshop else {}
+    venue.update((k, plan[k]) for k in ("place", "online_url") if k in plan)
+    if not venue.get("place") and not venue.get("online_url"):
+        raise Invalid(_l("Indiquez un lieu, ou un lien pour un atelier en ligne."),
+                      field="place")
+    if given("invited"):
+        plan["invited"] = _texts(data.get("invited", []), "invited", max_items=MAX_INVITED,
+                                 max_length=200)
+    if given("agenda"):
+        plan["agenda"] = _agenda(access, data.get("agenda"))
+    return plan
+
+
+def _snapshot(workshop: Workshop) -> dict:
+    """What a facilitator plans, as the audit trail records it before and after an edit."""
+    return {"title": workshop.title, "starts_at": workshop.starts_at.isoformat(),
+            "place": workshop.place, "online_url": workshop.online_url,
+            "invited": list(workshop.invited), "agenda": [_item(i) for i in workshop.agenda]}
+
+
+def _item(item: AgendaItem) -> dict:
+    return {"title": item.title, "minutes": item.minutes, "channel": item.channel_id}
 
 
 def _datetime(value: Any, field: str) -> datetime:

@@ -1,11 +1,13 @@
-"""Workshop pages: list and planning, the live page, the projector view, the minutes."""
+"""Workshop pages: list and planning, editing and cancelling a planned workshop, the live
+page, the projector view, the minutes."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Container
 from datetime import datetime
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
+from flask_babel import format_datetime, gettext as _, lazy_gettext as _l, to_user_timezone
 from flask_login import current_user, login_required
 
 from ..models import utcnow
@@ -17,7 +19,7 @@ from .feedback import attempt, form_error
 
 AGENDA_ROWS = 8
 WORKSHOP_STATUS_LABELS = {"planned": _l("À venir"), "live": _l("En cours"),
-                          "closed": _l("Clos")}
+                          "closed": _l("Clos"), "cancelled": _l("Annulé")}
 bp.add_app_template_global(WORKSHOP_STATUS_LABELS, "WORKSHOP_STATUS_LABELS")
 
 
@@ -53,18 +55,71 @@ def workshops_page(slug: str):
             flash(_("Atelier « %(title)s » programmé.", title=workshop.title), "success")
             return _back(slug, workshop.id)
     upcoming, past = workshops.list_workshops(where)
-    open_channels = [c for c in channels.list_channels(where, include_archived=False)
-                     if not c.restricted_to]
     return render_template(
         "workshops.html", where=where, territory=where.territory,
         upcoming=[workshops.serialise(w) for w in upcoming],
-        past=[workshops.serialise(w) for w in past], channels=open_channels,
+        past=[workshops.serialise(w) for w in past], channels=_agenda_channels(where),
         rows=range(AGENDA_ROWS), values=request.form), status
+
+
+@bp.route("/t/<slug>/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
+@login_required
+def workshop_edit(slug: str, workshop_id: int):
+    where = access(current_user, slug)
+    try:
+        workshop = workshops.editable(where, workshop_id)
+        if request.method == "POST":
+            workshops.update(where, workshop_id, _planning(request.form))
+            flash(_("Atelier modifié."), "success")
+            return _back(slug, workshop_id)
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(str(exc.message), "error")
+        if exc.status == 409:  # started or cancelled meanwhile: its page says so
+            return _back(slug, workshop_id)
+        status = exc.status
+    else:
+        status = 200
+    values = request.form if request.method == "POST" else _form_values(workshop)
+    used = {item.channel_id for item in workshop.agenda}
+    return render_template(
+        "workshop_edit.html", where=where, territory=where.territory,
+        workshop=workshops.serialise(workshop), channels=_agenda_channels(where, used),
+        rows=range(min(max(AGENDA_ROWS, len(workshop.agenda) + 2), workshops.MAX_ITEMS)),
+        values=values), status
+
+
+@bp.post("/t/<slug>/workshops/<int:workshop_id>/cancel")
+@login_required
+def workshop_cancel(slug: str, workshop_id: int):
+    where = access(current_user, slug)
+    attempt(lambda: workshops.cancel(where, workshop_id, request.form.get("reason")),
+            _("Atelier annulé."))
+    return _back(slug, workshop_id)
+
+
+def _agenda_channels(where, used: Container[int] = ()) -> list:
+    """The channels an agenda item may focus on: open to all, and not archived unless an
+    item already focuses on it."""
+    return [c for c in channels.list_channels(where)
+            if not c.restricted_to and (not c.archived or c.id in used)]
+
+
+def _form_values(workshop) -> dict:
+    """A planned workshop as its form posts it."""
+    values = {"title": workshop.title, "place": workshop.place,
+              "online_url": workshop.online_url, "invited": "\n".join(workshop.invited),
+              "starts_at": to_user_timezone(workshop.starts_at).strftime("%Y-%m-%dT%H:%M")}
+    for i, item in enumerate(workshop.agenda):
+        values.update({f"item-{i}-title": item.title, f"item-{i}-minutes": str(item.minutes),
+                       f"item-{i}-channel": str(item.channel_id or "")})
+    return values
 
 
 def _planning(form) -> dict:
     agenda = []
-    for i in range(AGENDA_ROWS):
+    for i in range(workshops.MAX_ITEMS):
         title = (form.get(f"item-{i}-title") or "").strip()
         if title:
             agenda.append({"title": title, "minutes": form.get(f"item-{i}-minutes") or "",

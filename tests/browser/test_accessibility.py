@@ -8,7 +8,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from concert.services import members, territories
+from concert.services import members, territories, workshops
+from concert.services.access import access
+from concert.services.accounts import find_user
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 800}
@@ -74,6 +76,18 @@ def open_not_found(page, base, world, sign_in):
     return "Erreur 404"
 
 
+def open_workshop_edit(page, base, world, sign_in):
+    """A planned workshop's edit form, its fields filled in."""
+    workshop = workshops.create(access(find_user(world.facilitator.email), world.slug), {
+        "title": "Atelier abords des gares", "starts_at": "2026-12-03T14:00",
+        "place": "Préfecture, salle 2", "invited": ["DDSP 13", "Habitat 13"],
+        "agenda": [{"title": "Tour de table", "minutes": 10},
+                   {"title": "Propositions pour la gare", "minutes": 30}]})
+    sign_in(page, world.facilitator)
+    page.goto(f"{base}/t/{world.slug}/workshops/{workshop.id}/edit")
+    return "Modifier l'atelier"
+
+
 PAGES = {
     "login": open_login,
     "login-refused": open_refused_login,
@@ -83,6 +97,7 @@ PAGES = {
     "members": open_members,
     "invitation": open_invitation,
     "not-found": open_not_found,
+    "workshop-edit": open_workshop_edit,
 }
 
 # Pages that scroll sideways on a phone (WCAG 1.4.10, Reflow, which axe does not check).

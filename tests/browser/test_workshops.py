@@ -123,3 +123,26 @@ def test_the_list_and_the_minutes_read_well(server, world, workshop, api, new_co
     run_axe(page, axe_source, "minutes")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"] + 1
+
+
+def test_a_facilitator_edits_then_cancels_a_planned_workshop(server, world, api, new_context,
+                                                             sign_in, axe_source):
+    planned = api(world.facilitator).post(f"/territories/{SLUG}/workshops", json={
+        "title": "Atelier bailleurs", "starts_at": "2026-12-08T09:30", "place": "Mairie",
+        "agenda": [{"title": "Halls d'immeubles", "minutes": 20}]}).json()
+    page = sign_in(new_context(bypass_csp=True).new_page(), world.facilitator)
+    page.goto(workshop_url(server, planned))
+    page.get_by_role("link", name="Modifier l'atelier").click()
+    expect(page.get_by_label("Lieu")).to_have_value("Mairie")
+    expect(page.get_by_label("Intitulé du point 1")).to_have_value("Halls d'immeubles")
+    page.get_by_label("Lieu").fill("Maison du projet")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Atelier bailleurs")
+    expect(page.locator(".workshop-meta")).to_contain_text("Maison du projet")
+
+    page.get_by_text("Annuler l'atelier…").click()
+    page.get_by_label("Motif de l'annulation (facultatif, visible par tous)").fill("Report")
+    run_axe(page, axe_source, "planned workshop, cancellation open")
+    page.get_by_role("button", name="Confirmer l'annulation").click()
+    expect(page.get_by_text("Cet atelier a été annulé le")).to_be_visible()
+    expect(page.get_by_role("button", name="Ouvrir l'atelier")).to_have_count(0)
