@@ -46,7 +46,7 @@ def rich_document() -> dict:
                     d.paragraph(LONG),
                 ]),
             ]),
-        ])
+        ], lang="fr")
 
 
 @pytest.fixture

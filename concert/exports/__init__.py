@@ -4,9 +4,10 @@
 into a file; `commitment_list` assembles the commitment list and renders its formats."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, lazy_gettext as _l
 
 from ..services.errors import NotFound
+from .document import language
 
 DOCUMENT_FORMATS = {
     "md": ("text/markdown; charset=utf-8", "md"),
@@ -31,4 +32,7 @@ def render_document(document: dict, fmt: str) -> bytes:
         from .odt import render
     else:
         raise NotFound(_l("Format d'export inconnu."))
-    return render(document)
+    # The renderers' own words ("Sommaire", "Page"…) are in the document's language, not
+    # the reader's: a contract is French for everyone.
+    with force_locale(language(document)):
+        return render(document)

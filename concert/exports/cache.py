@@ -1,14 +1,11 @@
 """A frozen contract version's files: rendered once, then served from the instance folder.
 
 A frozen version never changes, so each of its files is rendered the first time someone
-asks for it and kept as `<instance>/documents/contract/<territory id>/v<N>-<lang>-<key>.<ext>`.
-The name holds everything else the bytes depend on:
-- `lang`, the reader's language: the document is stored in French, but the renderers add
-  a few words of their own in the reader's language ("Sommaire"/"Contents", "Page",
-  "Graphique"/"Chart");
-- `key`, a digest of the version's row (id and creation time: a territory id or version
-  number reused after a deletion never finds another contract's file) and of the rendering
-  code and libraries (an upgrade renders again).
+asks for it and kept as `<instance>/documents/contract/<territory id>/v<N>-<key>.<ext>`.
+The file is the same for every reader (the document and the renderers' own words are in
+French). `key` is a digest of what else the bytes depend on: the version's row (id and
+creation time: a territory id or version number reused after a deletion never finds another
+contract's file) and the rendering code and libraries (an upgrade renders again).
 Deleting the folder is safe: files are rendered again on demand. The draft is never stored."""
 from __future__ import annotations
 
@@ -22,7 +19,6 @@ from importlib import metadata
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import get_locale
 
 from ..models.contract import ContractVersion
 from . import DOCUMENT_FORMATS, render_document
@@ -55,7 +51,7 @@ def _path(version: ContractVersion, fmt: str) -> Path:
     key = f"{version.id}|{created}|{_renderer_key(_template())}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:20]
     folder = Path(current_app.instance_path) / "documents" / "contract" / str(version.territory_id)
-    return folder / f"v{version.number}-{get_locale()}-{digest}.{DOCUMENT_FORMATS[fmt][1]}"
+    return folder / f"v{version.number}-{digest}.{DOCUMENT_FORMATS[fmt][1]}"
 
 
 def _template() -> Path:

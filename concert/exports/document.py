@@ -6,7 +6,8 @@ A document is plain data (dicts, lists, strings, numbers) so that it can be stor
 exports/ turns it into Markdown, HTML, PDF, DOCX and ODT, so the formats never disagree.
 
     document = {
-        "kind": "contract" | "minutes",
+        "kind": "contract" | "minutes" | "commitments",
+        "lang": "fr",                      # the language of every word, the renderers' too
         "title": str,                      # title page and <title>
         "subtitle": str,                   # e.g. the territory's name
         "meta": [[label, value], ...],     # title-page lines: phase, version, date…
@@ -41,9 +42,20 @@ Document = dict[str, Any]
 
 
 def document(kind: str, title: str, subtitle: str, meta: Iterable[tuple[str, str]],
-             sections: list[Section]) -> Document:
-    return {"kind": kind, "title": title, "subtitle": subtitle,
+             sections: list[Section], lang: str) -> Document:
+    return {"kind": kind, "lang": lang, "title": title, "subtitle": subtitle,
             "meta": [[str(label), str(value)] for label, value in meta], "sections": sections}
+
+
+def language(document: Document) -> str:
+    """Documents frozen before the field existed were all in French."""
+    return document.get("lang") or "fr"
+
+
+def language_tag(document: Document) -> str:
+    """For the files' metadata (DOCX, ODT): fr → fr-FR."""
+    lang = language(document)
+    return {"fr": "fr-FR", "en": "en-GB"}.get(lang, lang)
 
 
 def section(key: str, number: str, title: str, blocks: list[Block] | None = None,

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from . import richtext
 from .charts import svg_to_png
-from .document import cell_text
+from .document import cell_text, language_tag
 
 _TEXT_WIDTH = Cm(21 - 2 * 2.2)  # A4 less the margins set in _setup
 
@@ -37,7 +37,7 @@ def render(document: dict) -> bytes:
 def _setup(doc, document: dict) -> None:
     doc.core_properties.title = document["title"]
     doc.core_properties.subject = document.get("subtitle", "")
-    doc.core_properties.language = "fr-FR"
+    doc.core_properties.language = language_tag(document)
     normal = doc.styles["Normal"]
     normal.font.name = "Liberation Sans"
     normal.font.size = Pt(11)

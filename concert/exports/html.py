@@ -14,7 +14,7 @@ from flask import current_app, render_template
 from markupsafe import Markup
 
 from ..services.security import render_markdown
-from .document import cell_text
+from .document import cell_text, language
 
 STYLESHEET = (Path(__file__).with_name("print.css")).read_text(encoding="utf-8")
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")
@@ -35,7 +35,7 @@ def render_text(document: dict) -> str:
     env.filters.setdefault("cell_text", cell_text)
     env.filters.setdefault("svg_data_url", svg_data_url)
     return render_template("export_document.html", document=document, stylesheet=Markup(STYLESHEET),
-                           section_id=section_id)
+                           section_id=section_id, lang=language(document))
 
 
 def render(document: dict) -> bytes:

@@ -11,7 +11,7 @@ from odfdo import TOC, Document, Paragraph, Span, Style, VarPageCount, VarPageNu
 
 from . import odfpackage, richtext
 from .charts import svg_to_png
-from .document import cell_text
+from .document import cell_text, language_tag
 
 _TEXT_STYLES = {
     "bold": {"fo:font-weight": "bold"},
@@ -40,7 +40,7 @@ def render(document: dict) -> bytes:
     meta = doc.meta
     meta.title = document["title"]
     meta.subject = document.get("subtitle", "")
-    meta.language = "fr-FR"
+    meta.language = language_tag(document)
     body = doc.body
     body.clear()
     _title_page(body, document)

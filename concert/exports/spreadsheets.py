@@ -11,7 +11,7 @@ import io
 import json
 from datetime import date, datetime
 
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 
 from . import commitment_list as cl
 from . import document as d
@@ -272,7 +272,8 @@ def as_document(listing: dict) -> dict:
                                       _("Engagement n° %(n)s : %(title)s", n=item["number"],
                                         title=item["title"]), blocks))
         sections.append(d.section(f"party-{index}", str(index), party, [], children))
-    return d.document("commitments", _("Engagements"), territory["name"], meta, sections)
+    return d.document("commitments", _("Engagements"), territory["name"], meta, sections,
+                      lang=str(get_locale()))
 
 
 def markdown_bytes(listing: dict) -> bytes:

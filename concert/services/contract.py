@@ -214,7 +214,7 @@ def _assemble_french(territory: Territory, version_label: str | None) -> dict:
             (_("Version"), version_label),
             (_("Date"), format_date(utcnow(), "long"))]
     return doc.document("contract", _("Contrat de sécurité intégrée"), territory.name, meta,
-                        built)
+                        built, lang="fr")
 
 
 def _text_blocks(source: str, *, optional: bool = False) -> list:

@@ -307,15 +307,17 @@ def open_vote(access: Access, workshop_id: Any, data: dict) -> Vote:
     wanted = data.get("posts")
     if (not isinstance(wanted, list) or not 2 <= len(set(map(str, wanted))) <= MAX_VOTE_POSTS
             or not all(validation.is_id(v) for v in wanted)):
-        raise Invalid(_l("Choisissez de 2 à %(max)d propositions.", max=MAX_VOTE_POSTS),
+        raise Invalid(_l("Choisissez de 2 à %(max)d contributions (besoins ou propositions).",
+                         max=MAX_VOTE_POSTS),
                       field="posts")
     post_ids = []
     for post_id in dict.fromkeys(wanted):
         post = posts.get_post(access, post_id)
         if (post.kind not in posts.CONTRIBUTION_KINDS or post.deleted_at is not None
                 or post.status not in ("open", "promoted")):
-            raise Invalid(_l("La contribution n° %(id)d ne peut pas être soumise au vote "
-                             "(besoin ou proposition ouverte seulement).", id=post.id),
+            raise Invalid(_l("La contribution n° %(id)d ne peut pas être soumise au vote : "
+                             "seuls les besoins et propositions ouverts ou promus le "
+                             "peuvent.", id=post.id),
                           field="posts")
         if not audience.open_to_all(post.channel):
             raise Invalid(_l("La contribution n° %(id)d est dans un canal restreint : tous les "
@@ -499,7 +501,8 @@ def _minutes(access: Access, workshop: Workshop) -> dict:
     ]
     return doc.document(
         "minutes", _("Compte rendu — %(title)s", title=workshop.title), territory.name,
-        [(_("Atelier"), workshop.title), (_("Date"), _when(workshop.starts_at))], sections)
+        [(_("Atelier"), workshop.title), (_("Date"), _when(workshop.starts_at))], sections,
+        lang="fr")
 
 
 def _informations(workshop: Workshop) -> dict:
@@ -811,7 +814,7 @@ def _datetime(value: Any, field: str) -> datetime:
 def _url(value: Any) -> str:
     url = validation.text(value, "online_url", max_length=500, required=False)
     if url and not url.lower().startswith(("https://", "http://")):
-        raise Invalid(_l("Le lien doit commencer par https://."), field="online_url")
+        raise Invalid(_l("Le lien doit commencer par https:// ou http://."), field="online_url")
     return url
 
 
