@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 
 from concert import models  # noqa: F401  (registers every table)
 from concert.db import Model, make_engine
-from concert.migrate import alembic_config
+from concert.migrate import alembic_config, migrating
 
 POSTGRES_URL = os.environ.get(
     "CONCERT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -46,7 +46,7 @@ def engine(database_url, tmp_path):
 
 
 def migrate(engine, direction: str, target: str) -> None:
-    with engine.begin() as connection:
+    with migrating(engine) as connection:
         getattr(command, direction)(alembic_config(connection), target)
 
 
@@ -120,8 +120,9 @@ def test_each_migration_goes_down_and_up_again(engine):
 
 
 def test_cancelling_workshops_arrives_without_losing_their_agendas(engine):
-    """0007 widens the workshops' status constraint. SQLite alters no constraint, and a copy of
-    the table would take, through ON DELETE CASCADE, every agenda item with the old table."""
+    """0007 widens the workshops' status constraint. SQLite alters no constraint: batch mode
+    copies the table, and dropping the old one must not take, through ON DELETE CASCADE,
+    every agenda item with it."""
     migrate(engine, "upgrade", "0006")
     with engine.begin() as conn:
         conn.exec_driver_sql(

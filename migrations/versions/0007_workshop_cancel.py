@@ -5,8 +5,6 @@ A planned workshop can be cancelled: a fourth status, and when and why.
 Revision ID: 0007
 Revises: 0006
 """
-import re
-
 from alembic import op
 import sqlalchemy as sa
 
@@ -33,26 +31,9 @@ def downgrade() -> None:
 
 
 def _status_check(statuses: tuple[str, ...]) -> None:
-    check = f"status IN ({', '.join(repr(s) for s in statuses)})"
-    bind = op.get_bind()
-    if bind.dialect.name != 'sqlite':
-        op.drop_constraint('ck_workshop_status', 'workshops', type_='check')
-        op.create_check_constraint('ck_workshop_status', 'workshops', check)
-        return
-    # SQLite alters no constraint, and batch mode's copy of the table would not do: dropping
-    # the old table deletes, through ON DELETE CASCADE, the agenda items, votes and attendance
-    # of every workshop (foreign keys are on, and cannot be turned off inside the migration's
-    # transaction). The stored definition is edited instead, as SQLite documents for changes
-    # that the stored rows already satisfy (sqlite.org/lang_altertable.html#otheralter).
-    sql = bind.exec_driver_sql("SELECT sql FROM sqlite_master "
-                               "WHERE type = 'table' AND name = 'workshops'").scalar_one()
-    sql, found = re.subn(r"CONSTRAINT ck_workshop_status CHECK \(status IN \([^)]*\)\)",
-                         f"CONSTRAINT ck_workshop_status CHECK ({check})", sql)
-    if found != 1:
-        raise RuntimeError("workshops: ck_workshop_status not found in the table's definition")
-    version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
-    bind.exec_driver_sql("PRAGMA writable_schema = ON")
-    bind.exec_driver_sql("UPDATE sqlite_master SET sql = ? "
-                         "WHERE type = 'table' AND name = 'workshops'", (sql,))
-    bind.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
-    bind.exec_driver_sql("PRAGMA writable_schema = OFF")
+    # On SQLite, batch mode copies the table; foreign keys are off meanwhile (migrate.py),
+    # so the agenda items, votes and attendance that point to it stay.
+    with op.batch_alter_table('workshops') as batch_op:
+        batch_op.drop_constraint('ck_workshop_status', type_='check')
+        batch_op.create_check_constraint(
+            'ck_workshop_status', f"status IN ({', '.join(repr(s) for s in statuses)})")
