@@ -176,7 +176,13 @@ def test_a_facilitator_edits_a_planned_workshop(world, workshop):
     online = workshops.update(who(world.facilitator), workshop.id, {
         "place": "", "online_url": "https://visio.example.org/atelier"})
     assert (online.place, online.online_url) == ("", "https://visio.example.org/atelier")
-    assert workshop_events() == []  # no event type for it: members see it on reload
+    # Each edit is announced with the whole workshop, so open pages show the new plan.
+    assert workshop_events() == ["workshop.agenda", "workshop.agenda"]
+    announced = events_of("workshop.agenda")[-1].data
+    assert announced["online_url"] == "https://visio.example.org/atelier"
+    assert announced["status"] == "planned"
+    workshops.update(who(world.facilitator), workshop.id, {"place": ""})
+    assert workshop_events() == ["workshop.agenda", "workshop.agenda"]  # nothing changed
 
 
 def test_editing_replaces_the_agenda(world, workshop, general):
@@ -260,7 +266,8 @@ def test_a_facilitator_cancels_a_planned_workshop(world, workshop):
     assert cancelled["cancel_reason"] == "Salle indisponible"
     upcoming, past = workshops.list_workshops(who(world.observer))
     assert upcoming == [] and [w.id for w in past] == [workshop.id]
-    assert workshop_events() == []
+    assert workshop_events() == ["workshop.closed"]  # it will not take place
+    assert events_of("workshop.closed")[0].data["status"] == "cancelled"
     without_reason = plan(world, None, agenda=[{"title": "Point", "minutes": 5}])
     assert workshops.cancel(fac, without_reason.id).cancel_reason is None
 

@@ -187,6 +187,8 @@ def update(access: Access, workshop_id: Any, data: dict) -> Workshop:
         audit.record("workshop.update", actor=access.user, territory=access.territory,
                      obj=workshop, before={k: before[k] for k in changed},
                      after={k: after[k] for k in changed})
+        # SPEC's event for a change of the workshop's plan; it carries the whole workshop.
+        _announce(access, workshop, "workshop.agenda")
     db.session.commit()
     return workshop
 
@@ -202,6 +204,8 @@ def cancel(access: Access, workshop_id: Any, reason: Any = None) -> Workshop:
     audit.record("workshop.cancel", actor=access.user, territory=access.territory,
                  obj=workshop, before={"status": "planned"},
                  after={"status": "cancelled", "reason": reason})
+    # It will not take place: SPEC's end-of-workshop event, with status "cancelled".
+    _announce(access, workshop, "workshop.closed")
     db.session.commit()
     return workshop
 

@@ -98,6 +98,7 @@ const live = new Live({
     // A change of state changes the controls and forms around the live part too.
     const reload = !config.projector && (event.type === "workshop.started"
       || event.type === "workshop.closed"
+      || (event.type === "workshop.agenda" && event.data.status === "planned")
       || (event.type === "workshop.vote" && document.getElementById("new-vote-heading")));
     if (reload) window.location.reload();
     else refresh();
