@@ -245,6 +245,26 @@ def test_facilitator_edits_freezes_and_compares_without_javascript(server, api, 
     assert "Dispositifs intégrés" in compared
 
 
+def test_the_open_page_polls_the_draft_and_gets_304_until_it_changes(server, api, world):
+    session = signed_in(server, world.actor)
+    base = f"{server.url}/t/{SLUG}/contract"
+    page = session.get(base).text
+    shown = re.search(r'data-etag="([^"]+)"', page).group(1).replace("&#34;", '"')
+    partial = session.get(base, params={"partial": 1})
+    assert partial.status_code == 200 and partial.headers["ETag"] == shown
+    unchanged = session.get(base, params={"partial": 1}, headers={"If-None-Match": shown})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+
+    api(world.facilitator).put(f"/territories/{SLUG}/contract/sections/governance",
+                               json={"body": "Comité de pilotage **trimestriel**."})
+    changed = session.get(base, params={"partial": 1}, headers={"If-None-Match": shown})
+    assert changed.status_code == 200 and changed.headers["ETag"] != shown
+    assert "Comité de pilotage <strong>trimestriel</strong>." in changed.text
+    outsider = signed_in(server, world.outsider)
+    assert outsider.get(base, params={"partial": 1},
+                        headers={"If-None-Match": shown}).status_code == 404
+
+
 def test_actors_see_no_editing_forms(server, api, world):
     page = signed_in(server, world.actor).get(f"{server.url}/t/{SLUG}/contract").text
     assert "Changer de phase" not in page and "Modifier « Préambule »" not in page

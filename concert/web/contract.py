@@ -2,11 +2,12 @@
 their comparison, and the territory's phase."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from werkzeug.http import generate_etag, quote_etag
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
@@ -75,11 +76,18 @@ def contract_page(slug: str):
     shown = {"document": document, "territory": where.territory,
              "edit_links": where.is_facilitator and version is None,
              "section_titles": contract.SECTION_TITLES}
+    html = render_template("contract_document.html", **shown)
+    etag = generate_etag(html.encode("utf-8"))
     if request.args.get("partial"):
-        return render_template("contract_document.html", **shown)
+        # The open page polls this (section texts, frameworks and the diagnostic have no
+        # event of their own): unchanged, it answers 304 and the page keeps what it shows.
+        response = make_response(html)
+        response.set_etag(etag)
+        return response.make_conditional(request)
     return render_template(
         "contract.html", where=where, version=version and int(version),
-        versions=_versions(where), seq=seq,
+        versions=_versions(where), seq=seq, document_html=Markup(html),
+        document_etag=quote_etag(etag),
         freeze_form=FreezeForm(), phase_form=PhaseForm(phase=where.territory.phase), **shown)
 
 

@@ -1,7 +1,11 @@
 // Contract page: the draft is re-fetched (server-rendered) and swapped in when a commitment
-// is created or updated, or after a reconnection (section texts have no event of their
-// own); the list of versions, when one is frozen. The page works without this.
+// is created or updated, after a reconnection, and every POLL_MS while the page is shown:
+// section texts, frameworks and the diagnostic have no event of their own, and an unchanged
+// draft answers 304 (ETag), so nothing moves. The list of versions is re-fetched when one
+// is frozen. The page works without this.
 import { Live } from "./live.js";
+
+const POLL_MS = 20000;
 
 const container = document.getElementById("contract-document");
 const versions = document.getElementById("contract-versions");
@@ -14,19 +18,23 @@ function announce(message) {
   setTimeout(() => { status.textContent = message; }, 100);
 }
 
-/** Fetches `url` and swaps the answer into `target`; one request at a time per target. */
+/** Fetches `url` and swaps the answer into `target` when it changed (ETag); one request
+ * at a time per target. */
 function refresher(target, url, message) {
   let pending = null;
   let again = false;
+  let etag = target.dataset.etag ?? null;  // of what the page was rendered with
   const run = async () => {
     if (pending) {
       again = true;  // something changed while fetching: fetch once more afterwards
       return;
     }
-    pending = fetch(url, { credentials: "same-origin" });
+    const headers = etag ? { "If-None-Match": etag } : {};
+    pending = fetch(url, { credentials: "same-origin", cache: "no-store", headers });
     try {
       const response = await pending;
-      if (response.ok) {
+      if (response.status === 200) {
+        etag = response.headers.get("ETag");
         target.innerHTML = await response.text();
         announce(message);
       }
@@ -61,4 +69,8 @@ if (container?.dataset.territory) {
       }
     },
   }).start();
+  setInterval(() => { if (document.visibilityState === "visible") refreshDocument(); }, POLL_MS);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") refreshDocument();
+  });
 }

@@ -1,5 +1,5 @@
-"""The contract page in Chromium: a commitment created elsewhere appears in the open draft
-without a reload; the page, and a comparison of versions, pass axe on desktop and phone."""
+"""The contract page in Chromium: a commitment created elsewhere, or a section edited
+elsewhere, appears in the open draft without a reload; the page, and a comparison of versions, pass axe on desktop and phone."""
 from __future__ import annotations
 
 import pytest
@@ -75,6 +75,25 @@ def test_a_new_commitment_appears_in_the_open_contract_without_reload(
            ).to_be_visible(timeout=10000)
     expect(page.locator("#contract-versions")).to_contain_text("Relu en comité")
     expect(page.get_by_role("status")).to_have_text("Nouvelle version figée.")
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_a_section_edited_elsewhere_appears_in_the_open_contract(server, world,
+                                                                   signed_in_page):
+    """Section texts have no event: the open page polls the draft (20 s), which answers 304
+    while it is unchanged, so the page stays still until then."""
+    page = open_contract(signed_in_page(world.actor), server)
+    page.evaluate("window.notReloaded = true")
+    with page.expect_response(lambda r: "partial=1" in r.url and r.status == 304,
+                              timeout=40000):
+        pass  # the first poll finds nothing new
+    expect(page.get_by_role("status")).to_have_text("")
+
+    api_as(server, world.facilitator).put(
+        f"{server.url}/api/v1/territories/{SLUG}/contract/sections/governance", timeout=30,
+        json={"body": "Un comité de pilotage **trimestriel**."})
+    expect(page.locator("#s-governance strong")).to_have_text("trimestriel", timeout=40000)
+    expect(page.get_by_role("status")).to_have_text("Le projet de contrat a été mis à jour.")
     assert page.evaluate("window.notReloaded") is True
 
 
