@@ -4,10 +4,11 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENDOR  := static/vendor/socket.io.esm.min.js
+COMMUNES := concert/data/communes.tsv
 
 .PHONY: setup system run test chromium bench clean
 
-setup: system $(VENV)/.installed $(VENDOR)
+setup: system $(VENV)/.installed $(VENDOR) $(COMMUNES)
 
 # WeasyPrint (PDF) and CairoSVG (charts in DOCX/ODT) need Pango and Cairo from Debian.
 system:
@@ -27,6 +28,10 @@ $(VENDOR): node_modules/.package-lock.json
 	cp node_modules/socket.io-client/dist/socket.io.esm.min.js \
 	   node_modules/socket.io-client/dist/socket.io.esm.min.js.map static/vendor/
 
+# Commune names by INSEE code, from Etalab's découpage administratif (shipped in the wheel).
+$(COMMUNES): node_modules/.package-lock.json scripts/communes.py
+	$(PYTHON) scripts/communes.py node_modules/@etalab/decoupage-administratif/data/communes.json $@
+
 # Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
@@ -44,4 +49,4 @@ bench: setup
 	$(PY) bench/exports.py
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor instance build *.egg-info
+	rm -rf $(VENV) node_modules static/vendor $(COMMUNES) instance build *.egg-info

@@ -189,6 +189,25 @@ def test_a_territory_without_communes_cannot_import(world):
     assert "aucune commune" in str(refused.value.message)
 
 
+def test_a_commune_newer_than_the_names_dataset_is_imported_and_shown_by_its_code(world):
+    territories.create_territory(None, "nouvelle", "Commune nouvelle", "13", ["13055", "13999"])
+    from tests.conftest import join
+    anim = join("nouvelle", "anim3@example.org", "Alix Anim", "facilitator", "Préfecture",
+                "prefecture")
+    record = diagnostic.import_ssmsi(as_(anim, "nouvelle"), csv_bytes(
+        HEADER_2024,
+        '"13055";"16";"Vols";"victime";"diff";12;1;NA;NA;1;"2016";1;"2016"',
+        '"13999";"16";"Vols";"victime";"diff";3;1;NA;NA;1;"2016";1;"2016"'), "x.csv")
+    assert record.rows == 2
+    [item] = diagnostic.indicators(as_member_territory("nouvelle"))
+    assert [(c["commune"], c["name"]) for c in item["communes"]] == [
+        ("13055", "Marseille"), ("13999", None)]
+    [table] = [b for b in diagnostic.contract_blocks(as_member_territory("nouvelle"))
+               if b["type"] == "table"]
+    assert [row[0] for row in table["rows"]] == [
+        "Marseille (13055)", "13999", "Total du territoire"]
+
+
 def test_only_facilitators_import_and_it_is_audited(world):
     for person in (world.actor, world.observer):
         with pytest.raises(Forbidden):
@@ -230,7 +249,8 @@ def test_contract_blocks_tables_charts_and_entries(world):
     table = next(b for b in blocks if b["type"] == "table"
                  and b["caption"].startswith("Coups et blessures"))
     assert table["columns"] == ["Commune", "2016", "2017", "2018", "2019", "Évolution (%)"]
-    assert ["13001", "310", "298", "non diffusé", "355"] == table["rows"][0][:5]
+    assert ["Aix-en-Provence (13001)", "310", "298", "non diffusé", "355"] == table["rows"][0][:5]
+    assert table["rows"][1][0] == "Marseille (13055)"
     assert table["rows"][-1][0] == "Total du territoire"
     fields = next(b for b in blocks if b["type"] == "fields")
     assert ["Effectifs", "120 policiers"] in fields["items"]
@@ -241,6 +261,8 @@ def test_summary_for_members(world):
     data = diagnostic.summary(as_(world.observer))
     assert data["import"]["rows"] == 7 and data["communes"] == ["13055", "13001"]
     item = next(i for i in data["indicators"] if i["indicator"] == "Vols violents sans arme")
+    assert [(c["commune"], c["name"]) for c in item["communes"]] == [
+        ("13001", "Aix-en-Provence"), ("13055", "Marseille")]
     assert item["years"] == [2021, 2022, 2023]
     assert item["totals"][0]["partial"] is True
 

@@ -94,6 +94,8 @@ def test_page_shows_table_and_chart_and_the_upload_form_works(server, world, csr
     assert "<svg" in done.text and 'role="img"' in done.text
     assert "non diffusé" in done.text and "Total du territoire" in done.text
     assert "base_communale_2024.csv" in done.text
+    assert "Communes du territoire : Marseille (13055), Aix-en-Provence (13001)." in done.text
+    assert '<th scope="row">Marseille (13055)</th>' in done.text
 
 
 def test_page_refuses_a_malformed_upload_and_a_missing_token(server, world, csrf_from):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from pathlib import Path
 
 import docx
 import pypdf
@@ -13,7 +14,7 @@ from flask_babel import force_locale
 from odfdo import Document as OdfDocument
 
 from concert.db import db
-from concert.services import accounts, channels, commitments, contract, facilitation
+from concert.services import accounts, channels, commitments, contract, diagnostic, facilitation
 from concert.services.access import access
 
 SLUG = "metropole"
@@ -267,3 +268,14 @@ def test_cli_contract_version_shares_the_stored_file(runner, client, world, draf
     monkeypatch.setattr(cache, "render_document", lambda *_: pytest.fail("rendered again"))
     served = get(client, world.actor, "contract.docx", **v(1))
     assert served.status_code == 200 and served.data == out.read_bytes()
+
+
+def test_the_diagnostic_tables_name_the_communes(client, world):
+    sample = Path(__file__).parent / "data" / "ssmsi" / "base_communale_2024.csv"
+    with sample.open("rb") as stream:
+        diagnostic.import_ssmsi(as_(world.facilitator), stream, sample.name)
+    markdown = get(client, world.actor, "contract.md").data.decode("utf-8")
+    assert "| Marseille (13055) |" in markdown
+    document = docx.Document(io.BytesIO(get(client, world.actor, "contract.docx").data))
+    assert "Aix-en-Provence (13001)" in {row.cells[0].text for table in document.tables
+                                         for row in table.rows}

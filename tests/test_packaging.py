@@ -1,5 +1,5 @@
 """The wheel carries everything the app needs at run time: templates, static files,
-migrations, translations and the `concert` command."""
+migrations, translations, the commune names generated at set-up and the `concert` command."""
 from __future__ import annotations
 
 import importlib.util
@@ -51,13 +51,14 @@ def names(wheel) -> set[str]:
         return set(archive.namelist())
 
 
-def test_the_wheel_ships_templates_static_files_migrations_and_translations(names):
+def test_the_wheel_ships_templates_static_files_migrations_translations_and_data(names):
     for required in [
         "concert/templates/base.html",
         "concert/static/css/concert.css",
         "concert/migrations/env.py",
         "concert/migrations/script.py.mako",
         "concert/translations/en/LC_MESSAGES/messages.mo",
+        "concert/data/communes.tsv",
     ]:
         assert required in names, f"{required} missing from the wheel"
     assert any(n.startswith("concert/migrations/versions/") and n.endswith(".py") for n in names)
@@ -86,7 +87,7 @@ def test_the_wheel_declares_the_concert_command(wheel, names):
 
 
 PROBE = """
-import json, concert, concert.migrate
+import json, concert, concert.communes, concert.migrate
 app = concert.create_app()
 client = app.test_client()
 english = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
@@ -98,6 +99,7 @@ print(json.dumps({
     "migrations": concert.migrate._script_location(),
     "english": "<h1>Sign in</h1>" in english,
     "css": css.status_code,
+    "commune": concert.communes.label("13055"),
 }))
 """
 
@@ -124,6 +126,7 @@ def test_the_unpacked_wheel_runs_from_anywhere(wheel, tmp_path):
         assert Path(found[key]).is_relative_to(site / "concert"), (key, found[key])
     assert found["css"] == 200
     assert found["english"], "the English catalogue did not ship"
+    assert found["commune"] == "Marseille (13055)", "the commune names did not ship"
 
     # The shipped migrations create the schema from nothing.
     assert "Base de données à jour." in run("-m", "concert", "init").stdout

@@ -574,7 +574,10 @@ SCHEMAS = {
             "years": {"type": "array", "items": {"type": "integer"}},
             "rate_base": {"enum": ["population", "dwellings"]},
             "communes": {"type": "array", "items": {"type": "object", "properties": {
-                "commune": {"type": "string"},
+                "commune": {"type": "string", "description": "INSEE code"},
+                "name": {"type": ["string", "null"],
+                         "description": "Name from Etalab's découpage administratif; null "
+                                        "for a code it does not know"},
                 "series": {"type": "array", "description": "One per year: null (no row) or "
                            "{facts, rate, published}; facts and rate are null when not "
                            "published (non diffusé)"},

@@ -20,6 +20,7 @@ from typing import IO, Any, Iterator
 import sqlalchemy as sa
 from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
 
+from .. import communes as commune_names
 from ..db import db
 from ..exports import document as doc
 from ..models import Membership, Post, Territory, utcnow
@@ -339,8 +340,9 @@ def indicators(territory: Territory) -> list[dict]:
         dwellings = _uses_dwellings(name)
         communes: dict[str, dict] = {}
         for f in rows:
-            communes.setdefault(f.commune, {"commune": f.commune, "values": {}})["values"][
-                f.year] = {"facts": f.facts, "rate": f.rate, "published": f.published}
+            communes.setdefault(f.commune, {
+                "commune": f.commune, "name": commune_names.name(f.commune), "values": {},
+            })["values"][f.year] = {"facts": f.facts, "rate": f.rate, "published": f.published}
         totals = []
         for year in years:
             cells = [f for f in rows if f.year == year]
@@ -575,7 +577,7 @@ def contract_blocks(territory: Territory) -> list[doc.Block]:
             date=record.created_at.date().isoformat())))
     for item in items:
         columns = [_("Commune"), *[str(y) for y in item["years"]], _("Évolution (%)")]
-        rows = [[c["commune"], *[_cell(v) for v in c["series"]],
+        rows = [[commune_names.label(c["commune"]), *[_cell(v) for v in c["series"]],
                  _percent(c["evolution"])] for c in item["communes"]]
         rows.append([_("Total du territoire"),
                      *[_figure(t["facts"]) + (" *" if t["partial"] else "")

@@ -11,11 +11,15 @@ from markupsafe import Markup
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from .. import communes
 from ..services import diagnostic
 from ..services.access import access
 from ..services.errors import ServiceError
 from . import bp
 from .feedback import form_error
+
+
+bp.add_app_template_filter(communes.label, "commune")  # "Marseille (13055)"
 
 
 @bp.app_template_filter("signed")

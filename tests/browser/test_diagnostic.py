@@ -29,7 +29,7 @@ def test_facilitator_imports_and_reads_table_and_chart(server, world, page, sign
     expect(page.get_by_role("img", name="Coups et blessures volontaires — faits constatés "
                                          "sur le territoire")).to_be_visible()
     table = page.get_by_role("table", name="Coups et blessures volontaires", exact=False)
-    expect(table.get_by_role("row", name="13001")).to_contain_text("non diffusé")
+    expect(table.get_by_role("row", name="Aix-en-Provence (13001)")).to_contain_text("non diffusé")
     expect(table.get_by_role("row", name="Total du territoire")).to_contain_text(re.compile(r"4\s502"))
 
 
