@@ -131,6 +131,10 @@ def seed(database_url: str, instance: str, n_commitments: int, n_posts: int) -> 
         contract.freeze(system_access(SLUG), "Version d'évaluation")
 
 
+def _mib(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}"
+
+
 def _status_mib(field: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -154,6 +158,7 @@ def measure(database_url: str, instance: str, kind: str, fmt: str) -> dict:
         where = system_access(SLUG)
         Path("/proc/self/clear_refs").write_text("5")  # the peak starts from now
         base = _status_mib("VmRSS")
+        children_before = _children_peak_mib()  # library imports ran helper processes
         start = time.perf_counter()
         if kind == "list":
             listing = commitment_list.assemble(where, {})
@@ -170,10 +175,15 @@ def measure(database_url: str, instance: str, kind: str, fmt: str) -> dict:
             data = b"" if fmt == "model" else render_document(document, fmt)
         seconds = time.perf_counter() - start
         peak = _status_mib("VmHWM")
-    # The PDF is laid out by a child process (concert/exports/pdf.py): its own peak.
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # The PDF is laid out by a child process (concert/exports/pdf.py): its own peak, when
+    # the export ran one larger than the helpers the imports ran.
+    child = _children_peak_mib()
     return {"seconds": seconds, "peak_mib": peak, "growth_mib": peak - base,
-            "child_peak_mib": child, "bytes": len(data)}
+            "child_peak_mib": child if child > children_before else None, "bytes": len(data)}
+
+
+def _children_peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -216,7 +226,7 @@ def main() -> None:
                 continue
             r = json.loads(result.stdout.strip().splitlines()[-1])
             print(f"{label:<28}{r['seconds']:>10.2f}{r['peak_mib']:>16.0f}{r['growth_mib']:>14.0f}"
-                  f"{r['child_peak_mib']:>18.0f}{r['bytes'] / 1024:>12.0f}", flush=True)
+                  f"{_mib(r['child_peak_mib']):>18}{r['bytes'] / 1024:>12.0f}", flush=True)
 
 
 if __name__ == "__main__":
