@@ -169,15 +169,11 @@ def export_command(slug: str, fmt: str, out: str, **filters) -> None:
 @click.option("--version", "version", type=int, help="A frozen version (default: the draft).")
 def contract_command(slug: str, fmt: str, out: str, version: int | None) -> None:
     """Write the contract of territory SLUG: the current draft or a frozen version."""
-    from .exports import cache, render_document
-    from .services import contract
+    from .exports import contract_file
     from .services.access import system_access
 
-    where = system_access(slug)
-    if version is None:
-        _write(out, render_document(contract.assemble(where), fmt))
-    else:  # rendered once, then read from the instance folder, as the web export does
-        _write(out, cache.frozen_contract(contract.get_version(where, version), fmt).read_bytes())
+    body = contract_file(system_access(slug), version, fmt)
+    _write(out, body if isinstance(body, bytes) else body.read_bytes())
 
 
 def _write(out: str, data: bytes) -> None:

@@ -4,6 +4,8 @@
 into a file; `commitment_list` assembles the commitment list and renders its formats."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask_babel import force_locale, lazy_gettext as _l
 
 from ..services.errors import NotFound
@@ -36,3 +38,15 @@ def render_document(document: dict, fmt: str) -> bytes:
     # the reader's: a contract is French for everyone.
     with force_locale(language(document)):
         return render(document)
+
+
+def contract_file(access, version: str | int | None, fmt: str) -> Path | bytes:
+    """The contract in format `fmt`, for the web export and the command line alike: the
+    draft rendered now (it may change at any moment), or frozen `version`'s file, rendered
+    once and then read from the instance folder (exports/cache.py)."""
+    from ..services import contract  # services build documents from this package
+    from . import cache
+
+    if version is None:
+        return render_document(contract.assemble(access), fmt)
+    return cache.frozen_contract(contract.get_version(access, version), fmt)

@@ -8,8 +8,7 @@ from flask import Response, request, send_file
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ..exports import DOCUMENT_FORMATS, cache, commitment_list, render_document
-from ..services import contract
+from ..exports import DOCUMENT_FORMATS, commitment_list, contract_file
 from ..services.access import access
 from ..services.errors import BadRequest, Invalid, NotFound
 from . import bp
@@ -46,12 +45,10 @@ def export_contract(slug: str, fmt: str):
         raise NotFound(_l("Format d'export inconnu."))
     version = request.args.get("version") or None
     try:
-        frozen = contract.get_version(where, version) if version else None
+        body = contract_file(where, version, fmt)
     except Invalid as exc:
         raise BadRequest(exc.message, field="version") from None
     content_type, ext = DOCUMENT_FORMATS[fmt]
-    name = commitment_list.filename(slug, ext, datetime.now(timezone.utc),
-                                    f"contrat-v{frozen.number}" if frozen else "contrat")
-    if frozen:  # never changes: rendered once, then served from the instance folder
-        return _download(cache.frozen_contract(frozen, fmt), content_type, name)
-    return _download(render_document(contract.assemble(where), fmt), content_type, name)
+    stem = f"contrat-v{int(version)}" if version else "contrat"  # a number, once found
+    return _download(body, content_type,
+                     commitment_list.filename(slug, ext, datetime.now(timezone.utc), stem))
