@@ -17,11 +17,16 @@ import requests
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from concert import create_app
+# Before concert is imported: the cheapest argon2 parameters, here and in every server and
+# command the tests start (production parameters are asserted by a test of their own).
+os.environ["CONCERT_INSECURE_FAST_PASSWORD_HASH"] = "1"
+
+from concert import create_app  # noqa: E402
 from concert.db import Model, db
 from concert.services import accounts, members, territories
 
 ROOT = Path(__file__).resolve().parent.parent
+SSMSI = ROOT / "tests" / "data" / "ssmsi"  # sample SSMSI files
 POSTGRES_URL = os.environ.get(
     "CONCERT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
@@ -228,6 +233,7 @@ def _server_env(database_url: str, instance_path, **extra: str) -> dict:
         CONCERT_SECRET_KEY="test-secret",
         CONCERT_LOGIN_RATE_LIMIT="1000 per minute",
         CONCERT_LOGIN_IP_RATE_LIMIT="1000 per minute",
+        CONCERT_INSECURE_FAST_PASSWORD_HASH="1",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

@@ -3,16 +3,16 @@ reads the table and chart; the page meets WCAG 2.1 AA (axe) and fits a phone's w
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import SSMSI
 from tests.browser.test_accessibility import (
     PHONE, VIEWPORTS, WCAG_21_AA, axe_source, describe,  # noqa: F401  (fixture)
 )
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "ssmsi" / "base_communale_2024.csv"
+SAMPLE = SSMSI / "base_communale_2024.csv"
 
 
 def import_sample(page, base: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
-from pathlib import Path
 
 import docx
 import pypdf
@@ -16,6 +15,7 @@ from odfdo import Document as OdfDocument
 from concert.db import db
 from concert.services import accounts, channels, commitments, contract, diagnostic, facilitation
 from concert.services.access import access
+from tests.conftest import SSMSI
 
 SLUG = "metropole"
 TYPES = {
@@ -271,7 +271,7 @@ def test_cli_contract_version_shares_the_stored_file(runner, client, world, draf
 
 
 def test_the_diagnostic_tables_name_the_communes(client, world):
-    sample = Path(__file__).parent / "data" / "ssmsi" / "base_communale_2024.csv"
+    sample = SSMSI / "base_communale_2024.csv"
     with sample.open("rb") as stream:
         diagnostic.import_ssmsi(as_(world.facilitator), stream, sample.name)
     markdown = get(client, world.actor, "contract.md").data.decode("utf-8")

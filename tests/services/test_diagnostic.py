@@ -16,8 +16,9 @@ from concert.models.diagnostic import DelinquencyFigure, QualitativeEntry
 from concert.services import accounts, channels, diagnostic, posts, territories
 from concert.services.access import access
 from concert.services.errors import Forbidden, Invalid, NotFound
+from tests.conftest import SSMSI
 
-DATA = Path(__file__).parent / "data" / "ssmsi"
+DATA = SSMSI
 BASE_2024 = DATA / "base_communale_2024.csv"
 BASE_2025 = DATA / "base_communale_2025_latin1.csv"
 

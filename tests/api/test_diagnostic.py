@@ -6,10 +6,10 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import browser_login
+from tests.conftest import SSMSI, browser_login
 
 SLUG = "metropole"
-DATA = Path(__file__).parent / "data" / "ssmsi"
+DATA = SSMSI
 BASE_2024 = DATA / "base_communale_2024.csv"
 
 

@@ -1,8 +1,12 @@
 """The account and invitation rules, called on the services directly, on both databases."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
+import argon2
 import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -53,6 +57,19 @@ def test_passwords_are_hashed_with_argon2id(ctx):
     assert user.password_hash.startswith("$argon2id$")
     assert PASSWORD not in every_stored_value()
     assert accounts.authenticate("ANNE@example.org ", PASSWORD).id == user.id
+
+
+def test_production_hashes_use_the_recommended_argon2id_parameters():
+    """The suite hashes with the cheapest parameters; a real server never does."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONCERT_")}
+    probe = subprocess.run(
+        [sys.executable, "-c", "from concert.services import security; "
+         "print(security.hash_password('x' * 12))"],
+        env=env, capture_output=True, text=True, check=True,
+    )
+    parameters = argon2.extract_parameters(probe.stdout.strip())
+    assert parameters == argon2.profiles.RFC_9106_LOW_MEMORY
+    assert parameters.memory_cost == 65536 and parameters.time_cost == 3
 
 
 def test_two_users_with_the_same_password_get_different_hashes(ctx):
