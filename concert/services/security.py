@@ -12,11 +12,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 # argon2id with the library's current recommended parameters (RFC 9106, low memory). The test
 # suite alone sets CONCERT_INSECURE_FAST_PASSWORD_HASH, for the library's cheapest parameters:
 # hashing a few thousand test accounts at 64 MiB each costs minutes and tests nothing more.
-_hasher = (
-    PasswordHasher.from_parameters(profiles.CHEAPEST)
-    if os.environ.get("CONCERT_INSECURE_FAST_PASSWORD_HASH") == "1"
-    else PasswordHasher()
-)
+def password_hasher(environ=os.environ) -> PasswordHasher:
+    if environ.get("CONCERT_INSECURE_FAST_PASSWORD_HASH") == "1":
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+    return PasswordHasher()
+
+
+_hasher = password_hasher()
 # Verified against when the e-mail is unknown, so both failures cost the same time.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
