@@ -42,7 +42,7 @@ run: setup
 	$(VENV)/bin/concert run --host 127.0.0.1 --port 5000
 
 test: setup chromium
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto --dist loadgroup --durations=20 $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) bench/fanout.py

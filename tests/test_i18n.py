@@ -11,6 +11,7 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.xdist_group("i18n")  # one extraction for the module
 CATALOGUE = ROOT / "concert" / "translations" / "en" / "LC_MESSAGES"
 HOW_TO_FIX = "run `bash scripts/messages.sh`, translate the empty msgstr, run it again"
 # Keep in step with scripts/messages.sh.

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# One worker builds the wheel once for the whole module (pytest-xdist, --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("wheel")
 
 
 def _can_build_without_network() -> bool:

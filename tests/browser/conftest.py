@@ -1,13 +1,12 @@
 """Browser fixtures: Debian's Chromium driven by Playwright's sync API, against the live server."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from ..conftest import wait_for_disconnections
+from ..conftest import need, wait_for_disconnections
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,10 +27,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        # On CI a missing browser is a broken set-up; on a developer's machine, a skip.
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is missing (run `make chromium`)")
+        need("Chromium", f"{CHROMIUM} is missing (run `make chromium`)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True

@@ -19,7 +19,7 @@ from concert.models import Event
 
 from .conftest import WAIT, Live, fence, new_id, presence_of
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("multiprocess")]  # one pair of servers
 
 SLUG = "metropole"
 POSTS_PER_CLIENT = 20

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from concert.db import db
 from concert.models import Invitation, LoginSession, Membership, Territory, User, utcnow
 from concert.services import members, territories
-from tests.conftest import PASSWORD, Server, _csrf_from, browser_login, new_secret
+from tests.conftest import PASSWORD, Server, _csrf_from, browser_login, need, new_secret
 
 COOKIE = "concert_session"
 CSRF_EXPIRED = "Le formulaire a expiré"
@@ -445,7 +445,7 @@ def redis_client():
     try:
         client.ping()
     except redis.ConnectionError:
-        pytest.skip(f"Redis unreachable at {REDIS_URL}")
+        need("Redis", f"unreachable at {REDIS_URL}")
     yield client
     client.close()
 
