@@ -2,6 +2,7 @@
 real `concert run` process; browser tests drive Debian's Chromium."""
 from __future__ import annotations
 
+import copy
 import os
 import secrets
 import shutil
@@ -236,7 +237,38 @@ def join(slug: str, person_email: str, name: str, role: str, organisation: str,
 
 
 @pytest.fixture
-def world(ctx) -> World:
+def world(ctx, database_url) -> World:
+    """Built through the services once per database; later tests get the same rows copied
+    back into their emptied tables, and a fresh copy of the people."""
+    cached = _WORLDS.get(database_url)
+    if cached is None:
+        cached = _WORLDS[database_url] = (_build_world(), _rows())
+    else:
+        _restore(cached[1])
+    return copy.deepcopy(cached[0])
+
+
+_WORLDS: dict[str, tuple[World, dict[str, list[dict]]]] = {}
+
+
+def _rows() -> dict[str, list[dict]]:
+    with db.engine.connect() as conn:
+        return {table.name: [dict(row) for row in conn.execute(sa.select(table)).mappings()]
+                for table in Model.metadata.sorted_tables}
+
+
+def _restore(rows: dict[str, list[dict]]) -> None:
+    with db.engine.begin() as conn:
+        for table in Model.metadata.sorted_tables:
+            if rows[table.name]:
+                conn.execute(table.insert(), rows[table.name])
+                if conn.dialect.name == "postgresql" and "id" in table.c:
+                    conn.execute(sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"max(id)) FROM {table.name}"))
+
+
+def _build_world() -> World:
     territories.create_territory(None, "metropole", "Métropole test", "13", ["13055", "13001"])
     territories.create_territory(None, "autre", "Autre territoire", "69", ["69123"])
     admin = make_person("Ada Admin", "admin@example.org", admin=True)
