@@ -14,6 +14,7 @@ from ..models import Connection, User
 from ..services import accounts, events, posts, presence, workshops
 from ..services.access import access
 from ..services.errors import Conflict, Invalid, ServiceError, Unauthorized
+from . import delivery
 
 # This process's live connections: sid → user id.
 _connected: dict[str, int] = {}
@@ -57,9 +58,11 @@ def on_join(data: Any = None):
             join_room(room)
         presence.enter(request.sid, where.membership)
         missed = events.missed(where.membership, after_seq) if after_seq is not None else []
+        seq = events.latest_seq(where.territory.id)
+        delivery.watch(where.territory.id, where.territory.slug, seq)
         return {
             "ok": True,
-            "seq": events.latest_seq(where.territory.id),
+            "seq": seq,
             "missed": missed,
             "more": len(missed) == events.CATCH_UP_LIMIT,
             "presence": presence.online(where.territory.id),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -48,15 +48,14 @@ def record(
     db.session.add(entry)
     slug, rooms = territory.slug, audience.rooms_for_channel(territory.id, channel)
     # Built at commit time: the caller may still complete `data` (e.g. with the seq).
-    after_commit(lambda: _emit(
-        {"territory": slug, "seq": entry.seq, "type": entry.type, "data": entry.data}, rooms))
+    after_commit(lambda: _emit(_message(slug, entry.seq, entry.type, entry.data), rooms))
     return entry
 
 
 def ephemeral(territory: Territory, type_: str, data: dict[str, Any], *,
               channel: Channel | None = None, skip_sid: str | None = None) -> None:
     """Presence and typing: not stored, not replayed, `seq` null."""
-    message = {"territory": territory.slug, "seq": None, "type": type_, "data": data}
+    message = _message(territory.slug, None, type_, data)
     _emit(message, audience.rooms_for_channel(territory.id, channel), skip_sid=skip_sid)
 
 
@@ -69,17 +68,45 @@ def missed(membership: Membership, after_seq: int, limit: int = CATCH_UP_LIMIT) 
         .limit(limit)
     )
     slug = membership.territory.slug
-    return [{"territory": slug, "seq": seq, "type": type_, "data": data}
-            for seq, type_, data in rows]
+    return [_message(slug, seq, type_, data) for seq, type_, data in rows]
 
 
 def latest_seq(territory_id: int) -> int:
     return db.session.scalar(sa.select(Territory.last_seq).where(Territory.id == territory_id))
 
 
+def latest_seqs(territory_ids: Iterable[int]) -> dict[int, int]:
+    return dict(db.session.execute(
+        sa.select(Territory.id, Territory.last_seq).where(Territory.id.in_(list(territory_ids)))
+    ).all())
+
+
+def logged(territory_id: int, seqs: Iterable[int]) -> list[tuple[dict, list[str]]]:
+    """Those events of the log as they were broadcast, each with the rooms it goes to
+    (the same audience rule as at commit), oldest first: for a process re-delivering what
+    its connections missed."""
+    wanted = sorted(set(seqs))
+    if not wanted:
+        return []
+    rows = db.session.execute(
+        sa.select(Territory.slug, Event.seq, Event.type, Event.data, Channel)
+        .join(Territory, Territory.id == Event.territory_id)
+        .outerjoin(Channel, Channel.id == Event.channel_id)
+        .where(Event.territory_id == territory_id, Event.seq.between(wanted[0], wanted[-1]))
+        .order_by(Event.seq)
+    )
+    keep = set(wanted)
+    return [(_message(slug, seq, type_, data), audience.rooms_for_channel(territory_id, channel))
+            for slug, seq, type_, data, channel in rows if seq in keep]
+
+
 def after_commit(callback: Callable[[], None]) -> None:
     """Runs `callback` once the current transaction commits; forgotten on rollback."""
     db.session.info.setdefault("after_commit", []).append(callback)
+
+
+def _message(slug: str, seq: int | None, type_: str, data: dict) -> dict:
+    return {"territory": slug, "seq": seq, "type": type_, "data": data}
 
 
 def _emit(message: dict, rooms: list[str], skip_sid: str | None = None) -> None:
