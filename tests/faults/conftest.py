@@ -3,9 +3,13 @@ test stops and starts, and members who keep posting through it all, re-sending e
 with its `client_id` until it is acknowledged, as the page's outbox does."""
 from __future__ import annotations
 
+import glob
+import json
 import os
 import shutil
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -18,7 +22,7 @@ import sqlalchemy as sa
 from concert.db import db
 from concert.models import Post
 
-from ..conftest import free_port
+from ..conftest import ROOT, Person, free_port
 from ..realtime.conftest import WAIT, Live, base, new_id, sockets, token_of  # noqa: F401
 
 # Flask-SocketIO's default channel: every process runs the same code, so the same channel.
@@ -75,6 +79,62 @@ def private_redis(tmp_path):
     server.start()
     yield server
     server.stop()
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of this test's own (initdb, pg_ctl), on a fixed port so that it
+    can be stopped and started. PostgreSQL refuses to run as root: then as `postgres`."""
+
+    def __init__(self) -> None:
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not found:
+            pytest.skip("PostgreSQL's server binaries are not installed")
+        self.bin = Path(found[-1]).parent
+        self.port = free_port()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self.directory = Path(tempfile.mkdtemp(prefix="concert-pg-"))
+        self.user = "postgres" if os.geteuid() == 0 else None
+        if self.user:
+            shutil.chown(self.directory, self.user)
+        self._run("initdb", "-D", "data", "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                  "--no-sync")
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run([str(self.bin / program), *args], cwd=self.directory, user=self.user,
+                       check=True, capture_output=True, timeout=WAIT * 2)
+
+    def start(self) -> None:
+        self._run("pg_ctl", "-D", "data", "-l", "log", "-w", "start", "-o",
+                  f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 "
+                  "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", "data", "-m", mode, "-w", "stop")
+
+    def remove(self) -> None:
+        try:
+            self.stop("immediate")
+        except subprocess.CalledProcessError:
+            pass  # not running
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@pytest.fixture
+def private_postgres():
+    cluster = PrivatePostgres()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+def seed(database_url: str, instance_path) -> list[Person]:
+    """The facilitator, two actors and the observer of "metropole", in a fresh database."""
+    done = subprocess.run([sys.executable, "-m", "tests.faults.seed", database_url,
+                           str(instance_path)], cwd=ROOT, capture_output=True, text=True,
+                          check=True, timeout=WAIT * 4)
+    return [Person(**person) for person in json.loads(done.stdout)]
 
 
 def start_servers(base, count: int, database_url: str, instance_path, queue: PrivateRedis):
@@ -150,6 +210,10 @@ class Member:
                 time.sleep(0.2)
         self.reconnections += 1
 
+    def stay_connected(self) -> None:
+        if not self.live.sio.connected:
+            self.reconnect()
+
     def absorb(self) -> None:
         for event in self.live.events:
             if event["seq"] is not None:
@@ -197,6 +261,20 @@ class Member:
             self.live.sio.disconnect()
 
 
+@pytest.fixture
+def members():
+    """`members(person, urls, slug)` makes a Member; each is disconnected at teardown."""
+    made: list[Member] = []
+
+    def make(person, urls: list[str], slug: str = "metropole") -> Member:
+        made.append(Member(person, urls, slug))
+        return made[-1]
+
+    yield make
+    for member in made:
+        member.close()
+
+
 class Writers:
     """Members posting one after another, each in its own thread, until stopped."""
 
@@ -231,10 +309,10 @@ class Writers:
         return len(self.acknowledged)
 
 
-def stored_once(acknowledged: list[dict]) -> set[int]:
+def stored_once(acknowledged: list[dict], engine: sa.Engine | None = None) -> set[int]:
     """Every acknowledged post is stored, and no post is stored twice: returns their ids."""
-    db.session.rollback()  # a fresh snapshot
-    rows = db.session.execute(sa.select(Post.id, Post.author_id, Post.body)).all()
+    with (engine or db.engine).connect() as connection:
+        rows = connection.execute(sa.select(Post.id, Post.author_id, Post.body)).all()
     bodies = [(author, body) for _id, author, body in rows]
     assert len(bodies) == len(set(bodies)), "a post was stored twice"
     ids = {row.id for row in rows}
