@@ -60,12 +60,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         locale_selector=select_locale,
         default_translation_directories=str(_HERE / "translations"),
     )
-    from .realtime import delivery
+    from .realtime import delivery, packets
 
     queue = app.config["MESSAGE_QUEUE"]
     socketio.init_app(
         app,
         async_mode="gevent",
+        json=packets,
         # Several processes: Redis pub/sub, backed by the event log (realtime/delivery.py).
         **({"client_manager": delivery.LoggedRedisManager(queue, app)}
            if queue and queue.startswith(("redis://", "rediss://"))

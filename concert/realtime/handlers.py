@@ -16,6 +16,7 @@ from ..services import accounts, events, posts, presence, workshops
 from ..services.access import access
 from ..services.errors import Conflict, Invalid, ServiceError, Unauthorized, Unavailable
 from . import delivery
+from .packets import RawJSON
 
 # This process's live connections: sid → user id.
 _connected: dict[str, int] = {}
@@ -69,13 +70,13 @@ def on_join(data: Any = None):
         for room in events.audience.rooms_for_member(where.membership):
             join_room(room)
         presence.enter(request.sid, where.membership)
-        missed = events.missed(where.membership, after_seq) if after_seq is not None else []
+        missed = events.missed_json(where.membership, after_seq) if after_seq is not None else []
         seq = events.latest_seq(where.territory.id)
         delivery.watch(where.territory.id, where.territory.slug, seq)
         return {
             "ok": True,
             "seq": seq,
-            "missed": missed,
+            "missed": RawJSON.array(missed),
             "more": len(missed) == events.CATCH_UP_LIMIT,
             "presence": presence.online(where.territory.id),
         }
