@@ -7,7 +7,6 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import format_date, format_datetime, get_locale, gettext as _
 from flask_login import current_user, login_required
 
-from ..db import db
 from ..errors import unavailable_response
 from .. import health
 from ..models import ROLES

@@ -23,7 +23,7 @@ from concert.db import db
 from concert.models import Post
 
 from ..conftest import ROOT, Person, free_port
-from ..realtime.conftest import WAIT, Live, base, new_id, sockets, token_of  # noqa: F401
+from ..realtime.conftest import WAIT, Live, base, new_id, token_of  # noqa: F401 (base: a fixture)
 
 # Flask-SocketIO's default channel: every process runs the same code, so the same channel.
 CHANNEL = "flask-socketio"
@@ -171,8 +171,10 @@ class Member:
     in a join's `missed`; reconnects to the next server (joining with `after_seq`) when its
     connection drops; re-sends a post with the same client_id until it is acknowledged."""
 
-    def __init__(self, person, urls: list[str], slug: str) -> None:
+    def __init__(self, person, urls: list[str], slug: str,
+                 transports: tuple = ("websocket",)) -> None:
         self.person, self.urls, self.slug = person, list(urls), slug
+        self.transports = list(transports)
         self.label = f"{person.name} @{urls[0].rsplit(':', 1)[1]}"
         self.seen: dict[int, dict] = {}
         self.watermark: int | None = None
@@ -183,7 +185,7 @@ class Member:
     def _connect(self, after_seq: int | None) -> Live:
         live = Live(self.label)
         live.sio.connect(self.urls[0], auth={"token": token_of(self.person)},
-                         transports=["websocket"], wait_timeout=WAIT)
+                         transports=self.transports, wait_timeout=WAIT)
         while True:
             answer = live.join(self.slug, after_seq=after_seq)
             assert answer["ok"], answer
@@ -266,8 +268,8 @@ def members():
     """`members(person, urls, slug)` makes a Member; each is disconnected at teardown."""
     made: list[Member] = []
 
-    def make(person, urls: list[str], slug: str = "metropole") -> Member:
-        made.append(Member(person, urls, slug))
+    def make(person, urls: list[str], slug: str = "metropole", **options) -> Member:
+        made.append(Member(person, urls, slug, **options))
         return made[-1]
 
     yield make
