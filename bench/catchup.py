@@ -4,7 +4,8 @@
 Measures, in the same run, against a real `concert run` process and against a bare
 python-socketio server on the same stack (gevent) that answers `join` with the same events
 already in memory, paged the same way: the time from the first `join` to the last event,
-the number of joins, and the bytes received. The bare server is the floor: transport and
+the number of joins, and the server process's CPU time for it (steadier than the wall time
+on a busy machine). The bare server is the floor: transport and
 JSON only, no database, no audience rule.
 
     .venv/bin/python bench/catchup.py                 # 10,000 events, SQLite
@@ -136,10 +137,21 @@ def catch_up(url: str, token: str | None) -> dict:
     return {"seconds": elapsed, "joins": joins, "events": events}
 
 
-def measure(url: str, token: str | None) -> dict:
-    runs = [catch_up(url, token) for _ in range(ROUNDS)]
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process: steadier than wall time on a busy machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(url: str, token: str | None, pid: int) -> dict:
+    runs = []
+    for _ in range(ROUNDS):
+        before = cpu_seconds(pid)
+        runs.append(catch_up(url, token))
+        runs[-1]["cpu"] = cpu_seconds(pid) - before
     return {**runs[0], "seconds": statistics.median(r["seconds"] for r in runs),
-            "best": min(r["seconds"] for r in runs)}
+            "best": min(r["seconds"] for r in runs),
+            "cpu": statistics.median(r["cpu"] for r in runs)}
 
 
 def main() -> None:
@@ -180,7 +192,7 @@ def main() -> None:
             servers.append(process)
             url = f"http://127.0.0.1:{port}"
             wait_http(url + ("/healthz" if name == "concert" else "/"), process)
-            results[name] = measure(url, token if name == "concert" else None)
+            results[name] = measure(url, token if name == "concert" else None, process.pid)
             process.terminate()
             process.wait(10)
     finally:
@@ -193,14 +205,15 @@ def main() -> None:
 
     print(f"\nCatch-up of {args.events} events, {'PostgreSQL' if schema else 'SQLite'}, "
           f"median of {ROUNDS} (best in brackets)")
-    header = f"{'server':<22}{'events':>8}{'joins':>7}{'seconds':>10}{'best':>8}"
+    header = f"{'server':<22}{'events':>8}{'joins':>7}{'seconds':>10}{'best':>8}{'server CPU s':>14}"
     print(header)
     print("-" * len(header))
     for name, r in results.items():
         print(f"{name:<22}{r['events']:>8}{r['joins']:>7}{r['seconds']:>10.3f}"
-              f"{r['best']:>8.3f}")
+              f"{r['best']:>8.3f}{r['cpu']:>14.3f}")
     bare, ours = results["bare python-socketio"], results["concert"]
-    print(f"\nratio concert / bare: ×{ours['seconds'] / bare['seconds']:.2f}")
+    print(f"\nratio concert / bare: time ×{ours['seconds'] / bare['seconds']:.2f}, "
+          f"server CPU ×{ours['cpu'] / bare['cpu']:.2f}")
 
 
 if __name__ == "__main__":
