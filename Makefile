@@ -53,6 +53,7 @@ bench: setup
 	$(PY) bench/fanout.py
 	$(PY) bench/exports.py
 	$(PY) bench/catchup.py
+	$(PY) bench/growth.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor $(COMMUNES) instance build *.egg-info
