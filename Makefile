@@ -6,7 +6,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENDOR  := static/vendor/socket.io.esm.min.js
 COMMUNES := concert/data/communes.tsv
 
-.PHONY: setup system run test chromium bench clean
+.PHONY: setup system run test chromium nginx bench clean
 
 setup: system $(VENV)/.installed $(VENDOR) $(COMMUNES)
 
@@ -36,17 +36,24 @@ $(COMMUNES): node_modules/.package-lock.json scripts/communes.py
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
+# The deployment test puts Debian's nginx in front of two processes (tests/faults/test_nginx.py);
+# it is only started by that test, on a port of its own.
+nginx:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nginx; }
+
 run: setup
 	$(VENV)/bin/concert init
 	$(VENV)/bin/concert demo
 	$(VENV)/bin/concert run --host 127.0.0.1 --port 5000
 
-test: setup chromium
+test: setup chromium nginx
 	$(VENV)/bin/pytest -n auto --dist loadgroup --durations=20 $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) bench/fanout.py
 	$(PY) bench/exports.py
+	$(PY) bench/catchup.py
+	$(PY) bench/growth.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor $(COMMUNES) instance build *.egg-info

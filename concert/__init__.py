@@ -60,10 +60,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         locale_selector=select_locale,
         default_translation_directories=str(_HERE / "translations"),
     )
+    from .realtime import delivery, packets
+
+    queue = app.config["MESSAGE_QUEUE"]
     socketio.init_app(
         app,
         async_mode="gevent",
-        message_queue=app.config["MESSAGE_QUEUE"],
+        json=packets,
+        # Several processes: Redis pub/sub, backed by the event log (realtime/delivery.py).
+        **({"client_manager": delivery.LoggedRedisManager(queue, app)}
+           if queue and queue.startswith(("redis://", "rediss://"))
+           else {"message_queue": queue}),
         manage_session=False,  # the Flask session cookie stays the only session
     )
     from .realtime import handlers  # noqa: F401  (registers the Socket.IO handlers)

@@ -78,6 +78,8 @@ class Config:
             or "memory://"
         )
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis away: count in this process's memory meanwhile rather than refuse sign-ins.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.TESTING = False
 
     def update(self, overrides: dict | None) -> "Config":

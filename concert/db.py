@@ -11,6 +11,11 @@ class Model(DeclarativeBase):
     pass
 
 
+# What the driver raises while the database is unreachable (stopped, restarting, network
+# gone, every connection taken): the adapters answer "unavailable, try again" to these.
+UNREACHABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+
+
 class Database:
     def __init__(self) -> None:
         self.engine: sa.Engine | None = None
@@ -24,6 +29,13 @@ class Database:
         self.engine = make_engine(app.config["DATABASE_URL"])
         self.session.configure(bind=self.engine)
         app.teardown_appcontext(lambda _exc: self.session.remove())
+
+    def rollback_quietly(self) -> None:
+        """Ends the current transaction, even on a connection the database dropped."""
+        try:
+            self.session.rollback()
+        except Exception:
+            self.session.remove()
 
     @property
     def is_sqlite(self) -> bool:
@@ -43,7 +55,10 @@ def make_engine(url: str) -> sa.Engine:
         # session sees one consistent snapshot (SQLAlchemy's documented recipe).
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # pre_ping: connections from before a database restart are replaced, not used and
+    # failed; connect_timeout: an unreachable host fails a request in seconds, not minutes.
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                            pool_timeout=10, connect_args={"connect_timeout": 5})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

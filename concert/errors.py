@@ -1,13 +1,13 @@
 """One mapping of errors to answers: JSON under /api/, a page elsewhere. Never a 500 for bad input."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .db import db
-from .services.errors import ServiceError
+from .db import UNREACHABLE, db
+from .services.errors import ServiceError, Unavailable
 
 _HTTP_CODES = {
     400: ("bad_request", _l("Requête invalide.")),
@@ -27,13 +27,26 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def error_response(status: int, code: str, message, field: str | None = None):
+def error_response(status: int, code: str, message, field: str | None = None,
+                   extra: dict | None = None):
     if wants_json():
         error = {"code": code, "message": str(message)}
         if field:
             error["field"] = field
-        return jsonify({"error": error}), status
+        return jsonify({**(extra or {}), "error": error}), status
     return render_template("error.html", status=status, message=message), status
+
+
+def unavailable_response(message=None, extra: dict | None = None):
+    """503 with `Retry-After`: a client (or a load balancer) tries again shortly."""
+    # Answered as to a visitor (language, page header): who is signed in is in the
+    # unreachable database.
+    g._login_user = current_app.login_manager.anonymous_user()
+    body, status = error_response(503, Unavailable.code, message or Unavailable().message,
+                                  extra=extra)
+    response = current_app.make_response((body, status))
+    response.headers["Retry-After"] = str(Unavailable.RETRY_AFTER)
+    return response
 
 
 def init_error_handlers(app: Flask) -> None:
@@ -41,6 +54,18 @@ def init_error_handlers(app: Flask) -> None:
     def service_error(exc: ServiceError):
         db.session.rollback()
         return error_response(exc.status, exc.code, exc.message, exc.field)
+
+    @app.errorhandler(Unavailable)
+    def service_unavailable(exc: Unavailable):
+        db.rollback_quietly()
+        return unavailable_response(exc.message)
+
+    for unreachable in UNREACHABLE:
+        @app.errorhandler(unreachable)
+        def database_unreachable(exc: Exception):
+            db.rollback_quietly()
+            app.logger.warning("database unreachable: %s", str(exc).strip().splitlines()[0])
+            return unavailable_response()
 
     @app.errorhandler(CSRFError)
     def csrf_error(_exc):

@@ -2,33 +2,43 @@
 typing; server → client `event`. Each handler parses, calls a service, answers with an ack."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 
 from flask import request, session
 from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
-from ..db import db
+from ..db import UNREACHABLE, db
 from ..extensions import socketio
 from ..models import Connection, User
 from ..services import accounts, events, posts, presence, workshops
 from ..services.access import access
-from ..services.errors import Conflict, Invalid, ServiceError, Unauthorized
+from ..services.errors import Conflict, Invalid, ServiceError, Unauthorized, Unavailable
+from . import delivery
+from .packets import RawJSON
 
 # This process's live connections: sid → user id.
 _connected: dict[str, int] = {}
+logger = logging.getLogger(__name__)
 
 
 @socketio.on("connect")
 def on_connect(auth: Any = None):
     """The session cookie, or auth={"token": ...}; anything else is refused."""
     user = None
-    if isinstance(auth, dict) and auth:
-        token = auth.get("token")
-        if isinstance(token, str) and set(auth) == {"token"}:
-            user = accounts.user_for_token(token)
-    elif isinstance(session.get("sid"), str):
-        user = accounts.user_for_session(session["sid"])
+    try:
+        if isinstance(auth, dict) and auth:
+            token = auth.get("token")
+            if isinstance(token, str) and set(auth) == {"token"}:
+                user = accounts.user_for_token(token)
+        elif isinstance(session.get("sid"), str):
+            user = accounts.user_for_session(session["sid"])
+    except UNREACHABLE:
+        db.rollback_quietly()
+        # The page tries again by itself on this code (static/js/live.js).
+        refusal = Unavailable().as_dict()["error"]
+        raise ConnectionRefusedError(refusal["message"], refusal)
     if user is None:
         # python-socketio's own exception: the builtin one reaches the client as a bare
         # "Connection refused by server". The client gets {message, data: {code, message}}.
@@ -40,8 +50,12 @@ def on_connect(auth: Any = None):
 @socketio.on("disconnect")
 def on_disconnect(*_args):
     if _connected.pop(request.sid, None) is not None:
-        workshops.leave(request.sid)
-        presence.leave(request.sid)
+        try:
+            workshops.leave(request.sid)
+            presence.leave(request.sid)
+        except UNREACHABLE as exc:  # its presence row goes stale, then the heartbeat prunes it
+            db.rollback_quietly()
+            logger.warning("presence not updated at disconnection: %s", _first_line(exc))
 
 
 @socketio.on("join")
@@ -56,11 +70,13 @@ def on_join(data: Any = None):
         for room in events.audience.rooms_for_member(where.membership):
             join_room(room)
         presence.enter(request.sid, where.membership)
-        missed = events.missed(where.membership, after_seq) if after_seq is not None else []
+        missed = events.missed_json(where.membership, after_seq) if after_seq is not None else []
+        seq = events.latest_seq(where.territory.id)
+        delivery.watch(where.territory.id, where.territory.slug, seq)
         return {
             "ok": True,
-            "seq": events.latest_seq(where.territory.id),
-            "missed": missed,
+            "seq": seq,
+            "missed": RawJSON.array(missed),
             "more": len(missed) == events.CATCH_UP_LIMIT,
             "presence": presence.online(where.territory.id),
         }
@@ -123,6 +139,14 @@ def _answer(handler: Callable[[User, dict], dict], data: Any) -> dict:
     except ServiceError as exc:
         db.session.rollback()
         return {"ok": False, **exc.as_dict()}
+    except UNREACHABLE as exc:  # a post is sent again with its client_id: stored once
+        db.rollback_quietly()
+        logger.warning("database unreachable: %s", _first_line(exc))
+        return {"ok": False, **Unavailable().as_dict()}
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [""])[0]
 
 
 def heartbeat_forever(app) -> None:
@@ -132,5 +156,8 @@ def heartbeat_forever(app) -> None:
         with app.app_context():
             try:
                 presence.heartbeat(list(_connected))
-            except Exception:  # the next beat retries
+            except UNREACHABLE as exc:  # the next beat retries
+                db.rollback_quietly()
+                logger.warning("presence heartbeat failed: %s", _first_line(exc))
+            except Exception:
                 app.logger.exception("presence heartbeat failed")

@@ -1,6 +1,8 @@
 """Errors raised by services; every adapter maps them the same way (API: JSON + status)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 
 class ServiceError(Exception):
     status = 400
@@ -46,3 +48,14 @@ class Conflict(ServiceError):
 
 class Gone(ServiceError):
     status, code = 410, "gone"
+
+
+class Unavailable(ServiceError):
+    """The database (or the message queue) does not answer for now: try again shortly."""
+
+    status, code = 503, "unavailable"
+    RETRY_AFTER = 5  # seconds, said to HTTP clients in `Retry-After`
+
+    def __init__(self, message=None, **kwargs) -> None:
+        super().__init__(message or _l("Service momentanément indisponible : réessayez dans "
+                                       "quelques secondes."), **kwargs)

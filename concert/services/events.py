@@ -2,8 +2,9 @@
 `seq` of its territory; it is broadcast only once that transaction has committed."""
 from __future__ import annotations
 
+import json
 import logging
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -48,38 +49,80 @@ def record(
     db.session.add(entry)
     slug, rooms = territory.slug, audience.rooms_for_channel(territory.id, channel)
     # Built at commit time: the caller may still complete `data` (e.g. with the seq).
-    after_commit(lambda: _emit(
-        {"territory": slug, "seq": entry.seq, "type": entry.type, "data": entry.data}, rooms))
+    after_commit(lambda: _emit(_message(slug, entry.seq, entry.type, entry.data), rooms))
     return entry
 
 
 def ephemeral(territory: Territory, type_: str, data: dict[str, Any], *,
               channel: Channel | None = None, skip_sid: str | None = None) -> None:
     """Presence and typing: not stored, not replayed, `seq` null."""
-    message = {"territory": territory.slug, "seq": None, "type": type_, "data": data}
+    message = _message(territory.slug, None, type_, data)
     _emit(message, audience.rooms_for_channel(territory.id, channel), skip_sid=skip_sid)
 
 
 def missed(membership: Membership, after_seq: int, limit: int = CATCH_UP_LIMIT) -> list[dict]:
     """The events after `after_seq` this member may see, oldest first."""
-    rows = db.session.execute(
-        sa.select(Event.seq, Event.type, Event.data)
+    slug = membership.territory.slug
+    return [_message(slug, seq, type_, data)
+            for seq, type_, data in _missed(membership, after_seq, limit, Event.data)]
+
+
+def missed_json(membership: Membership, after_seq: int,
+                limit: int = CATCH_UP_LIMIT) -> list[str]:
+    """The same events, each as its JSON text, around the log's `data` as stored: a
+    catch-up of thousands of events is neither decoded nor encoded again (see README,
+    "Catch-up")."""
+    slug = json.dumps(membership.territory.slug)
+    return [f'{{"territory":{slug},"seq":{seq},"type":{json.dumps(type_)},"data":{data}}}'
+            for seq, type_, data in _missed(membership, after_seq, limit,
+                                            sa.cast(Event.data, sa.Text))]
+
+
+def _missed(membership: Membership, after_seq: int, limit: int, data: sa.ColumnElement):
+    return db.session.execute(
+        sa.select(Event.seq, Event.type, data)
         .where(audience.visible_events(membership), Event.seq > after_seq)
         .order_by(Event.seq)
         .limit(limit)
     )
-    slug = membership.territory.slug
-    return [{"territory": slug, "seq": seq, "type": type_, "data": data}
-            for seq, type_, data in rows]
 
 
 def latest_seq(territory_id: int) -> int:
     return db.session.scalar(sa.select(Territory.last_seq).where(Territory.id == territory_id))
 
 
+def latest_seqs(territory_ids: Iterable[int]) -> dict[int, int]:
+    return dict(db.session.execute(
+        sa.select(Territory.id, Territory.last_seq).where(Territory.id.in_(list(territory_ids)))
+    ).all())
+
+
+def logged(territory_id: int, seqs: Iterable[int]) -> list[tuple[dict, list[str]]]:
+    """Those events of the log as they were broadcast, each with the rooms it goes to
+    (the same audience rule as at commit), oldest first: for a process re-delivering what
+    its connections missed."""
+    wanted = sorted(set(seqs))
+    if not wanted:
+        return []
+    rows = db.session.execute(
+        sa.select(Territory.slug, Event.seq, Event.type, Event.data, Channel)
+        .join(Territory, Territory.id == Event.territory_id)
+        .outerjoin(Channel, Channel.id == Event.channel_id)
+        .where(Event.territory_id == territory_id, Event.seq.between(wanted[0], wanted[-1]))
+        .order_by(Event.seq)
+    )
+    keep = set(wanted)
+    return [(_message(slug, seq, type_, data), audience.rooms_for_channel(territory_id, channel))
+            for slug, seq, type_, data, channel in rows if seq in keep]
+
+
 def after_commit(callback: Callable[[], None]) -> None:
     """Runs `callback` once the current transaction commits; forgotten on rollback."""
     db.session.info.setdefault("after_commit", []).append(callback)
+
+
+def _message(slug: str, seq: int | None, type_: str, data: dict) -> dict:
+    return {"territory": slug, "seq": seq, "type": type_, "data": data}
 
 
 def _emit(message: dict, rooms: list[str], skip_sid: str | None = None) -> None:

@@ -9,6 +9,7 @@ import { io } from "../vendor/socket.io.esm.min.js";
 
 const ACK_TIMEOUT = 10000;
 const RESYNC_EVERY = 60000;
+const RETRY_UNAVAILABLE = 5000;
 
 export class Live {
   /**
@@ -43,6 +44,12 @@ export class Live {
     this.socket.on("connect_error", (error) => {
       this.joined = false;
       // Refused by the server (signed out): socket.io gives up; a network error retries.
+      // So does a server whose database is away for now: we try it again.
+      if (error?.data?.code === "unavailable") {
+        this.onStatus("reconnecting", error.data.message);
+        setTimeout(() => { if (!this.socket.connected) this.socket.connect(); }, RETRY_UNAVAILABLE);
+        return;
+      }
       this.onStatus(this.socket.active ? (navigator.onLine ? "reconnecting" : "offline") : "refused",
         error?.data?.message);
     });
@@ -66,6 +73,10 @@ export class Live {
       (timeout, ack) => {
         if (timeout) {
           if (this.socket.connected) this.join(afterSeq);
+          return;
+        }
+        if (ack?.error?.code === "unavailable") {
+          this.retrySoon(afterSeq);
           return;
         }
         if (!ack?.ok) {
@@ -113,8 +124,24 @@ export class Live {
         return;
       }
       this.socket.timeout(ACK_TIMEOUT).emit("post", { territory: this.territory, ...payload },
-        (timeout, ack) => resolve(timeout ? null : ack));
+        (timeout, ack) => {
+          if (timeout) return resolve(null);
+          if (ack?.error?.code !== "unavailable") return resolve(ack);
+          // The server's database is away for now: the outbox keeps the post, and the
+          // next join (in a few seconds) sends it again.
+          this.retrySoon(this.watermark);
+          resolve(null);
+        });
     });
+  }
+
+  /** Joins again in a few seconds: the server answered that it is unavailable for now. */
+  retrySoon(afterSeq) {
+    if (this.retrying) return;
+    this.retrying = setTimeout(() => {
+      this.retrying = null;
+      if (this.socket.connected) this.join(afterSeq);
+    }, RETRY_UNAVAILABLE);
   }
 
   typing(channel) {

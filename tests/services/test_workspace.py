@@ -2,6 +2,8 @@
 on both databases."""
 from __future__ import annotations
 
+import json
+
 import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -492,6 +494,11 @@ def test_missed_events_respect_channel_restriction(world, state_channel):
     assert "Réservé" not in str(events.missed(as_(world.actors[1]).membership, 0))
     assert events.missed(as_(world.outsider, "autre").membership, 0) == []
     assert all(e["territory"] == "metropole" for e in events.missed(as_(world.actor).membership, 0))
+    for person in (world.actor, world.actors[1], world.outsider):
+        # The catch-up's JSON text (the log's data as stored) says the same, to the same people.
+        membership = as_(person, "autre" if person is world.outsider else "metropole").membership
+        assert [json.loads(text) for text in events.missed_json(membership, 0)] == \
+            events.missed(membership, 0)
 
 
 def test_restricting_a_channel_later_hides_its_past_events(world):

@@ -1,0 +1,143 @@
+"""Growth benchmark: what each page and API answer costs on a territory with a long history
+(default 100,000 posts) against the same on a young one (200 posts), in one run and one
+database, as the same facilitator.
+
+Each answer is served in-process by the Flask test client (no network: the server's own
+time), three times, median; the last column is the ratio big / small, which the issue wants
+at most 1.5.
+
+    .venv/bin/python bench/growth.py                 # SQLite, 200 vs 100,000 posts
+    .venv/bin/python bench/growth.py --big 20000     # a quicker run
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROUNDS = 3
+PASSWORD = "correct horse battery staple"
+ANSWERS = [
+    "/t/{slug}/",
+    "/t/{slug}/contributions",
+    "/t/{slug}/consolidation",
+    "/t/{slug}/commitments",
+    "/t/{slug}/diagnostic",
+    "/t/{slug}/contract",
+    "/t/{slug}/audit",
+    "/api/v1/territories/{slug}/posts?limit=50",
+    "/api/v1/territories/{slug}/posts?kind=need&status=open&limit=50",
+    "/api/v1/territories/{slug}/posts?after_seq={middle}&limit=50",
+]
+
+
+def seed(slug: str, posts: int, facilitator) -> int:
+    """`posts` posts in a new territory (a third each messages, needs, proposals; needs and
+    proposals open), each with its post.created event, as the service writes them.
+    Returns the territory's middle seq."""
+    import sqlalchemy as sa
+
+    from concert.db import db
+    from concert.models import Channel, Event, Membership, Post, Territory
+    from concert.services import posts as post_service
+    from concert.services import territories
+    from concert.services.access import access
+
+    territory = territories.create_territory(None, slug, f"Territoire {slug}", "13", ["13055"])
+    db.session.add(Membership(user_id=facilitator.id, territory_id=territory.id,
+                              role="facilitator", organisation="Préfecture",
+                              organisation_kind="prefecture"))
+    db.session.commit()
+    channels = list(db.session.scalars(sa.select(Channel.id).where(
+        Channel.territory_id == territory.id).order_by(Channel.id)))
+    first, _ = post_service.create_post(access(facilitator, slug), channels[0], "need",
+                                        "Un besoin de départ.", f"{slug}-0")
+    template = post_service.serialise(first)
+    kinds = ["message", "need", "proposal"]
+    words = ["police", "municipale", "éclairage", "transport", "bailleur", "caméras",
+             "médiation", "jeunesse", "stupéfiants", "école", "nuit", "parking"]
+    for start in range(1, posts, 5000):
+        rows = []
+        for n in range(start, min(start + 5000, posts)):
+            kind = kinds[n % 3]
+            body = (f"{words[n % 12].capitalize()} : besoin n°{n} autour de "
+                    f"{words[(n * 7) % 12]} et {words[(n * 5) % 12]} dans le quartier {n % 97}.")
+            rows.append(dict(territory_id=territory.id, channel_id=channels[n % len(channels)],
+                             author_id=facilitator.id, author_organisation="Préfecture",
+                             author_organisation_kind="prefecture", kind=kind, body=body,
+                             html=f"<p>{body}</p>", status=None if kind == "message" else "open",
+                             client_id=f"{slug}-{n}", seq=first.seq + n, support_count=n % 5,
+                             reply_count=0, created_at=first.created_at))
+        db.session.execute(sa.insert(Post), rows)
+        ids = dict(db.session.execute(sa.select(Post.seq, Post.id).where(
+            Post.territory_id == territory.id, Post.seq >= first.seq + start)).all())
+        db.session.execute(sa.insert(Event), [
+            dict(territory_id=territory.id, seq=row["seq"], type="post.created",
+                 data={**template, "id": ids[row["seq"]], "seq": row["seq"],
+                       "kind": row["kind"], "body": row["body"]},
+                 channel_id=row["channel_id"], post_id=ids[row["seq"]],
+                 created_at=first.created_at) for row in rows])
+        db.session.commit()
+    db.session.execute(sa.update(Territory).where(Territory.id == territory.id)
+                       .values(last_seq=first.seq + posts - 1))
+    db.session.commit()
+    return first.seq + posts // 2
+
+
+def timed(client, url: str) -> tuple[float, int]:
+    runs, status = [], 0
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        response = client.get(url)
+        runs.append(time.perf_counter() - started)
+        status = response.status_code
+    return statistics.median(runs), status
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=200)
+    parser.add_argument("--big", type=int, default=100_000)
+    args = parser.parse_args()
+
+    instance = Path(tempfile.mkdtemp(prefix="concert-bench-"))
+    database_url = f"sqlite:///{instance / 'bench.db'}"
+    env = {**os.environ, "CONCERT_DATABASE_URL": database_url, "CONCERT_INSTANCE": str(instance)}
+    subprocess.run([sys.executable, "-m", "concert", "init"], env=env, check=True,
+                   capture_output=True)
+    os.environ.update(env)
+    from concert import create_app
+    from concert.services import accounts
+
+    app = create_app({"MESSAGE_QUEUE": None, "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        facilitator = accounts.create_user("anim@bench.test", "Fanny Animatrice", PASSWORD)
+        started = time.perf_counter()
+        middles = {"petit": seed("petit", args.small, facilitator),
+                   "grand": seed("grand", args.big, facilitator)}
+        print(f"seeded {args.small} + {args.big} posts in {time.perf_counter() - started:.0f} s")
+    client = app.test_client()
+    answer = client.post("/login", data={"email": "anim@bench.test", "password": PASSWORD})
+    assert answer.status_code in (302, 303), answer.status_code
+
+    print(f"\nGrowth: {args.small} vs {args.big} posts, SQLite, in-process, median of {ROUNDS}")
+    header = f"{'answer':<58}{'small ms':>10}{'big ms':>10}{'ratio':>8}"
+    print(header)
+    print("-" * len(header))
+    for pattern in ANSWERS:
+        small, status_small = timed(client, pattern.format(slug="petit",
+                                                            middle=middles["petit"]))
+        big, status_big = timed(client, pattern.format(slug="grand", middle=middles["grand"]))
+        flag = "" if status_small == status_big == 200 else f"  ({status_small}/{status_big})"
+        print(f"{pattern.replace('{slug}', '<slug>').replace('{middle}', 'N/2'):<58}"
+              f"{small * 1000:>10.1f}{big * 1000:>10.1f}{big / small:>8.2f}{flag}")
+
+
+if __name__ == "__main__":
+    main()
