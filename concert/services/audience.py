@@ -29,6 +29,16 @@ def can_see_channel(membership: Membership | None, channel: Channel) -> bool:
     )
 
 
+def sees_beyond(territory_id: int, kind: str, viewer_kind: str | None) -> bool:
+    """Whether members of `kind` would see a channel of the territory hidden from
+    `viewer_kind` (None: a viewer who sees only what is open to all)."""
+    restrictions = db.session.scalars(sa.select(Channel.restricted_to).where(
+        Channel.territory_id == territory_id))
+    return any(_allows(restricted, kind) and not (
+        viewer_kind is not None and _allows(restricted, viewer_kind))
+        for restricted in restrictions)
+
+
 def visible_channel_ids(membership: Membership) -> list[int]:
     """The channels of the member's territory they may see. Restriction lists are short
     and channels few, so the rule is applied here in Python, the same way on every
