@@ -2,6 +2,7 @@
 `seq` of its territory; it is broadcast only once that transaction has committed."""
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any, Callable
 
@@ -29,6 +30,25 @@ def next_seq(territory_id: int) -> int:
     ).scalar_one()
 
 
+# Event types that quote posts by id: type → resolver(stored data, reader kind) → data with
+# the words that reader may see. Registered by the services that record them.
+_quoting: dict[str, Callable[[dict, str | None], dict]] = {}
+
+
+def quotes_posts(*types: str):
+    def register(resolver: Callable[[dict, str | None], dict]):
+        for type_ in types:
+            _quoting[type_] = resolver
+        return resolver
+
+    return register
+
+
+def as_read(type_: str, data: dict, kind: str | None) -> dict:
+    resolver = _quoting.get(type_)
+    return resolver(data, kind) if resolver else data
+
+
 def record(
     territory: Territory,
     type_: str,
@@ -47,10 +67,31 @@ def record(
     )
     db.session.add(entry)
     slug, rooms = territory.slug, audience.rooms_for_channel(territory.id, channel)
+    if type_ in _quoting:
+        _emit_as_read(territory, entry, rooms)
+        return entry
     # Built at commit time: the caller may still complete `data` (e.g. with the seq).
     after_commit(lambda: _emit(
         {"territory": slug, "seq": entry.seq, "type": entry.type, "data": entry.data}, rooms))
     return entry
+
+
+def _emit_as_read(territory: Territory, entry: Event, rooms: list[str]) -> None:
+    """An event quoting posts goes to each organisation kind's room with the words that
+    kind may read (resolved now: no SQL runs once committed)."""
+    kinds = db.session.scalars(sa.select(Membership.organisation_kind).where(
+        Membership.territory_id == territory.id).distinct())
+    by_data: dict[str, tuple[dict, list[str]]] = {}
+    for kind in kinds:
+        room = audience.kind_room(territory.id, kind)
+        if rooms != [audience.territory_room(territory.id)] and room not in rooms:
+            continue
+        data = as_read(entry.type, entry.data, kind)
+        key = json.dumps(data, sort_keys=True, default=str)
+        by_data.setdefault(key, (data, []))[1].append(room)
+    message = {"territory": territory.slug, "seq": entry.seq, "type": entry.type}
+    after_commit(lambda: [_emit({**message, "data": data}, to)
+                          for data, to in by_data.values()])
 
 
 def ephemeral(territory: Territory, type_: str, data: dict[str, Any], *,
@@ -68,8 +109,8 @@ def missed(membership: Membership, after_seq: int, limit: int = CATCH_UP_LIMIT) 
         .order_by(Event.seq)
         .limit(limit)
     )
-    slug = membership.territory.slug
-    return [{"territory": slug, "seq": seq, "type": type_, "data": data}
+    slug, kind = membership.territory.slug, membership.organisation_kind
+    return [{"territory": slug, "seq": seq, "type": type_, "data": as_read(type_, data, kind)}
             for seq, type_, data in rows]
 
 
