@@ -10,31 +10,58 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from ..db import db
 from ..extensions import socketio
-from ..models import Connection, User
-from ..services import accounts, events, posts, presence, workshops
+from ..models import Connection, User, utcnow
+from ..services import accounts, audience, events, posts, presence, workshops
 from ..services.access import access
 from ..services.errors import Conflict, Invalid, ServiceError, Unauthorized
 
-# This process's live connections: sid → user id.
-_connected: dict[str, int] = {}
+# This process's live connections: sid → (user id, credential kind, credential id).
+_connected: dict[str, tuple[int, str, int]] = {}
 
 
 @socketio.on("connect")
 def on_connect(auth: Any = None):
-    """The session cookie, or auth={"token": ...}; anything else is refused."""
-    user = None
+    """The session cookie, or auth={"token": ...}; anything else is refused. The socket
+    lives as long as that credential: it sits in the credential's room and its owner's,
+    which services close when the credential or a membership ends."""
+    credential = None
     if isinstance(auth, dict) and auth:
         token = auth.get("token")
         if isinstance(token, str) and set(auth) == {"token"}:
-            user = accounts.user_for_token(token)
+            found = accounts.api_token(token)
+            credential = ("token", found.id, found.user_id) if found else None
     elif isinstance(session.get("sid"), str):
-        user = accounts.user_for_session(session["sid"])
-    if user is None:
+        login = accounts.login_session(session["sid"])
+        if login is not None:
+            credential = ("session", login.id, login.user_id)
+            socketio.start_background_task(
+                _expire, request.sid, (login.expires_at - utcnow()).total_seconds())
+    if credential is None:
         # python-socketio's own exception: the builtin one reaches the client as a bare
         # "Connection refused by server". The client gets {message, data: {code, message}}.
         message = str(_l("Authentification requise."))
         raise ConnectionRefusedError(message, {"code": "unauthorized", "message": message})
-    _connected[request.sid] = user.id
+    kind, credential_id, user_id = credential
+    _connected[request.sid] = (user_id, kind, credential_id)
+    join_room(audience.credential_room(kind, credential_id))
+    join_room(audience.user_room(user_id))
+
+
+def _expire(sid: str, seconds: float) -> None:
+    """A cookie socket ends with its sign-in's lifetime."""
+    socketio.sleep(max(seconds, 0))
+    if sid in _connected:
+        socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+
+
+def _close_rooms(rooms: list[str]) -> None:
+    # In a task of its own: a local disconnect runs our disconnect handler at once, which
+    # needs the database while the service's session is still finishing its commit.
+    for room in rooms:
+        socketio.start_background_task(socketio.close_room, room, namespace="/")
+
+
+presence.on_end_sockets(_close_rooms)
 
 
 @socketio.on("disconnect")
@@ -113,9 +140,12 @@ def on_typing(data: Any = None):
 def _answer(handler: Callable[[User, dict], dict], data: Any) -> dict:
     """Runs a handler as the connection's user; refusals become `{ok: false, error}`."""
     try:
-        user_id = _connected.get(request.sid)
-        user = db.session.get(User, user_id) if user_id else None
+        connected = _connected.get(request.sid)
+        user = accounts.credential_holds(*connected[1:]) if connected else None
         if user is None:
+            # Its credential has ended (its room's closing may still be on its way).
+            socketio.start_background_task(socketio.server.disconnect, request.sid,
+                                           namespace="/", ignore_queue=True)
             raise Unauthorized(_l("Authentification requise."))
         if not isinstance(data, dict):
             raise Invalid(_l("Objet attendu."))

@@ -195,6 +195,8 @@ def remove_member(access: Access, membership_id: int) -> None:
     audit.record("membership.remove", actor=access.user, territory=access.territory,
                  obj=membership, before=serialise_member(membership))
     presence.evict(membership.user_id, access.territory.id)
+    # Their sockets end, joined or not; those still signed in reconnect by themselves.
+    presence.end_sockets(audience.user_room(membership.user_id))
     db.session.delete(membership)
     db.session.commit()
 
