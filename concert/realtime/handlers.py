@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import request, session
+from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from ..db import db
 from ..extensions import socketio
 from ..models import Connection, User, utcnow
-from ..services import accounts, audience, events, posts, presence, workshops
+from ..services import accounts, audience, events, posts, presence, validation, workshops
 from ..services.access import access
 from ..services.errors import Conflict, Invalid, ServiceError, Unauthorized
 
@@ -75,9 +75,7 @@ def on_disconnect(*_args):
 def on_join(data: Any = None):
     def join(user: User, data: dict) -> dict:
         where = access(user, data.get("territory"))
-        after_seq = data.get("after_seq")
-        if after_seq is not None and (isinstance(after_seq, bool) or not isinstance(after_seq, int)):
-            raise Invalid(_l("« after_seq » doit être un entier ou null."), field="after_seq")
+        after_seq = events.after_seq(data.get("after_seq"))
         # Rooms first, then the catch-up: an event committed in between arrives twice at
         # worst (the client keeps one per seq), never zero times.
         for room in events.audience.rooms_for_member(where.membership):
@@ -149,10 +147,15 @@ def _answer(handler: Callable[[User, dict], dict], data: Any) -> dict:
             raise Unauthorized(_l("Authentification requise."))
         if not isinstance(data, dict):
             raise Invalid(_l("Objet attendu."))
-        return handler(user, data)
+        return handler(user, validation.unicode(data))
     except ServiceError as exc:
         db.session.rollback()
         return {"ok": False, **exc.as_dict()}
+    except Exception:  # a bug, not the client's input: it still gets its answer
+        db.session.rollback()
+        current_app.logger.exception("socket handler failed")
+        return {"ok": False, "error": {"code": "server_error",
+                                       "message": str(_l("Erreur interne du serveur."))}}
 
 
 def heartbeat_forever(app) -> None:

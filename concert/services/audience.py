@@ -21,6 +21,13 @@ def open_to_all(channel: Channel) -> bool:
     return not channel.restricted_to
 
 
+def reaches_all_of(channel: Channel, other: Channel) -> bool:
+    """Whether everyone who sees `other` also sees `channel`."""
+    if not channel.restricted_to:
+        return True
+    return bool(other.restricted_to) and set(other.restricted_to) <= set(channel.restricted_to)
+
+
 def can_see_channel(membership: Membership | None, channel: Channel) -> bool:
     return (
         membership is not None

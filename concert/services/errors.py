@@ -46,3 +46,7 @@ class Conflict(ServiceError):
 
 class Gone(ServiceError):
     status, code = 410, "gone"
+
+
+class TooManyRequests(ServiceError):
+    status, code = 429, "rate_limited"

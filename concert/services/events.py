@@ -7,12 +7,14 @@ import logging
 from typing import Any, Callable
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from ..db import db
 from ..models import Channel, Event, Membership, Territory
-from . import audience
+from . import audience, validation
+from .errors import Invalid
 
 CATCH_UP_LIMIT = 1000
 logger = logging.getLogger(__name__)
@@ -99,6 +101,16 @@ def ephemeral(territory: Territory, type_: str, data: dict[str, Any], *,
     """Presence and typing: not stored, not replayed, `seq` null."""
     message = {"territory": territory.slug, "seq": None, "type": type_, "data": data}
     _emit(message, audience.rooms_for_channel(territory.id, channel), skip_sid=skip_sid)
+
+
+def after_seq(value: Any) -> int | None:
+    """A `join`'s `after_seq`: null (no catch-up) or an integer a database can compare.
+    Checked before the connection joins anything, so a refusal leaves nothing behind."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(_l("« after_seq » doit être un entier ou null."), field="after_seq")
+    return validation.integer(value, "after_seq")
 
 
 def missed(membership: Membership, after_seq: int, limit: int = CATCH_UP_LIMIT) -> list[dict]:

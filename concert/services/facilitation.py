@@ -56,6 +56,10 @@ def merge(access: Access, post_id: Any, into_id: Any) -> Post:
     if kept.status not in ("open", "promoted"):
         raise Conflict(_l("La contribution cible est déjà fusionnée ou déclinée."),
                        field="into")
+    if not audience.reaches_all_of(kept.channel, duplicate.channel):
+        # Its `merged_into` would name a post some of the duplicate's readers cannot see.
+        raise Invalid(_l("La contribution cible est dans un canal plus restreint : tous "
+                         "les lecteurs de celle-ci ne la verraient pas."), field="into")
     already = set(db.session.scalars(sa.select(Support.user_id).where(Support.post_id == kept.id)))
     for user_id in db.session.scalars(sa.select(Support.user_id).where(
             Support.post_id == duplicate.id)):

@@ -1,9 +1,11 @@
 """Posts of the workspace: messages, needs and proposals; replies, edits, deletion, supports."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +16,7 @@ from ..models import (
 )
 from . import audience, audit, channels, events, validation
 from .access import Access, access_via
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from .security import render_markdown
 
 MAX_BODY = 10_000
@@ -34,6 +36,7 @@ def create_post(access: Access, channel_id: Any, kind: Any, body: Any, client_id
     client_id = _client_id(client_id)
     if client_id is not None and (existing := _by_client_id(access, client_id)) is not None:
         return existing, False
+    _within_rate(access)
     channel = channels.get_channel(access, _int(channel_id, "channel"), for_posting=True)
     kind = validation.choice(kind, "kind", POST_KINDS)
     body = _body(body)
@@ -70,6 +73,18 @@ def create_post(access: Access, channel_id: Any, kind: Any, body: Any, client_id
     event.data = serialise(post)
     db.session.commit()
     return post, True
+
+
+def _within_rate(access: Access) -> None:
+    """CONCERT_POSTS_PER_MINUTE per person, by page, API and socket alike (one count, in the
+    database, so every server process agrees)."""
+    if access.user is None:
+        return
+    limit = current_app.config["POSTS_PER_MINUTE"]
+    recent = db.session.scalar(sa.select(sa.func.count()).select_from(Post).where(
+        Post.author_id == access.user.id, Post.created_at > utcnow() - timedelta(minutes=1)))
+    if recent >= limit:
+        raise TooManyRequests(_l("Vous publiez trop vite : attendez une minute."))
 
 
 def edit_post(access: Access, post_id: Any, body: Any) -> Post:

@@ -6,7 +6,9 @@ import sqlalchemy as sa
 
 from concert.db import db
 from concert.models import AuditLog, Channel, Invitation
-from concert.services import channels, territories
+from concert.services import channels, posts, territories
+from concert.services.access import access
+from concert.services.accounts import find_user
 
 from ..conftest import join
 
@@ -84,3 +86,15 @@ def test_an_admin_or_a_facilitator_of_that_kind_invites_it(client, world):
             "email": email, "role": "actor", "organisation": "DDSP",
             "organisation_kind": "police_nationale"}, headers=person.bearer())
         assert answer.status_code == 201, answer.json
+
+
+def test_nothing_is_merged_into_a_post_some_readers_cannot_see(client, world):
+    hidden = state_only(world)
+    fac = access(find_user(world.facilitator.email), world.slug)
+    open_channel = db.session.scalar(sa.select(Channel.id).where(
+        Channel.restricted_to.is_(None)).order_by(Channel.id))
+    duplicate, _ = posts.create_post(fac, open_channel, "need", "Éclairage du parking")
+    kept, _ = posts.create_post(fac, hidden.id, "need", "Éclairage du parking (État)")
+    answer = client.post(f"/api/v1/posts/{duplicate.id}/merge", json={"into": kept.id},
+                         headers=world.facilitator.bearer())
+    assert answer.status_code == 422 and answer.json["error"]["field"] == "into"
