@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-EXAMPLES = 3
+EXAMPLES = 2
 
 
 def fuzz(operation, headers: dict, failures: list) -> None:
