@@ -89,8 +89,8 @@ def _within_rate(access: Access) -> None:
 
 def edit_post(access: Access, post_id: Any, body: Any) -> Post:
     """Authors edit their own posts; the previous text is kept in the history."""
+    post = get_post(access, post_id)  # 404 before 403: a refusal tells nothing of a hidden post
     access.require(*CONTRIBUTOR_ROLES)  # an author since made observer only reads
-    post = get_post(access, post_id)
     if post.author_id != access.user.id:
         raise Forbidden(_l("Seul l'auteur peut modifier ce message."))
     if post.deleted_at is not None:
@@ -109,8 +109,8 @@ def edit_post(access: Access, post_id: Any, body: Any) -> Post:
 def delete_post(access: Access, post_id: Any) -> Post:
     """Soft delete by its author or a facilitator: a placeholder stays in the thread, the
     text leaves every view (the event log included) and is kept in the audit trail only."""
+    post = get_post(access, post_id)  # 404 before 403
     access.require(*CONTRIBUTOR_ROLES)
-    post = get_post(access, post_id)
     lock(post)  # a promotion at the same moment: either it waits for us or we see it
     if post.author_id != access.user.id and not access.is_facilitator:
         raise Forbidden(_l("Seul l'auteur ou un animateur peut supprimer ce message."))
@@ -137,8 +137,8 @@ def delete_post(access: Access, post_id: Any) -> Post:
 
 def toggle_support(access: Access, post_id: Any) -> tuple[Post, bool]:
     """One support per person on a need or proposal; calling again withdraws it."""
+    post = get_post(access, post_id)  # 404 before 403
     access.require(*CONTRIBUTOR_ROLES)
-    post = get_post(access, post_id)
     # Toggles of one post queue up on its row: each counts every support committed before
     # it (concurrent supports were lost), and a double click finds the first support.
     db.session.scalars(sa.select(Post).where(Post.id == post.id).with_for_update()

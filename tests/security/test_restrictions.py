@@ -2,11 +2,12 @@
 inviting a second account of an allowed kind. Refusals are a 403 and an audit entry."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from concert.db import db
 from concert.models import AuditLog, Channel, Invitation
-from concert.services import channels, posts, territories
+from concert.services import accounts, channels, posts, territories
 from concert.services.access import access
 from concert.services.accounts import find_user
 
@@ -98,3 +99,35 @@ def test_nothing_is_merged_into_a_post_some_readers_cannot_see(client, world):
     answer = client.post(f"/api/v1/posts/{duplicate.id}/merge", json={"into": kept.id},
                          headers=world.facilitator.bearer())
     assert answer.status_code == 422 and answer.json["error"]["field"] == "into"
+
+
+def test_the_promotion_form_does_not_copy_a_restricted_source(client, world):
+    hidden = state_only(world)
+    fac = access(find_user(world.facilitator.email), world.slug)
+    secret, _ = posts.create_post(fac, hidden.id, "need", "Indicateur rue Villa")
+    with client.session_transaction() as cookie:
+        cookie["sid"] = accounts.start_login_session(find_user(world.facilitator.email))
+    page = client.get(f"/t/{world.slug}/commitments/new?source={secret.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'value="Indicateur rue Villa"' not in html  # a neutral title, written by hand
+    assert "canal restreint" in html  # and the facilitator is told why
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("patch", "/api/v1/posts/{id}", {"body": "x"}),
+    ("delete", "/api/v1/posts/{id}", None),
+    ("post", "/api/v1/posts/{id}/support", None),
+    ("post", "/api/v1/posts/{id}/decline", {"reason": "x"}),
+    ("post", "/api/v1/posts/{id}/reopen", None),
+    ("post", "/api/v1/posts/{id}/merge", {"into": 1}),
+])
+def test_a_hidden_post_answers_404_before_any_role_check(client, world, method, path, body):
+    hidden = state_only(world)
+    fac = access(find_user(world.facilitator.email), world.slug)
+    secret, _ = posts.create_post(fac, hidden.id, "need", "Indicateur rue Villa")
+    answer = getattr(client, method)(path.format(id=secret.id), json=body,
+                                     headers=world.observer.bearer())
+    unknown = getattr(client, method)(path.format(id=999_999), json=body,
+                                      headers=world.observer.bearer())
+    assert answer.status_code == unknown.status_code == 404
