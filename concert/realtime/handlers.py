@@ -54,6 +54,13 @@ def _expire(sid: str, seconds: float) -> None:
         socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
 
 
+def _close_after_ack(sid: str) -> None:
+    """Closes a socket whose credential no longer holds, once the refusal's ack has gone
+    out (the handler's own database calls may hand over to this task before it has)."""
+    socketio.sleep(1)
+    socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+
+
 def _close_rooms(rooms: list[str]) -> None:
     # In a task of its own: a local disconnect runs our disconnect handler at once, which
     # needs the database while the service's session is still finishing its commit.
@@ -142,8 +149,7 @@ def _answer(handler: Callable[[User, dict], dict], data: Any) -> dict:
         user = accounts.credential_holds(*connected[1:]) if connected else None
         if user is None:
             # Its credential has ended (its room's closing may still be on its way).
-            socketio.start_background_task(socketio.server.disconnect, request.sid,
-                                           namespace="/", ignore_queue=True)
+            socketio.start_background_task(_close_after_ack, request.sid)
             raise Unauthorized(_l("Authentification requise."))
         if not isinstance(data, dict):
             raise Invalid(_l("Objet attendu."))
