@@ -46,7 +46,11 @@ run: setup
 	$(VENV)/bin/concert demo
 	$(VENV)/bin/concert run --host 127.0.0.1 --port 5000
 
+# Static checks first: bandit fails on any high-severity finding; pip-audit on a known
+# vulnerability (skipped, saying so, where PyPI's vulnerability service is out of reach).
 test: setup chromium nginx
+	$(VENV)/bin/bandit --quiet --recursive concert --severity-level high
+	$(PY) scripts/pip_audit.py
 	$(VENV)/bin/pytest -n auto --dist loadgroup --durations=20 $(PYTEST_ARGS)
 
 bench: setup

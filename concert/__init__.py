@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, Request, g, request, session
+from flask import Flask, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
@@ -20,19 +20,6 @@ def _asset_dir(name: str) -> str:
     return str(packaged if packaged.is_dir() else _HERE.parent / name)
 
 
-# Request bodies are small (posts, forms, JSON), except the SSMSI files facilitators import:
-# the national base is a few hundred MB, and Werkzeug spools uploads to disk, not memory.
-MAX_BODY = 16 * 1024 * 1024
-MAX_IMPORT = 1024 * 1024 * 1024
-IMPORT_ENDPOINTS = {"api.import_diagnostic", "web.diagnostic_import"}
-
-
-class ConcertRequest(Request):
-    @property
-    def max_content_length(self) -> int:
-        return MAX_IMPORT if self.endpoint in IMPORT_ENDPOINTS else MAX_BODY
-
-
 def create_app(test_config: dict | None = None) -> Flask:
     config = Config().update(test_config)
     app = Flask(
@@ -41,6 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=_asset_dir("templates"),
         static_folder=_asset_dir("static"),
     )
+    from .uploads import ConcertRequest, authorise_before_body
+
     app.request_class = ConcertRequest
     app.config.from_object(config)
     if app.config["TRUSTED_PROXIES"]:
@@ -51,6 +40,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth import init_login
 
     db.init_app(app)
+    # Before the CSRF check, which reads the body: uploads are authorised from the headers.
+    app.before_request(authorise_before_body)
     csrf.init_app(app)
     login_manager.init_app(app)
     init_login(login_manager)
@@ -60,17 +51,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         locale_selector=select_locale,
         default_translation_directories=str(_HERE / "translations"),
     )
-    from .realtime import delivery, packets
+    from .realtime import packets
+    from .realtime.managers import client_manager
 
-    queue = app.config["MESSAGE_QUEUE"]
     socketio.init_app(
         app,
         async_mode="gevent",
         json=packets,
-        # Several processes: Redis pub/sub, backed by the event log (realtime/delivery.py).
-        **({"client_manager": delivery.LoggedRedisManager(queue, app)}
-           if queue and queue.startswith(("redis://", "rediss://"))
-           else {"message_queue": queue}),
+        # Several processes: Redis pub/sub, backed by the event log (realtime/delivery.py);
+        # closing a room disconnects its sockets on every process (realtime/managers.py).
+        client_manager=client_manager(app.config["MESSAGE_QUEUE"], app),
         manage_session=False,  # the Flask session cookie stays the only session
     )
     from .realtime import handlers  # noqa: F401  (registers the Socket.IO handlers)

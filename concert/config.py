@@ -58,6 +58,10 @@ class Config:
         self.INVITATION_DAYS = int(os.environ.get("CONCERT_INVITATION_DAYS") or 7)
         self.LOGIN_RATE_LIMIT = os.environ.get("CONCERT_LOGIN_RATE_LIMIT") or "10 per minute"
         self.LOGIN_IP_RATE_LIMIT = os.environ.get("CONCERT_LOGIN_IP_RATE_LIMIT") or "60 per minute"
+        self.POSTS_PER_MINUTE = int(os.environ.get("CONCERT_POSTS_PER_MINUTE") or 30)
+        # One account, whatever the addresses (OWASP ASVS 2.2.1: a botnet guessing one password).
+        self.LOGIN_ACCOUNT_RATE_LIMIT = (os.environ.get("CONCERT_LOGIN_ACCOUNT_RATE_LIMIT")
+                                         or "30 per hour")
 
         self.SESSION_COOKIE_NAME = "concert_session"
         self.SESSION_COOKIE_HTTPONLY = True

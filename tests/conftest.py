@@ -122,6 +122,7 @@ def app(database_url, instance_path):
         "TESTING": True,
         "MESSAGE_QUEUE": None,
         "RATELIMIT_ENABLED": False,
+        "POSTS_PER_MINUTE": 100_000,
     })
     app.test_client_class = FreshContextClient
     with app.app_context():
@@ -307,6 +308,8 @@ def _server_env(database_url: str, instance_path, **extra: str) -> dict:
         CONCERT_LOGIN_RATE_LIMIT="1000 per minute",
         CONCERT_LOGIN_IP_RATE_LIMIT="1000 per minute",
         CONCERT_INSECURE_FAST_PASSWORD_HASH="1",
+        CONCERT_LOGIN_ACCOUNT_RATE_LIMIT="1000 per minute",
+        CONCERT_POSTS_PER_MINUTE="100000",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

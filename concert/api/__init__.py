@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import csrf
+from ..services import validation
 from ..services.errors import BadRequest, Unauthorized
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -43,7 +44,7 @@ def json_body() -> dict:
         data = None
     if not isinstance(data, dict):
         raise BadRequest(_l("Corps JSON (objet) attendu."), code="invalid_json")
-    return data
+    return validation.unicode(data)
 
 
 from . import (  # noqa: E402,F401  (routes)

@@ -141,9 +141,10 @@ PATHS = {
                 "last_seq": {"type": ["integer", "null"]}}},
             errors=(401, 404, 422)),
         "post": _op("Post a message, need or proposal (idempotent by `client_id`: the same "
-                    "client_id again answers 200 with the first post)",
+                    "client_id again answers 200 with the first post); 429 past "
+                    "CONCERT_POSTS_PER_MINUTE posts a minute",
                     params=[SLUG], body=_ref("PostInput"), ok=201, answer=_ref("Post"),
-                    errors=(400, 401, 403, 404, 409, 422)),
+                    errors=(400, 401, 403, 404, 409, 422, 429)),
     },
     "/posts/{post_id}": {
         "get": _op("One post", params=[POST], answer=_ref("Post"), errors=(401, 404)),

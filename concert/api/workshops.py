@@ -16,11 +16,11 @@ def _where(workshop_id: int):
 
 
 def _resource(workshop) -> dict:
-    return workshops.serialise(workshop, now=utcnow())
+    return workshops.serialise(workshop, now=utcnow(), reader=_where(workshop.id).membership)
 
 
 def _vote(where, vote) -> dict:
-    return {**workshops.serialise_vote(vote),
+    return {**workshops.serialise_vote(vote, where.membership),
             "mine": [{"slot": slot, "post": post}
                      for slot, post in sorted(workshops.my_dots(where, vote).items())]}
 
@@ -28,9 +28,11 @@ def _vote(where, vote) -> dict:
 @bp.get("/territories/<slug>/workshops")
 @signed_in
 def list_workshops(slug: str):
-    upcoming, past = workshops.list_workshops(access(current_user, slug))
+    where = access(current_user, slug)
+    upcoming, past = workshops.list_workshops(where)
     now = utcnow()
-    return jsonify({"items": [workshops.serialise(w, now=now) for w in upcoming + past]})
+    return jsonify({"items": [workshops.serialise(w, now=now, reader=where.membership)
+                              for w in upcoming + past]})
 
 
 @bp.post("/territories/<slug>/workshops")

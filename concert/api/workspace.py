@@ -32,7 +32,8 @@ def create_channel(slug: str):
 @bp.patch("/territories/<slug>/channels/<int:channel_id>")
 @signed_in
 def update_channel(slug: str, channel_id: int):
-    channel = channels.update_channel(access(current_user, slug), channel_id, json_body())
+    channel = channels.update_channel(access(current_user, slug, admin=True), channel_id,
+                                      json_body())
     return jsonify(channels.serialise(channel))
 
 

@@ -25,22 +25,33 @@ logger = logging.getLogger(__name__)
 
 class Delivered:
     """The seqs of one territory this process has handed to its rooms: every one up to
-    `upto`, and those in `above`."""
+    `upto`, and those in `above`. An event quoting posts goes out in parts, one per wording
+    (to the rooms of the organisation kinds that read it so), all with its seq: a part is
+    named by its rooms."""
+
+    KEEP = 10_000  # seqs below `upto` whose parts are still remembered
 
     def __init__(self, territory_id: int, upto: int) -> None:
         self.territory_id = territory_id
         self.upto = upto
+        self.floor = upto  # at or below: the connections hold them already
         self.above: set[int] = set()
+        self.parts: dict[int, set[tuple]] = {}
         self.suspect: set[int] = set()  # missing at the last check
 
-    def take(self, seq: int) -> bool:
-        """Counts `seq` as handed over; False if it already was."""
-        if seq <= self.upto or seq in self.above:
+    def take(self, seq: int, part: tuple = ()) -> bool:
+        """Counts that part of `seq` as handed over; False if it already was."""
+        if seq <= self.floor or part in self.parts.get(seq, ()):
             return False
-        self.above.add(seq)
-        while self.upto + 1 in self.above:
-            self.upto += 1
-            self.above.remove(self.upto)
+        self.parts.setdefault(seq, set()).add(part)
+        if seq > self.upto:
+            self.above.add(seq)
+            while self.upto + 1 in self.above:
+                self.upto += 1
+                self.above.remove(self.upto)
+        if len(self.parts) > 2 * self.KEEP:
+            self.floor = max(self.floor, self.upto - self.KEEP)
+            self.parts = {s: p for s, p in self.parts.items() if s > self.floor}
         return True
 
     def missing(self, latest: int) -> list[int]:
@@ -69,7 +80,7 @@ class LoggedRedisManager(socketio.RedisManager):
         # Every broadcast passes here: this process's own at commit, the others' from Redis.
         slug, seq = _logged_event(message)
         if seq is not None and (delivered := self.territories.get(slug)) is not None:
-            if not delivered.take(seq):
+            if not delivered.take(seq, _part(message.get("room"))):
                 return
         super()._handle_emit(message)
 
@@ -101,7 +112,7 @@ class LoggedRedisManager(socketio.RedisManager):
     def _redeliver(self, slug: str, delivered: Delivered, seqs: list[int]) -> None:
         sent = 0
         for message, rooms in events.logged(delivered.territory_id, seqs):
-            if delivered.take(message["seq"]):
+            if delivered.take(message["seq"], _part(rooms)):
                 self.emit("event", message, namespace="/", room=rooms, ignore_queue=True)
                 sent += 1
         for seq in seqs:  # gone from the log (a deleted channel's): nothing to deliver
@@ -121,6 +132,10 @@ class LoggedRedisManager(socketio.RedisManager):
             except Exception as exc:
                 logger.warning("Redis listener lost (%s): retrying in 1 s", exc)
                 time.sleep(1)
+
+
+def _part(rooms: str | list[str] | None) -> tuple:
+    return tuple(sorted([rooms] if isinstance(rooms, str) else rooms or []))
 
 
 def _logged_event(message: dict) -> tuple[str | None, int | None]:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..db import db
 from ..models import ApiToken, LoginSession, User, utcnow
-from . import audit, presence, security, validation
+from . import audience, audit, presence, security, validation
 from .errors import NotFound, Unauthorized
 
 # Writing "last used" on every request would turn reads into writes.
@@ -81,12 +81,13 @@ def end_login_session(key: str) -> None:
     login = db.session.scalar(
         sa.select(LoginSession).where(LoginSession.key_hash == security.hash_secret(key)))
     if login is not None:
-        presence.disconnect_user(login.user_id)
+        presence.end_sockets(audience.credential_room("session", login.id))
         db.session.delete(login)
     db.session.commit()
 
 
-def user_for_session(key: str) -> User | None:
+def login_session(key: str) -> LoginSession | None:
+    """The sign-in a cookie's key names, while it holds."""
     login = db.session.scalar(
         sa.select(LoginSession).where(LoginSession.key_hash == security.hash_secret(key))
     )
@@ -96,7 +97,23 @@ def user_for_session(key: str) -> User | None:
     if now - login.last_seen_at > _TOUCH_EVERY:
         login.last_seen_at = now
         db.session.commit()
-    return login.user
+    return login
+
+
+def user_for_session(key: str) -> User | None:
+    login = login_session(key)
+    return login.user if login else None
+
+
+def credential_holds(kind: str, credential_id: int) -> User | None:
+    """The user of a sign-in or API token that still holds (a socket re-checks the one it
+    was opened with before each event it handles), else None."""
+    now = utcnow()
+    if kind == "session":
+        login = db.session.get(LoginSession, credential_id)
+        return login.user if login is not None and login.expires_at > now else None
+    api_token = db.session.get(ApiToken, credential_id)
+    return api_token.user if api_token is not None and api_token.revoked_at is None else None
 
 
 def issue_api_token(user: User, label: str = "") -> str:
@@ -113,7 +130,8 @@ def issue_api_token(user: User, label: str = "") -> str:
     return token
 
 
-def user_for_token(token: str) -> User | None:
+def api_token(token: str) -> ApiToken | None:
+    """The API token a Bearer value names, unless revoked."""
     api_token = db.session.scalar(
         sa.select(ApiToken).where(
             ApiToken.token_hash == security.hash_secret(token), ApiToken.revoked_at.is_(None)
@@ -125,7 +143,12 @@ def user_for_token(token: str) -> User | None:
     if api_token.last_used_at is None or now - api_token.last_used_at > _TOUCH_EVERY:
         api_token.last_used_at = now
         db.session.commit()
-    return api_token.user
+    return api_token
+
+
+def user_for_token(token: str) -> User | None:
+    found = api_token(token)
+    return found.user if found else None
 
 
 def list_api_tokens(user: User) -> list[ApiToken]:
@@ -143,7 +166,7 @@ def revoke_api_token(user: User, token_id: int) -> None:
     if api_token is None or api_token.user_id != user.id or api_token.revoked_at is not None:
         raise NotFound(_l("Jeton inconnu."))
     api_token.revoked_at = utcnow()
-    presence.disconnect_user(user.id)
+    presence.end_sockets(audience.credential_room("token", api_token.id))
     audit.record("token.revoke", actor=user, obj=api_token)
     db.session.commit()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..db import db
-from ..models import Channel, Event, Membership
+from ..models import Channel, Event, Membership, Post
 
 
 def _allows(restricted_to: list[str] | None, organisation_kind: str) -> bool:
@@ -21,12 +21,48 @@ def open_to_all(channel: Channel) -> bool:
     return not channel.restricted_to
 
 
+def reaches_all_of(channel: Channel, other: Channel) -> bool:
+    """Whether everyone who sees `other` also sees `channel`."""
+    if not channel.restricted_to:
+        return True
+    return bool(other.restricted_to) and set(other.restricted_to) <= set(channel.restricted_to)
+
+
 def can_see_channel(membership: Membership | None, channel: Channel) -> bool:
     return (
         membership is not None
         and channel.territory_id == membership.territory_id
         and channel_open_to(channel, membership.organisation_kind)
     )
+
+
+def sees_beyond(territory_id: int, kind: str, viewer_kind: str | None) -> bool:
+    """Whether members of `kind` would see a channel of the territory hidden from
+    `viewer_kind` (None: a viewer who sees only what is open to all)."""
+    restrictions = db.session.scalars(sa.select(Channel.restricted_to).where(
+        Channel.territory_id == territory_id))
+    return any(_allows(restricted, kind) and not (
+        viewer_kind is not None and _allows(restricted, viewer_kind))
+        for restricted in restrictions)
+
+
+def reader_kind(membership: Membership | None) -> str | None:
+    """Whom text is resolved for: a member's organisation kind, or None for what every
+    member may see (the command line, a platform admin)."""
+    return membership.organisation_kind if membership is not None else None
+
+
+def readable_posts(post_ids: list[int], kind: str | None) -> dict[int, Post]:
+    """Of these posts, those whose words this reader may see: not deleted, in a channel
+    open to their organisation kind (None: open to all). Events quote posts by id only;
+    their text is resolved here when the event is read."""
+    if not post_ids:
+        return {}
+    rows = db.session.execute(sa.select(Post, Channel.restricted_to).join(
+        Channel, Channel.id == Post.channel_id).where(
+        Post.id.in_(post_ids), Post.deleted_at.is_(None))).all()
+    return {post.id: post for post, restricted in rows
+            if (not restricted if kind is None else _allows(restricted, kind))}
 
 
 def visible_channel_ids(membership: Membership) -> list[int]:
@@ -64,6 +100,17 @@ def kind_room(territory_id: int, organisation_kind: str) -> str:
 def workshop_room(workshop_id: int) -> str:
     """Connections showing a workshop's page: its presence list goes only there."""
     return f"w:{workshop_id}"
+
+
+def user_room(user_id: int) -> str:
+    """Every socket of one person, joined to a territory or not."""
+    return f"u:{user_id}"
+
+
+def credential_room(kind: str, credential_id: int) -> str:
+    """Every socket opened with one credential: kind "session" (a login_sessions row) or
+    "token" (an api_tokens row)."""
+    return f"c:{kind}:{credential_id}"
 
 
 def rooms_for_member(membership: Membership) -> list[str]:

@@ -10,7 +10,7 @@ from ..db import db
 from ..models import AuditLog, Post, Territory, User
 from . import validation
 from .audience import can_see_channel
-from .errors import Invalid
+from .errors import Forbidden, Invalid
 
 
 def record(
@@ -34,6 +34,17 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def refuse(action: str, access, message, *, obj: Any = None, object_type: str | None = None,
+           attempted: dict | None = None) -> Forbidden:
+    """A refused attempt leaves a trace: the entry is committed on its own (nothing else of
+    the request is), and the caller raises the 403 returned."""
+    db.session.rollback()
+    record(f"{action}.refused", actor=access.user, territory=access.territory, obj=obj,
+           object_type=object_type, after=attempted)
+    db.session.commit()
+    return Forbidden(message, code="forbidden")
 
 
 def entries(access, *, action: Any = None, actor: Any = None, object_type: Any = None,

@@ -77,11 +77,20 @@ def create_channel(access: Access, name: Any, description: Any = "",
 
 
 def update_channel(access: Access, channel_id: Any, changes: dict) -> Channel:
-    """Rename, describe, archive / unarchive, restrict / open (facilitators)."""
-    access.require("facilitator")
+    """Rename, describe, archive / unarchive (facilitators); restrict / open (a platform
+    admin, or a facilitator who can see the channel: nobody opens a channel to themselves)."""
+    access.require("facilitator", admin=True)
     channel = db.session.get(Channel, channel_id) if validation.is_id(channel_id) else None
     if channel is None or channel.territory_id != access.territory.id:
         raise NotFound(_l("Canal introuvable."))
+    if "restricted_to" in changes:
+        restricted_to = _kinds(changes["restricted_to"])
+        if not may_restrict(access, channel):
+            raise audit.refuse(
+                "channel.restrict", access,
+                _l("Seul un administrateur ou un animateur qui voit ce canal peut changer "
+                   "ses restrictions."),
+                obj=channel, attempted={"restricted_to": restricted_to})
     before = serialise(channel)
     if "name" in changes:
         name = validation.text(changes["name"], "name", max_length=80)
@@ -94,11 +103,16 @@ def update_channel(access: Access, channel_id: Any, changes: dict) -> Channel:
             raise Invalid(_l("Valeur booléenne attendue."), field="archived")
         channel.archived = changes["archived"]
     if "restricted_to" in changes:
-        channel.restricted_to = _kinds(changes["restricted_to"])
+        channel.restricted_to = restricted_to
     audit.record("channel.update", actor=access.user, territory=access.territory, obj=channel,
                  before=before, after=serialise(channel))
     db.session.commit()
     return channel
+
+
+def may_restrict(access: Access, channel: Channel) -> bool:
+    return (access.system or access.user.is_admin
+            or (access.is_facilitator and audience.can_see_channel(access.membership, channel)))
 
 
 def serialise(channel: Channel) -> dict:

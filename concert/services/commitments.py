@@ -89,7 +89,7 @@ def create(access: Access, fields: dict, sources: list[Post]) -> Commitment:
     db.session.flush()
     audit.record("commitment.create", actor=access.user, territory=access.territory,
                  obj=commitment, after=_snapshot(commitment))
-    events.record(access.territory, "commitment.created", serialise(commitment))
+    events.record(access.territory, "commitment.created", stored(commitment))
     return commitment
 
 
@@ -133,7 +133,7 @@ def update(access: Access, commitment_id: Any, data: dict) -> Commitment:
     audit.record("commitment.update", actor=access.user, territory=access.territory,
                  obj=commitment, before={k: v["before"] for k, v in changes.items()},
                  after={k: v["after"] for k, v in changes.items()})
-    events.record(access.territory, "commitment.updated", serialise(commitment))
+    events.record(access.territory, "commitment.updated", stored(commitment))
     db.session.commit()
     return commitment
 
@@ -160,7 +160,7 @@ def add_measurement(access: Access, commitment_id: Any, indicator_id: Any, data:
     audit.record("measurement.create", actor=access.user, territory=access.territory,
                  obj=measurement, after={"indicator": indicator.name, "value": measurement.value,
                                          "date": measured_on.isoformat()})
-    events.record(access.territory, "commitment.updated", serialise(commitment))
+    events.record(access.territory, "commitment.updated", stored(commitment))
     db.session.commit()
     return measurement
 
@@ -199,23 +199,18 @@ def revisions(access: Access, commitment_id: Any) -> list[CommitmentRevision]:
         .order_by(CommitmentRevision.created_at.desc(), CommitmentRevision.id.desc())))
 
 
-def visible_sources(commitment: Commitment,
-                    membership: Membership | None) -> tuple[list[Post], int]:
-    """The sources this member may see, and how many are hidden from them (posts of
-    channels restricted to other kinds). Without a member: what every member may see,
-    which is what broadcast events carry."""
-    posts = db.session.scalars(
-        sa.select(Post).join(CommitmentSource, CommitmentSource.post_id == Post.id)
-        .where(CommitmentSource.commitment_id == commitment.id).order_by(Post.seq)).all()
-    visible = [p for p in posts if (audience.can_see_channel(membership, p.channel)
-                                    if membership else audience.open_to_all(p.channel))]
-    return visible, len(posts) - len(visible)
-
-
 def serialise(commitment: Commitment, membership: Membership | None = None) -> dict:
-    """The commitment resource (SPEC). Without a member, the sources are those anyone in the
-    territory may see: this is what goes into broadcast events."""
-    visible, hidden = visible_sources(commitment, membership)
+    """The commitment resource (SPEC), with the sources this member may read (without a
+    member: those every member may read)."""
+    return with_sources(stored(commitment), audience.reader_kind(membership))
+
+
+def stored(commitment: Commitment) -> dict:
+    """What its events store: every field, and its sources by id only (`source_posts`,
+    resolved for each reader by with_sources)."""
+    source_ids = list(db.session.scalars(
+        sa.select(CommitmentSource.post_id).join(Post, Post.id == CommitmentSource.post_id)
+        .where(CommitmentSource.commitment_id == commitment.id).order_by(Post.seq)))
     return {
         "id": commitment.id,
         "number": commitment.number,
@@ -232,13 +227,26 @@ def serialise(commitment: Commitment, membership: Membership | None = None) -> d
         "indicators": [_indicator(i) for i in commitment.indicators],
         "status": commitment.status,
         "abandon_reason": commitment.abandon_reason,
+        "source_posts": source_ids,
+        "created_at": commitment.created_at.isoformat(),
+        "updated_at": commitment.updated_at.isoformat(),
+    }
+
+
+@events.quotes_posts("commitment.created", "commitment.updated")
+def with_sources(data: dict, kind: str | None) -> dict:
+    """The sources a reader of that organisation kind may see, with their excerpts, and
+    how many others there are (in channels hidden from them, or deleted)."""
+    ids = data.get("source_posts", [])
+    readable = audience.readable_posts(ids, kind)
+    visible = [readable[i] for i in ids if i in readable]
+    return {
+        **data,
         "source_posts": [p.id for p in visible],
         "sources": [{"id": p.id, "channel": p.channel_id, "kind": p.kind, "seq": p.seq,
                      "excerpt": p.body[:200], "author": p.author.name if p.author else ""}
                     for p in visible],
-        "hidden_sources": hidden,
-        "created_at": commitment.created_at.isoformat(),
-        "updated_at": commitment.updated_at.isoformat(),
+        "hidden_sources": len(ids) - len(visible),
     }
 
 

@@ -59,3 +59,7 @@ class Unavailable(ServiceError):
     def __init__(self, message=None, **kwargs) -> None:
         super().__init__(message or _l("Service momentanément indisponible : réessayez dans "
                                        "quelques secondes."), **kwargs)
+
+
+class TooManyRequests(ServiceError):
+    status, code = 429, "rate_limited"

@@ -7,12 +7,14 @@ import logging
 from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from ..db import db
 from ..models import Channel, Event, Membership, Territory
-from . import audience
+from . import audience, validation
+from .errors import Invalid
 
 CATCH_UP_LIMIT = 1000
 logger = logging.getLogger(__name__)
@@ -28,6 +30,25 @@ def next_seq(territory_id: int) -> int:
         .values(last_seq=Territory.last_seq + 1)
         .returning(Territory.last_seq)
     ).scalar_one()
+
+
+# Event types that quote posts by id: type → resolver(stored data, reader kind) → data with
+# the words that reader may see. Registered by the services that record them.
+_quoting: dict[str, Callable[[dict, str | None], dict]] = {}
+
+
+def quotes_posts(*types: str):
+    def register(resolver: Callable[[dict, str | None], dict]):
+        for type_ in types:
+            _quoting[type_] = resolver
+        return resolver
+
+    return register
+
+
+def as_read(type_: str, data: dict, kind: str | None) -> dict:
+    resolver = _quoting.get(type_)
+    return resolver(data, kind) if resolver else data
 
 
 def record(
@@ -48,9 +69,33 @@ def record(
     )
     db.session.add(entry)
     slug, rooms = territory.slug, audience.rooms_for_channel(territory.id, channel)
+    if type_ in _quoting:
+        parts = deliveries(territory.id, type_, entry.data, rooms)  # no SQL once committed
+        after_commit(lambda: [_emit(_message(slug, entry.seq, entry.type, worded), to)
+                              for worded, to in parts])
+        return entry
     # Built at commit time: the caller may still complete `data` (e.g. with the seq).
     after_commit(lambda: _emit(_message(slug, entry.seq, entry.type, entry.data), rooms))
     return entry
+
+
+def deliveries(territory_id: int, type_: str, data: dict,
+               rooms: list[str]) -> list[tuple[dict, list[str]]]:
+    """(data, rooms) to broadcast an event to: as stored, to its rooms; an event quoting
+    posts goes to each organisation kind's room with the words that kind may read."""
+    if type_ not in _quoting:
+        return [(data, rooms)]
+    kinds = db.session.scalars(sa.select(Membership.organisation_kind).where(
+        Membership.territory_id == territory_id).distinct())
+    by_data: dict[str, tuple[dict, list[str]]] = {}
+    for kind in kinds:
+        room = audience.kind_room(territory_id, kind)
+        if rooms != [audience.territory_room(territory_id)] and room not in rooms:
+            continue
+        worded = as_read(type_, data, kind)
+        key = json.dumps(worded, sort_keys=True, default=str)
+        by_data.setdefault(key, (worded, []))[1].append(room)
+    return list(by_data.values())
 
 
 def ephemeral(territory: Territory, type_: str, data: dict[str, Any], *,
@@ -60,10 +105,20 @@ def ephemeral(territory: Territory, type_: str, data: dict[str, Any], *,
     _emit(message, audience.rooms_for_channel(territory.id, channel), skip_sid=skip_sid)
 
 
+def after_seq(value: Any) -> int | None:
+    """A `join`'s `after_seq`: null (no catch-up) or an integer a database can compare.
+    Checked before the connection joins anything, so a refusal leaves nothing behind."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(_l("« after_seq » doit être un entier ou null."), field="after_seq")
+    return validation.integer(value, "after_seq")
+
+
 def missed(membership: Membership, after_seq: int, limit: int = CATCH_UP_LIMIT) -> list[dict]:
     """The events after `after_seq` this member may see, oldest first."""
-    slug = membership.territory.slug
-    return [_message(slug, seq, type_, data)
+    slug, kind = membership.territory.slug, membership.organisation_kind
+    return [_message(slug, seq, type_, as_read(type_, data, kind))
             for seq, type_, data in _missed(membership, after_seq, limit, Event.data)]
 
 
@@ -72,8 +127,9 @@ def missed_json(membership: Membership, after_seq: int,
     """The same events, each as its JSON text, around the log's `data` as stored: a
     catch-up of thousands of events is neither decoded nor encoded again (see README,
     "Catch-up")."""
-    slug = json.dumps(membership.territory.slug)
-    return [f'{{"territory":{slug},"seq":{seq},"type":{json.dumps(type_)},"data":{data}}}'
+    slug, kind = json.dumps(membership.territory.slug), membership.organisation_kind
+    return [f'{{"territory":{slug},"seq":{seq},"type":{json.dumps(type_)},"data":'
+            f'{json.dumps(as_read(type_, json.loads(data), kind)) if type_ in _quoting else data}}}'
             for seq, type_, data in _missed(membership, after_seq, limit,
                                             sa.cast(Event.data, sa.Text))]
 
@@ -99,7 +155,7 @@ def latest_seqs(territory_ids: Iterable[int]) -> dict[int, int]:
 
 def logged(territory_id: int, seqs: Iterable[int]) -> list[tuple[dict, list[str]]]:
     """Those events of the log as they were broadcast, each with the rooms it goes to
-    (the same audience rule as at commit), oldest first: for a process re-delivering what
+    (the same audience rule and wording as at commit), oldest first: for a process re-delivering what
     its connections missed."""
     wanted = sorted(set(seqs))
     if not wanted:
@@ -112,8 +168,10 @@ def logged(territory_id: int, seqs: Iterable[int]) -> list[tuple[dict, list[str]
         .order_by(Event.seq)
     )
     keep = set(wanted)
-    return [(_message(slug, seq, type_, data), audience.rooms_for_channel(territory_id, channel))
-            for slug, seq, type_, data, channel in rows if seq in keep]
+    return [(_message(slug, seq, type_, worded), to)
+            for slug, seq, type_, data, channel in rows if seq in keep
+            for worded, to in deliveries(territory_id, type_, data,
+                                         audience.rooms_for_channel(territory_id, channel))]
 
 
 def after_commit(callback: Callable[[], None]) -> None:

@@ -39,9 +39,22 @@ def promote(access: Access, data: dict) -> Commitment:
     return commitment
 
 
+def promotion_draft(sources: list[Post]) -> dict:
+    """What the promotion form starts with. A commitment is visible to every member: a
+    source of a restricted channel lends it neither its words nor its channel, and the
+    facilitator is told to write a neutral title."""
+    restricted = any(not audience.open_to_all(post.channel) for post in sources)
+    if restricted or not sources:
+        return {"title": "", "channel": None, "restricted": restricted}
+    first = sources[0]
+    return {"title": first.body.splitlines()[0][:200] if first.body else "",
+            "channel": first.channel_id, "restricted": False}
+
+
 def merge(access: Access, post_id: Any, into_id: Any) -> Post:
     """Merges a duplicate into the post kept: its supporters are added to the kept post's
     (each person counted once), and it links to it."""
+    posts.get_post(access, post_id)  # 404 before 403: a refusal tells nothing of a hidden post
     access.require("facilitator")
     if into_id is None:
         raise Invalid(_l("Ce champ est obligatoire."), field="into")
@@ -56,6 +69,10 @@ def merge(access: Access, post_id: Any, into_id: Any) -> Post:
     if kept.status not in ("open", "promoted"):
         raise Conflict(_l("La contribution cible est déjà fusionnée ou déclinée."),
                        field="into")
+    if not audience.reaches_all_of(kept.channel, duplicate.channel):
+        # Its `merged_into` would name a post some of the duplicate's readers cannot see.
+        raise Invalid(_l("La contribution cible est dans un canal plus restreint : tous "
+                         "les lecteurs de celle-ci ne la verraient pas."), field="into")
     already = set(db.session.scalars(sa.select(Support.user_id).where(Support.post_id == kept.id)))
     for user_id in db.session.scalars(sa.select(Support.user_id).where(
             Support.post_id == duplicate.id)):
@@ -76,6 +93,7 @@ def merge(access: Access, post_id: Any, into_id: Any) -> Post:
 
 
 def decline(access: Access, post_id: Any, reason: Any) -> Post:
+    posts.get_post(access, post_id)  # 404 before 403: a refusal tells nothing of a hidden post
     access.require("facilitator")
     reason = validation.text(reason, "reason", max_length=2000)
     [post] = _contributions(access, (post_id, "id"))
@@ -90,6 +108,7 @@ def decline(access: Access, post_id: Any, reason: Any) -> Post:
 
 
 def reopen(access: Access, post_id: Any) -> Post:
+    posts.get_post(access, post_id)  # 404 before 403: a refusal tells nothing of a hidden post
     access.require("facilitator")
     [post] = _contributions(access, (post_id, "id"))
     if post.status != "declined":

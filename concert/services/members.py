@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..db import db
 from ..models import ORGANISATION_KINDS, ROLES, Invitation, Membership, User, utcnow
-from . import accounts, audit, presence, security, validation
+from . import accounts, audience, audit, presence, security, validation
 from .errors import Conflict, Gone, NotFound, Unauthorized
 from .access import Access
 
@@ -40,6 +40,12 @@ def invite(
         created_by_id=access.user.id if access.user else None,
         expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
     )
+    if not may_grant(access, invitation.organisation_kind):
+        raise audit.refuse(
+            "invitation.create", access,
+            _l("Ce type d'organisation voit des canaux qui vous sont fermés : seul un "
+               "administrateur ou un animateur de ce type peut l'inviter."),
+            object_type="invitation", attempted=_invitation_dict(invitation))
     if _member_by_email(access.territory.id, email) is not None:
         raise Conflict(_l("Cette personne est déjà membre du territoire."), field="email")
     # A new invitation replaces any pending one for the same address.
@@ -55,6 +61,15 @@ def invite(
                  obj=invitation, after=_invitation_dict(invitation))
     db.session.commit()
     return invitation, invitation_url(token)
+
+
+def may_grant(access: Access, organisation_kind: str) -> bool:
+    """A facilitator lets in only organisation kinds that see no channel hidden from
+    themselves, or they could invite a second account of theirs and read it."""
+    if access.system or access.user.is_admin:
+        return True
+    mine = access.membership.organisation_kind if access.membership else None
+    return not audience.sees_beyond(access.territory.id, organisation_kind, mine)
 
 
 def pending_invitations(territory_id: int, *, email: str | None = None) -> list[Invitation]:
@@ -180,6 +195,8 @@ def remove_member(access: Access, membership_id: int) -> None:
     audit.record("membership.remove", actor=access.user, territory=access.territory,
                  obj=membership, before=serialise_member(membership))
     presence.evict(membership.user_id, access.territory.id)
+    # Their sockets end, joined or not; those still signed in reconnect by themselves.
+    presence.end_sockets(audience.user_room(membership.user_id))
     db.session.delete(membership)
     db.session.commit()
 

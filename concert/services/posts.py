@@ -1,9 +1,11 @@
 """Posts of the workspace: messages, needs and proposals; replies, edits, deletion, supports."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +16,7 @@ from ..models import (
 )
 from . import audience, audit, channels, events, validation
 from .access import Access, access_via
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from .security import render_markdown
 
 MAX_BODY = 10_000
@@ -34,6 +36,7 @@ def create_post(access: Access, channel_id: Any, kind: Any, body: Any, client_id
     client_id = _client_id(client_id)
     if client_id is not None and (existing := _by_client_id(access, client_id)) is not None:
         return existing, False
+    _within_rate(access)
     channel = channels.get_channel(access, _int(channel_id, "channel"), for_posting=True)
     kind = validation.choice(kind, "kind", POST_KINDS)
     body = _body(body)
@@ -72,10 +75,22 @@ def create_post(access: Access, channel_id: Any, kind: Any, body: Any, client_id
     return post, True
 
 
+def _within_rate(access: Access) -> None:
+    """CONCERT_POSTS_PER_MINUTE per person, by page, API and socket alike (one count, in the
+    database, so every server process agrees)."""
+    if access.user is None:
+        return
+    limit = current_app.config["POSTS_PER_MINUTE"]
+    recent = db.session.scalar(sa.select(sa.func.count()).select_from(Post).where(
+        Post.author_id == access.user.id, Post.created_at > utcnow() - timedelta(minutes=1)))
+    if recent >= limit:
+        raise TooManyRequests(_l("Vous publiez trop vite : attendez une minute."))
+
+
 def edit_post(access: Access, post_id: Any, body: Any) -> Post:
     """Authors edit their own posts; the previous text is kept in the history."""
+    post = get_post(access, post_id)  # 404 before 403: a refusal tells nothing of a hidden post
     access.require(*CONTRIBUTOR_ROLES)  # an author since made observer only reads
-    post = get_post(access, post_id)
     if post.author_id != access.user.id:
         raise Forbidden(_l("Seul l'auteur peut modifier ce message."))
     if post.deleted_at is not None:
@@ -94,8 +109,8 @@ def edit_post(access: Access, post_id: Any, body: Any) -> Post:
 def delete_post(access: Access, post_id: Any) -> Post:
     """Soft delete by its author or a facilitator: a placeholder stays in the thread, the
     text leaves every view (the event log included) and is kept in the audit trail only."""
+    post = get_post(access, post_id)  # 404 before 403
     access.require(*CONTRIBUTOR_ROLES)
-    post = get_post(access, post_id)
     lock(post)  # a promotion at the same moment: either it waits for us or we see it
     if post.author_id != access.user.id and not access.is_facilitator:
         raise Forbidden(_l("Seul l'auteur ou un animateur peut supprimer ce message."))
@@ -122,8 +137,8 @@ def delete_post(access: Access, post_id: Any) -> Post:
 
 def toggle_support(access: Access, post_id: Any) -> tuple[Post, bool]:
     """One support per person on a need or proposal; calling again withdraws it."""
+    post = get_post(access, post_id)  # 404 before 403
     access.require(*CONTRIBUTOR_ROLES)
-    post = get_post(access, post_id)
     # Toggles of one post queue up on its row: each counts every support committed before
     # it (concurrent supports were lost), and a double click finds the first support.
     db.session.scalars(sa.select(Post).where(Post.id == post.id).with_for_update()

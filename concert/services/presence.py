@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Callable
 
 import sqlalchemy as sa
 
@@ -140,19 +141,17 @@ def typing(access, channel_id, sid: str) -> None:
     }, channel=channel, skip_sid=sid)
 
 
-def disconnect_user(user_id: int) -> None:
-    """Within a transaction that ends a credential (sign-out, revoked token): once it
-    commits, the user's live sockets are closed on whichever process holds them; those
-    whose credential still holds reconnect by themselves."""
-    from ..extensions import socketio
+# Set by concert/realtime: closes every socket in these rooms, on every server process.
+_close_rooms: Callable[[list[str]], None] | None = None
 
-    sids = list(db.session.scalars(sa.select(Connection.sid).where(
-        Connection.user_id == user_id).distinct()))
 
-    def close() -> None:
-        # In a task of its own: a local disconnect runs our disconnect handler at once,
-        # which needs the database while this session is still finishing its commit.
-        for sid in sids:
-            socketio.start_background_task(socketio.server.disconnect, sid, namespace="/")
+def on_end_sockets(close_rooms: Callable[[list[str]], None]) -> None:
+    global _close_rooms
+    _close_rooms = close_rooms
 
-    events.after_commit(close)
+
+def end_sockets(*rooms: str) -> None:
+    """Within a transaction that ends a credential or a membership: once it commits, the
+    sockets in these rooms (audience.user_room, audience.credential_room) are closed,
+    whichever process holds them."""
+    events.after_commit(lambda: _close_rooms and _close_rooms(list(rooms)))

@@ -22,6 +22,7 @@ def text(value: Any, field: str, *, max_length: int, required: bool = True) -> s
         value = ""
     if not isinstance(value, str) or "\x00" in value:  # PostgreSQL stores no NUL character
         raise Invalid(_l("Ce champ doit être du texte."), field=field)
+    unicode(value, field)
     value = value.strip()
     if required and not value:
         raise Invalid(_l("Ce champ est obligatoire."), field=field)
@@ -29,6 +30,26 @@ def text(value: Any, field: str, *, max_length: int, required: bool = True) -> s
         raise Invalid(
             _l("Ce champ dépasse %(max)d caractères.", max=max_length), field=field
         )
+    return value
+
+
+def unicode(value: Any, field: str | None = None) -> Any:
+    """Every string in a request (JSON body, socket event) must be encodable: JSON lets a
+    lone surrogate ("\\ud800") through, which no database stores."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise Invalid(_l("Texte invalide : caractère Unicode isolé."), code="invalid_text",
+                          field=field) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            unicode(key, field)
+            unicode(item, field or (key if isinstance(key, str) and key.isidentifier()
+                                    else None))
+    elif isinstance(value, list):
+        for item in value:
+            unicode(item, field)
     return value
 
 

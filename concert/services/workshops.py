@@ -64,10 +64,16 @@ def current_item(workshop: Workshop) -> AgendaItem | None:
     return workshop.agenda[workshop.current_item]
 
 
-def serialise(workshop: Workshop, *, now: datetime | None = None) -> dict:
-    """The workshop resource (SPEC). `server_now` is given when asked (answers and pages,
-    not stored events): clients take their clock's offset from it, so every screen shows
-    the same remaining time."""
+def serialise(workshop: Workshop, *, now: datetime | None = None,
+              reader: Membership | None = None) -> dict:
+    """The workshop resource (SPEC), its votes' options worded for `reader` (without: what
+    every member may read). `server_now` is given when asked (answers and pages, not
+    stored events): clients take their clock's offset from it, so every screen shows the
+    same remaining time."""
+    return with_option_texts(_stored(workshop, now=now), audience.reader_kind(reader))
+
+
+def _stored(workshop: Workshop, *, now: datetime | None = None) -> dict:
     item = current_item(workshop)
     data = {
         "id": workshop.id,
@@ -88,7 +94,7 @@ def serialise(workshop: Workshop, *, now: datetime | None = None) -> dict:
         "closed_at": workshop.closed_at.isoformat() if workshop.closed_at else None,
         "cancelled_at": workshop.cancelled_at.isoformat() if workshop.cancelled_at else None,
         "cancel_reason": workshop.cancel_reason,
-        "votes": [serialise_vote(v) for v in votes_of(workshop)],
+        "votes": [_stored_vote(v) for v in votes_of(workshop)],
     }
     if now is not None:
         data["server_now"] = now.isoformat()
@@ -100,22 +106,45 @@ def votes_of(workshop: Workshop) -> list[Vote]:
                                    .order_by(Vote.id)))
 
 
-def serialise_vote(vote: Vote) -> dict:
-    """Results are anonymous: dots per post, never who placed them."""
+def serialise_vote(vote: Vote, reader: Membership | None = None) -> dict:
+    return _vote_texts(_stored_vote(vote), audience.reader_kind(reader))
+
+
+@events.quotes_posts("workshop.started", "workshop.agenda", "workshop.closed",
+                     "workshop.vote")
+def with_option_texts(data: dict, kind: str | None) -> dict:
+    """A workshop or vote event's options, worded for a reader of that organisation kind."""
+    data = dict(data)
+    if "votes" in data:
+        data["votes"] = [_vote_texts(v, kind) for v in data["votes"]]
+    if "vote" in data:
+        data["vote"] = _vote_texts(data["vote"], kind)
+    return data
+
+
+def _vote_texts(vote: dict, kind: str | None) -> dict:
+    """An option whose post was deleted, or whose channel is now hidden from the reader,
+    keeps its dots and loses its words."""
+    readable = audience.readable_posts([o["post"] for o in vote["options"]], kind)
+    options = []
+    for option in vote["options"]:
+        post = readable.get(option["post"])
+        options.append({"post": option["post"], "dots": option["dots"], "hidden": post is None,
+                        "kind": post.kind if post else None,
+                        "text": _excerpt(post) if post else "",
+                        "organisation": post.author_organisation if post else ""})
+    return {**vote, "options": options}
+
+
+def _stored_vote(vote: Vote) -> dict:
+    """Results are anonymous: dots per post, never who placed them. Options by post id:
+    their words are resolved for each reader (_vote_texts)."""
     counts = dict(db.session.execute(
         sa.select(Dot.post_id, sa.func.count()).where(Dot.vote_id == vote.id)
         .group_by(Dot.post_id)).all())
     voters = db.session.scalar(sa.select(sa.func.count(sa.distinct(Dot.user_id)))
                                .where(Dot.vote_id == vote.id))
-    found = {p.id: p for p in db.session.scalars(sa.select(Post).where(
-        Post.id.in_(vote.post_ids)))}
-    options = []
-    for post_id in vote.post_ids:
-        post = found.get(post_id)
-        if post is not None:  # only posts of channels open to all are ever in a vote
-            options.append({"post": post.id, "kind": post.kind, "text": _excerpt(post),
-                            "organisation": post.author_organisation,
-                            "dots": counts.get(post.id, 0)})
+    options = [{"post": post_id, "dots": counts.get(post_id, 0)} for post_id in vote.post_ids]
     return {"id": vote.id, "question": vote.question, "dots": vote.dots, "status": vote.status,
             "agenda_item": vote.agenda_item_id, "opened_at": vote.opened_at.isoformat(),
             "closed_at": vote.closed_at.isoformat() if vote.closed_at else None,
@@ -500,7 +529,7 @@ def _minutes(access: Access, workshop: Workshop) -> dict:
             [[f"{i.position + 1}. {i.title}", i.minutes, _channel_name(i.channel_id)]
              for i in workshop.agenda])]),
         _contributions_section(workshop, visible),
-        _votes_section(workshop),
+        _votes_section(access, workshop),
         _decisions_section(workshop, territory, visible),
     ]
     return doc.document(
@@ -568,10 +597,10 @@ def _contribution_line(post: Post) -> str:
            f"{_excerpt(post, 400)}"
 
 
-def _votes_section(workshop: Workshop) -> dict:
+def _votes_section(access: Access, workshop: Workshop) -> dict:
     blocks = []
     for vote in votes_of(workshop):
-        data = serialise_vote(vote)
+        data = serialise_vote(vote, access.membership)
         ranked = sorted(data["options"], key=lambda o: -o["dots"])
         blocks.append(doc.table(
             _("%(question)s — %(dots)d point(s) par participant, %(voters)d votant(s)",
@@ -656,13 +685,13 @@ def _open(access: Access, workshop_id: Any, vote_id: Any) -> tuple[Workshop, Vot
 
 def _announce(access: Access, workshop: Workshop, type_: str) -> None:
     db.session.flush()
-    events.record(access.territory, type_, serialise(workshop))
+    events.record(access.territory, type_, _stored(workshop))
 
 
 def _announce_vote(access: Access, workshop: Workshop, vote: Vote) -> None:
     db.session.flush()
     events.record(access.territory, "workshop.vote",
-                  {"workshop": workshop.id, "vote": serialise_vote(vote)})
+                  {"workshop": workshop.id, "vote": _stored_vote(vote)})
 
 
 def _announce_presence(territory, workshop: Workshop, membership: Membership, present: bool,

@@ -182,9 +182,13 @@ def new_commitment(slug: str):
             form_error(None, exc)
     form = _commitment_form(where)
     if "title" not in request.form and sources:
-        first = posts.get_post(where, sources[0]["id"])
-        form.title.data = form.title.data or first.body.splitlines()[0][:200]
-        form.channel.data = str(first.channel_id)
+        draft = facilitation.promotion_draft([posts.get_post(where, s["id"]) for s in sources])
+        form.title.data = form.title.data or draft["title"]
+        form.channel.data = str(draft["channel"] or "")
+        if draft["restricted"]:
+            flash(_("Une source est dans un canal restreint, mais l'engagement sera visible "
+                    "de tous les membres : donnez-lui un titre et une description neutres."),
+                  "info")
     status = 200
     # The consolidation page posts its selection here; the form's own post has a title.
     submitted = request.method == "POST" and "title" in request.form

@@ -132,7 +132,7 @@ def _planning(form) -> dict:
 
 def _live_context(where, workshop) -> dict:
     now = utcnow()
-    data = workshops.serialise(workshop, now=now)
+    data = workshops.serialise(workshop, now=now, reader=where.membership)
     vote = workshops.open_vote_of(workshop)
     names = {c.id: c.name for c in channels.list_channels(where)}
     feed = [posts.serialise(p) for p in workshops.contributions(where, workshop)]

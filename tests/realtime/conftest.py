@@ -62,6 +62,13 @@ class Live:
         """The first received event of that type (and data), waiting for it if need be."""
         return self.wait_for(lambda _events: self.of(type_, **data), timeout)[0]
 
+    def wait_closed(self, timeout: float = WAIT) -> bool:
+        """Waits until the server has closed this socket; True once it has."""
+        deadline = time.monotonic() + timeout
+        while self.sio.connected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return not self.sio.connected
+
     def call(self, event: str, data: Any, timeout: float = WAIT) -> Any:
         return self.sio.call(event, data, timeout=timeout)
 

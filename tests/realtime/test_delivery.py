@@ -17,6 +17,16 @@ def test_each_seq_is_handed_over_once_whatever_the_order():
     assert delivered.take(13) and delivered.upto == 14 and delivered.above == set()
 
 
+def test_each_part_of_a_seq_is_handed_over_once():
+    """An event quoting posts goes out once per wording, to other rooms, with one seq."""
+    delivered = Delivered(territory_id=1, upto=10)
+    state, justice = ("t1:kind:prefecture",), ("t1:kind:justice",)
+    assert delivered.take(11, state) and delivered.take(12, state)
+    assert delivered.take(11, justice)  # after 12: the same seq's other wording
+    assert not delivered.take(11, state) and not delivered.take(11, justice)
+    assert delivered.upto == 12 and delivered.missing(12) == []
+
+
 def test_raw_json_goes_into_the_packet_as_it_is():
     events = ['{"seq":1,"data":{"body":"é"}}', '{"seq":2,"data":{}}']
     # A user's text that looks like the placeholder is still only text.

@@ -247,3 +247,17 @@ def test_a_member_removed_on_one_server_is_evicted_on_the_other(
     fence([(outsider, "autre", elsewhere)], [removed])
     assert [e for e in removed.events[seen:] if e["territory"] == SLUG] == []
     assert removed.join(SLUG)["error"]["code"] == "not_found"
+
+
+def test_revoking_a_token_closes_its_sockets_on_every_process(cluster, sockets, base, world):
+    one, two = cluster
+    live = sockets(one.url, world.actor)  # not joined
+    answer = base.Api(two.url, world.actor).get("/tokens")
+    [token] = answer.json()["items"]
+    other = base.Api(two.url).post("/tokens", json={"email": world.actor.email,
+                                                    "password": world.actor.password})
+    answer = base.Api(two.url).session.delete(
+        f"{two.url}/api/v1/tokens/{token['id']}", timeout=30,
+        headers={"Authorization": f"Bearer {other.json()['token']}"})
+    assert answer.status_code == 204
+    assert live.wait_closed()

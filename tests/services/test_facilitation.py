@@ -22,6 +22,7 @@ from concert.services import (
     audit,
     channels,
     commitments,
+    events,
     facilitation,
     members,
     posts,
@@ -666,8 +667,10 @@ def test_a_restricted_source_shows_only_to_allowed_kinds(world, state_channel):
     assert broadcast["source_posts"] == [public.id] and broadcast["hidden_sources"] == 1
     [created] = events_of("commitment.created")
     assert created.channel_id is None  # reaches every member…
-    assert secret.id not in created.data["source_posts"]  # …without the hidden source
-    assert "deal" not in repr(created.data)
+    assert "deal" not in repr(created.data)  # …quoting its sources by id only, worded when read
+    read = events.as_read("commitment.created", created.data, "bailleur_social")
+    assert read["source_posts"] == [public.id] and read["hidden_sources"] == 1
+    assert "deal" not in repr(read)
     # The post.status event of the hidden source goes to its channel's audience only.
     statuses = {e.post_id: e for e in events_of("post.status")}
     assert statuses[secret.id].channel_id == state_channel

@@ -704,7 +704,7 @@ def test_actors_cannot_use_the_member_forms(server, world, csrf_from):
 def test_request_bodies_are_bounded_except_the_ssmsi_import(client, world):
     """A 17 MB JSON body is refused before it is read (413); the import routes take the
     national SSMSI base (hundreds of MB), and say so only once they have judged it."""
-    from concert import MAX_BODY
+    from concert.uploads import MAX_BODY
 
     big = b'{"body": "' + b"x" * (MAX_BODY + 1024) + b'"}'
     refused = client.post("/api/v1/territories/metropole/posts", data=big,
