@@ -20,6 +20,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from sqlalchemy.dialects.postgresql import JSONB
 
 # Before concert is imported: the cheapest argon2 parameters, here and in every server and
 # command the tests start (production parameters are asserted by a test of their own).
@@ -253,16 +254,39 @@ _WORLDS: dict[str, tuple[World, dict[str, list[dict]]]] = {}
 
 
 def _rows() -> dict[str, list[dict]]:
+    """Every row, a JSON column's SQL NULL told apart from its JSON `null`."""
+    rows = {}
     with db.engine.connect() as conn:
-        return {table.name: [dict(row) for row in conn.execute(sa.select(table)).mappings()]
-                for table in Model.metadata.sorted_tables}
+        for table in Model.metadata.sorted_tables:
+            json_columns = [c for c in table.columns if isinstance(c.type, sa.JSON)]
+            raw = [sa.cast(c, sa.Text).label(f"raw {c.name}") for c in json_columns]
+            rows[table.name] = []
+            for row in conn.execute(sa.select(table, *raw)).mappings():
+                values = {c.name: row[c] for c in table.columns}
+                for column in json_columns:
+                    if row[f"raw {column.name}"] == "null":
+                        values[column.name] = sa.JSON.NULL
+                rows[table.name].append(values)
+    return rows
+
+
+def _as_copied(table: sa.Table) -> sa.Table:
+    """The table with JSON columns that write Python None as SQL NULL (JSON.NULL stays
+    JSON `null`), as the ORM wrote the rows it left unset."""
+    def copied(type_):
+        if not isinstance(type_, sa.JSON):
+            return type_
+        return sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
+    return sa.Table(table.name, sa.MetaData(),
+                    *(sa.Column(c.name, copied(c.type)) for c in table.columns))
 
 
 def _restore(rows: dict[str, list[dict]]) -> None:
     with db.engine.begin() as conn:
         for table in Model.metadata.sorted_tables:
             if rows[table.name]:
-                conn.execute(table.insert(), rows[table.name])
+                conn.execute(_as_copied(table).insert(), rows[table.name])
                 if conn.dialect.name == "postgresql" and "id" in table.c:
                     conn.execute(sa.text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
