@@ -183,6 +183,16 @@ def _write(out: str, data: bytes) -> None:
         click.echo(f"{out} ({len(data)} octets)", err=True)
 
 
+@cli.command("mail-send", cls=ServiceCommand)
+def mail_send_command() -> None:
+    """Deliver every pending mail now (each tried once), whatever its back-off."""
+    from .services import mail
+
+    counts = mail.deliver_due(force=True)
+    for outcome in ("sent", "retry", "failed"):
+        click.echo(f"{outcome}: {counts[outcome]}")
+
+
 @cli.command("demo", cls=ServiceCommand)
 def demo_command() -> None:
     """Seed the demo territory `demo` (safe to run again)."""
@@ -199,9 +209,12 @@ def run_command(host: str, port: int) -> None:
     """Serve the web app and Socket.IO with gevent's WSGI server."""
     from .extensions import socketio
     from .realtime.handlers import heartbeat_forever
+    from .services import mail
 
     app = _app()
     socketio.start_background_task(heartbeat_forever, app)
+    if app.config["SMTP_URL"]:  # otherwise each mail is written to a file at commit
+        socketio.start_background_task(mail.deliver_forever, app)
     click.echo(f"concert écoute sur http://{host}:{port}/", err=True)
     # No access log: invitation links carry their secret in the path.
     socketio.run(app, host=host, port=port, log_output=False)

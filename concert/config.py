@@ -5,6 +5,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _instance_path() -> Path:
@@ -56,6 +57,11 @@ class Config:
         # default address of `concert run` when printed by the command line).
         self.BASE_URL = (os.environ.get("CONCERT_BASE_URL") or "").rstrip("/") or None
         self.INVITATION_DAYS = int(os.environ.get("CONCERT_INVITATION_DAYS") or 7)
+        # smtp://user:password@host:port (STARTTLS when offered) or smtps://… (TLS from the
+        # start); unset, mails are written to <instance>/mail/ instead (development).
+        self.SMTP_URL = os.environ.get("CONCERT_SMTP_URL") or None
+        self.MAIL_FROM = os.environ.get("CONCERT_MAIL_FROM") or "concert <concert@{}>".format(
+            urlsplit(self.BASE_URL).hostname if self.BASE_URL else "localhost")
         self.LOGIN_RATE_LIMIT = os.environ.get("CONCERT_LOGIN_RATE_LIMIT") or "10 per minute"
         self.LOGIN_IP_RATE_LIMIT = os.environ.get("CONCERT_LOGIN_IP_RATE_LIMIT") or "60 per minute"
         self.POSTS_PER_MINUTE = int(os.environ.get("CONCERT_POSTS_PER_MINUTE") or 30)

@@ -179,10 +179,10 @@ def client(ctx):
 def runner(ctx, database_url, instance_path):
     """Runs the real `concert` command in a subprocess against the test database."""
 
-    def run(*args: str, input: str | None = None) -> subprocess.CompletedProcess:
+    def run(*args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "concert", *args], input=input, capture_output=True,
-            text=True, env=_server_env(database_url, instance_path), timeout=120,
+            text=True, env=_server_env(database_url, instance_path, **env), timeout=120,
         )
 
     return run
@@ -466,3 +466,85 @@ def login():
 
 def new_secret() -> str:
     return secrets.token_hex(4)
+
+
+# --- a real SMTP server ------------------------------------------------------------------
+
+@dataclass
+class Received:
+    sender: str
+    recipients: list[str]
+    message: "EmailMessage"  # noqa: F821
+
+    def part(self, subtype: str) -> str:
+        return self.message.get_body((subtype,)).get_content()
+
+    def link(self, path: str) -> str:
+        """The first absolute link to `path…` in the text part."""
+        import re
+
+        match = re.search(r"https?://\S+" + re.escape(path) + r"\S*", self.part("plain"))
+        assert match, f"no {path} link in:\n{self.part('plain')}"
+        return match.group(0)
+
+
+class SmtpServer:
+    """aiosmtpd in a thread of the test process, on a port of its own that stays the same
+    across stop() and start(). Addresses in `refuse` get a permanent 550."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"smtp://127.0.0.1:{self.port}"
+        self.messages: list[Received] = []
+        self.refuse: set[str] = set()
+        self.controller = None
+        self.start()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
+                                      message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 Message accepted for delivery"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def clear(self) -> None:
+        self.messages.clear()
+        self.refuse.clear()
+
+    def wait_for(self, count: int, timeout: float = 120) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"{len(self.messages)} of {count} mails arrived"
+        return self.messages
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(ctx, smtp_server):
+    """The test app sends through the real SMTP server (instead of writing .eml files)."""
+    smtp_server.clear()
+    ctx.config["SMTP_URL"] = smtp_server.url
+    yield smtp_server
+    ctx.config["SMTP_URL"] = None

@@ -93,13 +93,20 @@ PATHS = {
     "/territories/{slug}/invitations": {
         "get": _op("Pending invitations (facilitators)", answer=_list_of("Invitation"),
                    params=[SLUG], errors=(401, 403, 404)),
-        "post": _op("Invite someone by e-mail (facilitators, admins)", params=[SLUG],
+        "post": _op("Invite someone: the link is mailed to the address (facilitators, admins)",
+                    params=[SLUG],
                     body=_ref("InvitationInput"), ok=201, answer=_ref("Invitation"),
                     errors=(400, 401, 403, 404, 409, 422)),
     },
     "/territories/{slug}/invitations/{invitation_id}": {
         "delete": _op("Revoke a pending invitation (facilitators)", ok=204, params=[
             SLUG, _path_param("invitation_id", "integer")], errors=(401, 403, 404, 409)),
+    },
+    "/territories/{slug}/invitations/{invitation_id}/resend": {
+        "post": _op("Mail a pending invitation again, with a new link valid for the full "
+                    "period (the previous link stops working)", params=[
+                        SLUG, _path_param("invitation_id", "integer")],
+                    answer=_ref("Invitation"), errors=(401, 403, 404, 409)),
     },
     "/invitations/{token}": {
         "get": _op("What an invitation link is for", public=True, params=[_path_param("token")],
@@ -714,7 +721,9 @@ SCHEMAS = {
         "organisation": {"type": "string"}, "organisation_kind": {"enum": list(ORGANISATION_KINDS)},
         "created_at": {"type": "string", "format": "date-time"},
         "expires_at": {"type": "string", "format": "date-time"},
-        "url": {"type": "string", "description": "Only in the answer that creates it"}}},
+        "url": {"type": "string", "description": (
+            "Only in the answer that creates or re-sends it, and only when no SMTP server "
+            "is configured (development): otherwise the link is only in the mail")}}},
     "InvitationInfo": {"type": "object", "properties": {
         "territory": {"type": "object", "properties": {
             "slug": {"type": "string"}, "name": {"type": "string"}}},

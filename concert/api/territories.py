@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..ratelimits import password_attempts
-from ..services import members, territories
+from ..services import mail, members, territories
 from ..services.access import access
 from ..services.errors import Invalid
 from . import bp, json_body, signed_in
@@ -82,6 +82,8 @@ def remove_member(slug: str, membership_id: int):
 
 
 def _invitation(invitation, url: str | None = None) -> dict:
+    """`url` only in development (no SMTP): otherwise the link is only in the mail, so
+    that accepting proves the address is the invitee's."""
     data = {
         "id": invitation.id,
         "email": invitation.email,
@@ -91,7 +93,7 @@ def _invitation(invitation, url: str | None = None) -> dict:
         "created_at": invitation.created_at.isoformat(),
         "expires_at": invitation.expires_at.isoformat(),
     }
-    if url:
+    if url and not mail.smtp_configured():
         data["url"] = url
     return data
 
@@ -115,6 +117,14 @@ def create_invitation(slug: str):
         data.get("organisation"), data.get("organisation_kind"),
     )
     return jsonify(_invitation(invitation, url)), 201
+
+
+@bp.post("/territories/<slug>/invitations/<int:invitation_id>/resend")
+@signed_in
+def resend_invitation(slug: str, invitation_id: int):
+    invitation, url = members.resend_invitation(access(current_user, slug, admin=True),
+                                                invitation_id)
+    return jsonify(_invitation(invitation, url))
 
 
 @bp.delete("/territories/<slug>/invitations/<int:invitation_id>")

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..db import db
 from ..models import ORGANISATION_KINDS, ROLES, Invitation, Membership, User, utcnow
-from . import accounts, audience, audit, presence, security, validation
+from ..labels import ROLE_LABELS
+from . import accounts, audience, audit, mail, presence, security, validation
 from .errors import Conflict, Gone, NotFound, Unauthorized
 from .access import Access
 
@@ -26,7 +27,10 @@ def invitation_url(token: str) -> str:
 def invite(
     access: Access, email: Any, role: Any, organisation: Any, organisation_kind: Any
 ) -> tuple[Invitation, str]:
-    """Returns the invitation and its URL; the token itself is never stored."""
+    """Mails the link to the address, in the same transaction. Returns the invitation and
+    its URL, for the operator's command and development only (`mail.smtp_configured()`):
+    otherwise accepting from the mail proves the address is the invitee's. The token
+    itself is never stored."""
     access.require("facilitator", admin=True)
     email = validation.email(email)
     invitation = Invitation(
@@ -53,14 +57,46 @@ def invite(
         previous.revoked_at = utcnow()
         audit.record("invitation.supersede", actor=access.user, territory=access.territory,
                      obj=previous)
+    mail.address(email)  # an address we could not write a mail to is refused now
     token = security.new_secret()
     invitation.token_hash = security.hash_secret(token)
     db.session.add(invitation)
     db.session.flush()
     audit.record("invitation.create", actor=access.user, territory=access.territory,
                  obj=invitation, after=_invitation_dict(invitation))
+    url = invitation_url(token)
+    _mail_invitation(access, invitation, url)
     db.session.commit()
-    return invitation, invitation_url(token)
+    return invitation, url
+
+
+def resend_invitation(access: Access, invitation_id: int) -> tuple[Invitation, str]:
+    """Mails a pending invitation again, with a new link (the previous one stops working:
+    only its hash was kept) valid for the full period again."""
+    access.require("facilitator", admin=True)
+    invitation = _pending(access, invitation_id)
+    token = security.new_secret()
+    invitation.token_hash = security.hash_secret(token)
+    invitation.expires_at = utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"])
+    audit.record("invitation.resend", actor=access.user, territory=access.territory,
+                 obj=invitation, after=_invitation_dict(invitation))
+    url = invitation_url(token)
+    _mail_invitation(access, invitation, url)
+    db.session.commit()
+    return invitation, url
+
+
+def _mail_invitation(access: Access, invitation: Invitation, url: str) -> None:
+    language = mail.language_for(invitation.email)
+    territory = access.territory
+    message = mail.compose(
+        invitation.email, "invitation", language,
+        _l("Invitation à rejoindre « %(territory)s » sur concert", territory=territory.name),
+        inviter=access.user.name if access.user else None, territory=territory.name,
+        role=ROLE_LABELS[invitation.role], organisation=invitation.organisation, url=url,
+        expires_at=invitation.expires_at,
+    )
+    mail.enqueue(message, "invitation", territory_id=territory.id, invitation_id=invitation.id)
 
 
 def may_grant(access: Access, organisation_kind: str) -> bool:
@@ -86,15 +122,20 @@ def pending_invitations(territory_id: int, *, email: str | None = None) -> list[
 
 def revoke_invitation(access: Access, invitation_id: int) -> None:
     access.require("facilitator", admin=True)
+    invitation = _pending(access, invitation_id)
+    invitation.revoked_at = utcnow()
+    audit.record("invitation.revoke", actor=access.user, territory=access.territory,
+                 obj=invitation)
+    db.session.commit()
+
+
+def _pending(access: Access, invitation_id: int) -> Invitation:
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.territory_id != access.territory.id:
         raise NotFound(_l("Invitation introuvable."))
     if not invitation.is_pending:
         raise Conflict(_l("Cette invitation n'est plus en attente."))
-    invitation.revoked_at = utcnow()
-    audit.record("invitation.revoke", actor=access.user, territory=access.territory,
-                 obj=invitation)
-    db.session.commit()
+    return invitation
 
 
 def open_invitation(token: Any) -> Invitation:

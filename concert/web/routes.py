@@ -11,7 +11,9 @@ from ..errors import unavailable_response
 from .. import health
 from ..models import ROLES
 from ..ratelimits import password_attempts
-from ..services import accounts, audience, channels, events, members, posts, presence, territories
+from ..services import (
+    accounts, audience, channels, events, mail, members, posts, presence, territories,
+)
 from ..services.errors import ServiceError, Unauthorized
 from ..services.access import access
 from ..auth import sign_in, sign_out
@@ -267,10 +269,11 @@ def members_page(slug: str):
 
 
 def _members(where, invite_form, status: int = 200):
+    invitations = members.pending_invitations(where.territory.id)
     return render_template(
         "members.html", where=where, territory=where.territory,
-        members=members.list_members(where),
-        invitations=members.pending_invitations(where.territory.id),
+        members=members.list_members(where), invitations=invitations,
+        mails=mail.latest_for_invitations([i.id for i in invitations]),
         invite_form=invite_form,
         roles=ROLES, new_invitation_url=session.pop("new_invitation_url", None),
     ), status
@@ -291,9 +294,31 @@ def invite(slug: str):
         except ServiceError as exc:
             form_error(form, exc)
             return _members(where, form, exc.status)
-        session["new_invitation_url"] = {"email": invitation_obj.email, "url": url}
+        _invitation_sent(invitation_obj, url)
         return redirect(url_for("web.members_page", slug=slug))
     return _members(where, form, 422)
+
+
+def _invitation_sent(invitation, url: str) -> None:
+    flash(_("Invitation envoyée par courriel à %(email)s.", email=invitation.email), "success")
+    if not mail.smtp_configured():  # development: the link is shown too
+        session["new_invitation_url"] = {"email": invitation.email, "url": url}
+
+
+@bp.post("/t/<slug>/invitations/<int:invitation_id>/resend")
+@login_required
+def resend_invitation(slug: str, invitation_id: int):
+    where = access(current_user, slug, admin=True)
+    if ConfirmForm().validate_on_submit():
+        try:
+            invitation, url = members.resend_invitation(where, invitation_id)
+        except ServiceError as exc:
+            if exc.status == 404:
+                raise
+            flash(str(exc.message), "error")
+        else:
+            _invitation_sent(invitation, url)
+    return redirect(url_for("web.members_page", slug=slug))
 
 
 @bp.post("/t/<slug>/invitations/<int:invitation_id>/revoke")
