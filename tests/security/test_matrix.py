@@ -43,8 +43,14 @@ MATRIX = {
     "api.revoke_token": "account",
     "web.create_territory": "account",
     "web.home": "account",
+    # platform admins only
+    "web.mail_file": "platform",
+    "web.mail_message": "platform",
+    "web.mail_outbox": "platform",
     # admin
     "api.change_role": "admin",
+    "api.resend_invitation": "admin",
+    "web.resend_invitation": "admin",
     "api.create_invitation": "admin",
     "api.get_territory": "admin",
     "api.list_invitations": "admin",
@@ -219,4 +225,7 @@ def test_every_route_refuses_what_each_caller_may_not_read(app, client, world):
                 if category in ("territory", "admin") and non_member and \
                         200 <= answer.status_code < 300:
                     problems.append(f"{where} answers a non-member")
+                if category == "platform" and name != "admin" and \
+                        200 <= answer.status_code < 300:
+                    problems.append(f"{where} answers someone who is not a platform admin")
     assert not problems, "\n".join(problems)
