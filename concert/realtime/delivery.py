@@ -73,8 +73,15 @@ class LoggedRedisManager(socketio.RedisManager):
         self.server.start_background_task(self._check_forever)
 
     def watch(self, territory_id: int, slug: str, seq: int) -> None:
-        """A connection joined that territory holding every event up to `seq`."""
-        self.territories.setdefault(slug, Delivered(territory_id, seq))
+        """A connection joined that territory holding every event up to `seq`. Bookkeeping
+        that no longer fits the log starts again: the slug names another territory now (one
+        deleted, another created), or the log is behind what was counted (a database
+        restored from a backup; a test's). A join that read the counter just before a commit
+        this process has already handed over looks the same: that event may then be handed
+        over twice, which clients already expect of a join (they keep one per seq)."""
+        known = self.territories.get(slug)
+        if known is None or known.territory_id != territory_id or seq < known.upto:
+            self.territories[slug] = Delivered(territory_id, seq)
 
     def _handle_emit(self, message: dict) -> None:
         # Every broadcast passes here: this process's own at commit, the others' from Redis.

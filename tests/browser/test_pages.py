@@ -47,7 +47,7 @@ def test_facilitator_invites_and_the_invitee_joins(server, world, signed_in_page
     page.get_by_label("Type d'organisation").select_option(label="Commune")
     page.get_by_role("button", name="Créer l'invitation").click()
 
-    expect(page.get_by_text("Invitation créée pour nina@example.org")).to_be_visible()
+    expect(page.get_by_text("Invitation envoyée par courriel à nina@example.org.")).to_be_visible()
     link = page.get_by_label("Lien d'invitation").input_value()
     assert re.search(r"/invite/[\w-]+$", link), link
 
