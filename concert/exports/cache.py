@@ -24,9 +24,9 @@ from ..models.contract import ContractVersion
 from . import DOCUMENT_FORMATS, render_document
 
 # What the output of render_document depends on besides the document.
-_LIBRARIES = ("weasyprint", "python-docx", "odfdo", "markdown", "bleach", "cairosvg")
+_LIBRARIES = ("typst", "python-docx", "odfdo", "markdown", "bleach", "cairosvg")
 _HERE = Path(__file__).resolve().parent
-_SOURCES = (*sorted(_HERE.glob("*.py")), _HERE / "print.css",
+_SOURCES = (*sorted(_HERE.glob("*.py")), _HERE / "print.css", _HERE / "document.typ",
             _HERE.parent / "services" / "security.py")  # render_markdown sanitises
 
 _locks: dict[Path, threading.Lock] = {}
