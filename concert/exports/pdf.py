@@ -56,6 +56,7 @@ _SPACES = "[ \t\u00a0\u202f]"
 _BEFORE_COLON = re.compile(f"{_SPACES}+(?=:)")
 _BEFORE_HIGH = re.compile(f"{_SPACES}+(?=[;!?])")
 _GUILLEMETS = re.compile(f"«{_SPACES}*|{_SPACES}*»")
+_TO_CHANGE = re.compile("[\"':;!?«»\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _DOUBLE_QUOTE = re.compile(r'(^|(?<=[\s(\[{/—–-]))"|"')
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 
@@ -67,7 +68,10 @@ def text(value, lang: str = "fr") -> str:
     U+202F (thin) before ; ! ? and inside « », in place of whatever spaces were typed
     there. (Typst's smart quotes do the same for markup, but as a show rule they would
     also rewrite the quotes of code.)"""
-    value = _UNPRINTABLE.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
+    value = str(value)
+    if not _TO_CHANGE.search(value):  # most cells and labels: nothing to do
+        return value
+    value = _UNPRINTABLE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
     if lang == "fr":
         value = _DOUBLE_QUOTE.sub(lambda m: "«" if m.group(1) is not None else "»", value)
         value = value.replace("'", "\u2019")
