@@ -58,6 +58,7 @@ _BEFORE_HIGH = re.compile(f"{_SPACES}+(?=[;!?])")
 _GUILLEMETS = re.compile(f"«{_SPACES}*|{_SPACES}*»")
 _TO_CHANGE = re.compile("[\"':;!?«»\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _DOUBLE_QUOTE = re.compile(r'(^|(?<=[\s(\[{/—–-]))"|"')
+_BREAKS = re.compile("[ \t\n]+")
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 
 
@@ -152,11 +153,15 @@ def _self_contained_svg(svg: str) -> str | None:
 
 
 def _widths(columns: list[str], rows: list[list[str]]) -> list[float]:
-    """Each column's share of the width, from its longest line (header included), within
-    bounds: a number column is not squeezed to nothing, a long text does not take all."""
-    longest = [max([len(line) for row in [columns, *rows] for line in row[i].split("\n")] or [1])
-               for i in range(len(columns))]
-    return [round(min(max(length, 6), 40) / 10, 2) for length in longest]
+    """Each column's share of the width: enough for its longest word (numbers keep their
+    no-break spaces, so "1 234" is one word), more for long text, within bounds."""
+    shares = []
+    for i, column in enumerate(columns):
+        texts = [column, *(row[i] for row in rows)]
+        word = max(len(word) for text in texts for word in _BREAKS.split(text))
+        line = max(len(line) for text in texts for line in text.split("\n"))
+        shares.append(round(max(word, min(line, 36) / 2) + 2, 1))
+    return shares
 
 
 def _is_number(value) -> bool:
