@@ -37,7 +37,7 @@ def frozen_contract(version: ContractVersion, fmt: str) -> Path:
     """The file of frozen `version` in format `fmt`, rendered if it is not stored yet."""
     path = _path(version, fmt)
     # Within a process, a second request for the same file waits for the first and is
-    # then served its file (a large PDF takes minutes); across processes both render and
+    # then served its file (a large PDF takes seconds); across processes both render and
     # the last rename wins, with the same content.
     with _lock(path):
         if not path.is_file():

@@ -3,8 +3,8 @@
 One Typst source, `document.typ`, lays out every document; the document itself goes in
 as JSON data (`prepare` below), never as Typst source: a user's text is a Typst string
 shown as it is, so no character in it can act as markup or code. `prepare` also applies
-the French typography that Typst leaves to the writer: non-breaking spaces before
-`: ; ! ?` and inside « », whatever spaces the user typed. The facilitator's Markdown goes
+the French typography that Typst leaves to the writer: « » for straight quotes, no-break
+spaces before `: ; ! ?` and inside « ». The facilitator's Markdown goes
 through the one sanitiser (services/security.py) and arrives as paragraphs of runs.
 
 The compilation runs in a child process (`typeset.py`, started by path so that it imports
@@ -19,8 +19,8 @@ import re
 import subprocess
 import sys
 import threading
-from xml.etree import ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
 from flask_babel import gettext as _
 
@@ -65,10 +65,10 @@ _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 def text(value, lang: str = "fr") -> str:
     """A user's or the application's text, ready to be shown: printable and, in French, with
     French typography: straight quotes as « » (opening after a space or an opening bracket,
-    closing otherwise) and apostrophes as ’; the no-break spaces U+00A0 before a colon,
-    U+202F (thin) before ; ! ? and inside « », in place of whatever spaces were typed
-    there. (Typst's smart quotes do the same for markup, but as a show rule they would
-    also rewrite the quotes of code.)"""
+    closing otherwise) and apostrophes as ’; the spaces typed before a colon become U+00A0,
+    those before ; ! ? the thin U+202F, and « » always get a U+202F inside. (Typst's smart
+    quotes do the same for markup, but as a show rule they would also rewrite the quotes
+    of code.)"""
     value = str(value)
     if not _TO_CHANGE.search(value):  # most cells and labels: nothing to do
         return value
