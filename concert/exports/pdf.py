@@ -29,7 +29,7 @@ from .document import cell_text, language
 
 TYPESET = Path(__file__).with_name("typeset.py")
 _ONE_AT_A_TIME = threading.BoundedSemaphore(1)  # gevent-aware once monkey-patched
-TIMEOUT = 300  # seconds: 2,000 commitments take about ten
+TIMEOUT = 300  # seconds: 2,000 commitments (1,100 pages) take about fifteen
 
 
 class PdfError(RuntimeError):
