@@ -22,6 +22,7 @@ import threading
 from pathlib import Path
 from xml.etree import ElementTree
 
+from defusedxml import DefusedXmlException, ElementTree as SafeElementTree
 from flask_babel import gettext as _
 
 from . import richtext
@@ -140,9 +141,9 @@ def _self_contained_svg(svg: str) -> str | None:
     """The chart without what would point outside it (Typst refuses to compile a document
     whose SVG links an image by URL, and fetches nothing): elements linking anything but
     a data: URL or a fragment are dropped. None if the SVG cannot be read."""
-    try:
-        root = ElementTree.fromstring(_UNPRINTABLE.sub("", svg))
-    except ElementTree.ParseError:
+    try:  # defusedxml: no entity expansion, no external entity
+        root = SafeElementTree.fromstring(_UNPRINTABLE.sub("", svg))
+    except (ElementTree.ParseError, DefusedXmlException):
         return None
     for parent in list(root.iter()):
         for child in list(parent):
