@@ -40,7 +40,9 @@ class PdfError(RuntimeError):
 def render(document: dict) -> bytes:
     data = json.dumps(prepare(document), ensure_ascii=False).encode("utf-8")
     with _ONE_AT_A_TIME:
-        child = subprocess.run([sys.executable, "-I", str(TYPESET)], input=data,
+        # -P: the script's folder (exports/, with modules named html, markdown, docx…) stays
+        # off sys.path, where it could shadow a module the standard library or typst imports.
+        child = subprocess.run([sys.executable, "-P", str(TYPESET)], input=data,
                                capture_output=True, timeout=TIMEOUT, check=False)
     if child.returncode != 0:
         raise PdfError(child.stderr.decode("utf-8", "replace")[-2000:])

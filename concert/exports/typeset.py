@@ -1,6 +1,6 @@
 """The PDF child process: the prepared document (JSON, standard input) → PDF (standard output).
 
-Run by path, `python -I typeset.py`, by exports/pdf.py: it imports typst and nothing of the
+Run by path, `python -P typeset.py`, by exports/pdf.py: it imports typst and nothing of the
 application, so it starts in a fraction of a second. Typst compiles document.typ with the
 document in `sys.inputs`, inside an empty project folder: the template could read no file
 even if it tried, and it fetches no package. Fonts: Debian's Liberation 2 and DejaVu (the
