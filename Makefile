@@ -10,9 +10,11 @@ COMMUNES := concert/data/communes.tsv
 
 setup: system $(VENV)/.installed $(VENDOR) $(COMMUNES)
 
-# WeasyPrint (PDF) and CairoSVG (charts in DOCX/ODT) need Pango and Cairo from Debian.
+# From Debian: Cairo for CairoSVG (charts in DOCX/ODT), and the fonts the PDF is typeset
+# in (Liberation 2, DejaVu as fallback: concert/exports/typeset.py).
+FONTS := /usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 system:
-	@ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libcairo.so.2 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 libcairo2; }
+	@ldconfig -p | grep -q libcairo.so.2 && ls $(FONTS) >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q libcairo2 fonts-liberation2 fonts-dejavu-core; }
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

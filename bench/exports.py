@@ -10,11 +10,11 @@ assembled list through json.dumps. Each row is the whole export as the route doe
 The contract is also frozen as version 1: its PDF and DOCX are downloaded twice, the first
 time rendered and stored in the instance folder, the second time read from there
 (exports/cache.py); compare with the draft's rows. `--skip version:pdf` leaves the
-version's PDF out (its first rendering takes minutes at 2,000 commitments).
+version's PDF out.
 Memory: the process's peak resident memory during the export (VmHWM, reset just before
 it through /proc/self/clear_refs), and its growth over the resident memory just before,
 with the app created and the renderer libraries imported; and the peak of the child
-process that lays out the PDF (exports/pdf.py), which the first two columns do not see.
+process that typesets the PDF (exports/typeset.py), which the first two columns do not see.
 """
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def measure(database_url: str, instance: str, kind: str, fmt: str) -> dict:
     """In a fresh process: one export, its time and memory."""
     from flask_babel import force_locale
 
-    import docx, odfdo, openpyxl, weasyprint  # noqa: E401,F401  (imports are not the work)
+    import docx, odfdo, openpyxl  # noqa: E401,F401  (imports are not the work)
     from concert.exports import cache, commitment_list, render_document
     from concert.exports import docx as _d, html as _h, markdown as _m, odt as _o, pdf as _p  # noqa: F401
     from concert.exports import spreadsheets  # noqa: F401
@@ -175,7 +175,7 @@ def measure(database_url: str, instance: str, kind: str, fmt: str) -> dict:
             data = b"" if fmt == "model" else render_document(document, fmt)
         seconds = time.perf_counter() - start
         peak = _status_mib("VmHWM")
-    # The PDF is laid out by a child process (concert/exports/pdf.py): its own peak, when
+    # The PDF is typeset by a child process (concert/exports/typeset.py): its own peak, when
     # the export ran one larger than the helpers the imports ran.
     child = _children_peak_mib()
     return {"seconds": seconds, "peak_mib": peak, "growth_mib": peak - base,

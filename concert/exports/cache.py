@@ -24,9 +24,9 @@ from ..models.contract import ContractVersion
 from . import DOCUMENT_FORMATS, render_document
 
 # What the output of render_document depends on besides the document.
-_LIBRARIES = ("weasyprint", "python-docx", "odfdo", "markdown", "bleach", "cairosvg")
+_LIBRARIES = ("typst", "python-docx", "odfdo", "markdown", "bleach", "cairosvg")
 _HERE = Path(__file__).resolve().parent
-_SOURCES = (*sorted(_HERE.glob("*.py")), _HERE / "print.css",
+_SOURCES = (*sorted(_HERE.glob("*.py")), _HERE / "print.css", _HERE / "document.typ",
             _HERE.parent / "services" / "security.py")  # render_markdown sanitises
 
 _locks: dict[Path, threading.Lock] = {}
@@ -37,7 +37,7 @@ def frozen_contract(version: ContractVersion, fmt: str) -> Path:
     """The file of frozen `version` in format `fmt`, rendered if it is not stored yet."""
     path = _path(version, fmt)
     # Within a process, a second request for the same file waits for the first and is
-    # then served its file (a large PDF takes minutes); across processes both render and
+    # then served its file (a large PDF takes seconds); across processes both render and
     # the last rename wins, with the same content.
     with _lock(path):
         if not path.is_file():

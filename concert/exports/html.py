@@ -1,4 +1,4 @@
-"""Document → one standalone, accessible HTML page (and the source of the PDF).
+"""Document → one standalone, accessible HTML page.
 
 Charts are embedded as `<img>` with a data: URL of their SVG rather than inline markup:
 an image's SVG runs no script and reaches nothing outside, and `alt` carries the

@@ -9,7 +9,7 @@ import re
 from flask_babel import gettext as _
 from odfdo import TOC, Document, Paragraph, Span, Style, VarPageCount, VarPageNumber
 
-from . import odfpackage, richtext
+from . import packagexml, richtext
 from .charts import svg_to_png
 from .document import cell_text, language_tag
 
@@ -55,12 +55,12 @@ def render(document: dict) -> bytes:
         _section_xml(doc, parts, section, 1, tables)
     buffer = io.BytesIO()
     doc.save(buffer)
-    return odfpackage.replace_in_content(
+    return packagexml.replace_in_content(
         buffer.getvalue(), f"<text:p>{_MARKER}</text:p>", "".join(parts))
 
 
 def _fill_contents(toc: TOC, doc, sections: list[dict]) -> None:
-    """The entries, from the model (the body is added as text, see odfpackage): odfdo's
+    """The entries, from the model (the body is added as text, see packagexml): odfdo's
     own fill would also number them, and ours already carry the section numbers. A word
     processor updating the index finds the same outline headings."""
     toc.fill(doc)  # the index's structure and entry styles
@@ -118,11 +118,11 @@ def _title_page(body, document: dict) -> None:
     body.append(Paragraph("", style="Page_20_Break"))
 
 
-# The body is written as ODF XML text (see odfpackage).
+# The body is written as ODF XML text (see packagexml).
 
 _SPACES = re.compile(r"^ +| +$| {2,}")
 _MARKER = "concert-body-marker"
-_escape = odfpackage.escape
+_escape = packagexml.escape
 
 
 def _spaces(match: re.Match) -> str:

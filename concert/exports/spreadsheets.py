@@ -15,7 +15,7 @@ from flask_babel import get_locale, gettext as _
 
 from . import commitment_list as cl
 from . import document as d
-from . import odfpackage
+from . import packagexml
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -60,50 +60,79 @@ def json_bytes(listing: dict) -> bytes:
 # --- XLSX ------------------------------------------------------------------------------
 
 def xlsx_bytes(listing: dict) -> bytes:
+    """openpyxl makes the package (sheets, column widths, frozen header, filters, styles);
+    the rows are written as SpreadsheetML text into its sheets (see packagexml): openpyxl's
+    cells, even write-only, cost seconds per hundred thousand."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook(write_only=True)  # streams rows: memory stays flat on big lists
+    workbook = Workbook(write_only=True)
     workbook.properties.title = _("Engagements") + " — " + listing["territory"]["name"]
-    bold, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F3A93")
-    top = Alignment(vertical="top", wrap_text=True)
-    header_alignment = Alignment(vertical="center", wrap_text=True)
-
-    def sheet(title: str, columns, rows) -> None:
+    sheets = [*cl.sheets(listing), (_("Indicateurs"), cl.indicator_rows(listing))]
+    columns_of = [cl.COLUMNS] * (len(sheets) - 1) + [cl.INDICATOR_COLUMNS]
+    worksheets = []
+    for (title, rows), columns in zip(sheets, columns_of):
         worksheet = workbook.create_sheet(title[:31])
         worksheet.freeze_panes = "A2"
         for index, (_label, width) in enumerate(columns, start=1):
             worksheet.column_dimensions[get_column_letter(index)].width = width
-        header = []
-        for label, _width in columns:
-            cell = WriteOnlyCell(worksheet, value=str(label))
-            cell.font, cell.fill, cell.alignment = bold, fill, header_alignment
-            header.append(cell)
-        worksheet.append(header)
-        for values in rows:
-            out = []
-            for value in values:
-                cell = WriteOnlyCell(worksheet, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # text stays text, even "=…" (no formula)
-                elif isinstance(value, datetime):
-                    cell.number_format = "DD/MM/YYYY HH:MM"
-                elif isinstance(value, date):
-                    cell.number_format = "DD/MM/YYYY"
-                cell.alignment = top
-                out.append(cell)
-            worksheet.append(out)
         if rows:
             worksheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+        worksheets.append(worksheet)
 
-    for title, rows in cl.sheets(listing):
-        sheet(title, cl.COLUMNS, rows)
-    sheet(_("Indicateurs"), cl.INDICATOR_COLUMNS, cl.indicator_rows(listing))
+    def style(**properties) -> int:
+        cell = WriteOnlyCell(worksheets[0])
+        for name, value in properties.items():
+            setattr(cell, name, value)
+        return cell.style_id
+
+    top = Alignment(vertical="top", wrap_text=True)
+    styles = {
+        "header": style(font=Font(bold=True, color="FFFFFF"),
+                        fill=PatternFill("solid", fgColor="1F3A93"),
+                        alignment=Alignment(vertical="center", wrap_text=True)),
+        "value": style(alignment=top),
+        "date": style(alignment=top, number_format="DD/MM/YYYY"),
+        "datetime": style(alignment=top, number_format="DD/MM/YYYY HH:MM"),
+    }
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    bodies = {}
+    for number, ((_title, rows), columns) in enumerate(zip(sheets, columns_of), start=1):
+        letters = [get_column_letter(index) for index in range(1, len(columns) + 1)]
+        xml = [_xlsx_row(1, letters, [str(label) for label, _width in columns], styles,
+                         header=True)]
+        xml += [_xlsx_row(index, letters, values, styles)
+                for index, values in enumerate(rows, start=2)]
+        bodies[f"xl/worksheets/sheet{number}.xml"] = (
+            "<sheetData></sheetData>", f"<sheetData>{''.join(xml)}</sheetData>")
+    return packagexml.replace_parts(buffer.getvalue(), bodies)
+
+
+def _xlsx_row(number: int, letters: list[str], values, styles: dict, header: bool = False) -> str:
+    from openpyxl.utils.datetime import to_excel
+
+    cells = []
+    for letter, value in zip(letters, values):
+        ref = f"{letter}{number}"
+        if value is None or value == "":
+            cells.append(f'<c r="{ref}" s="{styles["value"]}"/>')
+        elif header or isinstance(value, str):
+            # An inline string: text stays text, even "=…" (never a formula).
+            cells.append(f'<c r="{ref}" s="{styles["header" if header else "value"]}" '
+                         f't="inlineStr"><is><t xml:space="preserve">'
+                         f"{packagexml.escape(value)}</t></is></c>")
+        elif isinstance(value, bool):
+            cells.append(f'<c r="{ref}" s="{styles["value"]}" t="b"><v>{int(value)}</v></c>')
+        elif isinstance(value, (datetime, date)):
+            kind = "datetime" if isinstance(value, datetime) else "date"
+            cells.append(f'<c r="{ref}" s="{styles[kind]}"><v>{to_excel(value)}</v></c>')
+        else:
+            shown = int(value) if isinstance(value, float) and value.is_integer() else value
+            cells.append(f'<c r="{ref}" s="{styles["value"]}"><v>{shown}</v></c>')
+    return f'<row r="{number}">{"".join(cells)}</row>'
 
 
 # --- ODS -------------------------------------------------------------------------------
@@ -163,12 +192,12 @@ def ods_bytes(listing: dict) -> bytes:
     body.append(Element.from_tag(f'<table:table table:name="{_MARKER}"/>'))
     buffer = io.BytesIO()
     document.save(buffer)
-    return odfpackage.replace_in_content(
+    return packagexml.replace_in_content(
         buffer.getvalue(), f'<table:table table:name="{_MARKER}"/>', "".join(sheets_xml))
 
 
 _MARKER = "concert-sheets"
-_xml_text = odfpackage.escape
+_xml_text = packagexml.escape
 
 
 def _ods_cell(value, style: str = "body") -> str:
@@ -232,7 +261,7 @@ def _freeze_first_row(document, names: list[str]) -> None:
     settings.append(view)
 
 
-_xml_attr = odfpackage.escape
+_xml_attr = packagexml.escape
 
 
 # --- Markdown --------------------------------------------------------------------------

@@ -296,7 +296,7 @@ def workshop_minutes_file(slug: str, workshop_id: int, fmt: str):
     from ..services.errors import NotFound
 
     where = access(current_user, slug)
-    if fmt not in ("md", "docx"):
+    if fmt not in ("md", "docx", "pdf"):
         raise NotFound(_("Format d'export inconnu."))
     document = workshops.minutes(where, workshop_id)
     mimetype, extension = DOCUMENT_FORMATS[fmt]

@@ -3,6 +3,10 @@ services): routes and status codes, 404 for outsiders, editing and cancelling a 
 workshop, the live page, projector, minutes and their downloads."""
 from __future__ import annotations
 
+import io
+import re
+
+import pypdf
 import pytest
 
 from concert.services import channels, workshops
@@ -213,6 +217,13 @@ def test_pages(client, world, created, general, csrf_from):
     assert markdown.status_code == 200 and "Maraude" in markdown.get_data(as_text=True)
     docx = client.get(f"/t/{SLUG}/workshops/{wid}/minutes.docx")
     assert docx.status_code == 200 and docx.data[:2] == b"PK"
+    assert f'href="/t/{SLUG}/workshops/{wid}/minutes.pdf"' in minutes.text
+    pdf = client.get(f"/t/{SLUG}/workshops/{wid}/minutes.pdf")
+    assert pdf.status_code == 200 and pdf.content_type == "application/pdf"
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.data)).pages]
+    assert "Compte rendu" in pages[0] and "Sommaire" in pages[1]
+    assert re.search(r"^1 .+ 3$", pages[1], re.M)  # contents with page numbers
+    assert "Maraude" in "\n".join(pages[2:]) and pages[-1].endswith(f"/ {len(pages)}")
     assert client.get(f"/t/{SLUG}/workshops/{wid}/minutes.exe").status_code == 404
 
 

@@ -82,18 +82,106 @@ def test_html_is_a_standalone_accessible_page(french):
     assert page.count('href="#s-') == 4  # the table of contents links every section
 
 
+def pdf_pages(document: dict) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(render_document(document, "pdf")))
+    return [page.extract_text() for page in reader.pages]
+
+
 def test_pdf_has_title_page_contents_and_page_numbers(french):
-    reader = pypdf.PdfReader(io.BytesIO(render_document(rich_document(), "pdf")))
-    pages = [page.extract_text() for page in reader.pages]
+    pages = pdf_pages(rich_document())
     assert len(pages) >= 4
-    assert "Contrat de sécurité intégrée" in pages[0] and "Métropole d'Aix-Marseille" in pages[0]
-    assert "Sommaire" in pages[1] and "Diagnostic partagé" in pages[1]
+    assert "Contrat de sécurité intégrée" in pages[0] and "Métropole d\u2019Aix-Marseille" in pages[0]
+    assert "Phase\u00a0: Rédaction" in pages[0]
+    assert "Page" not in pages[0]  # no header or footer on the title page
     # the table of contents gives each section's page
-    assert re.search(r"Préambule \.+ ?3", pages[1])
-    assert f"Page 2 / {len(pages)}" in pages[1]
+    assert "Sommaire" in pages[1]
+    contents = [line for line in pages[1].splitlines()][2:-1]
+    assert contents == ["1 Préambule 3", "2 Diagnostic partagé 3", "3 Engagements de l\u2019État 4",
+                        "3.1 Engagement n° 1 — Vidéoprotection des gares 4"]
+    assert pages[2].splitlines()[1] == "1 Préambule"
+    assert any(line == "3.1 Engagement n° 1 — Vidéoprotection des gares"
+               for line in pages[3].splitlines())
+    assert pages[1].splitlines()[0] == "Contrat de sécurité intégrée"  # the running header
+    assert pages[1].endswith(f"Page 2 / {len(pages)}")
     everything = "\n".join(pages)
-    assert "Cambriolages de logements" in everything and "Vidéoprotection des gares" in everything
-    assert "très important" in everything
+    assert "Cambriolages de logements" in everything and "1\u202f500,5" in everything
+    assert "Un texte très important et nuancé, voir la circulaire." in everything
+    assert "• première priorité" in everything and "2. étape deux" in everything
+    assert "Pilote\u00a0: DDSP 13" in everything
+    assert "Évolution des cambriolages" in everything  # the chart's caption
+    assert "<script>alert(\u2019x\u2019)</script>" in everything  # sanitised: shown as text
+
+
+def test_pdf_is_tagged_pdf_a_with_its_metadata(french):
+    reader = pypdf.PdfReader(io.BytesIO(render_document(rich_document(), "pdf")))
+    assert reader.metadata.title == "Contrat de sécurité intégrée"
+    assert reader.metadata.author == "Métropole d\u2019Aix-Marseille"
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "fr-FR"
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root  # tagged
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert "<pdfaid:part>2<" in xmp and "<pdfaid:conformance>A<" in xmp  # PDF/A-2a
+    assert "<pdfuaid:part>1<" in xmp  # PDF/UA-1
+    bookmarks = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert "1 Préambule" in bookmarks
+    assert all(font.endswith(("LiberationSans", "LiberationSans-Bold", "LiberationSans-Italic"))
+               for font in _fonts(reader))
+
+
+def _fonts(reader) -> set[str]:
+    names = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+def test_pdf_french_typography(french):
+    document = d.document("contract", "Titre", "", [], [d.section("s", "1", "Section", [
+        d.paragraph("Il a dit \"bonjour\" : oui ; non ! quoi ? l'ami « ok » et «serré»"),
+        d.markdown("Du code : `print(\"x\" , 'y')`"),
+    ])], lang="fr")
+    text = "\n".join(pdf_pages(document))
+    assert ("Il a dit «\u202fbonjour\u202f»\u00a0: oui\u202f; non\u202f! quoi\u202f? "
+            "l\u2019ami «\u202fok\u202f» et «\u202fserré\u202f»") in text
+    assert "Du code\u00a0: print(\"x\" , 'y')" in text  # code keeps its characters
+
+
+# Strings that would be markup or code if they were pasted into Typst source.
+HOSTILE = [
+    "#import @preview/cetz:0.3.0: *",
+    "#set page(width: 1cm) #pagebreak() #pagebreak()",
+    "$x^2$ @fig <label> ] [ *gras* _penché_ `code`",
+    "\\ \\\\ \\u{41} #{panic()} )} /* // <!--",
+    "= Titre == #heading[x] - - + 1.",
+]
+
+
+def test_pdf_shows_hostile_text_as_text(french):
+    """Every user string is data for the Typst template, never Typst source: each shows as
+    written, and none changes the layout, reads a file or stops the compilation."""
+    document = d.document("contract", HOSTILE[0], HOSTILE[1], [(HOSTILE[2], HOSTILE[3])], [
+        d.section("a", "1", HOSTILE[4], [d.paragraph(text) for text in HOSTILE] + [
+            d.paragraph('#read("/etc/passwd")'),
+            d.fields([(HOSTILE[0], HOSTILE[2])]),
+            d.bullet_list(HOSTILE[3:]),
+            d.table(HOSTILE[2], [HOSTILE[0]], [[HOSTILE[3]], [HOSTILE[4]]]),
+            d.markdown('Un `#read("/etc/passwd")` et \\#import <b> $y$ @z'),
+        ]),
+        d.section("b", "2", '#include "/etc/passwd"', [d.chart(HOSTILE[0], SVG, HOSTILE[2])]),
+    ], lang="fr")
+    reader = pypdf.PdfReader(io.BytesIO(render_document(document, "pdf")))
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) == 3  # title page, contents, body: no page break was obeyed
+    assert all(page.mediabox.width > 590 for page in reader.pages)  # A4, not 1 cm wide
+    assert reader.metadata.title == HOSTILE[0]
+    text = " ".join(" ".join(pages).split())
+    for hostile in HOSTILE:
+        assert text.count(hostile) >= 2, hostile  # the title page or a title, and the body
+    assert "#read(« /etc/passwd »)" in text  # prose: French quotes
+    assert 'Un #read("/etc/passwd") et #import <b> $y$ @z' in text  # code: as typed
+    assert "#include « /etc/passwd »" in " ".join(pages[1].split())
+    assert "root:" not in "".join(pages)
 
 
 def test_docx_has_real_headings_tables_images_and_page_numbers(french):
