@@ -157,6 +157,17 @@ def start_servers(base, count: int, database_url: str, instance_path, queue: Pri
     return servers
 
 
+@pytest.fixture
+def pair(database_url, instance_path, base, private_redis, world):
+    """Two server processes on the test's PostgreSQL database and a private Redis."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several server processes share a PostgreSQL database")
+    servers = start_servers(base, 2, database_url, instance_path, private_redis)
+    yield servers
+    for server in servers:
+        server.stop()
+
+
 def wait_until(condition, what: str, timeout: float = WAIT):
     deadline = time.monotonic() + timeout
     while not (result := condition()):

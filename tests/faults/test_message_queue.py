@@ -6,21 +6,11 @@ import time
 
 import pytest
 
-from .conftest import Member, Writers, start_servers, stored_once, wait_until
+from .conftest import Member, Writers, stored_once, wait_until
 
 pytestmark = pytest.mark.slow
 
 SLUG = "metropole"
-
-
-@pytest.fixture
-def pair(request, database_url, instance_path, base, private_redis, world):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("several server processes share a PostgreSQL database")
-    servers = start_servers(base, 2, database_url, instance_path, private_redis)
-    yield servers
-    for server in servers:
-        server.stop()
 
 
 def test_members_who_stay_connected_get_what_was_posted_while_redis_restarted(

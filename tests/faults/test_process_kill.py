@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import Writers, start_servers, stored_once, wait_until
+from .conftest import Writers, stored_once, wait_until
 
 pytestmark = pytest.mark.slow
 
 SLUG = "metropole"
-
-
-@pytest.fixture
-def pair(database_url, instance_path, base, private_redis, world):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("several server processes share a PostgreSQL database")
-    servers = start_servers(base, 2, database_url, instance_path, private_redis)
-    yield servers
-    for server in servers:
-        server.stop()
 
 
 def test_members_of_a_killed_process_reconnect_elsewhere_and_nothing_is_lost(
