@@ -3,9 +3,10 @@ of rooms and closes them. Services queue these intents (services/events.py: anno
 enter_rooms, evict, disconnect); create_app wires this module in as the transport that
 carries them out once the transaction has committed.
 
-With CONCERT_VALIDATE_EVENTS (the tests) every event sent, re-delivered from the log or
-replayed by a catch-up, and every ack, is checked against its model (concert/schemas/
-events.py): a mismatch is logged and raised, so the test that caused it fails."""
+With CONCERT_VALIDATE_EVENTS (the tests) every event announced (checked before its commit,
+which then fails), re-delivered from the log or replayed by a catch-up, and every ack, is
+checked against its model (concert/schemas/events.py): a mismatch is logged and raised, so
+the test that caused it fails."""
 from __future__ import annotations
 
 import logging
@@ -20,8 +21,11 @@ NAMESPACE = "/"
 logger = logging.getLogger(__name__)
 
 
-def emit(message: dict, rooms: list[str], skip_sid: str | None = None) -> None:
+def check(message: dict) -> None:
     checked(check_event, message)
+
+
+def emit(message: dict, rooms: list[str], skip_sid: str | None = None) -> None:
     try:
         socketio.emit("event", message, to=rooms, skip_sid=skip_sid)
     except Exception:  # the change is committed; clients get it at their next join

@@ -378,7 +378,7 @@ def _check(adapter: TypeAdapter, sent: Any) -> None:
     try:
         adapter.validate_json(json.dumps(sent))
     except ValidationError as exc:
-        raise InvalidEvent(f"{exc}\nin {sent!r}"[:4000]) from None
+        raise InvalidEvent(f"{exc}\nin {sent!r:.1000}") from None
 
 
 def _as_sent(value: Any) -> Any:
