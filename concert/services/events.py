@@ -104,12 +104,11 @@ def deliveries(territory_id: int, type_: str, data: dict,
 
 
 def ephemeral(territory: Territory, type_: str, data: dict[str, Any], *,
-              channel: Channel | None = None, rooms: list[str] | None = None,
-              skip_sid: str | None = None) -> None:
-    """Presence and typing: not stored, not replayed, `seq` null; sent at the next commit
-    (to the channel's rooms, or to `rooms`)."""
+              channel: Channel | None = None, skip_sid: str | None = None) -> None:
+    """Presence and typing: not stored, not replayed, `seq` null; sent to the channel's
+    rooms at the next commit."""
     announce(_message(territory.slug, None, type_, data),
-             rooms or audience.rooms_for_channel(territory.id, channel), skip_sid=skip_sid)
+             audience.rooms_for_channel(territory.id, channel), skip_sid=skip_sid)
 
 
 def after_seq(value: Any) -> int | None:
