@@ -33,9 +33,12 @@ def emit(message: dict, rooms: list[str], skip_sid: str | None = None) -> None:
 
 
 def enter(sid: str, rooms: list[str]) -> None:
-    """`sid` is a connection of this process."""
-    for room in rooms:
-        socketio.server.enter_room(sid, room, namespace=NAMESPACE)
+    """`sid` is a connection of this process; one closed meanwhile enters nothing."""
+    try:
+        for room in rooms:
+            socketio.server.enter_room(sid, room, namespace=NAMESPACE)
+    except ValueError:  # python-socketio: "sid is not connected to requested namespace"
+        logger.info("connection %s closed before entering its rooms", sid)
 
 
 def evict(sids: list[str], rooms: list[str]) -> None:
