@@ -25,6 +25,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 # Before concert is imported: the cheapest argon2 parameters, here and in every server and
 # command the tests start (production parameters are asserted by a test of their own).
 os.environ["CONCERT_INSECURE_FAST_PASSWORD_HASH"] = "1"
+# Every Socket.IO event and ack checked against its model, in every app the tests make.
+os.environ["CONCERT_VALIDATE_EVENTS"] = "1"
 
 from concert import create_app  # noqa: E402
 from concert.db import Model, db
