@@ -216,5 +216,26 @@ def run_command(host: str, port: int) -> None:
     if app.config["SMTP_URL"]:  # otherwise each mail is written to a file at commit
         socketio.start_background_task(mail.deliver_forever, app)
     click.echo(f"concert écoute sur http://{host}:{port}/", err=True)
+    serve(app, host, port)
+
+
+def serve(app, host: str, port: int) -> None:
+    """gevent's WSGI server with WebSocket support, as `socketio.run` builds it, except that
+    answers leave at once: pywsgi writes the headers and the body separately, and with
+    Nagle's algorithm the body of every answer on a kept-alive connection (browsers, API
+    clients, a reverse proxy's upstream) waited for the client's delayed ACK, 40 ms."""
+    import socket
+
+    from gevent import pywsgi
+    from geventwebsocket.handler import WebSocketHandler
+
+    from .extensions import socketio
+
+    class Handler(WebSocketHandler):
+        def __init__(self, sock, *args, **kwargs):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().__init__(sock, *args, **kwargs)
+
     # No access log: invitation links carry their secret in the path.
-    socketio.run(app, host=host, port=port, log_output=False)
+    socketio.wsgi_server = pywsgi.WSGIServer((host, port), app, handler_class=Handler, log=None)
+    socketio.wsgi_server.serve_forever()
