@@ -36,6 +36,23 @@ POSTGRES_URL = os.environ.get(
     "CONCERT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 PASSWORD = "correct horse battery staple"
+SLUG = "metropole"  # the `world` fixture's territory
+
+
+def as_(person, slug: str = SLUG):
+    """`person`'s access to a territory, as services receive it from an adapter."""
+    from concert.services.access import access
+
+    return access(accounts.find_user(person.email), slug)
+
+
+@pytest.fixture
+def french(ctx):
+    """Services outside a request speak the default language, as under `concert`."""
+    from flask_babel import force_locale
+
+    with force_locale("fr"):
+        yield
 
 
 # --- components the suite needs ----------------------------------------------------------
