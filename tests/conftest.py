@@ -454,6 +454,26 @@ def api(server):
     return lambda person=None: Api(server.url, person)
 
 
+@pytest.fixture
+def contribute(api):
+    """`contribute(person, kind, body, channel=…)` posts through the API (into "Habitat
+    social" unless told) and returns the post as the API answered it."""
+    import uuid
+
+    def post(person, kind: str = "need", body: str = "Des halls d'immeuble occupés le soir",
+             *, channel: int | None = None, slug: str = SLUG) -> dict:
+        client = api(person)
+        if channel is None:
+            items = client.get(f"/territories/{slug}/channels").json()["items"]
+            channel = next(c["id"] for c in items if c["name"] == "Habitat social")
+        response = client.post(f"/territories/{slug}/posts", json={
+            "channel": channel, "kind": kind, "body": body, "client_id": uuid.uuid4().hex})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return post
+
+
 def browser_login(session: requests.Session, base: str, email: str, password: str = PASSWORD):
     """Signs in through the real login form (CSRF token included)."""
     page = session.get(base + "/login")
