@@ -209,9 +209,10 @@ def run_command(host: str, port: int) -> None:
     """Serve the web app and Socket.IO with gevent's WSGI server."""
     from .extensions import socketio
     from .realtime.handlers import heartbeat_forever
-    from .services import mail
+    from .services import mail, security
 
     app = _app()
+    security.dummy_hash()  # before the first login, which it must not make slower
     socketio.start_background_task(heartbeat_forever, app)
     if app.config["SMTP_URL"]:  # otherwise each mail is written to a file at commit
         socketio.start_background_task(mail.deliver_forever, app)
