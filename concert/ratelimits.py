@@ -1,7 +1,9 @@
-"""Limits on the routes that check a password (login, API tokens, invitation acceptance)."""
+"""Limits on the routes that check a password (login, API tokens, invitation acceptance),
+that issue API tokens, and that typeset PDFs."""
 from __future__ import annotations
 
 from flask import current_app, request
+from flask_login import current_user
 from flask_limiter.util import get_remote_address
 
 from .extensions import limiter
@@ -37,4 +39,34 @@ def password_attempts(view):
     )(view)
     return limiter.shared_limit(
         lambda: current_app.config["LOGIN_IP_RATE_LIMIT"], "password-address", methods=["POST"]
+    )(view)
+
+
+def _person_key() -> str:
+    """The account a token is issued for: the e-mail of the API's body, else the signed-in
+    person (the account page). Both spell it the same, so they share one allowance."""
+    email = _email()
+    if not email and current_user.is_authenticated:
+        email = current_user.email
+    return f"account|{email}"
+
+
+def token_creations(view):
+    """CONCERT_TOKENS_RATE_LIMIT tokens per account, by the API and the account page alike."""
+    return limiter.shared_limit(
+        lambda: current_app.config["TOKENS_RATE_LIMIT"], "token-create",
+        key_func=_person_key, methods=["POST"],
+    )(view)
+
+
+def _signed_in_key() -> str:
+    return f"user|{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def pdf_exports(view):
+    """CONCERT_PDF_EXPORTS_RATE_LIMIT PDFs per person (contract, workshop minutes): other
+    formats of the same routes cost little and are not counted."""
+    return limiter.shared_limit(
+        lambda: current_app.config["PDF_EXPORTS_RATE_LIMIT"], "pdf-export",
+        key_func=_signed_in_key, exempt_when=lambda: not request.path.endswith(".pdf"),
     )(view)

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from . import contract, diagnostic, exports, facilitation, mail, routes, workshops  # noqa: E402,F401
+from . import account, contract, diagnostic, exports, facilitation, mail, routes, workshops  # noqa: E402,F401

@@ -36,6 +36,9 @@ MATRIX = {
     "web.logout": "public",
     "web.set_language": "public",
     # account
+    "web.account": "account",
+    "web.create_token": "account",
+    "web.revoke_token": "account",
     "api.create_territory": "account",
     "api.list_territories": "account",
     "api.list_tokens": "account",
