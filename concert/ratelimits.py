@@ -42,20 +42,20 @@ def password_attempts(view):
     )(view)
 
 
-def _person_key() -> str:
-    """The account a token is issued for: the e-mail of the API's body, else the signed-in
-    person (the account page). Both spell it the same, so they share one allowance."""
-    email = _email()
-    if not email and current_user.is_authenticated:
-        email = current_user.email
-    return f"account|{email}"
+def _token_owner_key() -> str:
+    """The account a token is issued for: on the account page, the signed-in person (an
+    `email` in that form names no one); on the API, the e-mail it signs in with. Both spell
+    it the same, so they share one allowance."""
+    if request.blueprint != "api" and current_user.is_authenticated:
+        return f"account|{current_user.email}"
+    return f"account|{_email()}"
 
 
 def token_creations(view):
     """CONCERT_TOKENS_RATE_LIMIT tokens per account, by the API and the account page alike."""
     return limiter.shared_limit(
         lambda: current_app.config["TOKENS_RATE_LIMIT"], "token-create",
-        key_func=_person_key, methods=["POST"],
+        key_func=_token_owner_key, methods=["POST"],
     )(view)
 
 
