@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..models import utcnow
-from ..ratelimits import token_creations
+from ..ratelimits import own_token_creations
 from ..services import accounts
 from ..services.errors import ServiceError
 from . import bp
@@ -27,12 +27,13 @@ def account():
 
 @bp.post("/account/tokens")
 @login_required
-@token_creations
+@own_token_creations
 def create_token():
     form = TokenForm()
     if not form.validate_on_submit():
         return _account(form, status=422)
     try:
+        accounts.authenticate(current_user.email, form.password.data)
         _created, token = accounts.new_api_token(
             current_user, form.label.data or "", form.expires_in_days.data or None)
     except ServiceError as exc:

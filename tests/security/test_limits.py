@@ -33,7 +33,8 @@ def test_token_creation_is_limited_per_account(limited_server, world):
     browser = requests.Session()
     assert browser_login(browser, limited_server.url, world.actor.email).status_code == 302
     page = browser.get(limited_server.url + "/account")
-    form = {"csrf_token": _csrf_from(page.text), "label": "x", "expires_in_days": "30"}
+    form = {"csrf_token": _csrf_from(page.text), "label": "x", "expires_in_days": "30",
+            "password": world.actor.password}
     answer = browser.post(limited_server.url + "/account/tokens", data=form)
     assert answer.status_code == 429 and "Retry-After" in answer.headers
     # Naming another account in the form neither escapes the limit nor spends theirs.

@@ -89,9 +89,13 @@ def test_the_account_page_is_linked_from_the_header_and_needs_a_sign_in(client, 
 def test_a_token_created_on_the_account_page_is_shown_once(browser, world, csrf_from):
     page = browser.get("/account")
     assert page.status_code == 200 and "Aucun jeton en cours" in page.get_data(as_text=True)
-    created = browser.post("/account/tokens", data={
-        "csrf_token": csrf_from(page.get_data(as_text=True)), "label": "Tableur",
-        "expires_in_days": "30"})
+    form = {"csrf_token": csrf_from(page.get_data(as_text=True)), "label": "Tableur",
+            "expires_in_days": "30", "password": world.actor.password}
+    # As on the API, a session alone does not issue a credential: the password is asked.
+    refused = browser.post("/account/tokens", data={**form, "password": "pas le bon"})
+    assert refused.status_code == 401 and 'id="new-token"' not in refused.get_data(as_text=True)
+    assert not db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken))
+    created = browser.post("/account/tokens", data=form)
     assert created.status_code == 201
     html = created.get_data(as_text=True)
     token = html.split('id="new-token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
@@ -105,8 +109,9 @@ def test_a_token_created_on_the_account_page_is_shown_once(browser, world, csrf_
     assert "Tableur" in again and token not in again
 
 
-def test_the_account_page_refuses_a_form_without_its_csrf_token(browser):
-    answer = browser.post("/account/tokens", data={"label": "x", "expires_in_days": "30"})
+def test_the_account_page_refuses_a_form_without_its_csrf_token(browser, world):
+    answer = browser.post("/account/tokens", data={"label": "x", "expires_in_days": "30",
+                                                   "password": world.actor.password})
     assert answer.status_code == 400
     assert not db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken))
 
