@@ -57,8 +57,9 @@ PATHS = {
                     "expires after expires_in_days if given, at most a year; 429 past "
                     "CONCERT_TOKENS_RATE_LIMIT)", public=True,
                     body=_ref("Credentials"), ok=201,
-                    answer={"allOf": [_ref("ApiToken"), {"type": "object", "required": ["token"],
-                                                         "properties": {"token": {"type": "string"}}}]},
+                    answer={"allOf": [_ref("ApiToken"), {
+                        "type": "object", "required": ["token"],
+                        "properties": {"token": {"type": "string"}}}]},
                     errors=(400, 401, 422, 429)),
         "get": _op("List my API tokens not revoked (expired ones included), never their secret",
                    answer=_list_of("ApiToken"), errors=(401,)),
