@@ -119,14 +119,16 @@ def invite_command(slug: str, email: str, role: str, organisation: str,
 @cli.command("token", cls=ServiceCommand)
 @click.argument("email")
 @click.option("--label", default="cli", help="What the token is for.")
-def token_command(email: str, label: str) -> None:
+@click.option("--days", type=int, default=None,
+              help="Expires after that many days (1 to 365); without it, lasts until revoked.")
+def token_command(email: str, label: str, days: int | None) -> None:
     """Print a new personal API token for EMAIL."""
     from .services import accounts
 
     user = accounts.find_user(email)
     if user is None:
         raise click.ClickException(f"Aucun utilisateur {email}")
-    click.echo(accounts.issue_api_token(user, label))
+    click.echo(accounts.new_api_token(user, label, days)[1])
 
 
 @cli.command("diagnostic-import", cls=ServiceCommand)
@@ -209,12 +211,34 @@ def run_command(host: str, port: int) -> None:
     """Serve the web app and Socket.IO with gevent's WSGI server."""
     from .extensions import socketio
     from .realtime.handlers import heartbeat_forever
-    from .services import mail
+    from .services import mail, security
 
     app = _app()
+    security.dummy_hash()  # before the first login, which it must not make slower
     socketio.start_background_task(heartbeat_forever, app)
     if app.config["SMTP_URL"]:  # otherwise each mail is written to a file at commit
         socketio.start_background_task(mail.deliver_forever, app)
     click.echo(f"concert écoute sur http://{host}:{port}/", err=True)
+    serve(app, host, port)
+
+
+def serve(app, host: str, port: int) -> None:
+    """gevent's WSGI server with WebSocket support, as `socketio.run` builds it, except that
+    answers leave at once: pywsgi writes the headers and the body separately, and with
+    Nagle's algorithm the body of every answer on a kept-alive connection (browsers, API
+    clients, a reverse proxy's upstream) waited for the client's delayed ACK, 40 ms."""
+    import socket
+
+    from gevent import pywsgi
+    from geventwebsocket.handler import WebSocketHandler
+
+    from .extensions import socketio
+
+    class Handler(WebSocketHandler):
+        def __init__(self, sock, *args, **kwargs):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().__init__(sock, *args, **kwargs)
+
     # No access log: invitation links carry their secret in the path.
-    socketio.run(app, host=host, port=port, log_output=False)
+    socketio.wsgi_server = pywsgi.WSGIServer((host, port), app, handler_class=Handler, log=None)
+    socketio.wsgi_server.serve_forever()

@@ -38,6 +38,23 @@ POSTGRES_URL = os.environ.get(
     "CONCERT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 PASSWORD = "correct horse battery staple"
+SLUG = "metropole"  # the `world` fixture's territory
+
+
+def as_(person, slug: str = SLUG):
+    """`person`'s access to a territory, as services receive it from an adapter."""
+    from concert.services.access import access
+
+    return access(accounts.find_user(person.email), slug)
+
+
+@pytest.fixture
+def french(ctx):
+    """Services outside a request speak the default language, as under `concert`."""
+    from flask_babel import force_locale
+
+    with force_locale("fr"):
+        yield
 
 
 # --- components the suite needs ----------------------------------------------------------
@@ -337,6 +354,8 @@ def _server_env(database_url: str, instance_path, **extra: str) -> dict:
         CONCERT_INSECURE_FAST_PASSWORD_HASH="1",
         CONCERT_LOGIN_ACCOUNT_RATE_LIMIT="1000 per minute",
         CONCERT_POSTS_PER_MINUTE="100000",
+        CONCERT_PDF_EXPORTS_RATE_LIMIT="1000 per minute",
+        CONCERT_TOKENS_RATE_LIMIT="1000 per minute",
         CONCERT_VALIDATE_EVENTS="1",  # a mismatch is logged: Server.check_events finds it
         PYTHONUNBUFFERED="1",
     )
@@ -454,6 +473,26 @@ class Api:
 @pytest.fixture
 def api(server):
     return lambda person=None: Api(server.url, person)
+
+
+@pytest.fixture
+def contribute(api):
+    """`contribute(person, kind, body, channel=…)` posts through the API (into "Habitat
+    social" unless told) and returns the post as the API answered it."""
+    import uuid
+
+    def post(person, kind: str = "need", body: str = "Des halls d'immeuble occupés le soir",
+             *, channel: int | None = None, slug: str = SLUG) -> dict:
+        client = api(person)
+        if channel is None:
+            items = client.get(f"/territories/{slug}/channels").json()["items"]
+            channel = next(c["id"] for c in items if c["name"] == "Habitat social")
+        response = client.post(f"/territories/{slug}/posts", json={
+            "channel": channel, "kind": kind, "body": body, "client_id": uuid.uuid4().hex})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return post
 
 
 def browser_login(session: requests.Session, base: str, email: str, password: str = PASSWORD):

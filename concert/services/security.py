@@ -1,6 +1,7 @@
 """Hashing of passwords and of the random secrets we hand out (tokens, invitations, sessions)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -19,8 +20,14 @@ def password_hasher(environ=os.environ) -> PasswordHasher:
 
 
 _hasher = password_hasher()
-# Verified against when the e-mail is unknown, so both failures cost the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so both failures cost the same time.
+    Made once per process, not at import: an argon2 hash costs up to a second, which every
+    `concert` command paid; `concert run` makes it before serving."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -29,7 +36,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from tests.conftest import _csrf_from, browser_login
+from tests.api.conftest import error
 
 SLUG = "metropole"
 
@@ -24,14 +25,6 @@ def commitment(api, world, title: str = "Patrouilles mixtes", **fields) -> dict:
         "title": title, "party": "etat", "pilot": "DDSP 13", **fields})
     assert response.status_code == 201, response.text
     return response.json()
-
-
-def error(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, (response.status_code, response.text[:300])
-    body = response.json()["error"]
-    if field:
-        assert body.get("field") == field, body
-    return body
 
 
 def submit(session, page_url: str, action_url: str, data: dict):
@@ -70,10 +63,9 @@ def test_api_document_versions_and_diff(server, api, world):
     assert [c["title"] for c in diff["commitments"]["added"]] == ["Vidéoprotection"]
 
     error(observer.get(f"/territories/{SLUG}/contract", params={"version": 9}), 404)
-    error(observer.get(f"/territories/{SLUG}/contract", params={"version": "x"}), 422,
-          "version")
+    error(observer.get(f"/territories/{SLUG}/contract", params={"version": "x"}), 422, field="version")
     error(observer.get(f"/territories/{SLUG}/contract/diff", params={"from": 1, "to": 9}), 404)
-    error(observer.get(f"/territories/{SLUG}/contract/diff"), 422, "from")
+    error(observer.get(f"/territories/{SLUG}/contract/diff"), 422, field="from")
 
 
 def test_api_frameworks(server, api, world):
@@ -87,8 +79,7 @@ def test_api_frameworks(server, api, world):
     assert patched["integration"] == "Axes 1 et 2 repris." and patched["name"] == "STSPD 13"
     assert api(world.actor).get(f"/territories/{SLUG}/contract/frameworks").json()["items"] \
         == [patched]
-    error(fac.post(f"/territories/{SLUG}/contract/frameworks", json={"kind": "x", "name": "y"}),
-          422, "kind")
+    error(fac.post(f"/territories/{SLUG}/contract/frameworks", json={"kind": "x", "name": "y"}), 422, field="kind")
     assert fac.delete(f"/territories/{SLUG}/contract/frameworks/{framework['id']}"
                       ).status_code == 204
     error(fac.delete(f"/territories/{SLUG}/contract/frameworks/{framework['id']}"), 404)
@@ -155,8 +146,8 @@ def test_api_phase(server, api, world):
     answer = fac.patch(f"/territories/{SLUG}", json={"phase": "drafting"})
     assert answer.status_code == 200 and answer.json()["phase"] == "drafting"
     assert api(world.actor).get(f"/territories/{SLUG}").json()["phase"] == "drafting"
-    error(fac.patch(f"/territories/{SLUG}", json={"phase": "fini"}), 422, "phase")
-    error(fac.patch(f"/territories/{SLUG}", json={"phase": "signed", "name": "X"}), 422, "name")
+    error(fac.patch(f"/territories/{SLUG}", json={"phase": "fini"}), 422, field="phase")
+    error(fac.patch(f"/territories/{SLUG}", json={"phase": "signed", "name": "X"}), 422, field="name")
     error(fac.patch(f"/territories/{SLUG}", json=["phase"]), 400)
 
 

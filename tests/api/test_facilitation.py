@@ -4,10 +4,10 @@ decline, reopen, commitments, revisions, measurements, audit. Every refusal is a
 from __future__ import annotations
 
 import json
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from tests.api.conftest import error, error_of, never_500
 
 SLUG = "metropole"
 ODD_VALUES = [
@@ -43,27 +43,6 @@ FULL = {
 }
 
 
-def error_of(response) -> dict:
-    assert response.headers["Content-Type"].startswith("application/json"), response.text
-    return response.json()["error"]
-
-
-def expect(response, status: int, code: str | None = None, field: str | None = None) -> dict:
-    assert response.status_code == status, (response.status_code, response.text[:500])
-    error = error_of(response)
-    if code is not None:
-        assert error["code"] == code, error
-    if field is not None:
-        assert error.get("field") == field, error
-    return error
-
-
-def never_500(response) -> None:
-    assert response.status_code < 500, response.text[:500]
-    if response.status_code >= 400:
-        assert error_of(response)["code"] and error_of(response)["message"]
-
-
 @pytest.fixture
 def racing():
     """Marks tests whose requests are sent at the same moment: the rules hold through
@@ -79,21 +58,6 @@ def fac(api, world):
 def channel(fac) -> int:
     items = fac.get(f"/territories/{SLUG}/channels").json()["items"]
     return next(c["id"] for c in items if c["name"] == "Habitat social")
-
-
-@pytest.fixture
-def contribute(api, channel):
-    """`contribute(person, kind, body)` posts through the API and returns the post."""
-
-    def post(person, kind="need", body="Des halls d'immeuble occupés le soir", *,
-             channel_id=None, slug=SLUG):
-        response = api(person).post(f"/territories/{slug}/posts", json={
-            "channel": channel_id or channel, "kind": kind, "body": body,
-            "client_id": uuid.uuid4().hex})
-        assert response.status_code == 201, response.text
-        return response.json()
-
-    return post
 
 
 @pytest.fixture
@@ -137,33 +101,33 @@ def test_promote_refusals(api, fac, contribute, world):
     need = contribute(world.actors[0])
     message = contribute(world.actors[0], "message", "Bonjour")
     foreign = contribute(world.outsider, "need", "À Lyon", slug="autre",
-                         channel_id=api(world.outsider).get("/territories/autre/channels")
+                         channel=api(world.outsider).get("/territories/autre/channels")
                          .json()["items"][0]["id"])
     url = f"/territories/{SLUG}/commitments"
     good = {"title": "T", "party": "etat", "source_posts": [need["id"]]}
 
-    expect(api(world.actors[0]).post(url, json=good), 403, "forbidden")
-    expect(api(world.observer).post(url, json=good), 403, "forbidden")
-    expect(api(world.outsider).post(url, json=good), 404, "not_found")
-    expect(api().post(url, json=good), 401, "unauthorized")
-    expect(fac.post("/territories/nowhere/commitments", json=good), 404)
-    expect(fac.post(url, json={**good, "source_posts": [foreign["id"]]}), 404)
-    expect(fac.post(url, json={**good, "source_posts": [need["id"], 999_999]}), 404)
-    expect(fac.post(url, json={**good, "source_posts": [message["id"]]}), 422,
+    error(api(world.actors[0]).post(url, json=good), 403, "forbidden")
+    error(api(world.observer).post(url, json=good), 403, "forbidden")
+    error(api(world.outsider).post(url, json=good), 404, "not_found")
+    error(api().post(url, json=good), 401, "unauthorized")
+    error(fac.post("/territories/nowhere/commitments", json=good), 404)
+    error(fac.post(url, json={**good, "source_posts": [foreign["id"]]}), 404)
+    error(fac.post(url, json={**good, "source_posts": [need["id"], 999_999]}), 404)
+    error(fac.post(url, json={**good, "source_posts": [message["id"]]}), 422,
            field="source_posts")
-    expect(fac.post(url, data="title=T&party=etat"), 400, "invalid_json")
-    expect(fac.post(url, data="{not json", headers={"Content-Type": "application/json"}), 400)
-    expect(fac.post(url, json=[good]), 400, "invalid_json")
-    expect(fac.post(url, json={**good, "colour": "bleu"}), 422, field="colour")
-    expect(fac.post(url, json={**good, "source_posts": str(need["id"])}), 422,
+    error(fac.post(url, data="title=T&party=etat"), 400, "invalid_json")
+    error(fac.post(url, data="{not json", headers={"Content-Type": "application/json"}), 400)
+    error(fac.post(url, json=[good]), 400, "invalid_json")
+    error(fac.post(url, json={**good, "colour": "bleu"}), 422, field="colour")
+    error(fac.post(url, json={**good, "source_posts": str(need["id"])}), 422,
            field="source_posts")
-    expect(fac.post(url, json={**good, "source_posts": [str(need["id"])]}), 422,
+    error(fac.post(url, json={**good, "source_posts": [str(need["id"])]}), 422,
            field="source_posts")
-    expect(fac.post(url, json={"party": "etat"}), 422, field="title")
-    expect(fac.post(url, json={**good, "start_date": "2027-13-45"}), 422, field="start_date")
-    expect(fac.post(url, json={**good, "indicators": [{"name": "x", "target": "1e400"}]}), 422,
+    error(fac.post(url, json={"party": "etat"}), 422, field="title")
+    error(fac.post(url, json={**good, "start_date": "2027-13-45"}), 422, field="start_date")
+    error(fac.post(url, json={**good, "indicators": [{"name": "x", "target": "1e400"}]}), 422,
            field="indicators")
-    expect(fac.post(url, json={**good, "status": "done"}), 422, field="status")
+    error(fac.post(url, json={**good, "status": "done"}), 422, field="status")
     # Nothing of that created anything or promoted anything.
     assert fac.get(url).json()["items"] == []
     assert api(world.actors[0]).get(f"/posts/{need['id']}").json()["status"] == "open"
@@ -238,11 +202,11 @@ def test_already_promoted_is_409_until_repromote(fac, api, contribute, world):
     assert fac.post(url, json={"title": "Un", "party": "etat",
                                "source_posts": [need["id"]]}).status_code == 201
 
-    error = expect(fac.post(url, json={"title": "Deux", "party": "etat",
-                                       "source_posts": [need["id"]]}),
-                   409, "already_promoted", "source_posts")
-    assert str(need["id"]) in error["message"]
-    expect(fac.post(url, json={"title": "Deux", "party": "etat", "source_posts": [need["id"]],
+    refusal = error(fac.post(url, json={"title": "Deux", "party": "etat",
+                                         "source_posts": [need["id"]]}),
+                    409, "already_promoted", "source_posts")
+    assert str(need["id"]) in refusal["message"]
+    error(fac.post(url, json={"title": "Deux", "party": "etat", "source_posts": [need["id"]],
                                "repromote": "true"}), 422, field="repromote")
     assert [c["number"] for c in fac.get(url).json()["items"]] == [1]
 
@@ -303,27 +267,27 @@ def test_decline_then_reopen(fac, api, contribute, world):
     listed = api(world.observer).get(f"/territories/{SLUG}/posts?status=declined").json()
     assert [p["decline_reason"] for p in listed["items"]] == ["Relève du CLSPD"]
 
-    expect(fac.post(f"/posts/{need['id']}/decline", json={"reason": "Encore"}), 409)
+    error(fac.post(f"/posts/{need['id']}/decline", json={"reason": "Encore"}), 409)
     reopened = fac.post(f"/posts/{need['id']}/reopen")
     assert reopened.status_code == 200 and reopened.json()["status"] == "open"
     assert reopened.json()["decline_reason"] is None
-    expect(fac.post(f"/posts/{need['id']}/reopen"), 409)
+    error(fac.post(f"/posts/{need['id']}/reopen"), 409)
 
 
 def test_decline_refusals(fac, api, contribute, world):
     need = contribute(world.actors[0])
     message = contribute(world.actors[0], "message", "Bonjour")
     url = f"/posts/{need['id']}/decline"
-    expect(api(world.actors[0]).post(url, json={"reason": "x"}), 403, "forbidden")
-    expect(api(world.observer).post(url, json={"reason": "x"}), 403, "forbidden")
-    expect(api(world.outsider).post(url, json={"reason": "x"}), 404)
-    expect(fac.post("/posts/999999/decline", json={"reason": "x"}), 404)
-    expect(fac.post(f"/posts/{message['id']}/decline", json={"reason": "x"}), 422)
-    expect(fac.post(url, data="reason=x"), 400, "invalid_json")
-    expect(fac.post(url, json={}), 422, field="reason")
-    expect(fac.post(url, json={"reason": "  "}), 422, field="reason")
-    expect(fac.post(url, json={"reason": ["x"]}), 422, field="reason")
-    expect(fac.post(url, json={"reason": "x", "notify": True}), 422, field="notify")
+    error(api(world.actors[0]).post(url, json={"reason": "x"}), 403, "forbidden")
+    error(api(world.observer).post(url, json={"reason": "x"}), 403, "forbidden")
+    error(api(world.outsider).post(url, json={"reason": "x"}), 404)
+    error(fac.post("/posts/999999/decline", json={"reason": "x"}), 404)
+    error(fac.post(f"/posts/{message['id']}/decline", json={"reason": "x"}), 422)
+    error(fac.post(url, data="reason=x"), 400, "invalid_json")
+    error(fac.post(url, json={}), 422, field="reason")
+    error(fac.post(url, json={"reason": "  "}), 422, field="reason")
+    error(fac.post(url, json={"reason": ["x"]}), 422, field="reason")
+    error(fac.post(url, json={"reason": "x", "notify": True}), 422, field="notify")
     for value in ODD_VALUES:
         never_500(fac.post(url, json={"reason": value}))
         never_500(fac.post(url, json=value))
@@ -350,25 +314,25 @@ def test_merge_refusals(fac, api, contribute, world):
     b = contribute(world.actors[1], "need", "B")
     message = contribute(world.actors[1], "message", "Bonjour")
     url = f"/posts/{a['id']}/merge"
-    expect(api(world.actors[0]).post(url, json={"into": b["id"]}), 403)
-    expect(api(world.observer).post(url, json={"into": b["id"]}), 403)
-    expect(api(world.outsider).post(url, json={"into": b["id"]}), 404)
-    expect(fac.post("/posts/999999/merge", json={"into": b["id"]}), 404)
-    expect(fac.post(url, json={"into": 999_999}), 404)
-    expect(fac.post(url, json={"into": a["id"]}), 422, field="into")
-    expect(fac.post(url, json={"into": message["id"]}), 422, field="into")
-    expect(fac.post(url, json={}), 422, field="into")
-    expect(fac.post(url, json={"into": str(b["id"])}), 422, field="into")
-    expect(fac.post(url, json={"into": True}), 422, field="into")
-    expect(fac.post(url, json={"into": b["id"], "keep": "both"}), 422, field="keep")
-    expect(fac.post(url, data="into=2"), 400, "invalid_json")
+    error(api(world.actors[0]).post(url, json={"into": b["id"]}), 403)
+    error(api(world.observer).post(url, json={"into": b["id"]}), 403)
+    error(api(world.outsider).post(url, json={"into": b["id"]}), 404)
+    error(fac.post("/posts/999999/merge", json={"into": b["id"]}), 404)
+    error(fac.post(url, json={"into": 999_999}), 404)
+    error(fac.post(url, json={"into": a["id"]}), 422, field="into")
+    error(fac.post(url, json={"into": message["id"]}), 422, field="into")
+    error(fac.post(url, json={}), 422, field="into")
+    error(fac.post(url, json={"into": str(b["id"])}), 422, field="into")
+    error(fac.post(url, json={"into": True}), 422, field="into")
+    error(fac.post(url, json={"into": b["id"], "keep": "both"}), 422, field="keep")
+    error(fac.post(url, data="into=2"), 400, "invalid_json")
     for value in ODD_VALUES:
         response = fac.post(url, json={"into": value})
         never_500(response)
         assert response.status_code in (404, 422), (value, response.text)
     fac.post(f"/posts/{b['id']}/decline", json={"reason": "Non"})
-    expect(fac.post(url, json={"into": b["id"]}), 409, field="into")
-    expect(fac.post(f"/posts/{b['id']}/merge", json={"into": a["id"]}), 409)
+    error(fac.post(url, json={"into": b["id"]}), 409, field="into")
+    error(fac.post(f"/posts/{b['id']}/merge", json={"into": a["id"]}), 409)
     assert api(world.actors[0]).get(f"/posts/{a['id']}").json()["status"] == "open"
 
 
@@ -376,20 +340,20 @@ def test_reopen_refusals(fac, api, contribute, world):
     need = contribute(world.actors[0])
     fac.post(f"/posts/{need['id']}/decline", json={"reason": "Non"})
     url = f"/posts/{need['id']}/reopen"
-    expect(api(world.actors[0]).post(url), 403)
-    expect(api(world.observer).post(url), 403)
-    expect(api(world.outsider).post(url), 404)
-    expect(fac.post("/posts/999999/reopen"), 404)
-    expect(fac.get(url), 405)
+    error(api(world.actors[0]).post(url), 403)
+    error(api(world.observer).post(url), 403)
+    error(api(world.outsider).post(url), 404)
+    error(fac.post("/posts/999999/reopen"), 404)
+    error(fac.get(url), 405)
     message = contribute(world.actors[0], "message", "Bonjour")
-    expect(fac.post(f"/posts/{message['id']}/reopen"), 422)
+    error(fac.post(f"/posts/{message['id']}/reopen"), 422)
 
 
 def test_a_promoted_post_cannot_be_deleted_by_its_author(fac, api, contribute, world):
     need = contribute(world.actors[0])
     fac.post(f"/territories/{SLUG}/commitments",
              json={"title": "T", "party": "etat", "source_posts": [need["id"]]})
-    expect(api(world.actors[0]).delete(f"/posts/{need['id']}"), 409, "conflict")
+    error(api(world.actors[0]).delete(f"/posts/{need['id']}"), 409, "conflict")
     assert api(world.actors[0]).get(f"/posts/{need['id']}").json()["deleted"] is False
 
 
@@ -417,10 +381,10 @@ def test_get_and_list_commitments(api, commitment, world):
         assert one.status_code == 200 and one.json()["title"] == FULL["title"]
         assert api(person).get(f"/territories/{SLUG}/commitments").json()["items"][0]["id"] \
             == commitment["id"]
-    expect(api(world.outsider).get(f"/commitments/{commitment['id']}"), 404)
-    expect(api(world.outsider).get(f"/territories/{SLUG}/commitments"), 404)
-    expect(api().get(f"/commitments/{commitment['id']}"), 401)
-    expect(api(world.actors[0]).get("/commitments/999999"), 404)
+    error(api(world.outsider).get(f"/commitments/{commitment['id']}"), 404)
+    error(api(world.outsider).get(f"/territories/{SLUG}/commitments"), 404)
+    error(api().get(f"/commitments/{commitment['id']}"), 401)
+    error(api(world.actors[0]).get("/commitments/999999"), 404)
 
 
 def test_list_filters(fac, api, world, channel):
@@ -446,7 +410,7 @@ def test_list_filters(fac, api, world, channel):
                           ({"channel": "habitat"}, "channel"), ({"channel": "1.5"}, "channel"),
                           ({"channel": str(10 ** 30)}, "channel"),
                           ({"pilot": "x" * 500}, "pilot")]:
-        expect(client.get(url, params=params), 422, field=field)
+        error(client.get(url, params=params), 422, field=field)
     assert a["number"] == 1
 
 
@@ -465,26 +429,26 @@ def test_patch_records_revisions(fac, api, commitment, world):
     assert revision["changes"] == {
         "title": {"before": FULL["title"], "after": "Médiation renforcée"},
         "partners": {"before": FULL["partners"], "after": ["Ville de Marseille"]}}
-    expect(api(world.outsider).get(url + "/revisions"), 404)
-    expect(fac.get("/commitments/999999/revisions"), 404)
+    error(api(world.outsider).get(url + "/revisions"), 404)
+    error(fac.get("/commitments/999999/revisions"), 404)
 
 
 def test_patch_refusals(fac, api, commitment, world):
     url = f"/commitments/{commitment['id']}"
-    expect(api(world.actors[0]).patch(url, json={"title": "x"}), 403)
-    expect(api(world.observer).patch(url, json={"title": "x"}), 403)
-    expect(api(world.outsider).patch(url, json={"title": "x"}), 404)
-    expect(fac.patch("/commitments/999999", json={"title": "x"}), 404)
-    expect(fac.patch(url, data="title=x"), 400, "invalid_json")
-    expect(fac.patch(url, json={"number": 5}), 422, field="number")
-    expect(fac.patch(url, json={"source_posts": [1]}), 422, field="source_posts")
-    expect(fac.patch(url, json={"title": ""}), 422, field="title")
-    expect(fac.patch(url, json={"due_date": "2027-13-45"}), 422, field="due_date")
-    expect(fac.patch(url, json={"due_date": "2026-01-01"}), 422, field="due_date")
-    expect(fac.patch(url, json={"means": {"staff": 4}}), 422, field="means")
-    expect(fac.patch(url, json={"status": "done"}), 409, field="status")
-    expect(fac.patch(url, json={"status": "abandoned"}), 422, field="abandon_reason")
-    expect(fac.patch(url, json={"status": "fini"}), 422, field="status")
+    error(api(world.actors[0]).patch(url, json={"title": "x"}), 403)
+    error(api(world.observer).patch(url, json={"title": "x"}), 403)
+    error(api(world.outsider).patch(url, json={"title": "x"}), 404)
+    error(fac.patch("/commitments/999999", json={"title": "x"}), 404)
+    error(fac.patch(url, data="title=x"), 400, "invalid_json")
+    error(fac.patch(url, json={"number": 5}), 422, field="number")
+    error(fac.patch(url, json={"source_posts": [1]}), 422, field="source_posts")
+    error(fac.patch(url, json={"title": ""}), 422, field="title")
+    error(fac.patch(url, json={"due_date": "2027-13-45"}), 422, field="due_date")
+    error(fac.patch(url, json={"due_date": "2026-01-01"}), 422, field="due_date")
+    error(fac.patch(url, json={"means": {"staff": 4}}), 422, field="means")
+    error(fac.patch(url, json={"status": "done"}), 409, field="status")
+    error(fac.patch(url, json={"status": "abandoned"}), 422, field="abandon_reason")
+    error(fac.patch(url, json={"status": "fini"}), 422, field="status")
     assert api(world.observer).get(url + "/revisions").json()["items"] == []
 
 
@@ -507,7 +471,7 @@ def test_status_lifecycle(fac, commitment):
     for status in ("validated", "in_progress", "done"):
         response = fac.patch(url, json={"status": status})
         assert response.status_code == 200 and response.json()["status"] == status
-    expect(fac.patch(url, json={"status": "draft"}), 409)
+    error(fac.patch(url, json={"status": "draft"}), 409)
     assert fac.patch(url, json={"status": "in_progress"}).status_code == 200
     abandoned = fac.patch(url, json={"status": "abandoned", "abandon_reason": "Plus de budget"})
     assert abandoned.status_code == 200
@@ -523,18 +487,18 @@ def test_measurements(fac, api, commitment, world):
     assert data["latest"] == 20 and data["progress"] == 0.5  # 30 → 10, now 20
     assert data["measurements"][0] | {"id": 0} == {"id": 0, "date": "2027-06-30",
                                                     "value": 20, "comment": "S1"}
-    expect(api(world.actors[0]).post(url, json={"date": "2027-06-30", "value": 1}), 403)
-    expect(api(world.observer).post(url, json={"date": "2027-06-30", "value": 1}), 403)
-    expect(api(world.outsider).post(url, json={"date": "2027-06-30", "value": 1}), 404)
-    expect(fac.post(f"/commitments/{commitment['id']}/indicators/999999/measurements",
+    error(api(world.actors[0]).post(url, json={"date": "2027-06-30", "value": 1}), 403)
+    error(api(world.observer).post(url, json={"date": "2027-06-30", "value": 1}), 403)
+    error(api(world.outsider).post(url, json={"date": "2027-06-30", "value": 1}), 404)
+    error(fac.post(f"/commitments/{commitment['id']}/indicators/999999/measurements",
                     json={"date": "2027-06-30", "value": 1}), 404)
-    expect(fac.post(url, data="value=1"), 400, "invalid_json")
-    expect(fac.post(url, json={"value": 1}), 422, field="date")
-    expect(fac.post(url, json={"date": "2027-13-45", "value": 1}), 422, field="date")
-    expect(fac.post(url, json={"date": "2027-06-30"}), 422, field="value")
-    expect(fac.post(url, json={"date": "2027-06-30", "value": "1e400"}), 422, field="value")
-    expect(fac.post(url, json={"date": "2027-06-30", "value": "NaN"}), 422, field="value")
-    expect(fac.post(url, json={"date": "2027-06-30", "value": 1, "unit": "%"}), 422,
+    error(fac.post(url, data="value=1"), 400, "invalid_json")
+    error(fac.post(url, json={"value": 1}), 422, field="date")
+    error(fac.post(url, json={"date": "2027-13-45", "value": 1}), 422, field="date")
+    error(fac.post(url, json={"date": "2027-06-30"}), 422, field="value")
+    error(fac.post(url, json={"date": "2027-06-30", "value": "1e400"}), 422, field="value")
+    error(fac.post(url, json={"date": "2027-06-30", "value": "NaN"}), 422, field="value")
+    error(fac.post(url, json={"date": "2027-06-30", "value": 1, "unit": "%"}), 422,
            field="unit")
     for key in ("date", "value", "comment"):
         for value in ODD_VALUES:
@@ -586,16 +550,16 @@ def test_audit_log(fac, api, contribute, world, commitment):
 
 def test_audit_log_refusals(fac, api, world):
     url = f"/territories/{SLUG}/audit"
-    expect(api(world.actors[0]).get(url), 403, "forbidden")
-    expect(api(world.observer).get(url), 403, "forbidden")
-    expect(api(world.outsider).get(url), 404)
-    expect(api().get(url), 401)
+    error(api(world.actors[0]).get(url), 403, "forbidden")
+    error(api(world.observer).get(url), 403, "forbidden")
+    error(api(world.outsider).get(url), 404)
+    error(api().get(url), 401)
     for params, field in [({"limit": 0}, "limit"), ({"limit": 501}, "limit"),
                           ({"limit": "ten"}, "limit"), ({"before_id": "x"}, "before_id"),
                           ({"actor": "anim@example.org"}, "actor"),
                           ({"before_id": str(10 ** 30)}, "before_id"),
                           ({"actor": str(-(10 ** 30))}, "actor")]:
-        expect(fac.get(url, params=params), 422, field=field)
+        error(fac.get(url, params=params), 422, field=field)
     for value in ("", "%", "' OR 1=1 --", "x" * 1000, "\u0000"):
         for key in ("action", "object_type"):
             response = fac.get(url, params={key: value})
@@ -605,7 +569,7 @@ def test_audit_log_refusals(fac, api, world):
 def test_audit_hides_details_of_posts_in_hidden_channels(api, fac, contribute, world):
     state = fac.post(f"/territories/{SLUG}/channels", json={
         "name": "État seulement", "restricted_to": ["prefecture", "police_nationale"]}).json()
-    secret = contribute(world.actors[0], "need", "Point de deal", channel_id=state["id"])
+    secret = contribute(world.actors[0], "need", "Point de deal", channel=state["id"])
     fac.post(f"/posts/{secret['id']}/decline", json={"reason": "Traité en GLTD"})
     shown = fac.get(f"/territories/{SLUG}/audit", params={"action": "post.decline"}).json()
     assert shown["items"][0]["after"]["reason"] == "Traité en GLTD"
@@ -621,7 +585,7 @@ def test_audit_hides_details_of_posts_in_hidden_channels(api, fac, contribute, w
 def test_commitment_sources_of_a_restricted_channel(fac, api, contribute, world):
     state = fac.post(f"/territories/{SLUG}/channels", json={
         "name": "État seulement", "restricted_to": ["prefecture", "police_nationale"]}).json()
-    secret = contribute(world.actors[0], "need", "Point de deal rue X", channel_id=state["id"])
+    secret = contribute(world.actors[0], "need", "Point de deal rue X", channel=state["id"])
     public = contribute(world.actors[1], "need", "Éclairage rue X")
     created = fac.post(f"/territories/{SLUG}/commitments", json={
         "title": "Rue X", "party": "etat", "channel": None,

@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import pytest
 import requests
+from tests.api.conftest import error, never_500
 
 SLUG = "metropole"
 CHANNELS = f"/territories/{SLUG}/channels"
 POSTS = f"/territories/{SLUG}/posts"
 HUGE = 10**30
-
-
-def error(response, status: int, field: str | None = None) -> dict:
-    """The answer is the SPEC's JSON error with that status (and that field)."""
-    assert response.status_code == status, (response.status_code, response.text)
-    body = response.json()["error"]
-    assert body["code"] and body["message"]
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
-
-
-def not_500(response) -> None:
-    assert response.status_code < 500, (response.request.method, response.request.url,
-                                        response.text)
-    if response.status_code >= 400:
-        assert response.json()["error"]["code"]
 
 
 def first_channel(client) -> int:
@@ -73,7 +57,7 @@ def test_channel_rules_and_bad_input(api, world):
     error(actor.post(CHANNELS, json={"name": "À moi"}), 403)
     error(api(world.observer).post(CHANNELS, json={"name": "À moi"}), 403)
     error(actor.patch(f"{CHANNELS}/{channel}", json={"name": "Renommé"}), 403)
-    error(anim.post(CHANNELS, json={"name": "Stupéfiants"}), 409, "name")
+    error(anim.post(CHANNELS, json={"name": "Stupéfiants"}), 409, field="name")
     error(anim.post(CHANNELS, data="name=x"), 400)
     error(anim.post(CHANNELS, data="{not json", headers={"Content-Type": "application/json"}), 400)
     error(anim.post(CHANNELS, json=["name"]), 400)
@@ -84,10 +68,10 @@ def test_channel_rules_and_bad_input(api, world):
                         ({"name": "ok", "restricted_to": ["roi"]}, "restricted_to"),
                         ({"name": "ok", "restricted_to": [{"a": 1}]}, "restricted_to"),
                         ({"name": "ok", "description": 5}, "description")]:
-        error(anim.post(CHANNELS, json=body), 422, field)
+        error(anim.post(CHANNELS, json=body), 422, field=field)
     for body, field in [({"archived": "yes"}, "archived"), ({"archived": None}, "archived"),
                         ({"name": None}, "name"), ({"restricted_to": {"x": 1}}, "restricted_to")]:
-        error(anim.patch(f"{CHANNELS}/{channel}", json=body), 422, field)
+        error(anim.patch(f"{CHANNELS}/{channel}", json=body), 422, field=field)
     error(anim.patch(f"{CHANNELS}/999999", json={"name": "x"}), 404)
     error(anim.patch(f"{CHANNELS}/{HUGE}", json={"name": "x"}), 404)
     error(anim.patch(f"{CHANNELS}/abc", json={"name": "x"}), 404)
@@ -150,7 +134,7 @@ def test_posting_rules(api, world):
     error(api(world.outsider).post(POSTS, json=body), 404)
     error(api().post(POSTS, json=body), 401)
     anim.patch(f"{CHANNELS}/{channel}", json={"archived": True})
-    error(actor.post(POSTS, json=body), 409, "channel")
+    error(actor.post(POSTS, json=body), 409, field="channel")
 
 
 @pytest.mark.parametrize("changes, status, field", [
@@ -182,7 +166,7 @@ def test_posting_rules(api, world):
 def test_bad_post_input(api, world, changes, status, field):
     actor = api(world.actor)
     body = {"channel": first_channel(actor), "kind": "message", "body": "Bonjour", **changes}
-    error(actor.post(POSTS, json=body), status, field)
+    error(actor.post(POSTS, json=body), status, field=field)
     assert actor.get(POSTS).json()["items"] == []
 
 
@@ -204,19 +188,19 @@ def test_fuzzy_values_never_answer_500(api, world):
     for value in weird:
         for field in ("channel", "kind", "body", "client_id", "reply_to"):
             body = {"channel": channel, "kind": "message", "body": "Bonjour", field: value}
-            not_500(actor.post(POSTS, json=body))
-        not_500(actor.patch(f"{CHANNELS}/{channel}", json={"name": value}))
-        not_500(api(world.facilitator).patch(f"{CHANNELS}/{channel}", json={"archived": value}))
+            never_500(actor.post(POSTS, json=body))
+        never_500(actor.patch(f"{CHANNELS}/{channel}", json={"name": value}))
+        never_500(api(world.facilitator).patch(f"{CHANNELS}/{channel}", json={"archived": value}))
     for name in ("channel", "kind", "status", "after_seq", "before_seq", "limit", "thread",
                  "order", "top_level", "unknown"):
         for value in (HUGE, -HUGE, 2**63, -1, "abc", "²", "--1", "", "[]", "%00", "١٢"):
-            not_500(actor.get(POSTS, params={name: value}))
+            never_500(actor.get(POSTS, params={name: value}))
     for path in (f"/posts/{HUGE}", f"/posts/{2**63}", f"/posts/{2**63 - 1}", "/posts/-1",
                  "/posts/abc", f"/posts/{HUGE}/support", f"/posts/{HUGE}/revisions"):
         for method in ("get", "patch", "delete", "post"):
-            not_500(getattr(actor, method)(path, json={"body": "x"}))
+            never_500(getattr(actor, method)(path, json={"body": "x"}))
     for path in (f"{CHANNELS}/{HUGE}", f"{CHANNELS}/{2**63}"):
-        not_500(api(world.facilitator).patch(path, json={"name": "x"}))
+        never_500(api(world.facilitator).patch(path, json={"name": "x"}))
 
 
 # --- listing -------------------------------------------------------------------------------
@@ -255,7 +239,7 @@ def test_list_posts_pages_and_filters(api, world):
                           ({"after_seq": "x"}, "after_seq"), ({"before_seq": "x"}, "before_seq"),
                           ({"channel": "x"}, "channel"), ({"kind": "besoin"}, "kind"),
                           ({"status": "fermé"}, "status"), ({"thread": "x"}, "thread")]:
-        error(reader.get(POSTS, params=params), 422, field)
+        error(reader.get(POSTS, params=params), 422, field=field)
     error(reader.get(POSTS, params={"channel": 999_999}), 404)
     error(api(world.outsider).get(POSTS), 404)
     error(api().get(POSTS), 401)
@@ -273,7 +257,7 @@ def test_threads_over_the_api(api, world):
     assert [p["id"] for p in top] == [root["id"]]
     second = actor.get(CHANNELS).json()["items"][1]["id"]
     error(landlord.post(POSTS, json={"channel": second, "kind": "message", "body": "x",
-                                     "reply_to": root["id"]}), 422, "reply_to")
+                                     "reply_to": root["id"]}), 422, field="reply_to")
 
 
 # --- one post ------------------------------------------------------------------------------
@@ -292,9 +276,9 @@ def test_edit_history_delete_and_support(api, world):
     error(landlord.patch(url, json={"body": "Pas à moi"}), 403)
     error(anim.patch(url, json={"body": "Pas à moi"}), 403)
     error(api(world.observer).patch(url, json={"body": "Pas à moi"}), 403)
-    error(actor.patch(url, json={"body": ""}), 422, "body")
-    error(actor.patch(url, json={"body": 5}), 422, "body")
-    error(actor.patch(url, json={}), 422, "body")
+    error(actor.patch(url, json={"body": ""}), 422, field="body")
+    error(actor.patch(url, json={"body": 5}), 422, field="body")
+    error(actor.patch(url, json={}), 422, field="body")
     error(actor.patch(url, data="Version 3"), 400)
 
     supported = landlord.post(f"{url}/support")

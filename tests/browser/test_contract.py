@@ -80,19 +80,23 @@ def test_a_new_commitment_appears_in_the_open_contract_without_reload(
 
 def test_a_section_edited_elsewhere_appears_in_the_open_contract(server, world,
                                                                    signed_in_page):
-    """Section texts have no event: the open page polls the draft (20 s), which answers 304
-    while it is unchanged, so the page stays still until then."""
-    page = open_contract(signed_in_page(world.actor), server)
+    """Section texts have no event: the open page polls the draft (every 20 s), which answers
+    304 while it is unchanged, so the page stays still until then. The page's clock is
+    moved on rather than waited for."""
+    page = signed_in_page(world.actor)
+    page.clock.install()  # time still flows; fast_forward jumps the page's timers ahead
+    open_contract(page, server)
     page.evaluate("window.notReloaded = true")
-    with page.expect_response(lambda r: "partial=1" in r.url and r.status == 304,
-                              timeout=40000):
-        pass  # the first poll finds nothing new
+    with page.expect_response(lambda r: "partial=1" in r.url and r.status == 304):
+        page.clock.fast_forward("00:21")  # the first poll finds nothing new
     expect(page.get_by_role("status")).to_have_text("")
 
     api_as(server, world.facilitator).put(
         f"{server.url}/api/v1/territories/{SLUG}/contract/sections/governance", timeout=30,
         json={"body": "Un comité de pilotage **trimestriel**."})
-    expect(page.locator("#s-governance strong")).to_have_text("trimestriel", timeout=40000)
+    with page.expect_response(lambda r: "partial=1" in r.url and r.status == 200):
+        page.clock.fast_forward("00:21")
+    expect(page.locator("#s-governance strong")).to_have_text("trimestriel")
     expect(page.get_by_role("status")).to_have_text("Le projet de contrat a été mis à jour.")
     assert page.evaluate("window.notReloaded") is True
 

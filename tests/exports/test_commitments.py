@@ -13,14 +13,9 @@ from flask_babel import force_locale
 from odfdo import Document as OdfDocument
 
 from concert.db import db
-from concert.services import accounts, channels, commitments, facilitation, posts
-from concert.services.access import access
+from concert.services import channels, commitments, facilitation, posts
+from tests.conftest import SLUG, as_
 
-SLUG = "metropole"
-
-
-def as_(person, slug=SLUG):
-    return access(accounts.find_user(person.email), slug)
 
 
 def channel_named(person, name, slug=SLUG):

@@ -13,11 +13,9 @@ from flask_babel import force_locale
 from odfdo import Document as OdfDocument
 
 from concert.db import db
-from concert.services import accounts, channels, commitments, contract, diagnostic, facilitation
-from concert.services.access import access
-from tests.conftest import SSMSI
+from concert.services import channels, commitments, contract, diagnostic, facilitation
+from tests.conftest import SLUG, SSMSI, as_
 
-SLUG = "metropole"
 TYPES = {
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
@@ -25,10 +23,6 @@ TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "odt": "application/vnd.oasis.opendocument.text",
 }
-
-
-def as_(person, slug=SLUG):
-    return access(accounts.find_user(person.email), slug)
 
 
 @pytest.fixture

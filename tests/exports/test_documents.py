@@ -8,7 +8,6 @@ import re
 import docx
 import pypdf
 import pytest
-from flask_babel import force_locale
 from odfdo import Document as OdfDocument
 
 from concert.exports import document as d
@@ -47,12 +46,6 @@ def rich_document() -> dict:
                 ]),
             ]),
         ], lang="fr")
-
-
-@pytest.fixture
-def french(ctx):
-    with force_locale("fr"):
-        yield
 
 
 def test_markdown_keeps_the_structure(french):

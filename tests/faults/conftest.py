@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 import socketio
 import sqlalchemy as sa
 
@@ -23,55 +22,8 @@ from concert.db import db
 from concert.models import Post
 
 from ..conftest import ROOT, Person, free_port
-from ..realtime.conftest import WAIT, Live, base, new_id, token_of  # noqa: F401 (base: a fixture)
-
-# Flask-SocketIO's default channel: every process runs the same code, so the same channel.
-CHANNEL = "flask-socketio"
-
-
-class PrivateRedis:
-    """A redis-server of this test's own, on a fixed port so that it can be restarted."""
-
-    def __init__(self, directory: Path) -> None:
-        self.binary = shutil.which("redis-server")
-        if self.binary is None:
-            pytest.skip("redis-server is not installed")
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.directory = directory
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + WAIT
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    self.process.kill()
-                    raise
-                time.sleep(0.05)
-        client.close()
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(10)
-            self.process = None
-
-    def listeners(self) -> int:
-        client = redis.Redis.from_url(self.url)
-        try:
-            return client.pubsub_numsub(CHANNEL)[0][1]
-        finally:
-            client.close()
-
+from ..realtime.conftest import WAIT, Live, PrivateRedis, new_id, token_of
+from ..realtime.conftest import base  # noqa: F401  (a fixture)
 
 @pytest.fixture
 def private_redis(tmp_path):

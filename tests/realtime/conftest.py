@@ -2,18 +2,24 @@
 it receives, against real `concert run` processes."""
 from __future__ import annotations
 
+import shutil
+import subprocess
 import threading
 import time
 import uuid
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
 import pytest
+import redis
 import socketio
 
-from ..conftest import wait_for_disconnections
+from ..conftest import free_port, wait_for_disconnections
 
 WAIT = 30.0  # generous: machines are shared; a wait only lasts until its condition holds
+# Flask-SocketIO's default channel: every process runs the same code, so the same channel.
+CHANNEL = "flask-socketio"
 
 
 class Live:
@@ -182,3 +188,47 @@ def presence_of(live: Live, user_id: int, online: bool) -> dict:
     return live.wait_for(lambda events: [
         e for e in events if e["type"] == "presence"
         and e["data"]["user"]["id"] == user_id and e["data"]["online"] is online])[0]
+
+
+class PrivateRedis:
+    """A redis-server of this test's own, on a fixed port so that it can be restarted."""
+
+    def __init__(self, directory: Path) -> None:
+        self.binary = shutil.which("redis-server")
+        if self.binary is None:
+            pytest.skip("redis-server is not installed")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.directory = directory
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + WAIT
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.process.kill()
+                    raise
+                time.sleep(0.05)
+        client.close()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
+            self.process = None
+
+    def listeners(self) -> int:
+        client = redis.Redis.from_url(self.url)
+        try:
+            return client.pubsub_numsub(CHANNEL)[0][1]
+        finally:
+            client.close()

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from .conftest import fence, new_id
+from .conftest import fence
 
 SLUG = "metropole"
 MEMBERS = ("facilitator", "police", "bailleur", "observer")
@@ -41,17 +41,6 @@ def state_only(api, world) -> int:
     return created.json()["id"]
 
 
-@pytest.fixture
-def contribute(api):
-    def post(person, channel: int, body: str, kind: str = "need") -> dict:
-        response = api(person).post(f"/territories/{SLUG}/posts", json={
-            "channel": channel, "kind": kind, "body": body, "client_id": new_id()})
-        assert response.status_code == 201, response.text
-        return response.json()
-
-    return post
-
-
 def members(room):
     return [getattr(room, name) for name in MEMBERS]
 
@@ -67,7 +56,7 @@ def nothing_reached_the_outsider(room, elsewhere) -> None:
 
 def test_a_promotion_is_seen_live_by_every_member(room, api, world, contribute, general,
                                                   elsewhere):
-    need = contribute(world.actors[0], general, "Éclairer le parvis de la gare")
+    need = contribute(world.actors[0], "need", "Éclairer le parvis de la gare", channel=general)
     created = api(world.facilitator).post(f"/territories/{SLUG}/commitments", json={
         "title": "Éclairage du parvis", "party": "collectivite", "pilot": "Ville",
         "source_posts": [need["id"]]})
@@ -90,8 +79,8 @@ def test_a_promotion_is_seen_live_by_every_member(room, api, world, contribute, 
 def test_decline_reopen_and_merge_are_seen_live(room, api, world, contribute, general,
                                                 elsewhere):
     facilitator = api(world.facilitator)
-    need = contribute(world.actors[0], general, "Caméra devant le collège")
-    duplicate = contribute(world.actors[1], general, "Vidéoprotection du collège")
+    need = contribute(world.actors[0], "need", "Caméra devant le collège", channel=general)
+    duplicate = contribute(world.actors[1], "need", "Vidéoprotection du collège", channel=general)
 
     assert facilitator.post(f"/posts/{need['id']}/decline",
                             json={"reason": "Relève du plan vidéoprotection"}).ok
@@ -141,8 +130,9 @@ def test_commitment_edits_and_measurements_are_seen_live(room, api, world, elsew
 
 def test_a_restricted_source_reaches_only_its_kinds(room, api, world, contribute, general,
                                                     state_only, elsewhere):
-    secret = contribute(world.actors[0], state_only, "Point de deal rue Villa, guetteurs")
-    public = contribute(world.actors[1], general, "Halls occupés rue Villa")
+    secret = contribute(world.actors[0], "need", "Point de deal rue Villa, guetteurs",
+                        channel=state_only)
+    public = contribute(world.actors[1], "need", "Halls occupés rue Villa", channel=general)
     created = api(world.facilitator).post(f"/territories/{SLUG}/commitments", json={
         "title": "Reconquête de la rue Villa", "party": "etat", "channel": None,
         "source_posts": [secret["id"], public["id"]]})
@@ -185,7 +175,7 @@ def test_a_reconnecting_member_gets_the_facilitation_events_it_missed(
     seq = police.join(SLUG)["seq"]
     police.sio.disconnect()
 
-    need = contribute(world.actors[0], general, "Médiateurs dans le bus de nuit")
+    need = contribute(world.actors[0], "need", "Médiateurs dans le bus de nuit", channel=general)
     facilitator = api(world.facilitator)
     assert facilitator.post(f"/posts/{need['id']}/decline", json={"reason": "Doublon"}).ok
     assert facilitator.post(f"/posts/{need['id']}/reopen").ok

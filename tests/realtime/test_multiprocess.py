@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import threading
 import time
 from collections import Counter
@@ -17,19 +16,15 @@ import sqlalchemy as sa
 from concert.db import db
 from concert.models import Event
 
-from .conftest import WAIT, Live, fence, new_id, presence_of
+from .conftest import CHANNEL, WAIT, Live, PrivateRedis, fence, new_id, presence_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("multiprocess")]  # one pair of servers
 
 SLUG = "metropole"
 POSTS_PER_CLIENT = 20
 API_POSTS_PER_SERVER = 3
-# Flask-SocketIO's default channel: both processes run the same code, so the same channel.
-CHANNEL = "flask-socketio"
-
-
 @pytest.fixture(scope="module")
-def message_queue(tmp_path_factory, base):
+def message_queue(tmp_path_factory):
     """A Redis URL for this test run alone. Redis pub/sub ignores the database number, and
     room names repeat between test runs (territory ids restart at 1): servers of two runs
     sharing a Redis would deliver each other's events. So a private redis-server when
@@ -37,31 +32,13 @@ def message_queue(tmp_path_factory, base):
     if url := os.environ.get("CONCERT_TEST_REDIS_URL"):
         yield url
         return
-    binary = shutil.which("redis-server")
-    if binary is None:
+    if shutil.which("redis-server") is None:
         yield "redis://127.0.0.1:6379/0"
         return
-    port = base.free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + WAIT
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise
-            time.sleep(0.1)
-    yield url
-    client.close()
-    process.terminate()
-    process.wait(10)
+    server = PrivateRedis(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="module")

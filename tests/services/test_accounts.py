@@ -6,21 +6,15 @@ from datetime import timedelta
 import argon2
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale
 
 from concert.db import db
 from concert.models import ApiToken, AuditLog, Invitation, LoginSession, Membership, User, utcnow
 from concert.services import accounts, members, security, territories
 from concert.services.errors import Conflict, Gone, Invalid, NotFound, Unauthorized
 
+pytestmark = pytest.mark.usefixtures("french")  # services speak French outside a request
+
 PASSWORD = "un mot de passe assez long"
-
-
-@pytest.fixture(autouse=True)
-def french(ctx):
-    """No request to pick a language from: the services speak French, as under `concert`."""
-    with force_locale("fr"):
-        yield
 
 
 @pytest.fixture

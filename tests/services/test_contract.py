@@ -12,22 +12,13 @@ from concert.db import db
 from concert.exports.document import walk
 from concert.models import AuditLog, Commitment, Event, Territory
 from concert.models.contract import ContractVersion
-from concert.services import accounts, channels, commitments, contract, facilitation, posts
+from concert.services import channels, commitments, contract, facilitation, posts
 from concert.services import territories
-from concert.services.access import access
 from concert.services.errors import Forbidden, Invalid, NotFound
+from tests.conftest import SLUG, as_
 
-SLUG = "metropole"
+pytestmark = pytest.mark.usefixtures("french")  # services speak French outside a request
 
-
-@pytest.fixture(autouse=True)
-def french(ctx):
-    with force_locale("fr"):
-        yield
-
-
-def as_(person, slug: str = SLUG):
-    return access(accounts.find_user(person.email), slug)
 
 
 def commit_to(world, title: str, party: str = "etat", **fields) -> Commitment:

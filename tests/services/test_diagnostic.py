@@ -13,18 +13,13 @@ import sqlalchemy as sa
 from concert.db import db
 from concert.models import AuditLog
 from concert.models.diagnostic import DelinquencyFigure, QualitativeEntry
-from concert.services import accounts, channels, diagnostic, posts, territories
-from concert.services.access import access
+from concert.services import channels, diagnostic, posts, territories
 from concert.services.errors import Forbidden, Invalid, NotFound
-from tests.conftest import SSMSI
+from tests.conftest import SSMSI, as_
 
 DATA = SSMSI
 BASE_2024 = DATA / "base_communale_2024.csv"
 BASE_2025 = DATA / "base_communale_2025_latin1.csv"
-
-
-def as_(person, slug="metropole"):
-    return access(accounts.find_user(person.email), slug)
 
 
 def imported(where, path: Path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale
 
 from concert.db import db
 from concert.models import (
@@ -30,8 +29,11 @@ from concert.services import (
 )
 from concert.services.access import access
 from concert.services.errors import Conflict, Forbidden, Invalid, NotFound
+from tests.conftest import SLUG, as_
+from tests.services.conftest import channel_id, contribute, events_of
 
-SLUG = "metropole"
+pytestmark = pytest.mark.usefixtures("french")  # services speak French outside a request
+
 
 FULL = {
     "title": "Patrouilles communes aux abords des gares",
@@ -50,30 +52,7 @@ FULL = {
 }
 
 
-@pytest.fixture(autouse=True)
-def french(ctx):
-    """Services speak the default language outside a request (as from the CLI)."""
-    with force_locale("fr"):
-        yield
-
-
 # --- helpers -------------------------------------------------------------------------------
-
-def as_(person, slug: str = SLUG):
-    """`person`'s access to the territory, as services receive it."""
-    return access(accounts.find_user(person.email), slug)
-
-
-def channel_id(person, name: str = "Transports", slug: str = SLUG) -> int:
-    return next(c.id for c in channels.list_channels(as_(person, slug)) if c.name == name)
-
-
-def contribute(person, kind: str = "need", body: str = "Besoin d'éclairage", *,
-               channel: int | None = None, slug: str = SLUG) -> Post:
-    post, _created = posts.create_post(as_(person, slug), channel or channel_id(person, slug=slug),
-                                       kind, body)
-    return post
-
 
 def promote(world, *sources: Post, **fields) -> Commitment:
     data = {"title": "Engagement", "party": "etat", **fields,
@@ -83,11 +62,6 @@ def promote(world, *sources: Post, **fields) -> Commitment:
 
 def count(model, *where) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
-
-
-def events_of(type_: str) -> list[Event]:
-    return list(db.session.scalars(sa.select(Event).where(Event.type == type_)
-                                   .order_by(Event.seq)))
 
 
 def audit_of(action: str) -> list[AuditLog]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from email import message_from_bytes, policy
 
-import pytest
 import sqlalchemy as sa
 
 from concert.db import db

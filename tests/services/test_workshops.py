@@ -13,25 +13,21 @@ from concert.db import db
 from concert.models import Event
 from concert.models.workshops import AgendaItem, Dot
 from concert.services import audit, channels, facilitation, posts, workshops
-from concert.services.access import access
 from concert.services.errors import Conflict, Forbidden, Invalid, NotFound
 from concert.services.accounts import find_user
+from tests.conftest import SLUG, as_
+from tests.services.conftest import contribute, events_of
 
-SLUG = "metropole"
-
-
-def who(person, slug=SLUG):
-    return access(find_user(person.email), slug)
 
 
 @pytest.fixture
 def general(world) -> int:
-    return channels.list_channels(who(world.facilitator))[0].id
+    return channels.list_channels(as_(world.facilitator))[0].id
 
 
 @pytest.fixture
 def state_only(world) -> int:
-    channel = channels.create_channel(who(world.facilitator), "État seulement",
+    channel = channels.create_channel(as_(world.facilitator), "État seulement",
                                       restricted_to=["prefecture", "police_nationale"])
     return channel.id
 
@@ -44,22 +40,12 @@ def plan(world, general, **changes):
                        {"title": "Abords des gares", "minutes": 30, "channel": general},
                        {"title": "Priorités", "minutes": 20}]}
     data.update(changes)
-    return workshops.create(who(world.facilitator), data)
+    return workshops.create(as_(world.facilitator), data)
 
 
 @pytest.fixture
 def workshop(world, general):
     return plan(world, general)
-
-
-def contribute(person, channel, body, kind="proposal", **tag):
-    post, _new = posts.create_post(who(person), channel, kind, body, **tag)
-    return post
-
-
-def events_of(type_: str) -> list[Event]:
-    return list(db.session.scalars(sa.select(Event).where(Event.type == type_)
-                                   .order_by(Event.seq)))
 
 
 def test_a_facilitator_plans_a_workshop(workshop, world, general):
@@ -68,7 +54,7 @@ def test_a_facilitator_plans_a_workshop(workshop, world, general):
     assert data["starts_at"] == "2026-12-03T13:00:00+00:00"  # Paris time, stored in UTC
     assert [(i["title"], i["minutes"], i["channel"]) for i in data["agenda"]] == [
         ("Tour de table", 10, None), ("Abords des gares", 30, general), ("Priorités", 20, None)]
-    upcoming, past = workshops.list_workshops(who(world.observer))
+    upcoming, past = workshops.list_workshops(as_(world.observer))
     assert [w.id for w in upcoming] == [workshop.id] and past == []
 
 
@@ -97,27 +83,27 @@ def test_an_agenda_item_cannot_focus_on_a_restricted_channel(world, general, sta
 def test_only_facilitators_plan_and_run(world, workshop, general):
     for person in (world.actor, world.observer):
         with pytest.raises(Forbidden):
-            workshops.create(who(person), {})
+            workshops.create(as_(person), {})
         with pytest.raises(Forbidden):
-            workshops.start(who(person), workshop.id)
-    workshops.start(who(world.facilitator), workshop.id)
+            workshops.start(as_(person), workshop.id)
+    workshops.start(as_(world.facilitator), workshop.id)
     for action in (lambda a: workshops.move(a, workshop.id, "next"),
                    lambda a: workshops.close(a, workshop.id),
                    lambda a: workshops.open_vote(a, workshop.id, {})):
         with pytest.raises(Forbidden):
-            action(who(world.actor))
+            action(as_(world.actor))
 
 
 def test_outsiders_see_nothing(world, workshop):
     with pytest.raises(NotFound):
-        workshops.get(who(world.outsider, "autre"), workshop.id)
+        workshops.get(as_(world.outsider, "autre"), workshop.id)
     with pytest.raises(NotFound):
         workshops.workshop_access(find_user(world.outsider.email), workshop.id)
     assert workshops.workshop_access(find_user(world.observer.email), workshop.id)
 
 
 def test_start_advance_close_and_their_events(world, workshop):
-    fac = who(world.facilitator)
+    fac = as_(world.facilitator)
     started = workshops.serialise(workshops.start(fac, workshop.id))
     assert started["status"] == "live" and started["current_item"] == 0
     begun = datetime.fromisoformat(started["item_started_at"])
@@ -143,7 +129,7 @@ def test_start_advance_close_and_their_events(world, workshop):
 
 
 def test_transitions_refused_in_the_wrong_state(world, workshop):
-    fac = who(world.facilitator)
+    fac = as_(world.facilitator)
     with pytest.raises(Conflict):
         workshops.move(fac, workshop.id, "next")
     with pytest.raises(Conflict):
@@ -166,14 +152,14 @@ def workshop_events() -> list[str]:
 
 def test_a_facilitator_edits_a_planned_workshop(world, workshop):
     agenda = [i.id for i in workshop.agenda]
-    edited = workshops.serialise(workshops.update(who(world.facilitator), workshop.id, {
+    edited = workshops.serialise(workshops.update(as_(world.facilitator), workshop.id, {
         "starts_at": "2026-12-10T09:30", "place": "Mairie annexe", "invited": ["DDSP 13"]}))
     assert edited["starts_at"] == "2026-12-10T08:30:00+00:00"
     assert edited["place"] == "Mairie annexe" and edited["invited"] == ["DDSP 13"]
     assert edited["title"] == "Atelier tranquillité publique"  # not given: kept
     assert [i["id"] for i in edited["agenda"]] == agenda
     assert edited["status"] == "planned"
-    online = workshops.update(who(world.facilitator), workshop.id, {
+    online = workshops.update(as_(world.facilitator), workshop.id, {
         "place": "", "online_url": "https://visio.example.org/atelier"})
     assert (online.place, online.online_url) == ("", "https://visio.example.org/atelier")
     # Each edit is announced with the whole workshop, so open pages show the new plan.
@@ -181,12 +167,12 @@ def test_a_facilitator_edits_a_planned_workshop(world, workshop):
     announced = events_of("workshop.agenda")[-1].data
     assert announced["online_url"] == "https://visio.example.org/atelier"
     assert announced["status"] == "planned"
-    workshops.update(who(world.facilitator), workshop.id, {"place": ""})
+    workshops.update(as_(world.facilitator), workshop.id, {"place": ""})
     assert workshop_events() == ["workshop.agenda", "workshop.agenda"]  # nothing changed
 
 
 def test_editing_replaces_the_agenda(world, workshop, general):
-    fac = who(world.facilitator)
+    fac = as_(world.facilitator)
     workshops.update(fac, workshop.id, {"agenda": [
         {"title": "Bilan des maraudes", "minutes": 15, "channel": general},
         {"title": "Suites", "minutes": 5}]})
@@ -209,7 +195,7 @@ def test_editing_replaces_the_agenda(world, workshop, general):
     ({"agenda": ["Point"]}, "agenda"),
 ])
 def test_edit_refusals_name_their_field_and_change_nothing(world, workshop, changes, field):
-    fac = who(world.facilitator)
+    fac = as_(world.facilitator)
     before = workshops.serialise(workshop)
     with pytest.raises(Invalid) as refused:
         workshops.update(fac, workshop.id, {"title": "Nouveau titre", "place": "Mairie",
@@ -223,10 +209,10 @@ def test_edit_refusals_name_their_field_and_change_nothing(world, workshop, chan
 def test_an_edited_agenda_item_cannot_focus_on_a_restricted_channel(world, workshop,
                                                                     state_only):
     with pytest.raises(Invalid):
-        workshops.update(who(world.facilitator), workshop.id, {
+        workshops.update(as_(world.facilitator), workshop.id, {
             "agenda": [{"title": "État", "minutes": 5, "channel": state_only}]})
     with pytest.raises(Invalid):
-        workshops.update(who(world.facilitator), workshop.id, ["pas un objet"])
+        workshops.update(as_(world.facilitator), workshop.id, ["pas un objet"])
 
 
 def test_only_facilitators_edit_and_cancel(world, workshop):
@@ -235,16 +221,16 @@ def test_only_facilitators_edit_and_cancel(world, workshop):
                        lambda a: workshops.cancel(a, workshop.id),
                        lambda a: workshops.editable(a, workshop.id)):
             with pytest.raises(Forbidden):
-                action(who(person))
+                action(as_(person))
     with pytest.raises(NotFound):
-        workshops.update(who(world.outsider, "autre"), workshop.id, {"title": "Pris"})
+        workshops.update(as_(world.outsider, "autre"), workshop.id, {"title": "Pris"})
     with pytest.raises(NotFound):
-        workshops.cancel(who(world.outsider, "autre"), workshop.id)
-    assert workshops.get(who(world.facilitator), workshop.id).status == "planned"
+        workshops.cancel(as_(world.outsider, "autre"), workshop.id)
+    assert workshops.get(as_(world.facilitator), workshop.id).status == "planned"
 
 
 def test_a_live_or_closed_workshop_is_neither_edited_nor_cancelled(world, workshop):
-    fac = who(world.facilitator)
+    fac = as_(world.facilitator)
     workshops.start(fac, workshop.id)
     for status in ("live", "closed"):
         for action in (lambda: workshops.update(fac, workshop.id, {"title": "Trop tard"}),
@@ -260,11 +246,11 @@ def test_a_live_or_closed_workshop_is_neither_edited_nor_cancelled(world, worksh
 
 
 def test_a_facilitator_cancels_a_planned_workshop(world, workshop):
-    fac = who(world.facilitator)
+    fac = as_(world.facilitator)
     cancelled = workshops.serialise(workshops.cancel(fac, workshop.id, "  Salle indisponible "))
     assert cancelled["status"] == "cancelled" and cancelled["cancelled_at"]
     assert cancelled["cancel_reason"] == "Salle indisponible"
-    upcoming, past = workshops.list_workshops(who(world.observer))
+    upcoming, past = workshops.list_workshops(as_(world.observer))
     assert upcoming == [] and [w.id for w in past] == [workshop.id]
     assert workshop_events() == ["workshop.closed"]  # it will not take place
     assert events_of("workshop.closed")[0].data["status"] == "cancelled"
@@ -273,7 +259,7 @@ def test_a_facilitator_cancels_a_planned_workshop(world, workshop):
 
 
 def test_a_cancelled_workshop_cannot_start_nor_change_again(world, workshop):
-    fac = who(world.facilitator)
+    fac = as_(world.facilitator)
     workshops.cancel(fac, workshop.id)
     for action in (lambda: workshops.start(fac, workshop.id),
                    lambda: workshops.close(fac, workshop.id),
@@ -289,7 +275,7 @@ def test_a_cancelled_workshop_cannot_start_nor_change_again(world, workshop):
 
 
 def test_edits_and_cancellation_are_audited_before_and_after(world, workshop, general):
-    fac = who(world.facilitator)
+    fac = as_(world.facilitator)
     workshops.update(fac, workshop.id, {"title": "Atelier gares",
                                         "place": "Salle du conseil, préfecture"})
     workshops.update(fac, workshop.id, {"title": "Atelier gares"})  # nothing changes
@@ -311,42 +297,43 @@ def test_edits_and_cancellation_are_audited_before_and_after(world, workshop, ge
 
 def test_posts_from_a_live_workshop_are_tagged_with_the_current_item(world, workshop,
                                                                      general):
-    fac = who(world.facilitator)
+    fac = as_(world.facilitator)
     with pytest.raises(Conflict):  # not live yet
-        contribute(world.actor, general, "Trop tôt", workshop=workshop.id)
+        contribute(world.actor, "proposal", "Trop tôt", channel=general, workshop=workshop.id)
     workshops.start(fac, workshop.id)
     workshops.move(fac, workshop.id, "next")
     item = workshop.agenda[1]
-    post = contribute(world.actor, general, "Éclairer le parvis", workshop=workshop.id)
+    post = contribute(world.actor, "proposal", "Éclairer le parvis",
+                      channel=general, workshop=workshop.id)
     assert (post.workshop_id, post.agenda_item_id) == (workshop.id, item.id)
     assert posts.serialise(post)["workshop"] == workshop.id
     assert posts.serialise(post)["agenda_item"] == item.id
     with pytest.raises(Conflict):  # an item that is no longer current
-        contribute(world.actor, general, "Retard", workshop=workshop.id,
-                   agenda_item=workshop.agenda[0].id)
+        contribute(world.actor, "proposal", "Retard",
+                   channel=general, workshop=workshop.id, agenda_item=workshop.agenda[0].id)
     with pytest.raises(NotFound):
-        contribute(world.actor, general, "Ailleurs", workshop=999999)
-    assert [p.id for p in workshops.contributions(who(world.observer), workshop)] == [post.id]
+        contribute(world.actor, "proposal", "Ailleurs", channel=general, workshop=999999)
+    assert [p.id for p in workshops.contributions(as_(world.observer), workshop)] == [post.id]
 
 
 def test_workshop_posts_of_a_restricted_channel_stay_hidden(world, workshop, state_only):
-    workshops.start(who(world.facilitator), workshop.id)
-    contribute(world.actor, state_only, "Renseignement opérationnel", kind="message",
-               workshop=workshop.id)
-    assert workshops.contributions(who(world.actors[1]), workshop) == []
-    assert len(workshops.contributions(who(world.facilitator), workshop)) == 1
+    workshops.start(as_(world.facilitator), workshop.id)
+    contribute(world.actor, "message", "Renseignement opérationnel",
+               channel=state_only, workshop=workshop.id)
+    assert workshops.contributions(as_(world.actors[1]), workshop) == []
+    assert len(workshops.contributions(as_(world.facilitator), workshop)) == 1
 
 
 @pytest.fixture
 def proposals(world, general):
-    return [contribute(world.actors[1], general, text) for text in
+    return [contribute(world.actors[1], "proposal", text, channel=general) for text in
             ("Médiateurs de nuit", "Vidéoprotection du parvis", "Maraude commune")]
 
 
 @pytest.fixture
 def vote(world, workshop, proposals):
-    workshops.start(who(world.facilitator), workshop.id)
-    return workshops.open_vote(who(world.facilitator), workshop.id, {
+    workshops.start(as_(world.facilitator), workshop.id)
+    return workshops.open_vote(as_(world.facilitator), workshop.id, {
         "question": "Nos priorités", "dots": 2, "posts": [p.id for p in proposals]})
 
 
@@ -355,7 +342,7 @@ def results(vote) -> dict[int, int]:
 
 
 def test_dots_are_counted_once_per_dot_and_move(world, workshop, proposals, vote):
-    police = who(world.actor)
+    police = as_(world.actor)
     a, b, c = (p.id for p in proposals)
     workshops.place_dot(police, workshop.id, vote.id, a, 0)
     workshops.place_dot(police, workshop.id, vote.id, a, 0)  # a retry: the same dot
@@ -376,18 +363,18 @@ def test_dots_are_counted_once_per_dot_and_move(world, workshop, proposals, vote
 
 
 def test_voting_refusals(world, workshop, proposals, vote, general):
-    police = who(world.actor)
+    police = as_(world.actor)
     with pytest.raises(Forbidden):  # observers read
-        workshops.place_dot(who(world.observer), workshop.id, vote.id, proposals[0].id)
-    other = contribute(world.actor, general, "Hors vote")
+        workshops.place_dot(as_(world.observer), workshop.id, vote.id, proposals[0].id)
+    other = contribute(world.actor, "proposal", "Hors vote", channel=general)
     with pytest.raises(Invalid):
         workshops.place_dot(police, workshop.id, vote.id, other.id)
     with pytest.raises(Invalid):
         workshops.place_dot(police, workshop.id, vote.id, proposals[0].id, 2)  # slot 0..1
     with pytest.raises(Conflict):  # one open vote at a time
-        workshops.open_vote(who(world.facilitator), workshop.id,
+        workshops.open_vote(as_(world.facilitator), workshop.id,
                             {"posts": [p.id for p in proposals]})
-    workshops.close_vote(who(world.facilitator), workshop.id, vote.id)
+    workshops.close_vote(as_(world.facilitator), workshop.id, vote.id)
     with pytest.raises(Conflict) as refused:
         workshops.place_dot(police, workshop.id, vote.id, proposals[0].id)
     assert refused.value.code == "vote_closed"
@@ -397,10 +384,11 @@ def test_voting_refusals(world, workshop, proposals, vote, general):
 
 def test_a_vote_takes_only_open_contributions_visible_to_all(world, workshop, proposals,
                                                              state_only, general):
-    fac = who(world.facilitator)
+    fac = as_(world.facilitator)
     workshops.start(fac, workshop.id)
-    hidden = contribute(world.actor, state_only, "Proposition réservée à l'État")
-    message = contribute(world.actor, general, "Un simple message", kind="message")
+    hidden = contribute(world.actor, "proposal", "Proposition réservée à l'État",
+                        channel=state_only)
+    message = contribute(world.actor, "message", "Un simple message", channel=general)
     for bad in (hidden.id, message.id):
         with pytest.raises(Invalid) as refused:
             workshops.open_vote(fac, workshop.id, {"posts": [proposals[0].id, bad]})
@@ -413,33 +401,33 @@ def test_a_vote_takes_only_open_contributions_visible_to_all(world, workshop, pr
 
 
 def test_closing_the_workshop_closes_its_vote(world, workshop, vote):
-    workshops.close(who(world.facilitator), workshop.id)
+    workshops.close(as_(world.facilitator), workshop.id)
     assert vote.status == "closed"
 
 
 def test_minutes_of_a_closed_workshop(world, workshop, proposals, general, state_only):
-    fac = who(world.facilitator)
+    fac = as_(world.facilitator)
     with pytest.raises(Conflict):
         workshops.minutes(fac, workshop.id)
     workshops.start(fac, workshop.id)
     workshops.attend(workshop, fac.membership)
-    workshops.attend(workshop, who(world.actor).membership)
-    workshops.attend(workshop, who(world.actors[1]).membership)
+    workshops.attend(workshop, as_(world.actor).membership)
+    workshops.attend(workshop, as_(world.actors[1]).membership)
     db.session.commit()
     workshops.move(fac, workshop.id, "next")
-    said = contribute(world.actor, general, "Renforcer l'éclairage du parvis",
-                      workshop=workshop.id)
-    contribute(world.actor, state_only, "Effectifs de la BAC", kind="message",
-               workshop=workshop.id)
+    said = contribute(world.actor, "proposal", "Renforcer l'éclairage du parvis",
+                      channel=general, workshop=workshop.id)
+    contribute(world.actor, "message", "Effectifs de la BAC",
+               channel=state_only, workshop=workshop.id)
     vote = workshops.open_vote(fac, workshop.id, {"question": "Priorités", "dots": 1,
                                                   "posts": [proposals[0].id, said.id]})
-    workshops.place_dot(who(world.actors[1]), workshop.id, vote.id, said.id)
+    workshops.place_dot(as_(world.actors[1]), workshop.id, vote.id, said.id)
     commitment = facilitation.promote(fac, {"title": "Éclairage du parvis", "party": "collectivite",
                                             "source_posts": [said.id]})
     facilitation.decline(fac, proposals[2].id, "Hors du champ du contrat")
     workshops.close(fac, workshop.id)
 
-    document = workshops.minutes(who(world.actors[1]), workshop.id)
+    document = workshops.minutes(as_(world.actors[1]), workshop.id)
     assert document["kind"] == "minutes" and "Atelier tranquillité publique" in document["title"]
     by_key = {s["key"]: s for s in document["sections"]}
     attendance = by_key["attendance"]["blocks"][0]
@@ -463,8 +451,8 @@ def test_minutes_of_a_closed_workshop(world, workshop, proposals, general, state
 
 
 def test_attendance_counts_while_live_only(world, workshop):
-    obs = who(world.observer)
-    workshops.start(who(world.facilitator), workshop.id)
+    obs = as_(world.observer)
+    workshops.start(as_(world.facilitator), workshop.id)
     workshops.attend(workshop, obs.membership)
     workshops.attend(workshop, obs.membership)
     db.session.commit()

@@ -6,7 +6,6 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale
 
 from concert.db import db
 from concert.models import AuditLog, Event, Post, PostRevision, Territory
@@ -15,18 +14,11 @@ from concert.services.access import access
 from concert.services.accounts import find_user
 from concert.services.channels import DEFAULT_CHANNELS
 from concert.services.errors import Conflict, Forbidden, Invalid, NotFound
+from tests.conftest import as_
+
+pytestmark = pytest.mark.usefixtures("french")  # services speak French outside a request
 
 STATE_ONLY = ["prefecture", "police_nationale"]
-
-
-@pytest.fixture(autouse=True)
-def french(ctx):
-    with force_locale("fr"):
-        yield
-
-
-def as_(person, slug: str = "metropole"):
-    return access(find_user(person.email), slug)
 
 
 def first_channel(who) -> int:
