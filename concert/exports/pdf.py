@@ -30,7 +30,7 @@ from .document import cell_text, language
 
 TYPESET = Path(__file__).with_name("typeset.py")
 _ONE_AT_A_TIME = threading.BoundedSemaphore(1)  # gevent-aware once monkey-patched
-TIMEOUT = 300  # seconds: 2,000 commitments (1,100 pages) take about fifteen
+TIMEOUT = 300  # seconds: 2,000 commitments (1,121 pages) take 7 s of CPU time
 
 
 class PdfError(RuntimeError):
