@@ -148,8 +148,8 @@ CONTENTS_ENTRIES = 500
 
 
 def _contents_depth(sections: list[dict]) -> int:
-    """How many levels of sections the table of contents lists: every level while the
-    entries are few, otherwise the first."""
+    """How many levels of sections the table of contents lists: the levels whose entries,
+    counted from the top, stay within CONTENTS_ENTRIES, and always the first."""
     depth, level, entries = 0, sections, 0
     while level:
         entries += len(level)
