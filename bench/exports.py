@@ -10,7 +10,9 @@ assembled list through json.dumps. Each row is the whole export as the route doe
 The contract is also frozen as version 1: its PDF and DOCX are downloaded twice, the first
 time rendered and stored in the instance folder, the second time read from there
 (exports/cache.py); compare with the draft's rows. `--skip version:pdf` leaves the
-version's PDF out.
+version's PDF out; `--only contract:pdf,list:csv` runs those alone.
+Time: the wall time, and the CPU time of the process and of the PDF's child (on a shared
+machine the wall time waits for the cores; the load average is printed before and after).
 Memory: the process's peak resident memory during the export (VmHWM, reset just before
 it through /proc/self/clear_refs), and its growth over the resident memory just before,
 with the app created and the renderer libraries imported; and the peak of the child
@@ -159,6 +161,7 @@ def measure(database_url: str, instance: str, kind: str, fmt: str) -> dict:
         Path("/proc/self/clear_refs").write_text("5")  # the peak starts from now
         base = _status_mib("VmRSS")
         children_before = _children_peak_mib()  # library imports ran helper processes
+        cpu_before = _cpu_seconds()
         start = time.perf_counter()
         if kind == "list":
             listing = commitment_list.assemble(where, {})
@@ -174,12 +177,21 @@ def measure(database_url: str, instance: str, kind: str, fmt: str) -> dict:
             document = contract.assemble(where)
             data = b"" if fmt == "model" else render_document(document, fmt)
         seconds = time.perf_counter() - start
+        cpu = _cpu_seconds() - cpu_before
         peak = _status_mib("VmHWM")
     # The PDF is typeset by a child process (concert/exports/typeset.py): its own peak, when
     # the export ran one larger than the helpers the imports ran.
     child = _children_peak_mib()
-    return {"seconds": seconds, "peak_mib": peak, "growth_mib": peak - base,
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_mib": peak, "growth_mib": peak - base,
             "child_peak_mib": child if child > children_before else None, "bytes": len(data)}
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its ended children (the PDF's typesetter): on a
+    shared machine, steadier than the wall time, which waits for the cores."""
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                          resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _children_peak_mib() -> float:
@@ -193,6 +205,8 @@ def main() -> None:
     parser.add_argument("--child", nargs=4, metavar=("DB", "INSTANCE", "KIND", "FMT"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--skip", default="", help="formats to skip, e.g. contract:pdf")
+    parser.add_argument("--only", default="",
+                        help="formats to run, e.g. contract:pdf,list:csv (default: all)")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(*args.child)))
@@ -207,11 +221,13 @@ def main() -> None:
                 + [("list", f) for f in LIST_FORMATS]
                 + [("contract", "model")] + [("contract", f) for f in CONTRACT_FORMATS]
                 + [("version", f) for f in ("docx", "pdf") for _download in (1, 2)])
-        print(f"{'export':<28}{'time (s)':>10}{'peak RSS (MiB)':>16}{'growth (MiB)':>14}"
-              f"{'child peak (MiB)':>18}{'size (KiB)':>12}")
+        print(f"load average {os.getloadavg()[0]:.1f}\n")
+        print(f"{'export':<28}{'time (s)':>10}{'CPU (s)':>9}{'peak RSS (MiB)':>16}"
+              f"{'growth (MiB)':>14}{'child peak (MiB)':>18}{'size (KiB)':>12}")
         downloaded: set[str] = set()
         for kind, fmt in runs:
-            if f"{kind}:{fmt}" in args.skip.split(","):
+            if f"{kind}:{fmt}" in args.skip.split(",") or (
+                    args.only and f"{kind}:{fmt}" not in args.only.split(",")):
                 continue
             if kind == "version":
                 label = f"v1 {fmt}, {'2nd' if fmt in downloaded else '1st'} download"
@@ -225,8 +241,10 @@ def main() -> None:
                 print(f"{label:<28} failed: {result.stderr.strip().splitlines()[-1:]}")
                 continue
             r = json.loads(result.stdout.strip().splitlines()[-1])
-            print(f"{label:<28}{r['seconds']:>10.2f}{r['peak_mib']:>16.0f}{r['growth_mib']:>14.0f}"
-                  f"{_mib(r['child_peak_mib']):>18}{r['bytes'] / 1024:>12.0f}", flush=True)
+            print(f"{label:<28}{r['seconds']:>10.2f}{r['cpu_seconds']:>9.2f}{r['peak_mib']:>16.0f}"
+                  f"{r['growth_mib']:>14.0f}{_mib(r['child_peak_mib']):>18}"
+                  f"{r['bytes'] / 1024:>12.0f}", flush=True)
+        print(f"\nload average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

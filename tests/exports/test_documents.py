@@ -11,6 +11,7 @@ import pytest
 from odfdo import Document as OdfDocument
 
 from concert.exports import document as d
+from concert.exports import pdf
 from concert.exports import render_document
 from concert.services.errors import NotFound
 
@@ -103,6 +104,35 @@ def test_pdf_has_title_page_contents_and_page_numbers(french):
     assert "Pilote\u00a0: DDSP 13" in everything
     assert "Évolution des cambriolages" in everything  # the chart's caption
     assert "<script>alert(\u2019x\u2019)</script>" in everything  # sanitised: shown as text
+
+
+def test_pdf_contents_of_a_long_document_list_the_top_level_sections(french, monkeypatch):
+    """Past CONTENTS_ENTRIES entries (a 2,000-commitment contract has 2,010), the contents
+    list the top-level sections with their pages; the bookmarks still list every section."""
+    monkeypatch.setattr(pdf, "CONTENTS_ENTRIES", 3)  # the rich document has 4 entries
+    reader = pypdf.PdfReader(io.BytesIO(render_document(rich_document(), "pdf")))
+    pages = [page.extract_text() for page in reader.pages]
+    assert pages[1].splitlines()[2:-1] == ["1 Préambule 3", "2 Diagnostic partagé 3",
+                                           "3 Engagements de l\u2019État 4"]
+    assert any(line == "3.1 Engagement n° 1 — Vidéoprotection des gares"
+               for line in pages[3].splitlines())
+    bookmarks = [item.title for item in reader.outline if not isinstance(item, list)]
+    children = [item.title for group in reader.outline if isinstance(group, list)
+                for item in group]
+    assert "3 Engagements de l\u2019État" in bookmarks
+    assert "3.1 Engagement n° 1 — Vidéoprotection des gares" in children
+
+
+def test_contents_depth_counts_entries_level_by_level():
+    def tree(*counts):  # one section per top-level entry, each with the next level's count
+        return [{"sections": tree(*counts[1:]) if len(counts) > 1 else []}
+                for _ in range(counts[0])]
+
+    assert pdf._contents_depth([]) == 0
+    assert pdf._contents_depth(tree(10, 3)) == 2  # 40 entries
+    assert pdf._contents_depth(tree(10, 200)) == 1  # 2,010 entries: the top level only
+    assert pdf._contents_depth(tree(600)) == 1  # the top level is always listed
+    assert pdf._contents_depth(tree(4, 10, 100)) == 2  # 44 entries, then 4,044
 
 
 def test_pdf_is_tagged_pdf_a_with_its_metadata(french):
