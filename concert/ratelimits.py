@@ -1,4 +1,5 @@
-"""Limits on the routes that check a password (login, API tokens, invitation acceptance)."""
+"""Limits on the routes that check a password (login, API tokens, invitation acceptance)
+and on those that mail a link to an address someone types (password reset)."""
 from __future__ import annotations
 
 from flask import current_app, request
@@ -37,4 +38,16 @@ def password_attempts(view):
     )(view)
     return limiter.shared_limit(
         lambda: current_app.config["LOGIN_IP_RATE_LIMIT"], "password-address", methods=["POST"]
+    )(view)
+
+
+def reset_requests(view):
+    """Per address asked for, whatever the client (no flood of links to one mailbox), and
+    per client (no probing of many addresses). Shared by the page and the API."""
+    view = limiter.shared_limit(
+        lambda: current_app.config["RESET_RATE_LIMIT"], "reset-account",
+        key_func=_account_key, methods=["POST"],
+    )(view)
+    return limiter.shared_limit(
+        lambda: current_app.config["RESET_IP_RATE_LIMIT"], "reset-address", methods=["POST"]
     )(view)

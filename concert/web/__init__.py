@@ -3,4 +3,6 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from . import contract, diagnostic, exports, facilitation, mail, routes, workshops  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    account, calendar, contract, diagnostic, exports, facilitation, mail, routes, workshops,
+)

@@ -1,0 +1,99 @@
+"""The person's own account: "Mon compte" (one section per concern), a forgotten password's
+reset, and the confirmation of a new e-mail address."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..ratelimits import password_attempts, reset_requests
+from ..services import account_links
+from ..services.errors import ServiceError
+from . import bp
+from .feedback import form_error
+from .forms import ConfirmForm, EmailChangeForm, NewPasswordForm, ResetRequestForm
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@reset_requests
+def password_reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        account_links.request_password_reset(form.email.data)
+        return render_template("password_reset_sent.html")
+    status = 422 if request.method == "POST" else 200
+    return render_template("password_reset_request.html", form=form), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def password_reset(token: str):
+    try:
+        account_links.open_password_reset(token)
+    except ServiceError as exc:
+        return _closed(_("Lien de réinitialisation indisponible"), exc)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            account_links.reset_password(token, form.password.data)
+        except ServiceError as exc:
+            if exc.status in (404, 410):
+                return _closed(_("Lien de réinitialisation indisponible"), exc)
+            form_error(form, exc)
+        else:
+            flash(_("Votre mot de passe a été changé, et toutes vos connexions ont pris fin. "
+                    "Connectez-vous avec le nouveau mot de passe."), "success")
+            return redirect(url_for("web.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("password_reset.html", form=form), status
+
+
+@bp.get("/account")
+@login_required
+def account_page():
+    return _account(EmailChangeForm())
+
+
+def _account(email_form, status: int = 200):
+    return render_template("account.html", email_form=email_form), status
+
+
+@bp.post("/account/email")
+@login_required
+@password_attempts
+def account_email():
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            account_links.request_email_change(current_user, form.password.data,
+                                               form.email.data)
+        except ServiceError as exc:
+            form_error(form, exc)
+            return _account(form, exc.status)
+        flash(_("Un lien de confirmation a été envoyé à %(email)s. Votre adresse changera "
+                "quand vous l'aurez suivi (dans l'heure).", email=form.email.data), "success")
+        return redirect(url_for("web.account_page"))
+    return _account(form, 422)
+
+
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+def account_email_confirm(token: str):
+    """A page with a button, not a change on GET: mail scanners open links."""
+    try:
+        change = account_links.open_email_change(token)
+    except ServiceError as exc:
+        return _closed(_("Lien de confirmation indisponible"), exc)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            account_links.confirm_email_change(token)
+        except ServiceError as exc:
+            return _closed(_("Lien de confirmation indisponible"), exc)
+        flash(_("Votre compte utilise désormais l'adresse %(email)s.", email=change.new_email),
+              "success")
+        return redirect(url_for("web.account_page" if current_user.is_authenticated
+                                else "web.login"))
+    return render_template("account_email_confirm.html", form=form, email=change.new_email)
+
+
+def _closed(title: str, exc: ServiceError):
+    return render_template("link_closed.html", title=title, message=exc.message), exc.status
