@@ -483,6 +483,14 @@ def browser_login(session: requests.Session, base: str, email: str, password: st
     }, allow_redirects=False)
 
 
+def client_sign_in(client, email: str, password: str = PASSWORD) -> None:
+    """Signs a Flask test client in through the login form."""
+    token = _csrf_from(client.get("/login").get_data(as_text=True))
+    answer = client.post("/login", data={"csrf_token": token, "email": email,
+                                         "password": password})
+    assert answer.status_code == 302
+
+
 def _csrf_from(html: str) -> str:
     import re
 
