@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..auth import sign_out
 from ..ratelimits import password_attempts, reset_requests
 from ..services import account_links
 from ..services.errors import ServiceError
@@ -40,6 +41,7 @@ def password_reset(token: str):
                 return _closed(_("Lien de réinitialisation indisponible"), exc)
             form_error(form, exc)
         else:
+            sign_out()  # this browser's sign-in, if any, has ended with the others
             flash(_("Votre mot de passe a été changé, et toutes vos connexions ont pris fin. "
                     "Connectez-vous avec le nouveau mot de passe."), "success")
             return redirect(url_for("web.login"))

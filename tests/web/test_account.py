@@ -44,6 +44,7 @@ def actions() -> list[str]:
 # --- a forgotten password ----------------------------------------------------------------
 
 def test_the_reset_pages_work_without_javascript(smtp, world, client):
+    client_sign_in(client, world.actor.email)  # in this browser too, the sign-in ends
     login = client.get("/login").get_data(as_text=True)
     assert 'href="/password-reset"' in login and "Mot de passe oublié ?" in login
     form = client.get("/password-reset").get_data(as_text=True)
@@ -70,6 +71,7 @@ def test_the_reset_pages_work_without_javascript(smtp, world, client):
     done = submit(client, path, password=NEW_PASSWORD, confirm=NEW_PASSWORD)
     assert done.status_code == 302 and done.headers["Location"] == "/login"
     assert "Votre mot de passe a été changé" in client.get("/login").get_data(as_text=True)
+    assert client.get("/account").status_code == 302
     client_sign_in(client, world.actor.email, NEW_PASSWORD)
     closed = client.get(path)
     assert closed.status_code == 410 and "déjà servi" in closed.get_data(as_text=True)
