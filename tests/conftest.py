@@ -533,6 +533,22 @@ class Received:
         return match.group(0)
 
 
+def mailed_link(email: str, path: str) -> str:
+    """The link to `path…` in the latest mail to `email` that the instance kept as a file
+    (no SMTP configured: the development default)."""
+    from email import message_from_bytes, policy
+
+    from concert.models import MailOutbox
+    from concert.services import mail
+
+    db.session.rollback()  # a fresh snapshot: the live server may have written it
+    mail_id = db.session.scalar(sa.select(MailOutbox.id).where(
+        MailOutbox.recipient == email).order_by(MailOutbox.id.desc()).limit(1))
+    assert mail_id is not None, f"no mail to {email}"
+    message = message_from_bytes(mail.mail_file(mail_id).read_bytes(), policy=policy.default)
+    return Received("", [email], message).link(path)
+
+
 class SmtpServer:
     """aiosmtpd in a thread of the test process, on a port of its own that stays the same
     across stop() and start(). Addresses in `refuse` get a permanent 550."""
