@@ -119,14 +119,16 @@ def invite_command(slug: str, email: str, role: str, organisation: str,
 @cli.command("token", cls=ServiceCommand)
 @click.argument("email")
 @click.option("--label", default="cli", help="What the token is for.")
-def token_command(email: str, label: str) -> None:
+@click.option("--days", type=int, default=None,
+              help="Expires after that many days (1 to 365); without it, lasts until revoked.")
+def token_command(email: str, label: str, days: int | None) -> None:
     """Print a new personal API token for EMAIL."""
     from .services import accounts
 
     user = accounts.find_user(email)
     if user is None:
         raise click.ClickException(f"Aucun utilisateur {email}")
-    click.echo(accounts.issue_api_token(user, label))
+    click.echo(accounts.new_api_token(user, label, days)[1])
 
 
 @cli.command("diagnostic-import", cls=ServiceCommand)

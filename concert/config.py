@@ -71,6 +71,10 @@ class Config:
         # One account, whatever the addresses (OWASP ASVS 2.2.1: a botnet guessing one password).
         self.LOGIN_ACCOUNT_RATE_LIMIT = (os.environ.get("CONCERT_LOGIN_ACCOUNT_RATE_LIMIT")
                                          or "30 per hour")
+        # Work that costs: a PDF is typeset (seconds of CPU), a token is one more credential.
+        self.PDF_EXPORTS_RATE_LIMIT = (os.environ.get("CONCERT_PDF_EXPORTS_RATE_LIMIT")
+                                       or "10 per minute")
+        self.TOKENS_RATE_LIMIT = os.environ.get("CONCERT_TOKENS_RATE_LIMIT") or "10 per hour"
 
         self.SESSION_COOKIE_NAME = "concert_session"
         self.SESSION_COOKIE_HTTPONLY = True

@@ -24,7 +24,9 @@ _HTTP_CODES = {
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    """The API, and a script asking for JSON on a page's route (the exports, by Bearer)."""
+    return (request.path.startswith("/api/") or request.path == "/healthz"
+            or request.accept_mimetypes.best == "application/json")
 
 
 def error_response(status: int, code: str, message, field: str | None = None,

@@ -351,6 +351,8 @@ def _server_env(database_url: str, instance_path, **extra: str) -> dict:
         CONCERT_INSECURE_FAST_PASSWORD_HASH="1",
         CONCERT_LOGIN_ACCOUNT_RATE_LIMIT="1000 per minute",
         CONCERT_POSTS_PER_MINUTE="100000",
+        CONCERT_PDF_EXPORTS_RATE_LIMIT="1000 per minute",
+        CONCERT_TOKENS_RATE_LIMIT="1000 per minute",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

@@ -53,11 +53,16 @@ def _query(name: str, kind: str) -> dict:
 
 PATHS = {
     "/tokens": {
-        "post": _op("Create a personal API token from e-mail and password", public=True,
+        "post": _op("Create a personal API token from e-mail and password (shown once; "
+                    "expires after expires_in_days if given, at most a year; 429 past "
+                    "CONCERT_TOKENS_RATE_LIMIT)", public=True,
                     body=_ref("Credentials"), ok=201,
-                    answer={"type": "object", "properties": {"token": {"type": "string"}}},
+                    answer={"allOf": [_ref("ApiToken"), {
+                        "type": "object", "required": ["token"],
+                        "properties": {"token": {"type": "string"}}}]},
                     errors=(400, 401, 422, 429)),
-        "get": _op("List my active API tokens", answer=_list_of("ApiToken"), errors=(401,)),
+        "get": _op("List my API tokens not revoked (expired ones included), never their secret",
+                   answer=_list_of("ApiToken"), errors=(401,)),
     },
     "/tokens/{token_id}": {
         "delete": _op("Revoke one of my API tokens", ok=204, errors=(401, 404),
@@ -436,7 +441,9 @@ PATHS = {
                         "text/markdown", "text/html")}},
                 "400": {"description": "Bad version number"},
                 "404": {"description": "Unknown territory or version, not a member, or unknown "
-                                       "format"}}}},
+                                       "format"},
+                "429": {"description": "PDF: more than CONCERT_PDF_EXPORTS_RATE_LIMIT (see "
+                                       "Retry-After)"}}}},
 }
 
 _INDICATOR = {"type": "object", "required": ["name"], "properties": {
@@ -698,11 +705,13 @@ SCHEMAS = {
                        "field": {"type": "string"}}}}},
     "Credentials": {"type": "object", "required": ["email", "password"], "properties": {
         "email": {"type": "string", "format": "email"}, "password": {"type": "string"},
-        "label": {"type": "string"}}},
+        "label": {"type": "string"},
+        "expires_in_days": {"type": ["integer", "null"], "minimum": 1, "maximum": 365}}},
     "ApiToken": {"type": "object", "properties": {
         "id": {"type": "integer"}, "label": {"type": "string"},
         "created_at": {"type": "string", "format": "date-time"},
-        "last_used_at": {"type": ["string", "null"], "format": "date-time"}}},
+        "last_used_at": {"type": ["string", "null"], "format": "date-time"},
+        "expires_at": {"type": ["string", "null"], "format": "date-time"}}},
     "Me": {"type": "object", "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"}, "email": {"type": "string"},
         "is_admin": {"type": "boolean"}}},

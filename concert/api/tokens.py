@@ -3,32 +3,41 @@ from __future__ import annotations
 from flask import jsonify
 from flask_login import current_user
 
-from ..ratelimits import password_attempts
+from ..ratelimits import password_attempts, token_creations
 from ..services import accounts
 from . import bp, json_body, signed_in
 
 
 @bp.post("/tokens")
 @password_attempts
+@token_creations
 def create_token():
     data = json_body()
     user = accounts.authenticate(data.get("email"), data.get("password"))
-    token = accounts.issue_api_token(user, data.get("label") or "")
-    return jsonify({"token": token}), 201
+    api_token, token = accounts.new_api_token(user, data.get("label") or "",
+                                              data.get("expires_in_days"))
+    return jsonify({"token": token, **_token_json(api_token)}), 201
 
 
 @bp.get("/tokens")
 @signed_in
 def list_tokens():
-    return jsonify({"items": [
-        {
-            "id": token.id,
-            "label": token.label,
-            "created_at": token.created_at.isoformat(),
-            "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
-        }
-        for token in accounts.list_api_tokens(current_user)
-    ]})
+    return jsonify({"items": [_token_json(t) for t in accounts.list_api_tokens(current_user)]})
+
+
+def _token_json(api_token) -> dict:
+    """What its owner sees of a token: never the secret (only its hash is stored)."""
+    return {
+        "id": api_token.id,
+        "label": api_token.label,
+        "created_at": api_token.created_at.isoformat(),
+        "last_used_at": _iso(api_token.last_used_at),
+        "expires_at": _iso(api_token.expires_at),
+    }
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 @bp.delete("/tokens/<int:token_id>")

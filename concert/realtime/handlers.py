@@ -28,19 +28,18 @@ def on_connect(auth: Any = None):
     """The session cookie, or auth={"token": ...}; anything else is refused. The socket
     lives as long as that credential: it sits in the credential's room and its owner's,
     which services close when the credential or a membership ends."""
-    credential = None
+    credential = expires_at = None
     try:
         if isinstance(auth, dict) and auth:
             token = auth.get("token")
             if isinstance(token, str) and set(auth) == {"token"}:
                 found = accounts.api_token(token)
-                credential = ("token", found.id, found.user_id) if found else None
+                if found is not None:
+                    credential, expires_at = ("token", found.id, found.user_id), found.expires_at
         elif isinstance(session.get("sid"), str):
             login = accounts.login_session(session["sid"])
             if login is not None:
-                credential = ("session", login.id, login.user_id)
-                socketio.start_background_task(
-                    _expire, request.sid, (login.expires_at - utcnow()).total_seconds())
+                credential, expires_at = ("session", login.id, login.user_id), login.expires_at
     except UNREACHABLE:
         db.rollback_quietly()
         # The page tries again by itself on this code (static/js/live.js).
@@ -53,12 +52,15 @@ def on_connect(auth: Any = None):
         raise ConnectionRefusedError(message, {"code": "unauthorized", "message": message})
     kind, credential_id, user_id = credential
     _connected[request.sid] = (user_id, kind, credential_id)
+    if expires_at is not None:
+        socketio.start_background_task(
+            _expire, request.sid, (expires_at - utcnow()).total_seconds())
     join_room(audience.credential_room(kind, credential_id))
     join_room(audience.user_room(user_id))
 
 
 def _expire(sid: str, seconds: float) -> None:
-    """A cookie socket ends with its sign-in's lifetime."""
+    """A socket ends when its sign-in or API token expires."""
     socketio.sleep(max(seconds, 0))
     if sid in _connected:
         socketio.server.disconnect(sid, namespace="/", ignore_queue=True)

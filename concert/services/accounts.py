@@ -1,7 +1,7 @@
 """Users, sign-in (browser sessions and API tokens) and passwords."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -10,10 +10,13 @@ from flask_babel import lazy_gettext as _l
 from ..db import db
 from ..models import ApiToken, LoginSession, User, utcnow
 from . import audience, audit, presence, security, validation
-from .errors import NotFound, Unauthorized
+from .errors import Invalid, NotFound, Unauthorized
 
 # Writing "last used" on every request would turn reads into writes.
 _TOUCH_EVERY = timedelta(minutes=1)
+# An expiring token is issued for a year at most: a forgotten script's token does not
+# outlive the contract's negotiation.
+MAX_TOKEN_DAYS = 365
 
 
 def find_user(email: str) -> User | None:
@@ -113,33 +116,55 @@ def credential_holds(kind: str, credential_id: int) -> User | None:
         login = db.session.get(LoginSession, credential_id)
         return login.user if login is not None and login.expires_at > now else None
     api_token = db.session.get(ApiToken, credential_id)
-    return api_token.user if api_token is not None and api_token.revoked_at is None else None
+    return api_token.user if api_token is not None and token_holds(api_token, now) else None
 
 
-def issue_api_token(user: User, label: str = "") -> str:
+def token_holds(api_token: ApiToken, now: datetime) -> bool:
+    """Neither revoked nor expired: the one rule for Bearer requests and sockets alike."""
+    return api_token.revoked_at is None and (
+        api_token.expires_at is None or api_token.expires_at > now)
+
+
+def token_expiry(days) -> datetime | None:
+    """`expires_in_days`: absent, the token lasts until revoked; else 1 to MAX_TOKEN_DAYS."""
+    if days is None or days == "":
+        return None
+    days = validation.integer(days, "expires_in_days")
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise Invalid(_l("Durée de validité : de 1 à %(max)s jours.", max=MAX_TOKEN_DAYS),
+                      field="expires_in_days")
+    return utcnow() + timedelta(days=days)
+
+
+def new_api_token(user: User, label: str = "", expires_in_days=None) -> tuple[ApiToken, str]:
+    """The stored token (its hash only) and its secret, which is shown once."""
     token = "cct_" + security.new_secret()
     api_token = ApiToken(
         user_id=user.id,
         token_hash=security.hash_secret(token),
         label=validation.text(label, "label", max_length=120, required=False),
+        expires_at=token_expiry(expires_in_days),
     )
     db.session.add(api_token)
     db.session.flush()
-    audit.record("token.create", actor=user, obj=api_token, after={"label": api_token.label})
+    audit.record("token.create", actor=user, obj=api_token, after={
+        "label": api_token.label,
+        "expires_at": api_token.expires_at.isoformat() if api_token.expires_at else None})
     db.session.commit()
-    return token
+    return api_token, token
+
+
+def issue_api_token(user: User, label: str = "") -> str:
+    return new_api_token(user, label)[1]
 
 
 def api_token(token: str) -> ApiToken | None:
-    """The API token a Bearer value names, unless revoked."""
+    """The API token a Bearer value names, unless revoked or expired."""
     api_token = db.session.scalar(
-        sa.select(ApiToken).where(
-            ApiToken.token_hash == security.hash_secret(token), ApiToken.revoked_at.is_(None)
-        )
-    )
-    if api_token is None:
-        return None
+        sa.select(ApiToken).where(ApiToken.token_hash == security.hash_secret(token)))
     now = utcnow()
+    if api_token is None or not token_holds(api_token, now):
+        return None
     if api_token.last_used_at is None or now - api_token.last_used_at > _TOUCH_EVERY:
         api_token.last_used_at = now
         db.session.commit()
@@ -152,6 +177,7 @@ def user_for_token(token: str) -> User | None:
 
 
 def list_api_tokens(user: User) -> list[ApiToken]:
+    """The owner's tokens not revoked, expired ones included (their owner revokes them)."""
     return list(
         db.session.scalars(
             sa.select(ApiToken)

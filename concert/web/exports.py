@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..exports import DOCUMENT_FORMATS, commitment_list, contract_file
+from ..ratelimits import pdf_exports
 from ..services.access import access
 from ..services.errors import BadRequest, Invalid, NotFound
 from . import bp
@@ -39,6 +40,7 @@ def export_commitments(slug: str, fmt: str):
 
 @bp.get("/t/<slug>/export/contract.<fmt>")
 @login_required
+@pdf_exports
 def export_contract(slug: str, fmt: str):
     where = access(current_user, slug)
     if fmt not in DOCUMENT_FORMATS:

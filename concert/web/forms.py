@@ -73,6 +73,18 @@ class LanguageForm(FlaskForm):
     lang = HiddenField()
 
 
+class TokenForm(FlaskForm):
+    label = StringField(_l("Nom du jeton"), validators=[Length(max=120)],
+                        description=_l("Pour le reconnaître, par exemple : script d'export"))
+    expires_in_days = SelectField(_l("Validité"), default="90", choices=[
+        ("30", _l("30 jours")), ("90", _l("90 jours")), ("365", _l("1 an")),
+        ("", _l("Jusqu'à sa révocation"))])
+    # As on the API: a new credential takes the password, not only a (perhaps stolen) session.
+    password = PasswordField(_l("Votre mot de passe"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Créer le jeton"))
+
+
 class ResetRequestForm(FlaskForm):
     email = EmailField(_l("Adresse e-mail de votre compte"), validators=[DataRequired()],
                        render_kw={"autocomplete": "email"})
@@ -93,8 +105,9 @@ class NewPasswordForm(FlaskForm):
 
 
 class EmailChangeForm(FlaskForm):
+    # Ids of their own: the account page holds other forms with the same field names.
     email = EmailField(_l("Nouvelle adresse e-mail"), validators=[DataRequired()],
-                       render_kw={"autocomplete": "email"})
+                       id="new-email", render_kw={"autocomplete": "email"})
     password = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired()],
-                             render_kw={"autocomplete": "current-password"})
+                             id="email-password", render_kw={"autocomplete": "current-password"})
     submit = SubmitField(_l("Changer d'adresse"))

@@ -11,6 +11,7 @@ from flask_babel import format_datetime, gettext as _, lazy_gettext as _l, to_us
 from flask_login import current_user, login_required
 
 from ..models import utcnow
+from ..ratelimits import pdf_exports
 from ..services import audience, channels, posts, workshops
 from ..services.access import access
 from ..services.errors import ServiceError
@@ -291,6 +292,7 @@ def workshop_minutes(slug: str, workshop_id: int):
 
 @bp.get("/t/<slug>/workshops/<int:workshop_id>/minutes.<fmt>")
 @login_required
+@pdf_exports
 def workshop_minutes_file(slug: str, workshop_id: int, fmt: str):
     from ..exports import DOCUMENT_FORMATS, render_document
     from ..services.errors import NotFound

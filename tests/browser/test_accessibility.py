@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -102,8 +103,14 @@ def open_new_password(page, base, world, sign_in):
 
 
 def open_account(page, base, world, sign_in):
+    """With a token just created from the keyboard (Enter in the form), and listed."""
     sign_in(page, world.actor)
     page.get_by_role("link", name="Mon compte").click()
+    page.get_by_label("Nom du jeton").fill("Tableur de suivi")
+    page.get_by_label("Votre mot de passe").fill(world.actor.password)
+    page.get_by_label("Votre mot de passe").press("Enter")
+    expect(page.get_by_label("Nouveau jeton")).to_have_value(re.compile("^cct_"))
+    expect(page.get_by_role("button", name="Révoquer le jeton Tableur de suivi")).to_be_visible()
     return "Mon compte"
 
 

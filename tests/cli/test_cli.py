@@ -4,13 +4,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 import requests
 import sqlalchemy as sa
 
 from concert.db import Model, db
-from concert.models import AuditLog, Invitation, Membership, Territory, User
+from concert.models import ApiToken, AuditLog, Invitation, Membership, Territory, User, utcnow
 from concert.services import accounts
 from tests.conftest import POSTGRES_URL, _postgres_schema_url, _server_env, make_person, new_secret
 
@@ -223,6 +224,15 @@ def test_token_prints_a_token_that_authenticates_on_the_api(runner, live_server,
     listed = requests.get(live_server.url + "/api/v1/tokens",
                           headers={"Authorization": f"Bearer {token}"}).json()["items"]
     assert [t["label"] for t in listed] == ["script"]
+
+
+def test_token_may_expire_within_a_year(runner, world):
+    token = succeeded(runner("token", world.actor.email, "--days", "7")).strip()
+    fresh()
+    [stored] = db.session.scalars(sa.select(ApiToken))
+    assert stored.token_hash != token
+    assert timedelta(days=6) < stored.expires_at - utcnow() <= timedelta(days=7)
+    assert "expires_in_days" in refused(runner("token", world.actor.email, "--days", "400"))
 
 
 def test_token_for_an_unknown_email_fails(runner):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import requests
+import socketio
 import sqlalchemy as sa
 
 from concert.db import db
@@ -60,5 +62,27 @@ def test_each_event_rechecks_the_credential(server, world, connect, general):
     db.session.execute(sa.update(ApiToken).values(revoked_at=utcnow()))
     db.session.commit()
     ack = live.post(world.slug, general, "après révocation", client_id=new_id())
+    assert ack["ok"] is False and ack["error"]["code"] == "unauthorized"
+    assert live.wait_closed()
+
+
+def test_an_expiring_token_closes_its_sockets_and_opens_no_more(server, world, connect, api):
+    connect(world.actor)  # issues the actor's token
+    db.session.execute(sa.update(ApiToken).values(expires_at=utcnow() + timedelta(seconds=2)))
+    db.session.commit()
+    live = connect(world.actor)
+    assert live.join(world.slug)["ok"]
+    assert live.wait_closed()  # by the server's timer: no event was needed
+    assert api(world.actor).get("/me").status_code == 401
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        connect(world.actor, label="after expiry")
+
+
+def test_each_event_rechecks_the_token_expiry(server, world, connect, general):
+    live = connect(world.actor)
+    assert live.join(world.slug)["ok"]
+    db.session.execute(sa.update(ApiToken).values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    ack = live.post(world.slug, general, "après expiration", client_id=new_id())
     assert ack["ok"] is False and ack["error"]["code"] == "unauthorized"
     assert live.wait_closed()

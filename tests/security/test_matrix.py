@@ -1,9 +1,11 @@
 """The authorisation matrix, generated from Flask's url_map and the Socket.IO handlers: every
-route, every method, as every kind of caller who should not read a restricted channel
-(anonymous, another territory's member, a removed member, a platform admin who is not a
-member, and members of kinds the channel is closed to: observer, actor, facilitator).
-Nobody gets a 5xx; nobody gets the restricted text; non-members get no 2xx on a territory's
-routes. A route or a socket event missing from the matrix fails the test."""
+route, every method, and every client → server socket event, as every kind of caller who
+should not read a restricted channel (anonymous, another territory's member, a removed
+member, a platform admin who is not a member, and members of kinds the channel is closed
+to: observer, actor, facilitator). Nobody gets a 5xx; nobody gets the restricted text, in an
+answer, an ack or any event received; non-members get no 2xx on a territory's routes and
+the expected refusal on every socket event. A route or a socket event missing from the
+matrix fails the test."""
 from __future__ import annotations
 
 import json
@@ -11,13 +13,18 @@ import re
 from pathlib import Path
 
 import pytest
+import socketio
+import sqlalchemy as sa
 
+from concert.db import db
+from concert.models import Channel
 from concert.realtime import handlers
 from concert.services import channels, facilitation, members, posts, territories, workshops
 from concert.services.access import access
 from concert.services.accounts import find_user
 
 from ..conftest import Person, join
+from ..realtime.conftest import Live, fence, new_id, sockets  # noqa: F401 (a fixture)
 
 SECRET = "Source infiltrée au point de deal"
 SOCKET_EVENTS = {"connect", "disconnect", "join", "post", "workshop", "typing"}
@@ -41,6 +48,9 @@ MATRIX = {
     "web.logout": "public",
     "web.set_language": "public",
     # account
+    "web.account": "account",
+    "web.create_token": "account",
+    "web.revoke_token": "account",
     "api.create_territory": "account",
     "api.list_territories": "account",
     "api.list_tokens": "account",
@@ -48,7 +58,6 @@ MATRIX = {
     "api.preview": "account",
     "api.revoke_token": "account",
     "web.account_email": "account",
-    "web.account_page": "account",
     "web.create_territory": "account",
     "web.home": "account",
     # platform admins only
@@ -190,6 +199,12 @@ def restricted_world(world) -> dict:
                         "actor": world.actor, "commune facilitator": commune}}
 
 
+def registered_socket_events() -> set[str]:
+    """Read from the code: a second app in the same process gets a Socket.IO server of its
+    own, without the handlers its module registered once on the first."""
+    return set(re.findall(r'@socketio\.on\("([^"]+)"', Path(handlers.__file__).read_text()))
+
+
 def url_for_rule(rule, ids: dict) -> str:
     def value(match: re.Match) -> str:
         name = match.group(2)
@@ -210,11 +225,7 @@ def test_every_route_refuses_what_each_caller_may_not_read(app, client, world):
     ids = restricted_world(world)
     rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
     assert not {r.endpoint for r in rules} - set(MATRIX), "routes missing from the matrix"
-    # Read from the code: a second app in the same process gets a Socket.IO server of its
-    # own, without the handlers its module registered once on the first.
-    source = Path(handlers.__file__).read_text()
-    registered = set(re.findall(r'@socketio\.on\("([^"]+)"', source))
-    assert registered == SOCKET_EVENTS, "socket events changed"
+    assert registered_socket_events() == SOCKET_EVENTS, "socket events changed"
     escaped = json.dumps(SECRET)[1:-1]
     # The control: whoever may read the channel does get the text on the same routes.
     allowed = client.get(f"/api/v1/posts/{ids['post_id']}", headers=world.facilitator.bearer())
@@ -241,4 +252,96 @@ def test_every_route_refuses_what_each_caller_may_not_read(app, client, world):
                 if category == "platform" and name != "admin" and \
                         200 <= answer.status_code < 300:
                     problems.append(f"{where} answers someone who is not a platform admin")
+    assert not problems, "\n".join(problems)
+
+
+# --- the socket half ---------------------------------------------------------------------
+
+MEMBERS = ("observer", "actor", "commune facilitator")
+NON_MEMBERS = ("outsider", "removed", "admin")
+
+
+def _payloads(ids: dict, open_channel: int) -> dict[str, dict]:
+    """Per client → server event, what each caller tries: the restricted channel, its post,
+    the workshop. The events are sent in this order (`workshop` needs a `join` first)."""
+    slug = ids["slug"]
+    return {
+        "join": {"territory": slug, "after_seq": 0},
+        "post": {"territory": slug, "channel": ids["channel_id"], "kind": "need",
+                 "body": "Dans le canal restreint", "client_id": new_id()},
+        "post (reply to a restricted post)": {
+            "territory": slug, "channel": open_channel, "kind": "message",
+            "body": "En réponse", "client_id": new_id(), "reply_to": ids["post_id"]},
+        "workshop": {"territory": slug, "workshop": ids["workshop_id"], "present": True},
+        "typing": {"territory": slug, "channel": ids["channel_id"]},
+    }
+
+
+# What each caller's ack says: "ok", or the error's code. The workshop is open to every
+# member; the channel and its post are not found by those it is closed to, exactly as an
+# unknown id; observers, who never post, are refused posting and typing whatever the
+# channel (the same answer for any id: it tells nothing).
+_HIDDEN = {"observer": "forbidden", "actor": "not_found", "commune facilitator": "not_found",
+           **dict.fromkeys(NON_MEMBERS, "not_found")}
+SOCKET_MATRIX = {
+    "join": {**dict.fromkeys(MEMBERS, "ok"), **dict.fromkeys(NON_MEMBERS, "not_found")},
+    "post": _HIDDEN,
+    "post (reply to a restricted post)": _HIDDEN,
+    "workshop": {**dict.fromkeys(MEMBERS, "ok"), **dict.fromkeys(NON_MEMBERS, "not_found")},
+    "typing": _HIDDEN,
+}
+
+
+def _code(ack) -> str:
+    return "ok" if ack.get("ok") else ack["error"]["code"]
+
+
+def test_every_socket_event_refuses_what_each_caller_may_not_read(server, world, sockets):
+    ids = restricted_world(world)
+    open_channel = db.session.scalar(sa.select(Channel.id).where(
+        Channel.territory_id == access(find_user(world.facilitator.email), world.slug)
+        .territory.id, Channel.restricted_to.is_(None)).order_by(Channel.id))
+    events = {name.split(" (")[0] for name in SOCKET_MATRIX}
+    assert registered_socket_events() - {"connect", "disconnect"} == events, \
+        "socket events missing from the matrix"
+    escaped = json.dumps(SECRET)[1:-1]
+    # Listening during the whole matrix: an actor whose kind the channel is closed to, and,
+    # as the control, the facilitator who may read it.
+    listener = sockets(server.url, world.actor, label="listening actor")
+    control = sockets(server.url, world.facilitator, label="control")
+    for live in (listener, control):
+        assert live.join(world.slug)["ok"]
+    # Anonymous never gets a socket to send anything on.
+    anonymous = Live("anonymous")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        anonymous.sio.connect(server.url, transports=["websocket"], wait_timeout=30)
+    assert anonymous.refusal["data"]["code"] == "unauthorized"
+
+    problems, clients = [], [listener, control]
+    for name, person in ids["callers"].items():
+        if person is None:
+            continue
+        live = sockets(server.url, person, label=name)
+        clients.append(live)
+        for event, payload in _payloads(ids, open_channel).items():
+            ack = live.call(event.split(" (")[0], payload)
+            where = f"{event} as {name}: {ack}"
+            if _code(ack) != SOCKET_MATRIX[event][name]:
+                problems.append(f"{where} (expected {SOCKET_MATRIX[event][name]})")
+            if SECRET in json.dumps(ack, ensure_ascii=False) or escaped in json.dumps(ack):
+                problems.append(f"{where} acks the restricted text")
+    # While they listen, the channel lives: a new post and someone typing in it.
+    ack = control.post(world.slug, ids["channel_id"], f"{SECRET} (suite)", kind="need")
+    assert ack["ok"], ack
+    assert control.typing(world.slug, ids["channel_id"])["ok"]
+    control.wait_event("post.created", channel=ids["channel_id"])  # the control did get it
+    # Once every member's socket has the control's next post, anything the restricted one
+    # caused has reached them too; non-members are in no room of the territory.
+    fence([(control, world.slug, open_channel)],
+          [live for live in clients if live.label not in NON_MEMBERS])
+    for live in clients[:1] + clients[2:]:
+        for event in live.events:
+            text = json.dumps(event, ensure_ascii=False)
+            if SECRET in text or event["data"].get("channel") == ids["channel_id"]:
+                problems.append(f"{live.label} received {text}")
     assert not problems, "\n".join(problems)

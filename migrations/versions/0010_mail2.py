@@ -4,14 +4,14 @@ E-mail change links (single use, one hour, only the token's hash kept), and each
 workshop's calendar SEQUENCE (RFC 5545: raised at every change mailed, so calendars
 update the same event).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
