@@ -27,17 +27,18 @@ def request_password_reset(email: Any) -> None:
     committed) so that the time does not tell either."""
     address = _known_format(email)
     user = accounts.find_user(address) if address else None
-    token = security.new_secret()
+    token, expires_at = security.new_secret(), utcnow() + LINK_LIFETIME
     recipient = user.email if user else "unknown@invalid.example"
     message = mail.compose(
-        recipient, "password_reset", mail.language_for(recipient), _l("Réinitialiser votre mot de passe concert"),
-        url=mail.absolute_url(f"/reset/{token}"), expires_at=utcnow() + LINK_LIFETIME)
+        recipient, "password_reset", mail.language_for(recipient),
+        _l("Réinitialiser votre mot de passe concert"),
+        url=mail.absolute_url(f"/reset/{token}"), expires_at=expires_at)
     if user is None:
         audit.record("password.reset_request", actor=None, object_type="user",
                      after={"known": False})
     else:
         reset = PasswordReset(user_id=user.id, token_hash=security.hash_secret(token),
-                              expires_at=utcnow() + LINK_LIFETIME)
+                              expires_at=expires_at)
         db.session.add(reset)
         db.session.flush()
         audit.record("password.reset_request", actor=None, obj=user, after={"known": True})
