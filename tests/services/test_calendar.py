@@ -152,3 +152,14 @@ def test_members_download_the_event_and_others_cannot(world, general, client):
     outsider = client.application.test_client()
     client_sign_in(outsider, world.outsider.email)
     assert outsider.get(path).status_code == 404
+
+
+def test_a_workshop_title_never_breaks_out_of_a_header(smtp, world, general):
+    workshop = plan(world, general, title="Atelier\r\nBcc: victim@evil.example\r\n\r\nX",
+                    invited=["DDSP 13"])
+    [received] = delivered(smtp)[world.actor.email]
+    assert received.recipients == [world.actor.email] and received.message["Bcc"] is None
+    assert received.message["Subject"].startswith(
+        "Invitation : « Atelier Bcc: victim@evil.example X », ")
+    _calendar, event = event_of(received)
+    assert str(event["SUMMARY"]) == workshop.title  # escaped within its property
