@@ -162,5 +162,5 @@ def test_a_workshop_title_never_breaks_out_of_a_header(smtp, world, general):
     assert received.message["Subject"].startswith(
         "Invitation : « Atelier Bcc: victim@evil.example X », ")
     _calendar, event = event_of(received)
-    # Within its property, escaped: a line break of TEXT is written "\\n" (RFC 5545).
+    # Within its property, escaped (RFC 5545 TEXT: a line break is written backslash-n).
     assert str(event["SUMMARY"]) == workshop.title.replace("\r\n", "\n")
