@@ -63,7 +63,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         client_manager=client_manager(app.config["MESSAGE_QUEUE"], app),
         manage_session=False,  # the Flask session cookie stays the only session
     )
-    from .realtime import handlers  # noqa: F401  (registers the Socket.IO handlers)
+    from .realtime import broadcast, handlers  # noqa: F401  (registers the Socket.IO handlers)
+    from .services import events
+
+    events.init_app(app, broadcast)  # what services announce goes out through realtime/
 
     from .api import bp as api_bp
     from .web import bp as web_bp

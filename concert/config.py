@@ -98,6 +98,9 @@ class Config:
         # Redis away: count in this process's memory meanwhile rather than refuse sign-ins.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.TESTING = False
+        # Every Socket.IO event and ack checked against its model (concert/schemas/events.py):
+        # set by the tests, a mismatch then fails them; off in production.
+        self.VALIDATE_EVENTS = _flag("CONCERT_VALIDATE_EVENTS")
 
     def update(self, overrides: dict | None) -> "Config":
         for key, value in (overrides or {}).items():

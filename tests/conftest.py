@@ -25,6 +25,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 # Before concert is imported: the cheapest argon2 parameters, here and in every server and
 # command the tests start (production parameters are asserted by a test of their own).
 os.environ["CONCERT_INSECURE_FAST_PASSWORD_HASH"] = "1"
+# Every Socket.IO event and ack checked against its model, in every app the tests make.
+os.environ["CONCERT_VALIDATE_EVENTS"] = "1"
 
 from concert import create_app  # noqa: E402
 from concert.db import Model, db
@@ -141,6 +143,7 @@ def app(database_url, instance_path):
         "MESSAGE_QUEUE": None,
         "RATELIMIT_ENABLED": False,
         "POSTS_PER_MINUTE": 100_000,
+        "VALIDATE_EVENTS": True,  # a mismatched event raises in the test (broadcast.py)
     })
     app.test_client_class = FreshContextClient
     with app.app_context():
@@ -353,6 +356,7 @@ def _server_env(database_url: str, instance_path, **extra: str) -> dict:
         CONCERT_POSTS_PER_MINUTE="100000",
         CONCERT_PDF_EXPORTS_RATE_LIMIT="1000 per minute",
         CONCERT_TOKENS_RATE_LIMIT="1000 per minute",
+        CONCERT_VALIDATE_EVENTS="1",  # a mismatch is logged: Server.check_events finds it
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)
@@ -401,6 +405,19 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self._log_file.close()
+        self.check_events()
+
+    def log_size(self) -> int:
+        return self.log.stat().st_size
+
+    def check_events(self, since: int = 0) -> None:
+        """Fails if the server sent an event or an ack that does not match its model
+        (concert/realtime/broadcast.py logs it) since that point of its log."""
+        with open(self.log, "rb") as log:
+            log.seek(since)
+            text = log.read().decode("utf-8", "replace")
+        if (at := text.find("does not match its schema")) >= 0:
+            pytest.fail(f"{self.url}: an event does not match its schema:\n{text[at:at + 4000]}")
 
 
 def wait_for_disconnections(sids: list[str] | None = None, timeout: float = 10) -> None:
@@ -430,8 +447,10 @@ def live_server(app, database_url, instance_path):
 
 @pytest.fixture
 def server(live_server, world):
-    """The live server and a populated territory."""
-    return live_server
+    """The live server and a populated territory; what it sent must match its models."""
+    since = live_server.log_size()
+    yield live_server
+    live_server.check_events(since)
 
 
 class Api:

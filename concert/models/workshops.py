@@ -51,6 +51,13 @@ class Workshop(Model):
         cascade="all, delete-orphan", order_by="AgendaItem.position",
     )
 
+    @property
+    def live_item(self) -> "AgendaItem | None":
+        """The agenda item under way, while live."""
+        if self.status != "live" or self.current_item is None:
+            return None
+        return self.agenda[self.current_item]
+
 
 class AgendaItem(Model):
     __tablename__ = "agenda_items"

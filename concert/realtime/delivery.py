@@ -17,6 +17,7 @@ import socketio
 
 from ..extensions import socketio as flask_socketio
 from ..services import audience, events
+from . import broadcast
 
 CHECK_EVERY = 1.0  # seconds; a lost event arrives one to two checks late
 REDELIVER_AT_ONCE = 1000  # per territory and check, oldest first
@@ -120,6 +121,7 @@ class LoggedRedisManager(socketio.RedisManager):
         sent = 0
         for message, rooms in events.logged(delivered.territory_id, seqs):
             if delivered.take(message["seq"], _part(rooms)):
+                broadcast.check(message)
                 self.emit("event", message, namespace="/", room=rooms, ignore_queue=True)
                 sent += 1
         for seq in seqs:  # gone from the log (a deleted channel's): nothing to deliver

@@ -1,5 +1,6 @@
 """Socket.IO handlers (default namespace), exactly as SPEC names them: connect, join, post,
-typing; server → client `event`. Each handler parses, calls a service, answers with an ack."""
+workshop, typing; server → client `event`. Each handler parses its input with its model
+(concert/schemas/events.py), calls a service, answers with an ack."""
 from __future__ import annotations
 
 import logging
@@ -7,15 +8,17 @@ from typing import Any, Callable
 
 from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
-from flask_socketio import ConnectionRefusedError, join_room, leave_room
+from flask_socketio import ConnectionRefusedError
+from pydantic import BaseModel, ValidationError
 
 from ..db import UNREACHABLE, db
 from ..extensions import socketio
-from ..models import Connection, User, utcnow
-from ..services import accounts, audience, events, posts, presence, validation, workshops
+from ..models import User, utcnow
+from ..schemas.events import INPUTS, JoinInput, PostInput, TypingInput, WorkshopPresenceInput
+from ..services import accounts, audience, posts, presence, validation, workshops
 from ..services.access import access
-from ..services.errors import Conflict, Invalid, ServiceError, Unauthorized, Unavailable
-from . import delivery
+from ..services.errors import Invalid, ServiceError, Unauthorized, Unavailable
+from . import broadcast, delivery
 from .packets import RawJSON
 
 # This process's live connections: sid → (user id, credential kind, credential id).
@@ -55,32 +58,22 @@ def on_connect(auth: Any = None):
     if expires_at is not None:
         socketio.start_background_task(
             _expire, request.sid, (expires_at - utcnow()).total_seconds())
-    join_room(audience.credential_room(kind, credential_id))
-    join_room(audience.user_room(user_id))
+    broadcast.enter(request.sid, [audience.credential_room(kind, credential_id),
+                                  audience.user_room(user_id)])
 
 
 def _expire(sid: str, seconds: float) -> None:
     """A socket ends when its sign-in or API token expires."""
     socketio.sleep(max(seconds, 0))
     if sid in _connected:
-        socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+        broadcast.close(sid)
 
 
 def _close_after_ack(sid: str) -> None:
     """Closes a socket whose credential no longer holds, once the refusal's ack has gone
     out (the handler's own database calls may hand over to this task before it has)."""
     socketio.sleep(1)
-    socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
-
-
-def _close_rooms(rooms: list[str]) -> None:
-    # In a task of its own: a local disconnect runs our disconnect handler at once, which
-    # needs the database while the service's session is still finishing its commit.
-    for room in rooms:
-        socketio.start_background_task(socketio.close_room, room, namespace="/")
-
-
-presence.on_end_sockets(_close_rooms)
+    broadcast.close(sid)
 
 
 @socketio.on("disconnect")
@@ -96,72 +89,57 @@ def on_disconnect(*_args):
 
 @socketio.on("join")
 def on_join(data: Any = None):
-    def join(user: User, data: dict) -> dict:
-        where = access(user, data.get("territory"))
-        after_seq = events.after_seq(data.get("after_seq"))
-        # Rooms first, then the catch-up: an event committed in between arrives twice at
-        # worst (the client keeps one per seq), never zero times.
-        for room in events.audience.rooms_for_member(where.membership):
-            join_room(room)
-        presence.enter(request.sid, where.membership)
-        missed = events.missed_json(where.membership, after_seq) if after_seq is not None else []
-        seq = events.latest_seq(where.territory.id)
-        delivery.watch(where.territory.id, where.territory.slug, seq)
-        return {
-            "ok": True,
-            "seq": seq,
-            "missed": RawJSON.array(missed),
-            "more": len(missed) == events.CATCH_UP_LIMIT,
-            "presence": presence.online(where.territory.id),
-        }
+    def join(user: User, given: JoinInput) -> dict:
+        where = access(user, given.territory)
+        joined = presence.join(where, request.sid, given.after_seq)
+        delivery.watch(where.territory.id, where.territory.slug, joined["seq"])
+        return {"ok": True, **joined, "missed": RawJSON.array(joined["missed"])}
 
-    return _answer(join, data)
+    return _answer("join", join, data)
 
 
 @socketio.on("post")
 def on_post(data: Any = None):
-    def post(user: User, data: dict) -> dict:
-        where = access(user, data.get("territory"))
+    def post(user: User, given: PostInput) -> dict:
         created, _new = posts.create_post(
-            where, data.get("channel"), data.get("kind"), data.get("body"),
-            data.get("client_id"), data.get("reply_to"), data.get("workshop"),
-            data.get("agenda_item"))
+            access(user, given.territory), given.channel, given.kind, given.body,
+            given.client_id, given.reply_to, given.workshop, given.agenda_item)
         return {"ok": True, "post": posts.serialise(created)}
 
-    return _answer(post, data)
+    return _answer("post", post, data)
 
 
 @socketio.on("workshop")
 def on_workshop(data: Any = None):
-    """`{territory, workshop: id, present: bool}`: this connection shows (or stopped
-    showing) a workshop's page. Sent after `join`; the ack lists who is present now."""
+    """This connection shows (or stopped showing) a workshop's page. Sent after `join`; the
+    ack lists who is present now."""
 
-    def present(user: User, data: dict) -> dict:
-        where = access(user, data.get("territory"))
-        workshop = workshops.get(where, data.get("workshop"))
-        if data.get("present", True) is False:
-            leave_room(events.audience.workshop_room(workshop.id))
-            workshops.leave(request.sid, workshop.id)
+    def present(user: User, given: WorkshopPresenceInput) -> dict:
+        where = access(user, given.territory)
+        if not given.present:
+            workshops.leave(request.sid, workshops.get(where, given.workshop).id)
             return {"ok": True}
-        if db.session.get(Connection, (request.sid, where.territory.id)) is None:
-            raise Conflict(_l("Rejoignez d'abord le territoire (« join »)."))
-        join_room(events.audience.workshop_room(workshop.id))
-        return {"ok": True, "present": workshops.enter(where, workshop.id, request.sid)}
+        return {"ok": True, "present": workshops.enter(where, given.workshop, request.sid)}
 
-    return _answer(present, data)
+    return _answer("workshop", present, data)
 
 
 @socketio.on("typing")
 def on_typing(data: Any = None):
-    def typing(user: User, data: dict) -> dict:
-        presence.typing(access(user, data.get("territory")), data.get("channel"), request.sid)
+    def typing(user: User, given: TypingInput) -> dict:
+        presence.typing(access(user, given.territory), given.channel, request.sid)
         return {"ok": True}
 
-    return _answer(typing, data)
+    return _answer("typing", typing, data)
 
 
-def _answer(handler: Callable[[User, dict], dict], data: Any) -> dict:
-    """Runs a handler as the connection's user; refusals become `{ok: false, error}`."""
+def _answer(name: str, handler: Callable[[User, Any], dict], data: Any) -> dict:
+    """Runs a handler as the connection's user, on its input parsed by the event's model;
+    refusals become `{ok: false, error}`."""
+    return broadcast.checked_ack(name, _run(name, handler, data))
+
+
+def _run(name: str, handler: Callable[[User, Any], dict], data: Any) -> dict:
     try:
         connected = _connected.get(request.sid)
         user = accounts.credential_holds(*connected[1:]) if connected else None
@@ -169,9 +147,7 @@ def _answer(handler: Callable[[User, dict], dict], data: Any) -> dict:
             # Its credential has ended (its room's closing may still be on its way).
             socketio.start_background_task(_close_after_ack, request.sid)
             raise Unauthorized(_l("Authentification requise."))
-        if not isinstance(data, dict):
-            raise Invalid(_l("Objet attendu."))
-        return handler(user, validation.unicode(data))
+        return handler(user, _parse(INPUTS[name], data))
     except ServiceError as exc:
         db.session.rollback()
         return {"ok": False, **exc.as_dict()}
@@ -184,6 +160,28 @@ def _answer(handler: Callable[[User, dict], dict], data: Any) -> dict:
         current_app.logger.exception("socket handler failed")
         return {"ok": False, "error": {"code": "server_error",
                                        "message": str(_l("Erreur interne du serveur."))}}
+
+
+def _parse(model: type[BaseModel], data: Any) -> BaseModel:
+    if not isinstance(data, dict):
+        raise Invalid(_l("Objet attendu."))
+    try:
+        return model.model_validate(validation.unicode(data))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise Invalid(_refusal(error), field=str(error["loc"][0])) from None
+
+
+def _refusal(error: dict) -> Any:
+    """A model's refusal in the words the services use for the same checks."""
+    if error["type"] == "missing":
+        return _l("Ce champ est obligatoire.")
+    if error["type"].startswith("int"):
+        return _l("Nombre entier attendu.")
+    if error["type"] in ("literal_error", "bool_type"):
+        return _l("Valeur invalide ; valeurs possibles : %(values)s.",
+                  values=error.get("ctx", {}).get("expected", "true, false"))
+    return _l("Ce champ doit être du texte.")
 
 
 def _first_line(exc: Exception) -> str:

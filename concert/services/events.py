@@ -1,12 +1,17 @@
 """The event log. Every change is written as an Event in the same transaction, with the next
-`seq` of its territory; it is broadcast only once that transaction has committed."""
+`seq` of its territory; it is broadcast only once that transaction has committed.
+
+Services never touch Socket.IO: they queue intents here (announce a message to rooms, put
+connections in or out of rooms, disconnect the sockets of rooms) that the transport
+registered by create_app (concert/realtime/broadcast.py) carries out after the commit."""
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Protocol
 
 import sqlalchemy as sa
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
@@ -71,11 +76,11 @@ def record(
     slug, rooms = territory.slug, audience.rooms_for_channel(territory.id, channel)
     if type_ in _quoting:
         parts = deliveries(territory.id, type_, entry.data, rooms)  # no SQL once committed
-        after_commit(lambda: [_emit(_message(slug, entry.seq, entry.type, worded), to)
-                              for worded, to in parts])
+        for worded, to in parts:
+            announce(_message(slug, entry.seq, entry.type, worded), to)
         return entry
     # Built at commit time: the caller may still complete `data` (e.g. with the seq).
-    after_commit(lambda: _emit(_message(slug, entry.seq, entry.type, entry.data), rooms))
+    _announce(lambda: _message(slug, entry.seq, entry.type, entry.data), rooms)
     return entry
 
 
@@ -100,9 +105,10 @@ def deliveries(territory_id: int, type_: str, data: dict,
 
 def ephemeral(territory: Territory, type_: str, data: dict[str, Any], *,
               channel: Channel | None = None, skip_sid: str | None = None) -> None:
-    """Presence and typing: not stored, not replayed, `seq` null."""
-    message = _message(territory.slug, None, type_, data)
-    _emit(message, audience.rooms_for_channel(territory.id, channel), skip_sid=skip_sid)
+    """Presence and typing: not stored, not replayed, `seq` null; sent to the channel's
+    rooms at the next commit."""
+    announce(_message(territory.slug, None, type_, data),
+             audience.rooms_for_channel(territory.id, channel), skip_sid=skip_sid)
 
 
 def after_seq(value: Any) -> int | None:
@@ -179,21 +185,72 @@ def after_commit(callback: Callable[[], None]) -> None:
     db.session.info.setdefault("after_commit", []).append(callback)
 
 
+class Transport(Protocol):
+    """What the services ask of Socket.IO, once committed (concert/realtime/broadcast.py)."""
+
+    def check(self, message: dict) -> None: ...
+
+    def emit(self, message: dict, rooms: list[str], skip_sid: str | None = None) -> None: ...
+
+    def enter(self, sid: str, rooms: list[str]) -> None: ...
+
+    def evict(self, sids: list[str], rooms: list[str]) -> None: ...
+
+    def disconnect(self, rooms: list[str]) -> None: ...
+
+
+def init_app(app: Flask, transport: Transport) -> None:
+    app.extensions["concert.transport"] = transport
+
+
+def announce(message: dict, rooms: list[str], skip_sid: str | None = None) -> None:
+    """Sends `message` as a Socket.IO `event` to these rooms, once committed."""
+    _announce(lambda: message, rooms, skip_sid)
+
+
+def _announce(build: Callable[[], dict], rooms: list[str], skip_sid: str | None = None) -> None:
+    db.session.info.setdefault("announced", []).append(build)
+    _intend(lambda transport: transport.emit(build(), rooms, skip_sid=skip_sid))
+
+
+def enter_rooms(sid: str, rooms: list[str]) -> None:
+    """Puts this process's connection `sid` in these rooms, once committed."""
+    _intend(lambda transport: transport.enter(sid, rooms))
+
+
+def evict(sids: list[str], rooms: list[str]) -> None:
+    """Takes these connections (of whichever process) out of these rooms, once committed."""
+    _intend(lambda transport: transport.evict(sids, rooms))
+
+
+def disconnect(rooms: list[str]) -> None:
+    """Closes every socket in these rooms, on every server process, once committed."""
+    _intend(lambda transport: transport.disconnect(rooms))
+
+
+def _intend(action: Callable[[Transport], None]) -> None:
+    after_commit(lambda: action(_transport()))
+
+
+def _transport() -> Transport:
+    return current_app.extensions["concert.transport"]
+
+
 def _message(slug: str, seq: int | None, type_: str, data: dict) -> dict:
     return {"territory": slug, "seq": seq, "type": type_, "data": data}
 
 
-def _emit(message: dict, rooms: list[str], skip_sid: str | None = None) -> None:
-    from ..extensions import socketio
-
-    try:
-        socketio.emit("event", message, to=rooms, skip_sid=skip_sid)
-    except Exception:  # the change is committed; clients get it at their next join
-        logger.exception("broadcast of %s %s failed", message["type"], message["seq"])
+@sa_event.listens_for(Session, "before_commit")
+def _check_announced(session: Session) -> None:
+    """Under test (CONCERT_VALIDATE_EVENTS), an announcement that does not match its model
+    fails the commit that would send it."""
+    for build in session.info.get("announced", []):
+        _transport().check(build())
 
 
 @sa_event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    session.info.pop("announced", None)
     for callback in session.info.pop("after_commit", []):
         try:
             callback()
@@ -203,4 +260,5 @@ def _run_after_commit(session: Session) -> None:
 
 @sa_event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
+    session.info.pop("announced", None)
     session.info.pop("after_commit", None)

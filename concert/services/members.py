@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from ..db import db
 from ..models import ORGANISATION_KINDS, ROLES, Invitation, Membership, User, utcnow
 from ..labels import ROLE_LABELS
-from . import accounts, audience, audit, mail, presence, security, validation
+from . import accounts, audience, audit, mail, presence, security, validation, workshops
 from .errors import Conflict, Gone, NotFound, Unauthorized
 from .access import Access
 
@@ -232,6 +232,7 @@ def remove_member(access: Access, membership_id: int) -> None:
     audit.record("membership.remove", actor=access.user, territory=access.territory,
                  obj=membership, before=serialise_member(membership))
     presence.evict(membership.user_id, access.territory.id)
+    workshops.forget(membership)
     # Their sockets end, joined or not; those still signed in reconnect by themselves.
     presence.end_sockets(audience.user_room(membership.user_id))
     db.session.delete(membership)

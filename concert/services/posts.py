@@ -14,6 +14,7 @@ from ..models import (
     POST_KINDS, POST_STATUSES, Commitment, CommitmentSource, Event, Post, PostRevision, Support,
     utcnow,
 )
+from ..models.workshops import Workshop
 from . import audience, audit, channels, events, validation
 from .access import Access, access_via
 from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
@@ -43,9 +44,7 @@ def create_post(access: Access, channel_id: Any, kind: Any, body: Any, client_id
     parent = _parent(access, channel, reply_to)
     workshop_id = agenda_item_id = None
     if workshop not in (None, ""):
-        from . import workshops
-
-        workshop_id, agenda_item_id = workshops.tag_for_post(access, workshop, agenda_item)
+        workshop_id, agenda_item_id = _workshop_tag(access, workshop, agenda_item)
     post = Post(
         territory_id=access.territory.id, channel_id=channel.id, author_id=access.user.id,
         author_organisation=access.membership.organisation,
@@ -321,6 +320,23 @@ def commitments_of(post: Post) -> list[dict]:
 def _announce(access: Access, post: Post, type_: str) -> None:
     events.record(access.territory, type_, serialise(post), channel=post.channel,
                   post_id=post.id)
+
+
+def _workshop_tag(access: Access, workshop_id: Any, agenda_item_id: Any) -> tuple[int, int]:
+    """(workshop id, agenda item id) for a post made from a live workshop's page: the
+    workshop must be of this territory and live, and the item, if named, the current one.
+    (Here, not in services/workshops, which builds on posts.)"""
+    workshop = db.session.get(Workshop, workshop_id) if validation.is_id(workshop_id) else None
+    if workshop is None or workshop.territory_id != access.territory.id:
+        raise NotFound(_l("Atelier introuvable."))
+    item = workshop.live_item
+    if item is None:
+        raise Conflict(_l("Cet atelier n'est pas en cours."), field="workshop")
+    if agenda_item_id not in (None, "") and validation.integer(
+            agenda_item_id, "agenda_item") != item.id:
+        raise Conflict(_l("Ce point de l'ordre du jour n'est plus en cours."),
+                       field="agenda_item")
+    return workshop.id, item.id
 
 
 def _revisions(post_id: int) -> list[PostRevision]:

@@ -1,27 +1,51 @@
-"""Who is online in a territory, across every server process (rows in `connections`)."""
+"""Who is online in a territory, across every server process (rows in `connections`), and
+what a live connection may do there: join (with its catch-up), say it is typing."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Callable
+from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from ..db import db
 from ..models import Connection, Membership, Territory, User, utcnow
-from . import audience, events
+from . import audience, channels, events, posts
+from .access import Access
+from .errors import Conflict
 
 HEARTBEAT = timedelta(seconds=30)
 STALE = timedelta(seconds=90)  # a process that stopped heart-beating has gone
 
 
+def join(access: Access, sid: str, after_seq: Any) -> dict:
+    """Connection `sid` joins the territory: its rooms, the online list, and, after
+    `after_seq` (an int, or None for none), the events it missed, as their JSON text.
+    `after_seq` is checked before anything, so a refusal leaves nothing behind."""
+    after_seq = events.after_seq(after_seq)
+    membership = access.membership
+    # Rooms first (at the commit of `enter`), then the catch-up: an event committed in
+    # between arrives twice at worst (the client keeps one per seq), never zero times.
+    events.enter_rooms(sid, audience.rooms_for_member(membership))
+    enter(sid, membership)
+    missed = events.missed_json(membership, after_seq) if after_seq is not None else []
+    return {"seq": events.latest_seq(access.territory.id), "missed": missed,
+            "more": len(missed) == events.CATCH_UP_LIMIT, "presence": online(access.territory.id)}
+
+
+def require_joined(sid: str, territory_id: int) -> None:
+    """What a connection does in a territory (show a workshop's page…) comes after `join`."""
+    if db.session.get(Connection, (sid, territory_id)) is None:
+        raise Conflict(_l("Rejoignez d'abord le territoire (« join »)."))
+
+
 def enter(sid: str, membership: Membership) -> None:
     territory = membership.territory
-    first = not _online(membership.user_id, territory.id)
+    if not _online(membership.user_id, territory.id):
+        _announce(territory, membership, online=True)
     if db.session.get(Connection, (sid, territory.id)) is None:
         db.session.add(Connection(sid=sid, territory_id=territory.id, user_id=membership.user_id))
     db.session.commit()
-    if first:
-        _announce(territory, membership, online=True)
 
 
 def leave(sid: str) -> None:
@@ -30,7 +54,7 @@ def leave(sid: str) -> None:
     gone = [(row.territory_id, row.user_id) for row in rows]
     for row in rows:
         db.session.delete(row)
-    db.session.commit()
+    db.session.flush()
     for territory_id, user_id in gone:
         if not _online(user_id, territory_id):
             membership = db.session.scalar(sa.select(Membership).where(
@@ -38,6 +62,7 @@ def leave(sid: str) -> None:
             territory = db.session.get(Territory, territory_id)
             if territory is not None:
                 _announce(territory, membership, online=False, user_id=user_id)
+    db.session.commit()
 
 
 def online(territory_id: int) -> list[dict]:
@@ -72,9 +97,6 @@ def heartbeat(sids: list[str]) -> None:
 def evict(user_id: int, territory_id: int) -> None:
     """Within a service's transaction: once it commits, the user's live connections leave
     the territory's rooms on whichever process holds them."""
-    from ..extensions import socketio
-    from . import workshops  # workshops' presence builds on this module
-
     rows = db.session.scalars(sa.select(Connection).where(
         Connection.user_id == user_id, Connection.territory_id == territory_id)).all()
     sids = [row.sid for row in rows]
@@ -84,23 +106,13 @@ def evict(user_id: int, territory_id: int) -> None:
              .where(Membership.territory_id == territory_id).distinct())]
     rooms = [audience.territory_room(territory_id)] + [
         audience.kind_room(territory_id, kind) for kind in kinds]
-    # Built now: the membership is about to go, and no SQL runs once committed.
-    territory = db.session.get(Territory, territory_id)
-    membership = db.session.scalar(sa.select(Membership).where(
-        Membership.user_id == user_id, Membership.territory_id == territory_id))
-    gone = _presence(membership, online=False, user_id=user_id)
-    leave_workshops = workshops.forget(membership) if membership else None
-
-    def leave_rooms() -> None:
-        for sid in sids:
-            for room in rooms:
-                socketio.server.leave_room(sid, room, namespace="/")
-        if sids:  # the others' presence lists drop them (their disconnect no longer will)
-            events.ephemeral(territory, "presence", gone)
-        if leave_workshops:
-            leave_workshops()
-
-    events.after_commit(leave_rooms)
+    events.evict(sids, rooms)
+    if sids:  # the others' presence lists drop them (their disconnect no longer will)
+        # Built now: the membership is about to go.
+        membership = db.session.scalar(sa.select(Membership).where(
+            Membership.user_id == user_id, Membership.territory_id == territory_id))
+        events.ephemeral(db.session.get(Territory, territory_id), "presence",
+                         _presence(membership, online=False, user_id=user_id))
 
 
 def _online(user_id: int, territory_id: int) -> bool:
@@ -129,29 +141,19 @@ def _presence(membership: Membership | None, *, online: bool,
     }
 
 
-def typing(access, channel_id, sid: str) -> None:
+def typing(access: Access, channel_id: int, sid: str) -> None:
     """`X écrit…`: only those who may post, in a channel they may post in."""
-    from . import channels, posts
-
     access.require(*posts.CONTRIBUTOR_ROLES)
     channel = channels.get_channel(access, channel_id, for_posting=True)
     events.ephemeral(access.territory, "typing", {
         "channel": channel.id,
         "user": {"id": access.user.id, "name": access.user.name},
     }, channel=channel, skip_sid=sid)
-
-
-# Set by concert/realtime: closes every socket in these rooms, on every server process.
-_close_rooms: Callable[[list[str]], None] | None = None
-
-
-def on_end_sockets(close_rooms: Callable[[list[str]], None]) -> None:
-    global _close_rooms
-    _close_rooms = close_rooms
+    db.session.commit()  # nothing written: sends it
 
 
 def end_sockets(*rooms: str) -> None:
     """Within a transaction that ends a credential or a membership: once it commits, the
     sockets in these rooms (audience.user_room, audience.credential_room) are closed,
     whichever process holds them."""
-    events.after_commit(lambda: _close_rooms and _close_rooms(list(rooms)))
+    events.disconnect(list(rooms))

@@ -10,7 +10,7 @@ attendance): every member of the territory may follow a workshop."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -59,9 +59,7 @@ def list_workshops(access: Access) -> tuple[list[Workshop], list[Workshop]]:
 
 
 def current_item(workshop: Workshop) -> AgendaItem | None:
-    if workshop.status != "live" or workshop.current_item is None:
-        return None
-    return workshop.agenda[workshop.current_item]
+    return workshop.live_item
 
 
 def serialise(workshop: Workshop, *, now: datetime | None = None,
@@ -312,20 +310,6 @@ def close(access: Access, workshop_id: Any) -> Workshop:
     return workshop
 
 
-def tag_for_post(access: Access, workshop_id: Any, agenda_item_id: Any) -> tuple[int, int]:
-    """(workshop id, agenda item id) for a post made from a live workshop's page: the
-    workshop must be of this territory and live, and the item, if named, the current one."""
-    workshop = get(access, workshop_id if validation.is_id(workshop_id) else None)
-    item = current_item(workshop)
-    if item is None:
-        raise Conflict(_l("Cet atelier n'est pas en cours."), field="workshop")
-    if agenda_item_id not in (None, "") and validation.integer(
-            agenda_item_id, "agenda_item") != item.id:
-        raise Conflict(_l("Ce point de l'ordre du jour n'est plus en cours."),
-                       field="agenda_item")
-    return workshop.id, item.id
-
-
 # --- dot-voting ---------------------------------------------------------------------------
 
 def open_vote(access: Access, workshop_id: Any, data: dict) -> Vote:
@@ -445,15 +429,18 @@ def enter(access: Access, workshop_id: Any, sid: str) -> list[dict]:
     """A connection shows the workshop's page: present now, and, while the workshop is
     live, counted in its attendance."""
     workshop = get(access, workshop_id)
+    presence.require_joined(sid, access.territory.id)
+    events.enter_rooms(sid, [audience.workshop_room(workshop.id)])
     if db.session.get(WorkshopPresence, (sid, workshop.id)) is None:
         db.session.add(WorkshopPresence(sid=sid, workshop_id=workshop.id,
                                         user_id=access.user.id,
                                         territory_id=access.territory.id))
     if workshop.status == "live":
         attend(workshop, access.membership)
-    db.session.commit()
+    db.session.flush()
     present = present_now(workshop)
     _announce_presence(access.territory, workshop, access.membership, True, present)
+    db.session.commit()
     return present
 
 
@@ -463,6 +450,7 @@ def leave(sid: str, workshop_id: int | None = None) -> None:
     query = sa.select(WorkshopPresence).where(WorkshopPresence.sid == sid)
     if workshop_id is not None:
         query = query.where(WorkshopPresence.workshop_id == workshop_id)
+        events.evict([sid], [audience.workshop_room(workshop_id)])
     rows = db.session.scalars(query).all()
     gone = [(row.workshop_id, row.user_id) for row in rows]
     for row in rows:
@@ -475,7 +463,6 @@ def leave(sid: str, workshop_id: int | None = None) -> None:
             db.session.execute(sa.update(Attendance).where(
                 Attendance.workshop_id == w_id, Attendance.user_id == user_id)
                 .values(last_seen=now))
-    db.session.commit()
     for w_id, user_id in gone:
         workshop = db.session.get(Workshop, w_id)
         if workshop is None:
@@ -485,6 +472,7 @@ def leave(sid: str, workshop_id: int | None = None) -> None:
         present = present_now(workshop)
         if membership is not None and user_id not in {p["id"] for p in present}:
             _announce_presence(membership.territory, workshop, membership, False, present)
+    db.session.commit()
 
 
 def present_now(workshop: Workshop) -> list[dict]:
@@ -702,8 +690,8 @@ def _announce_presence(territory, workshop: Workshop, membership: Membership, pr
                        people: list[dict]) -> None:
     """Ephemeral, to the connections showing this workshop only (the chat's presence list
     is about the territory)."""
-    events._emit(_presence_message(territory, workshop, membership, present, people),
-                 [audience.workshop_room(workshop.id)])
+    events.announce(_presence_message(territory, workshop, membership, present, people),
+                    [audience.workshop_room(workshop.id)])
 
 
 def _presence_message(territory, workshop: Workshop, membership: Membership, present: bool,
@@ -715,33 +703,22 @@ def _presence_message(territory, workshop: Workshop, membership: Membership, pre
                  "organisation_kind": membership.organisation_kind}}}
 
 
-def forget(membership: Membership) -> Callable[[], None]:
+def forget(membership: Membership) -> None:
     """Within the transaction removing a member: their connections stop showing the
-    territory's workshops. Returns what to do once committed (no SQL then): leave the
-    workshops' rooms, and tell those still there that the member has gone."""
+    territory's workshops; once committed, they leave the workshops' rooms, and those
+    still there are told that the member has gone."""
     rows = db.session.scalars(sa.select(WorkshopPresence).where(
         WorkshopPresence.user_id == membership.user_id,
         WorkshopPresence.territory_id == membership.territory_id)).all()
     for row in rows:
         db.session.delete(row)
     db.session.flush()
-    leaving = [(row.sid, audience.workshop_room(row.workshop_id)) for row in rows]
-    messages = []
+    for row in rows:
+        events.evict([row.sid], [audience.workshop_room(row.workshop_id)])
     for workshop_id in sorted({row.workshop_id for row in rows}):
         workshop = db.session.get(Workshop, workshop_id)
-        messages.append((_presence_message(membership.territory, workshop, membership, False,
-                                           present_now(workshop)),
-                         [audience.workshop_room(workshop_id)]))
-
-    def after_commit() -> None:
-        from ..extensions import socketio
-
-        for sid, room in leaving:
-            socketio.server.leave_room(sid, room, namespace="/")
-        for message, rooms in messages:
-            events._emit(message, rooms)
-
-    return after_commit
+        _announce_presence(membership.territory, workshop, membership, False,
+                           present_now(workshop))
 
 
 def attend(workshop: Workshop, membership: Membership | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from concert.db import db
-from concert.models import Connection
+from concert.models import Connection, Post
 
 from .conftest import new_id
 
@@ -32,3 +32,29 @@ def test_a_huge_after_seq_is_refused_before_joining(connect, world, general):
     assert other.post(world.slug, general, "repère")["ok"]
     other.wait_event("post.created")
     assert live.events == []
+
+
+def test_inputs_that_do_not_match_their_model_get_an_invalid_ack_naming_the_field(
+        connect, world, general):
+    live = connect(world.actor)
+    refused = live.join(world.slug, after_seq="3")
+    assert refused["ok"] is False and refused["error"]["field"] == "after_seq", refused
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Connection)) == 0
+    assert live.join(world.slug)["ok"]
+    post = {"territory": world.slug, "channel": general, "kind": "message", "body": "Bonjour",
+            "client_id": new_id()}
+    for event, data, field in [
+            ("post", {**post, "channel": "général"}, "channel"),
+            ("post", {**post, "kind": "rumeur"}, "kind"),
+            ("post", {**post, "body": ["Bonjour"]}, "body"),
+            ("post", {key: value for key, value in post.items() if key != "kind"}, "kind"),
+            ("typing", {"territory": world.slug, "channel": True}, "channel"),
+            ("workshop", {"territory": world.slug, "workshop": 1, "present": "non"},
+             "present"),
+            ("join", {"territory": 7}, "territory")]:
+        ack = live.call(event, data)
+        assert ack["ok"] is False and ack["error"]["code"] == "invalid", (event, data, ack)
+        assert ack["error"]["field"] == field, (event, data, ack)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Post)) == 0
