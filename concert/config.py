@@ -64,6 +64,9 @@ class Config:
             urlsplit(self.BASE_URL).hostname if self.BASE_URL else "localhost")
         self.LOGIN_RATE_LIMIT = os.environ.get("CONCERT_LOGIN_RATE_LIMIT") or "10 per minute"
         self.LOGIN_IP_RATE_LIMIT = os.environ.get("CONCERT_LOGIN_IP_RATE_LIMIT") or "60 per minute"
+        # Password-reset links: per address asked for, and per client.
+        self.RESET_RATE_LIMIT = os.environ.get("CONCERT_RESET_RATE_LIMIT") or "5 per hour"
+        self.RESET_IP_RATE_LIMIT = os.environ.get("CONCERT_RESET_IP_RATE_LIMIT") or "20 per hour"
         self.POSTS_PER_MINUTE = int(os.environ.get("CONCERT_POSTS_PER_MINUTE") or 30)
         # One account, whatever the addresses (OWASP ASVS 2.2.1: a botnet guessing one password).
         self.LOGIN_ACCOUNT_RATE_LIMIT = (os.environ.get("CONCERT_LOGIN_ACCOUNT_RATE_LIMIT")

@@ -1,5 +1,6 @@
 """Limits on the routes that check a password (login, API tokens, invitation acceptance,
-the account page), that issue API tokens, and that typeset PDFs."""
+the account page), that issue API tokens, that mail a link to an address someone types
+(password reset), and that typeset PDFs."""
 from __future__ import annotations
 
 from typing import Callable
@@ -39,6 +40,23 @@ def password_attempts(view, email: Callable[[], str] = _sent_email):
     )(view)
     return limiter.shared_limit(
         lambda: current_app.config["LOGIN_IP_RATE_LIMIT"], "password-address", methods=["POST"]
+    )(view)
+
+
+def own_password_attempts(view):
+    """The account page checks the signed-in person's password."""
+    return password_attempts(view, _own_email)
+
+
+def reset_requests(view):
+    """Per address asked for, whatever the client (no flood of links to one mailbox), and
+    per client (no probing of many addresses). Shared by the page and the API."""
+    view = limiter.shared_limit(
+        lambda: current_app.config["RESET_RATE_LIMIT"], "reset-account",
+        key_func=lambda: f"account|{_sent_email()}", methods=["POST"],
+    )(view)
+    return limiter.shared_limit(
+        lambda: current_app.config["RESET_IP_RATE_LIMIT"], "reset-address", methods=["POST"]
     )(view)
 
 

@@ -504,6 +504,14 @@ def browser_login(session: requests.Session, base: str, email: str, password: st
     }, allow_redirects=False)
 
 
+def client_sign_in(client, email: str, password: str = PASSWORD) -> None:
+    """Signs a Flask test client in through the login form."""
+    token = _csrf_from(client.get("/login").get_data(as_text=True))
+    answer = client.post("/login", data={"csrf_token": token, "email": email,
+                                         "password": password})
+    assert answer.status_code == 302
+
+
 def _csrf_from(html: str) -> str:
     import re
 
@@ -544,6 +552,22 @@ class Received:
         match = re.search(r"https?://\S+" + re.escape(path) + r"\S*", self.part("plain"))
         assert match, f"no {path} link in:\n{self.part('plain')}"
         return match.group(0)
+
+
+def mailed_link(email: str, path: str) -> str:
+    """The link to `path…` in the latest mail to `email` that the instance kept as a file
+    (no SMTP configured: the development default)."""
+    from email import message_from_bytes, policy
+
+    from concert.models import MailOutbox
+    from concert.services import mail
+
+    db.session.rollback()  # a fresh snapshot: the live server may have written it
+    mail_id = db.session.scalar(sa.select(MailOutbox.id).where(
+        MailOutbox.recipient == email).order_by(MailOutbox.id.desc()).limit(1))
+    assert mail_id is not None, f"no mail to {email}"
+    message = message_from_bytes(mail.mail_file(mail_id).read_bytes(), policy=policy.default)
+    return Received("", [email], message).link(path)
 
 
 class SmtpServer:

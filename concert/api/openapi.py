@@ -68,6 +68,20 @@ PATHS = {
         "delete": _op("Revoke one of my API tokens", ok=204, errors=(401, 404),
                       params=[_path_param("token_id", "integer")]),
     },
+    "/password-reset": {
+        "post": _op("Mail a password-reset link (single use, one hour) if an account has "
+                    "this address; the same answer either way", public=True,
+                    body={"type": "object", "required": ["email"], "properties": {
+                        "email": {"type": "string"}}},
+                    ok=202, answer={"type": "object"}, errors=(400, 429)),
+    },
+    "/password-reset/{token}": {
+        "post": _op("Set a new password from a reset link; ends every sign-in, API token and "
+                    "socket of the account", public=True, params=[_path_param("token")],
+                    body={"type": "object", "required": ["password"], "properties": {
+                        "password": {"type": "string", "minLength": 12}}},
+                    answer={"type": "object"}, errors=(400, 404, 410, 422)),
+    },
     "/me": {"get": _op("The signed-in user", answer=_ref("Me"), errors=(401,))},
     "/territories": {
         "get": _op("Territories I belong to (admins: all)", answer=_list_of("Territory"),

@@ -9,7 +9,7 @@ from .territories import (
     ORGANISATION_KINDS, PHASES, ROLES, Invitation, Membership, Territory,
 )
 from . import contract, diagnostic, workshops  # noqa: F401  (registers their tables)
-from .mail import MAIL_STATUSES, MailOutbox, PasswordReset
+from .mail import MAIL_STATUSES, EmailChange, MailOutbox, PasswordReset
 from .types import utcnow
 from .workspace import (
     POST_KINDS, POST_STATUSES, Channel, Connection, Event, Post, PostRevision, Support,
@@ -21,5 +21,5 @@ __all__ = [
     "POST_KINDS", "POST_STATUSES", "Channel", "Connection", "Event", "Post", "PostRevision",
     "Support", "ApiToken", "AuditLog", "Invitation", "LoginSession", "Membership", "ORGANISATION_KINDS",
     "PHASES", "ROLES", "Territory", "User", "utcnow", "MAIL_STATUSES", "MailOutbox",
-    "PasswordReset",
+    "PasswordReset", "EmailChange",
 ]

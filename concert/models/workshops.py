@@ -44,6 +44,8 @@ class Workshop(Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # RFC 5545 SEQUENCE of the invitation last mailed: calendars keep the highest one.
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     agenda: Mapped[list["AgendaItem"]] = relationship(
         cascade="all, delete-orphan", order_by="AgendaItem.position",

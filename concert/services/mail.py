@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
@@ -78,14 +78,35 @@ def sender() -> Address:
 
 def language_for(email: str) -> str:
     """The recipient's language when we know it (their account's), else the default."""
-    locale = db.session.scalar(sa.select(User.locale).where(User.email == email))
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    return language_of(user) if user else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def absolute_url(path: str) -> str:
+    """A link for a mail: CONCERT_BASE_URL when set (links stay right behind a proxy), else
+    the request's host."""
+    base = current_app.config["BASE_URL"] or (
+        request.url_root if has_request_context() else "http://127.0.0.1:5000"
+    )
+    return f"{base.rstrip('/')}/{path.lstrip('/')}"
+
+
+def language_of(user: User) -> str:
+    """The account's language, else the default."""
     languages = current_app.config["LANGUAGES"]
-    return locale if locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def compose(to: str, template: str, language: str, subject, **context) -> EmailMessage:
+def compose(to: str, template: str, language: str, subject, *,
+            calendar: tuple[str, bytes] | None = None, unsubscribe: str | None = None,
+            **context) -> EmailMessage:
     """A multipart text + HTML message from `templates/mail/<template>.{txt,html}`, in
-    `language`. The HTML loads nothing from elsewhere (no remote image)."""
+    `language`. The HTML loads nothing from elsewhere (no remote image); each template's
+    footer says why the recipient gets it.
+
+    `calendar` (method, iCalendar bytes) rides along as the `text/calendar` alternative
+    calendar clients act on, and as an `.ics` attachment for the others. `unsubscribe`, a
+    URL that unsubscribes with a POST, adds RFC 2369/8058 one-click headers."""
     with force_locale(language):
         subject = header_text(str(subject), 250)
         context.update(subject=subject, language=language)
@@ -99,8 +120,17 @@ def compose(to: str, template: str, language: str, subject, **context) -> EmailM
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(domain=from_address.domain or None)
     message["Auto-Submitted"] = "auto-generated"
+    if unsubscribe:
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    if calendar:
+        method, ics = calendar
+        message.add_alternative(ics, maintype="text", subtype="calendar",
+                                params={"method": method, "charset": "utf-8"})
+        message.add_attachment(ics, maintype="application", subtype="ics",
+                               filename="invitation.ics")
     message["Content-Language"] = language  # after the body: set_content drops Content-*
     return message
 

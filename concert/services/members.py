@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..db import db
@@ -17,11 +17,7 @@ from .access import Access
 
 
 def invitation_url(token: str) -> str:
-    """CONCERT_BASE_URL when set (links stay right behind a proxy), else the request's host."""
-    base = current_app.config["BASE_URL"] or (
-        request.url_root if has_request_context() else "http://127.0.0.1:5000"
-    )
-    return f"{base.rstrip('/')}/invite/{token}"
+    return mail.absolute_url(f"/invite/{token}")
 
 
 def invite(

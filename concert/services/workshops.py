@@ -23,7 +23,7 @@ from ..exports import document as doc
 from ..labels import KIND_LABELS
 from ..models import AuditLog, Channel, Commitment, Connection, Membership, Post, User, utcnow
 from ..models.workshops import AgendaItem, Attendance, Dot, Vote, Workshop, WorkshopPresence
-from . import audience, audit, events, posts, presence, validation
+from . import audience, audit, calendar, events, posts, presence, validation
 from .access import Access, access_via
 from .errors import Conflict, Invalid, NotFound
 
@@ -181,6 +181,7 @@ def create(access: Access, data: dict) -> Workshop:
                         created_by_id=access.user.id if access.user else None, **plan)
     workshop.agenda = agenda
     db.session.add(workshop)
+    calendar.planned(workshop)
     db.session.commit()
     return workshop
 
@@ -201,6 +202,7 @@ def update(access: Access, workshop_id: Any, data: dict) -> Workshop:
     _require_planned(workshop)
     plan = _plan(access, data, workshop)
     before = _snapshot(workshop)
+    invited_before = calendar.invitees(workshop)
     agenda = plan.pop("agenda", None)
     for key, value in plan.items():
         setattr(workshop, key, value)
@@ -216,6 +218,7 @@ def update(access: Access, workshop_id: Any, data: dict) -> Workshop:
                      after={k: after[k] for k in changed})
         # SPEC's event for a change of the workshop's plan; it carries the whole workshop.
         _announce(access, workshop, "workshop.agenda")
+        calendar.changed(workshop, invited_before)
     db.session.commit()
     return workshop
 
@@ -233,6 +236,7 @@ def cancel(access: Access, workshop_id: Any, reason: Any = None) -> Workshop:
                  after={"status": "cancelled", "reason": reason})
     # It will not take place: SPEC's end-of-workshop event, with status "cancelled".
     _announce(access, workshop, "workshop.closed")
+    calendar.cancelled(workshop)
     db.session.commit()
     return workshop
 

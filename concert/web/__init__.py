@@ -4,5 +4,5 @@ from flask import Blueprint
 bp = Blueprint("web", __name__)
 
 from . import (  # noqa: E402,F401
-    account, contract, diagnostic, exports, facilitation, mail, routes, workshops,
+    account, calendar, contract, diagnostic, exports, facilitation, mail, routes, workshops,
 )

@@ -83,3 +83,31 @@ class TokenForm(FlaskForm):
     password = PasswordField(_l("Votre mot de passe"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
     submit = SubmitField(_l("Créer le jeton"))
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("Adresse e-mail de votre compte"), validators=[DataRequired()],
+                       render_kw={"autocomplete": "email"})
+    submit = SubmitField(_l("Recevoir un lien"))
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Nouveau mot de passe (12 caractères minimum)"), validators=[DataRequired()],
+        render_kw={"autocomplete": "new-password", "minlength": 12},
+    )
+    confirm = PasswordField(
+        _l("Confirmez le mot de passe"),
+        validators=[DataRequired(), EqualTo("password", _l("Les mots de passe diffèrent."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Changer le mot de passe"))
+
+
+class EmailChangeForm(FlaskForm):
+    # Ids of their own: the account page holds other forms with the same field names.
+    email = EmailField(_l("Nouvelle adresse e-mail"), validators=[DataRequired()],
+                       id="new-email", render_kw={"autocomplete": "email"})
+    password = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired()],
+                             id="email-password", render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Changer d'adresse"))

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from concert.services import members, territories, workshops
+from concert.services import account_links, members, territories, workshops
 from concert.services.access import access
 from concert.services.accounts import find_user
+from tests.conftest import mailed_link
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 800}
@@ -89,6 +90,18 @@ def open_workshop_edit(page, base, world, sign_in):
     return "Modifier l'atelier"
 
 
+def open_password_reset(page, base, world, sign_in):
+    page.goto(base + "/login")
+    page.get_by_role("link", name="Mot de passe oublié ?").click()
+    return "Mot de passe oublié"
+
+
+def open_new_password(page, base, world, sign_in):
+    account_links.request_password_reset(world.actor.email)
+    page.goto(base + urlsplit(mailed_link(world.actor.email, "/reset/")).path)
+    return "Nouveau mot de passe"
+
+
 def open_account(page, base, world, sign_in):
     """With a token just created from the keyboard (Enter in the form), and listed."""
     sign_in(page, world.actor)
@@ -111,6 +124,8 @@ PAGES = {
     "invitation": open_invitation,
     "not-found": open_not_found,
     "workshop-edit": open_workshop_edit,
+    "password-reset": open_password_reset,
+    "new-password": open_new_password,
     "account": open_account,
 }
 

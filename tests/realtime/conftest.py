@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import pytest
 import redis
+import requests
 import socketio
 
 from ..conftest import free_port, wait_for_disconnections
@@ -93,6 +94,13 @@ class Live:
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+def cookie_of(server, world, login, person=None) -> tuple[requests.Session, str]:
+    """A browser signed in on `server` (as the world's actor unless told), and its cookie."""
+    browser = requests.Session()
+    assert login(browser, server.url, (person or world.actor).email).status_code == 302
+    return browser, "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
 
 
 def token_of(person) -> str:

@@ -12,13 +12,7 @@ import sqlalchemy as sa
 from concert.db import db
 from concert.models import ApiToken, LoginSession, utcnow
 
-from .conftest import new_id
-
-
-def cookie_of(server, world, login, person=None) -> tuple[requests.Session, str]:
-    browser = requests.Session()
-    assert login(browser, server.url, (person or world.actor).email).status_code == 302
-    return browser, "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
+from .conftest import cookie_of, new_id
 
 
 def test_revoking_a_token_closes_its_sockets_joined_or_not(server, world, api, connect, general):

@@ -6,14 +6,7 @@ import sqlalchemy as sa
 from concert.db import db
 from concert.models import MailOutbox
 from concert.services import mail
-from tests.conftest import PASSWORD, _csrf_from
-
-
-def sign_in(client, email: str) -> None:
-    token = _csrf_from(client.get("/login").get_data(as_text=True))
-    answer = client.post("/login", data={"csrf_token": token, "email": email,
-                                         "password": PASSWORD})
-    assert answer.status_code == 302
+from tests.conftest import _csrf_from, client_sign_in as sign_in
 
 
 def invite_from_page(client, email: str):
