@@ -599,8 +599,10 @@ SCHEMAS = {
         "entries": {"type": "array", "items": _ref("DiagnosticEntry")},
         "observations": {"type": "array", "items": _ref("DiagnosticObservation")},
         "needs": {"type": "array", "items": {"type": "object", "properties": {
-            "channel": {"type": "object"}, "needs": {"type": "array",
-                                                     "items": {"type": "object"}}}}}}},
+            "channel": {"type": "object"}, "count": {"type": "integer"},
+            "by_status": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "needs": {"type": "array", "items": {"type": "object"},
+                      "description": "the latest 10 of the channel"}}}}}},
     "ContractDocument": {"type": "object", "required": ["kind", "title", "meta", "sections"],
                          "properties": {
         "kind": {"enum": ["contract"]}, "title": {"type": "string"},

@@ -490,30 +490,40 @@ def list_observations(territory: Territory) -> list[DiagnosticObservation]:
 
 # --- needs raised ----------------------------------------------------------------------
 
+NEEDS_SHOWN = 10  # per channel; the contributions page, filtered, lists them all
+
+
 def needs_by_channel(access: Access) -> list[dict]:
-    """The needs of the channels this member may see, grouped by channel, most supported
-    first."""
+    """The needs of the channels this member may see, per channel: how many there are (by
+    status) and the latest NEEDS_SHOWN. Counted in the database, so that a long
+    concertation costs no more to show than a young one."""
     if access.membership is None:
         return []
-    visible = {c.id: c for c in channels.list_channels(access)}
-    needs = db.session.scalars(
-        sa.select(Post).where(
-            Post.territory_id == access.territory.id, Post.kind == "need",
-            Post.deleted_at.is_(None),
-            Post.channel_id.in_(audience.visible_channel_ids(access.membership)))
-        .order_by(Post.support_count.desc(), Post.seq))
-    groups: dict[int, dict] = {}
-    for post in needs:
-        channel = visible.get(post.channel_id)
-        if channel is None:
+    readable = set(audience.visible_channel_ids(access.membership))
+    visible = [c for c in channels.list_channels(access) if c.id in readable]
+    needs = sa.and_(Post.territory_id == access.territory.id, Post.kind == "need",
+                    Post.deleted_at.is_(None))
+    counts: dict[int, dict[str, int]] = {}
+    for channel_id, status, count in db.session.execute(
+            sa.select(Post.channel_id, Post.status, sa.func.count())
+            .where(needs, Post.channel_id.in_([c.id for c in visible]))
+            .group_by(Post.channel_id, Post.status)):
+        counts.setdefault(channel_id, {})[status] = count
+    groups = []
+    for channel in visible:
+        if channel.id not in counts:
             continue
-        groups.setdefault(channel.id, {"channel": {"id": channel.id, "name": channel.name},
-                                       "needs": []})["needs"].append({
-            "id": post.id, "body": post.body, "html": post.html, "status": post.status,
-            "supports": post.support_count, "organisation": post.author_organisation,
-            "decline_reason": post.decline_reason, "created_at": post.created_at.isoformat()})
-    order = list(visible)
-    return sorted(groups.values(), key=lambda g: order.index(g["channel"]["id"]))
+        latest = db.session.scalars(sa.select(Post).where(needs, Post.channel_id == channel.id)
+                                    .order_by(Post.seq.desc()).limit(NEEDS_SHOWN))
+        groups.append({
+            "channel": {"id": channel.id, "name": channel.name},
+            "count": sum(counts[channel.id].values()), "by_status": counts[channel.id],
+            "needs": [{"id": post.id, "body": post.body, "html": post.html,
+                       "status": post.status, "supports": post.support_count,
+                       "organisation": post.author_organisation,
+                       "decline_reason": post.decline_reason,
+                       "created_at": post.created_at.isoformat()} for post in latest]})
+    return groups
 
 
 # --- views -----------------------------------------------------------------------------
