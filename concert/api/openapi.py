@@ -600,7 +600,8 @@ SCHEMAS = {
         "observations": {"type": "array", "items": _ref("DiagnosticObservation")},
         "needs": {"type": "array", "items": {"type": "object", "properties": {
             "channel": {"type": "object"}, "count": {"type": "integer"},
-            "by_status": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "count_capped": {"type": "boolean",
+                             "description": "there are more than `count` (1,000)"},
             "needs": {"type": "array", "items": {"type": "object"},
                       "description": "the latest 10 of the channel"}}}}}},
     "ContractDocument": {"type": "object", "required": ["kind", "title", "meta", "sections"],

@@ -491,33 +491,31 @@ def list_observations(territory: Territory) -> list[DiagnosticObservation]:
 # --- needs raised ----------------------------------------------------------------------
 
 NEEDS_SHOWN = 10  # per channel; the contributions page, filtered, lists them all
+NEEDS_COUNTED = 1000  # beyond, "more than 1,000": counting costs what is counted
 
 
 def needs_by_channel(access: Access) -> list[dict]:
-    """The needs of the channels this member may see, per channel: how many there are (by
-    status) and the latest NEEDS_SHOWN. Counted in the database, so that a long
-    concertation costs no more to show than a young one."""
+    """The needs of the channels this member may see, per channel: how many (up to
+    NEEDS_COUNTED; `count_capped` says there are more) and the latest NEEDS_SHOWN. Read a
+    few rows of an index per channel, so a long concertation costs no more to show than a
+    young one."""
     if access.membership is None:
         return []
     readable = set(audience.visible_channel_ids(access.membership))
-    visible = [c for c in channels.list_channels(access) if c.id in readable]
-    needs = sa.and_(Post.territory_id == access.territory.id, Post.kind == "need",
-                    Post.deleted_at.is_(None))
-    counts: dict[int, dict[str, int]] = {}
-    for channel_id, status, count in db.session.execute(
-            sa.select(Post.channel_id, Post.status, sa.func.count())
-            .where(needs, Post.channel_id.in_([c.id for c in visible]))
-            .group_by(Post.channel_id, Post.status)):
-        counts.setdefault(channel_id, {})[status] = count
     groups = []
-    for channel in visible:
-        if channel.id not in counts:
+    for channel in channels.list_channels(access):
+        if channel.id not in readable:
             continue
-        latest = db.session.scalars(sa.select(Post).where(needs, Post.channel_id == channel.id)
-                                    .order_by(Post.seq.desc()).limit(NEEDS_SHOWN))
+        needs = sa.select(Post).where(Post.channel_id == channel.id, Post.kind == "need",
+                                      Post.deleted_at.is_(None))
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(
+            needs.with_only_columns(Post.id).limit(NEEDS_COUNTED + 1).subquery()))
+        if not count:
+            continue
+        latest = db.session.scalars(needs.order_by(Post.seq.desc()).limit(NEEDS_SHOWN))
         groups.append({
             "channel": {"id": channel.id, "name": channel.name},
-            "count": sum(counts[channel.id].values()), "by_status": counts[channel.id],
+            "count": min(count, NEEDS_COUNTED), "count_capped": count > NEEDS_COUNTED,
             "needs": [{"id": post.id, "body": post.body, "html": post.html,
                        "status": post.status, "supports": post.support_count,
                        "organisation": post.author_organisation,

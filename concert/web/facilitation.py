@@ -223,13 +223,15 @@ def consolidation(slug: str):
     args = request.args
     filters = {name: args.get(name, "") for name in CONSOLIDATION_FILTERS}
     try:
-        open_items = facilitation.open_contributions(where, after=args.get("after"), **filters)
+        open_items = facilitation.open_contributions(
+            where, after=args.get("after"), limit=facilitation.CONSOLIDATION_PAGE, **filters)
     except ServiceError as exc:
         if exc.status == 403:
             raise
         form_error(None, exc)
         filters = dict.fromkeys(CONSOLIDATION_FILTERS, "")
-        open_items = facilitation.open_contributions(where)
+        open_items = facilitation.open_contributions(where,
+                                                     limit=facilitation.CONSOLIDATION_PAGE)
     following = (url_for("web.consolidation", slug=slug, **filters,
                          after=posts.page_key(open_items[-1], "supports"))
                  if len(open_items) == facilitation.CONSOLIDATION_PAGE else None)
