@@ -190,22 +190,41 @@ def open_contributions(access: Access, *, channel: Any = None, kind: Any = None,
     return posts.page(query, order="supports", after=after, limit=limit)
 
 
-def suggestions(access: Access, post_ids: list[int] | None = None, limit: int = 20
-                ) -> list[tuple[Post, Post, float]]:
-    """Likely duplicates (services/duplicates), most similar first: of the whole territory,
-    or those involving one of `post_ids`. Only pairs whose two posts this facilitator may
-    see: a suggestion never shows, nor hints at, a post of a channel hidden from them."""
+def suggestions(access: Access, limit: int = 20) -> list[tuple[Post, Post, float]]:
+    """The most likely duplicates of the territory (services/duplicates), most similar
+    first."""
+    query = _suggestions(access, first := aliased(Post), second := aliased(Post))
+    return [(a, b, score) for a, b, score in db.session.execute(
+        query.add_columns(first, second, DuplicateSuggestion.score).limit(limit))]
+
+
+def suggestions_of(access: Access, post_ids: list[int], per_post: int = 5
+                   ) -> dict[int, list[dict]]:
+    """For each of these posts, its likeliest duplicates: {"id", "channel", "score"}. Ids
+    and scores only, read from the stored pairs' index: no text is loaded."""
+    query = _suggestions(access, first := aliased(Post), second := aliased(Post)).where(
+        sa.or_(DuplicateSuggestion.post_id.in_(post_ids),
+               DuplicateSuggestion.other_id.in_(post_ids)))
+    found: dict[int, list[dict]] = {}
+    for a, a_channel, b, b_channel, score in db.session.execute(query.add_columns(
+            first.id, first.channel_id, second.id, second.channel_id,
+            DuplicateSuggestion.score)):
+        for this, other, channel in ((a, b, b_channel), (b, a, a_channel)):
+            if this in post_ids and len(found.setdefault(this, [])) < per_post:
+                found[this].append({"id": other, "channel": channel, "score": score})
+    return found
+
+
+def _suggestions(access: Access, first, second) -> sa.Select:
+    """Stored pairs whose two posts this facilitator may see, most similar first: a
+    suggestion never shows, nor hints at, a post of a channel hidden from them."""
     access.require("facilitator")
     visible = audience.visible_channel_ids(access.membership)
-    first, second = aliased(Post), aliased(Post)
-    query = (sa.select(first, second, DuplicateSuggestion.score)
-             .join(first, first.id == DuplicateSuggestion.post_id)
-             .join(second, second.id == DuplicateSuggestion.other_id)
-             .where(DuplicateSuggestion.territory_id == access.territory.id,
-                    first.channel_id.in_(visible), second.channel_id.in_(visible))
-             .order_by(DuplicateSuggestion.score.desc(), DuplicateSuggestion.post_id,
-                       DuplicateSuggestion.other_id))
-    if post_ids is not None:
-        query = query.where(sa.or_(DuplicateSuggestion.post_id.in_(post_ids),
-                                   DuplicateSuggestion.other_id.in_(post_ids)))
-    return [(a, b, score) for a, b, score in db.session.execute(query.limit(limit))]
+    return (sa.select()
+            .select_from(DuplicateSuggestion)
+            .join(first, first.id == DuplicateSuggestion.post_id)
+            .join(second, second.id == DuplicateSuggestion.other_id)
+            .where(DuplicateSuggestion.territory_id == access.territory.id,
+                   first.channel_id.in_(visible), second.channel_id.in_(visible))
+            .order_by(DuplicateSuggestion.score.desc(), DuplicateSuggestion.post_id,
+                      DuplicateSuggestion.other_id))

@@ -243,7 +243,7 @@ def consolidation(slug: str):
         items=[posts.serialise(p) for p in open_items],
         declined=[posts.serialise(p) for p in declined],
         duplicates=_pairs(facilitation.suggestions(where)),
-        duplicates_of=_duplicates_of(where, [p.id for p in open_items]),
+        duplicates_of=facilitation.suggestions_of(where, [p.id for p in open_items]),
         channels=listed, channel_names={c.id: c.name for c in listed}, filters=filters,
         following=following, first_page=url_for("web.consolidation", slug=slug, **filters)
         if args.get("after") else None,
@@ -255,16 +255,6 @@ CONSOLIDATION_FILTERS = ("channel", "kind", "organisation_kind", "text")
 
 def _pairs(found) -> list[tuple[dict, dict, float]]:
     return [(posts.serialise(a), posts.serialise(b), score) for a, b, score in found]
-
-
-def _duplicates_of(where, post_ids: list[int]) -> dict[int, list[tuple[dict, float]]]:
-    """For each listed contribution, the other post of each of its stored suggestions."""
-    found: dict[int, list[tuple[dict, float]]] = {}
-    for a, b, score in _pairs(facilitation.suggestions(where, post_ids, limit=500)):
-        for this, other in ((a, b), (b, a)):
-            if this["id"] in post_ids:
-                found.setdefault(this["id"], []).append((other, score))
-    return found
 
 
 @bp.post("/t/<slug>/consolidation/merge")

@@ -36,8 +36,9 @@ def test_a_duplicate_is_suggested_when_written_and_follows_its_edits(world):
     assert pairs(fac) == []
     posts.edit_post(as_(world.actors[1]), second.id, "Éclairage du parking de la gare")
     assert pairs(fac) == [(first.id, second.id)]
-    assert facilitation.suggestions(as_(fac), [second.id]) == facilitation.suggestions(as_(fac))
-    assert facilitation.suggestions(as_(fac), [999_999]) == []
+    [(_a, _b, score)] = facilitation.suggestions(as_(fac))
+    assert facilitation.suggestions_of(as_(fac), [second.id, 999_999]) == {second.id: [
+        {"id": first.id, "channel": first.channel_id, "score": score}]}
 
 
 def test_a_suggestion_goes_when_either_post_leaves_the_open_state(world):
@@ -71,10 +72,12 @@ def test_a_suggestion_never_crosses_a_channel_hidden_from_the_facilitator(world,
                         channel=police_only.id)
     assert count(DuplicateSuggestion) == 1  # stored; who reads it is decided when read
     assert pairs(world.facilitator) == []
-    assert facilitation.suggestions(as_(world.facilitator), [public.id]) == []
+    assert facilitation.suggestions_of(as_(world.facilitator), [public.id]) == {}
     police_facilitator = join(SLUG, "commissaire@example.org", "Claire Commissaire",
                               "facilitator", "DDSP 13", "police_nationale")
     assert pairs(police_facilitator) == [(public.id, hidden.id)]
+    assert [s["id"] for s in facilitation.suggestions_of(as_(police_facilitator), [public.id])[
+        public.id]] == [hidden.id]
     page = signed_in(client, world.facilitator).get(f"/t/{SLUG}/consolidation")
     assert page.status_code == 200 and f'id="contribution-{public.id}"' in page.text
     assert "confidentielle" not in page.text
@@ -142,6 +145,8 @@ def test_open_contributions_are_filtered_by_channel_kind_words_and_organisation(
         facilitation.open_contributions(as_(world.actors[0]))
     with pytest.raises(Forbidden):
         facilitation.suggestions(as_(world.actors[0]))
+    with pytest.raises(Forbidden):
+        facilitation.suggestions_of(as_(world.actors[0]), [lighting.id])
 
 
 # --- the pages ---------------------------------------------------------------------------
