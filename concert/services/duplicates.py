@@ -5,7 +5,8 @@ and the open contributions sharing some of them are scored against it (Jaccard s
 of the two word sets); the pairs above THRESHOLD are stored. When it leaves the open state
 (merged, declined, promoted, deleted) its words and pairs go. The consolidation page reads
 the stored pairs, so its cost does not depend on how many contributions are open, and a
-write compares one text with at most MAX_CANDIDATES others, never all pairs.
+write compares one text with at most MAX_CANDIDATES others, never all pairs. Each post keeps
+its SUGGESTIONS_PER_POST best pairs, so reading those of a page of posts is bounded too.
 
 Candidates come from the word index, the newest CANDIDATES_PER_WORD per word: a word shared
 by thousands of contributions says little, and two real duplicates share rarer ones too.
@@ -27,7 +28,7 @@ from ..models import CONTRIBUTION_KINDS, DuplicateSuggestion, Post, PostWord
 THRESHOLD = 0.35
 CANDIDATES_PER_WORD = 200
 MAX_CANDIDATES = 100
-SUGGESTIONS_PER_POST = 20
+SUGGESTIONS_PER_POST = 10
 
 _STOPWORDS = frozenset("""
 a au aux avec ce ces dans de des du elle en et eux il ils je la le les leur lui ma mais me
@@ -83,9 +84,27 @@ def _index(session: Session, post_id: int, territory_id: int, body: str) -> None
             PostWord.post_id.in_(candidates))):
         theirs[other].add(word)
     scored = sorted(((round(len(own & other_words) / len(own | other_words), 2), other)
-                     for other, other_words in theirs.items()), key=lambda s: (-s[0], s[1]))
+                     for other, other_words in theirs.items()), key=lambda s: (-s[0], -s[1]))
     pairs = [{"post_id": min(post_id, other), "other_id": max(post_id, other),
               "territory_id": territory_id, "score": score}
              for score, other in scored[:SUGGESTIONS_PER_POST] if score >= THRESHOLD]
     if pairs:
         session.execute(sa.insert(DuplicateSuggestion), pairs)
+    for score, other in scored[:SUGGESTIONS_PER_POST]:
+        if score >= THRESHOLD:
+            _keep_best(session, other)
+
+
+def _keep_best(session: Session, post_id: int) -> None:
+    """Keeps the post's SUGGESTIONS_PER_POST best pairs, the newest first among equals: an
+    old contribution that many new ones resemble would otherwise gather pairs without end,
+    and cost its reader as much."""
+    involving = sa.or_(DuplicateSuggestion.post_id == post_id,
+                       DuplicateSuggestion.other_id == post_id)
+    best = (sa.select(DuplicateSuggestion.post_id, DuplicateSuggestion.other_id)
+            .where(involving)
+            .order_by(DuplicateSuggestion.score.desc(), DuplicateSuggestion.other_id.desc(),
+                      DuplicateSuggestion.post_id.desc())
+            .limit(SUGGESTIONS_PER_POST))
+    session.execute(sa.delete(DuplicateSuggestion).where(involving, sa.tuple_(
+        DuplicateSuggestion.post_id, DuplicateSuggestion.other_id).not_in(best)))

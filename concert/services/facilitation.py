@@ -192,8 +192,11 @@ def open_contributions(access: Access, *, channel: Any = None, kind: Any = None,
 
 def suggestions(access: Access, limit: int = 20) -> list[tuple[Post, Post, float]]:
     """The most likely duplicates of the territory (services/duplicates), most similar
-    first."""
-    query = _suggestions(access, first := aliased(Post), second := aliased(Post))
+    first (the newest among equals), read in the order of their index."""
+    query = _suggestions(access, first := aliased(Post), second := aliased(Post)).where(
+        DuplicateSuggestion.territory_id == access.territory.id).order_by(
+        DuplicateSuggestion.score.desc(), DuplicateSuggestion.other_id.desc(),
+        DuplicateSuggestion.post_id.desc())
     return [(a, b, score) for a, b, score in db.session.execute(
         query.add_columns(first, second, DuplicateSuggestion.score).limit(limit))]
 
@@ -201,14 +204,15 @@ def suggestions(access: Access, limit: int = 20) -> list[tuple[Post, Post, float
 def suggestions_of(access: Access, post_ids: list[int], per_post: int = 5
                    ) -> dict[int, list[dict]]:
     """For each of these posts, its likeliest duplicates: {"id", "channel", "score"}. Ids
-    and scores only, read from the stored pairs' index: no text is loaded."""
+    and scores only, found through the pairs' keys (a post has a few pairs, the territory
+    many): no text is loaded."""
     query = _suggestions(access, first := aliased(Post), second := aliased(Post)).where(
         sa.or_(DuplicateSuggestion.post_id.in_(post_ids),
                DuplicateSuggestion.other_id.in_(post_ids)))
+    rows = db.session.execute(query.add_columns(
+        first.id, first.channel_id, second.id, second.channel_id, DuplicateSuggestion.score))
     found: dict[int, list[dict]] = {}
-    for a, a_channel, b, b_channel, score in db.session.execute(query.add_columns(
-            first.id, first.channel_id, second.id, second.channel_id,
-            DuplicateSuggestion.score)):
+    for a, a_channel, b, b_channel, score in sorted(rows, key=lambda r: (-r[4], -r[2], -r[0])):
         for this, other, channel in ((a, b, b_channel), (b, a, a_channel)):
             if this in post_ids and len(found.setdefault(this, [])) < per_post:
                 found[this].append({"id": other, "channel": channel, "score": score})
@@ -216,7 +220,7 @@ def suggestions_of(access: Access, post_ids: list[int], per_post: int = 5
 
 
 def _suggestions(access: Access, first, second) -> sa.Select:
-    """Stored pairs whose two posts this facilitator may see, most similar first: a
+    """Stored pairs whose two posts this facilitator may see (so of their territory): a
     suggestion never shows, nor hints at, a post of a channel hidden from them."""
     access.require("facilitator")
     visible = audience.visible_channel_ids(access.membership)
@@ -224,7 +228,4 @@ def _suggestions(access: Access, first, second) -> sa.Select:
             .select_from(DuplicateSuggestion)
             .join(first, first.id == DuplicateSuggestion.post_id)
             .join(second, second.id == DuplicateSuggestion.other_id)
-            .where(DuplicateSuggestion.territory_id == access.territory.id,
-                   first.channel_id.in_(visible), second.channel_id.in_(visible))
-            .order_by(DuplicateSuggestion.score.desc(), DuplicateSuggestion.post_id,
-                      DuplicateSuggestion.other_id))
+            .where(first.channel_id.in_(visible), second.channel_id.in_(visible)))

@@ -12,6 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from concert.services import duplicates
+
 revision = '0009'
 down_revision = '0008'
 branch_labels = None
@@ -51,8 +53,6 @@ def upgrade() -> None:
                     ['other_id'])
     op.create_index('ix_duplicate_suggestions_territory_score', 'duplicate_suggestions',
                     ['territory_id', 'score'])
-    from concert.services import duplicates
-
     duplicates.index_open(Session(bind=op.get_bind()))
 
 

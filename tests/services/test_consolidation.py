@@ -6,11 +6,10 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 
-from concert.db import db
 from concert.models import DuplicateSuggestion, PostWord
-from concert.services import channels, facilitation, posts
+from concert.services import channels, duplicates, facilitation, posts
 from concert.services.errors import Forbidden, Invalid
-from tests.conftest import PASSWORD, _csrf_from, join
+from tests.conftest import join
 from tests.services.test_facilitation import SLUG, as_, channel_id, contribute, count, promote
 
 
@@ -63,7 +62,7 @@ def test_a_suggestion_goes_when_either_post_leaves_the_open_state(world):
     assert pairs(world.facilitator) == [] and count(DuplicateSuggestion) == 0
 
 
-def test_a_suggestion_never_crosses_a_channel_hidden_from_the_facilitator(world, client):
+def test_a_suggestion_never_crosses_a_channel_hidden_from_the_facilitator(world):
     police_only = channels.create_channel(as_(world.facilitator), "Renseignement", "",
                                           ["police_nationale"])
     public = contribute(world.actors[0], "need", "Trafic de stupéfiants au pied des tours")
@@ -78,14 +77,6 @@ def test_a_suggestion_never_crosses_a_channel_hidden_from_the_facilitator(world,
     assert pairs(police_facilitator) == [(public.id, hidden.id)]
     assert [s["id"] for s in facilitation.suggestions_of(as_(police_facilitator), [public.id])[
         public.id]] == [hidden.id]
-    page = signed_in(client, world.facilitator).get(f"/t/{SLUG}/consolidation")
-    assert page.status_code == 200 and f'id="contribution-{public.id}"' in page.text
-    assert "confidentielle" not in page.text
-    assert f"<strong>#{hidden.id}</strong>" not in page.text
-    assert f"post={hidden.id}" not in page.text
-    page = signed_in(client, police_facilitator).get(f"/t/{SLUG}/consolidation")
-    assert "confidentielle" in page.text and f"<strong>#{hidden.id}</strong>" in page.text
-    assert f"post={hidden.id}" in page.text
 
 
 def test_every_open_contribution_is_reached_page_by_page_most_supported_first(world):
@@ -149,37 +140,12 @@ def test_open_contributions_are_filtered_by_channel_kind_words_and_organisation(
         facilitation.suggestions_of(as_(world.actors[0]), [lighting.id])
 
 
-# --- the pages ---------------------------------------------------------------------------
-
-def signed_in(client, person):
-    """A new browser of the app, signed in as `person`."""
-    client = client.application.test_client()
-    token = _csrf_from(client.get("/login").text)
-    answer = client.post("/login", data={"csrf_token": token, "email": person.email,
-                                         "password": PASSWORD})
-    assert answer.status_code == 302
-    return client
-
-
-def test_the_consolidation_page_pages_filters_and_shows_each_one_s_duplicates(world, client,
-                                                                              monkeypatch):
-    monkeypatch.setattr(facilitation, "CONSOLIDATION_PAGE", 2)
-    made = [contribute(world.actors[n % 2], "need", f"Éclairage du parc {name}")
-            for n, name in enumerate(("Borély", "Longchamp", "Pastré"))]
-    fac = signed_in(client, world.facilitator)
-    first = fac.get(f"/t/{SLUG}/consolidation")
-    assert first.status_code == 200
-    assert f'id="contribution-{made[2].id}"' in first.text
-    assert f'id="contribution-{made[0].id}"' not in first.text
-    assert "Doublons probables" in first.text and f"#{made[0].id}</a>" in first.text
-    following = posts.page_key(db.session.get(type(made[1]), made[1].id), "supports")
-    assert f"after={following}" in first.text.replace("&amp;", "&")
-    second = fac.get(f"/t/{SLUG}/consolidation?after={following}")
-    assert f'id="contribution-{made[0].id}"' in second.text
-    assert "Première page" in second.text and 'rel="next"' not in second.text
-    filtered = fac.get(f"/t/{SLUG}/consolidation?text=longchamp")
-    assert f'id="contribution-{made[1].id}"' in filtered.text
-    assert f'id="contribution-{made[2].id}"' not in filtered.text
-    refused = fac.get(f"/t/{SLUG}/consolidation?organisation_kind=pirates")
-    assert refused.status_code == 200 and f'id="contribution-{made[2].id}"' in refused.text
-    assert signed_in(client, world.actors[0]).get(f"/t/{SLUG}/consolidation").status_code == 403
+def test_a_contribution_keeps_only_its_best_suggestions(world, monkeypatch):
+    monkeypatch.setattr(duplicates, "SUGGESTIONS_PER_POST", 3)
+    made = [contribute(world.actors[n % 2], "need", "Éclairage du parking de la gare"
+                       + " la nuit" * (n == 5)) for n in range(6)]
+    involving = {p.id: count(DuplicateSuggestion, (DuplicateSuggestion.post_id == p.id)
+                             | (DuplicateSuggestion.other_id == p.id)) for p in made}
+    assert max(involving.values()) == 3 and involving[made[4].id] == 3
+    best = facilitation.suggestions_of(as_(world.facilitator), [made[4].id])[made[4].id]
+    assert [(s["id"], s["score"]) for s in best] == [(made[n].id, 1.0) for n in (3, 2, 1)]
