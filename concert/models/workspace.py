@@ -41,11 +41,12 @@ class Post(Model):
         sa.CheckConstraint(_in("kind", POST_KINDS), name="ck_post_kind"),
         sa.Index("ix_posts_territory_seq", "territory_id", "seq"),
         sa.Index("ix_posts_channel_seq", "channel_id", "seq"),
-        # Lists of contributions, most supported first, all or of one status, and the
-        # needs of a channel newest first: read in index order, a page at a time.
+        # Lists of contributions, most supported or newest first, all or of one status,
+        # and the needs of a channel newest first: read in index order, a page at a time.
         sa.Index("ix_posts_territory_supports", "territory_id", "support_count", "seq"),
         sa.Index("ix_posts_territory_status_supports", "territory_id", "status",
                  "support_count", "seq"),
+        sa.Index("ix_posts_territory_status_seq", "territory_id", "status", "seq"),
         sa.Index("ix_posts_channel_kind_seq", "channel_id", "kind", "deleted_at", "seq"),
     )
 

@@ -6,7 +6,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import aliased
 
 from ..db import db
 from ..models import (
@@ -192,40 +191,50 @@ def open_contributions(access: Access, *, channel: Any = None, kind: Any = None,
 
 def suggestions(access: Access, limit: int = 20) -> list[tuple[Post, Post, float]]:
     """The most likely duplicates of the territory (services/duplicates), most similar
-    first (the newest among equals), read in the order of their index."""
-    query = _suggestions(access, first := aliased(Post), second := aliased(Post)).where(
-        DuplicateSuggestion.territory_id == access.territory.id).order_by(
-        DuplicateSuggestion.score.desc(), DuplicateSuggestion.other_id.desc(),
-        DuplicateSuggestion.post_id.desc())
-    return [(a, b, score) for a, b, score in db.session.execute(
-        query.add_columns(first, second, DuplicateSuggestion.score).limit(limit))]
+    first (the newest among equals): the stored pairs read in the order of their index, a
+    batch at a time, until `limit` of them are readable by this facilitator."""
+    access.require("facilitator")
+    rows = db.session.execute(
+        sa.select(DuplicateSuggestion.post_id, DuplicateSuggestion.other_id,
+                  DuplicateSuggestion.score)
+        .where(DuplicateSuggestion.territory_id == access.territory.id)
+        .order_by(DuplicateSuggestion.score.desc(), DuplicateSuggestion.other_id.desc(),
+                  DuplicateSuggestion.post_id.desc())
+        .execution_options(yield_per=limit))
+    found: list[tuple[Post, Post, float]] = []
+    for batch in rows.partitions():
+        found += _readable(access, batch)
+        if len(found) >= limit:
+            break
+    rows.close()
+    return found[:limit]
 
 
 def suggestions_of(access: Access, post_ids: list[int], per_post: int = 5
                    ) -> dict[int, list[dict]]:
-    """For each of these posts, its likeliest duplicates: {"id", "channel", "score"}. Ids
-    and scores only, found through the pairs' keys (a post has a few pairs, the territory
-    many): no text is loaded."""
-    query = _suggestions(access, first := aliased(Post), second := aliased(Post)).where(
-        sa.or_(DuplicateSuggestion.post_id.in_(post_ids),
-               DuplicateSuggestion.other_id.in_(post_ids)))
-    rows = db.session.execute(query.add_columns(
-        first.id, first.channel_id, second.id, second.channel_id, DuplicateSuggestion.score))
+    """For each of these posts, its likeliest duplicates: {"id", "channel", "score"},
+    found through the pairs' keys (a post keeps a few pairs, the territory has many)."""
+    access.require("facilitator")
+    rows = db.session.execute(
+        sa.select(DuplicateSuggestion.post_id, DuplicateSuggestion.other_id,
+                  DuplicateSuggestion.score)
+        .where(sa.or_(DuplicateSuggestion.post_id.in_(post_ids),
+                      DuplicateSuggestion.other_id.in_(post_ids)))).all()
     found: dict[int, list[dict]] = {}
-    for a, a_channel, b, b_channel, score in sorted(rows, key=lambda r: (-r[4], -r[2], -r[0])):
-        for this, other, channel in ((a, b, b_channel), (b, a, a_channel)):
-            if this in post_ids and len(found.setdefault(this, [])) < per_post:
-                found[this].append({"id": other, "channel": channel, "score": score})
+    for a, b, score in sorted(_readable(access, rows), key=lambda r: (-r[2], -r[1].id,
+                                                                     -r[0].id)):
+        for this, other in ((a, b), (b, a)):
+            if this.id in post_ids and len(found.setdefault(this.id, [])) < per_post:
+                found[this.id].append({"id": other.id, "channel": other.channel_id,
+                                       "score": score})
     return found
 
 
-def _suggestions(access: Access, first, second) -> sa.Select:
-    """Stored pairs whose two posts this facilitator may see (so of their territory): a
+def _readable(access: Access, rows) -> list[tuple[Post, Post, float]]:
+    """The pairs whose two posts this facilitator may read (audience.readable_posts): a
     suggestion never shows, nor hints at, a post of a channel hidden from them."""
-    access.require("facilitator")
-    visible = audience.visible_channel_ids(access.membership)
-    return (sa.select()
-            .select_from(DuplicateSuggestion)
-            .join(first, first.id == DuplicateSuggestion.post_id)
-            .join(second, second.id == DuplicateSuggestion.other_id)
-            .where(first.channel_id.in_(visible), second.channel_id.in_(visible)))
+    rows = list(rows)
+    readable = audience.readable_posts([i for a, b, _s in rows for i in (a, b)],
+                                       audience.reader_kind(access.membership))
+    return [(readable[a], readable[b], score) for a, b, score in rows
+            if a in readable and b in readable]

@@ -25,6 +25,7 @@ def upgrade() -> None:
                     ['territory_id', 'support_count', 'seq'])
     op.create_index('ix_posts_territory_status_supports', 'posts',
                     ['territory_id', 'status', 'support_count', 'seq'])
+    op.create_index('ix_posts_territory_status_seq', 'posts', ['territory_id', 'status', 'seq'])
     op.create_index('ix_posts_channel_kind_seq', 'posts',
                     ['channel_id', 'kind', 'deleted_at', 'seq'])
     op.create_table(
@@ -60,5 +61,6 @@ def downgrade() -> None:
     op.drop_table('duplicate_suggestions')
     op.drop_table('post_words')
     op.drop_index('ix_posts_channel_kind_seq', 'posts')
+    op.drop_index('ix_posts_territory_status_seq', 'posts')
     op.drop_index('ix_posts_territory_status_supports', 'posts')
     op.drop_index('ix_posts_territory_supports', 'posts')
