@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from concert.services import members, territories, workshops
+from concert.services import channels, members, posts, territories, workshops
 from concert.services.access import access
 from concert.services.accounts import find_user
 
@@ -88,6 +88,18 @@ def open_workshop_edit(page, base, world, sign_in):
     return "Modifier l'atelier"
 
 
+def open_consolidation(page, base, world, sign_in):
+    """With likely duplicates, each contribution's own, and the filters."""
+    where = access(find_user(world.actor.email), world.slug)
+    channel = channels.list_channels(where)[0].id
+    for body in ("Éclairage du parking de la gare", "Éclairages au parking de la gare",
+                 "Médiation au collège Longchamp"):
+        posts.create_post(where, channel, "need", body)
+    sign_in(page, world.facilitator)
+    page.goto(f"{base}/t/{world.slug}/consolidation")
+    return "Consolidation des besoins et propositions"
+
+
 PAGES = {
     "login": open_login,
     "login-refused": open_refused_login,
@@ -98,6 +110,7 @@ PAGES = {
     "invitation": open_invitation,
     "not-found": open_not_found,
     "workshop-edit": open_workshop_edit,
+    "consolidation": open_consolidation,
 }
 
 # Pages that scroll sideways on a phone (WCAG 1.4.10, Reflow, which axe does not check).
