@@ -124,6 +124,9 @@ def index_duplicates(territory_id: int) -> None:
     db.session.execute(sa.insert(PostWord), [
         {"post_id": post_id, "word": word, "territory_id": territory_id}
         for post_id, body in rows for word in duplicates.words(body)])
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("ANALYZE"))  # what autovacuum does after a bulk load
     for post in db.session.scalars(query.order_by(Post.id.desc()).limit(SUGGESTED)):
         duplicates.refresh(post)
 
