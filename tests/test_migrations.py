@@ -146,3 +146,35 @@ def test_cancelling_workshops_arrives_without_losing_their_agendas(engine):
     with engine.begin() as conn:
         assert conn.exec_driver_sql("SELECT status FROM workshops").scalar() == "closed"
         assert conn.exec_driver_sql("SELECT count(*) FROM agenda_items").scalar() == 1
+
+
+def test_the_contributions_open_before_0011_get_their_duplicate_suggestions(engine):
+    """0011 indexes the words of every open need and proposal already written, and stores
+    their likely duplicates, with the same service that keeps them afterwards."""
+    migrate(engine, "upgrade", "0008")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO territories (id, slug, name, departement, communes, phase, created_at, "
+            "last_commitment_number) VALUES (1, 't', 'T', '13', '[]', 'concertation', "
+            "'2026-01-01 00:00:00+00', 0)")
+        conn.exec_driver_sql(
+            "INSERT INTO channels (id, territory_id, name, description, position, archived, "
+            "created_at) VALUES (1, 1, 'Général', '', 0, false, '2026-01-01 00:00:00+00')")
+        for n, (kind, status, body) in enumerate([
+                ("need", "open", "Éclairage du parking de la gare"),
+                ("message", None, "Éclairage du parking de la gare"),
+                ("proposal", "open", "Éclairages au parking de la gare"),
+                ("need", "declined", "Éclairage du parking de la gare"),
+                ("need", "open", "Médiation au collège")], start=1):
+            conn.execute(sa.text(
+                "INSERT INTO posts (id, territory_id, channel_id, author_organisation, "
+                "author_organisation_kind, kind, body, html, status, support_count, "
+                "reply_count, seq, created_at) VALUES (:n, 1, 1, 'DDSP', 'police_nationale', "
+                ":kind, :body, '', :status, 0, 0, :n, '2026-01-01 00:00:00+00')"),
+                {"n": n, "kind": kind, "body": body, "status": status})
+    migrate(engine, "upgrade", "0011")
+    with engine.begin() as conn:
+        assert conn.exec_driver_sql(
+            "SELECT post_id, other_id FROM duplicate_suggestions").all() == [(1, 3)]
+        assert {row[0] for row in conn.exec_driver_sql(
+            "SELECT DISTINCT post_id FROM post_words")} == {1, 3, 5}

@@ -620,8 +620,11 @@ SCHEMAS = {
         "entries": {"type": "array", "items": _ref("DiagnosticEntry")},
         "observations": {"type": "array", "items": _ref("DiagnosticObservation")},
         "needs": {"type": "array", "items": {"type": "object", "properties": {
-            "channel": {"type": "object"}, "needs": {"type": "array",
-                                                     "items": {"type": "object"}}}}}}},
+            "channel": {"type": "object"}, "count": {"type": "integer"},
+            "count_capped": {"type": "boolean",
+                             "description": "there are more than `count` (1,000)"},
+            "needs": {"type": "array", "items": {"type": "object"},
+                      "description": "the latest 10 of the channel"}}}}}},
     "ContractDocument": {"type": "object", "required": ["kind", "title", "meta", "sections"],
                          "properties": {
         "kind": {"enum": ["contract"]}, "title": {"type": "string"},

@@ -12,14 +12,16 @@ from . import contract, diagnostic, workshops  # noqa: F401  (registers their ta
 from .mail import MAIL_STATUSES, EmailChange, MailOutbox, PasswordReset
 from .types import utcnow
 from .workspace import (
-    POST_KINDS, POST_STATUSES, Channel, Connection, Event, Post, PostRevision, Support,
+    CONTRIBUTION_KINDS, POST_KINDS, POST_STATUSES, Channel, Connection, DuplicateSuggestion,
+    Event, Post, PostRevision, PostWord, Support,
 )
 
 __all__ = [
     "COMMITMENT_STATUSES", "PARTIES", "Commitment", "CommitmentRevision", "CommitmentSource",
     "Indicator", "Measurement",
-    "POST_KINDS", "POST_STATUSES", "Channel", "Connection", "Event", "Post", "PostRevision",
-    "Support", "ApiToken", "AuditLog", "Invitation", "LoginSession", "Membership", "ORGANISATION_KINDS",
+    "CONTRIBUTION_KINDS", "POST_KINDS", "POST_STATUSES", "Channel", "Connection", "Event",
+    "Post", "PostRevision", "Support", "PostWord", "DuplicateSuggestion",
+    "ApiToken", "AuditLog", "Invitation", "LoginSession", "Membership", "ORGANISATION_KINDS",
     "PHASES", "ROLES", "Territory", "User", "utcnow", "MAIL_STATUSES", "MailOutbox",
     "PasswordReset", "EmailChange",
 ]

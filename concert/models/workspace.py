@@ -14,6 +14,7 @@ from .types import JSONType, UTCDateTime, utcnow
 
 POST_KINDS = ("message", "need", "proposal")
 POST_STATUSES = ("open", "promoted", "merged", "declined")
+CONTRIBUTION_KINDS = ("need", "proposal")  # the posts a facilitator consolidates
 
 
 class Channel(Model):
@@ -40,6 +41,13 @@ class Post(Model):
         sa.CheckConstraint(_in("kind", POST_KINDS), name="ck_post_kind"),
         sa.Index("ix_posts_territory_seq", "territory_id", "seq"),
         sa.Index("ix_posts_channel_seq", "channel_id", "seq"),
+        # Lists of contributions, most supported or newest first, all or of one status,
+        # and the needs of a channel newest first: read in index order, a page at a time.
+        sa.Index("ix_posts_territory_supports", "territory_id", "support_count", "seq"),
+        sa.Index("ix_posts_territory_status_supports", "territory_id", "status",
+                 "support_count", "seq"),
+        sa.Index("ix_posts_territory_status_seq", "territory_id", "status", "seq"),
+        sa.Index("ix_posts_channel_kind_seq", "channel_id", "kind", "deleted_at", "seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,6 +99,40 @@ class PostRevision(Model):
     body: Mapped[str] = mapped_column(sa.Text)
     written_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PostWord(Model):
+    """The significant words of an open need or proposal (services/duplicates): where
+    candidates for a likely duplicate, and the consolidation page's text filter, are found."""
+
+    __tablename__ = "post_words"
+    __table_args__ = (sa.Index("ix_post_words_territory_word", "territory_id", "word",
+                               "post_id"),)
+
+    post_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    word: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territories.id", ondelete="CASCADE"))
+
+
+class DuplicateSuggestion(Model):
+    """Two open contributions whose wording overlaps, with the score: stored when one of
+    them is written or edited, removed when either leaves the open state. `post_id` is the
+    smaller id of the pair."""
+
+    __tablename__ = "duplicate_suggestions"
+    __table_args__ = (sa.Index("ix_duplicate_suggestions_territory_score", "territory_id",
+                               "score"),)
+
+    post_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    other_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territories.id", ondelete="CASCADE"))
+    score: Mapped[float]
 
 
 class Support(Model):

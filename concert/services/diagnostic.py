@@ -490,30 +490,38 @@ def list_observations(territory: Territory) -> list[DiagnosticObservation]:
 
 # --- needs raised ----------------------------------------------------------------------
 
+NEEDS_SHOWN = 10  # per channel; the contributions page, filtered, lists them all
+NEEDS_COUNTED = 1000  # beyond, "more than 1,000": counting costs what is counted
+
+
 def needs_by_channel(access: Access) -> list[dict]:
-    """The needs of the channels this member may see, grouped by channel, most supported
-    first."""
+    """The needs of the channels this member may see, per channel: how many (up to
+    NEEDS_COUNTED; `count_capped` says there are more) and the latest NEEDS_SHOWN. Read a
+    few rows of an index per channel, so a long concertation costs no more to show than a
+    young one."""
     if access.membership is None:
         return []
-    visible = {c.id: c for c in channels.list_channels(access)}
-    needs = db.session.scalars(
-        sa.select(Post).where(
-            Post.territory_id == access.territory.id, Post.kind == "need",
-            Post.deleted_at.is_(None),
-            Post.channel_id.in_(audience.visible_channel_ids(access.membership)))
-        .order_by(Post.support_count.desc(), Post.seq))
-    groups: dict[int, dict] = {}
-    for post in needs:
-        channel = visible.get(post.channel_id)
-        if channel is None:
+    readable = set(audience.visible_channel_ids(access.membership))
+    groups = []
+    for channel in channels.list_channels(access):
+        if channel.id not in readable:
             continue
-        groups.setdefault(channel.id, {"channel": {"id": channel.id, "name": channel.name},
-                                       "needs": []})["needs"].append({
-            "id": post.id, "body": post.body, "html": post.html, "status": post.status,
-            "supports": post.support_count, "organisation": post.author_organisation,
-            "decline_reason": post.decline_reason, "created_at": post.created_at.isoformat()})
-    order = list(visible)
-    return sorted(groups.values(), key=lambda g: order.index(g["channel"]["id"]))
+        needs = sa.select(Post).where(Post.channel_id == channel.id, Post.kind == "need",
+                                      Post.deleted_at.is_(None))
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(
+            needs.with_only_columns(Post.id).limit(NEEDS_COUNTED + 1).subquery()))
+        if not count:
+            continue
+        latest = db.session.scalars(needs.order_by(Post.seq.desc()).limit(NEEDS_SHOWN))
+        groups.append({
+            "channel": {"id": channel.id, "name": channel.name},
+            "count": min(count, NEEDS_COUNTED), "count_capped": count > NEEDS_COUNTED,
+            "needs": [{"id": post.id, "body": post.body, "html": post.html,
+                       "status": post.status, "supports": post.support_count,
+                       "organisation": post.author_organisation,
+                       "decline_reason": post.decline_reason,
+                       "created_at": post.created_at.isoformat()} for post in latest]})
+    return groups
 
 
 # --- views -----------------------------------------------------------------------------

@@ -2,16 +2,16 @@
 with a reason, reopen. Facilitators only; every step is audited and broadcast."""
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..db import db
-from ..models import Commitment, Post, Support
-from . import audience, audit, commitments, events, posts, validation
+from ..models import (
+    ORGANISATION_KINDS, Commitment, DuplicateSuggestion, Post, PostWord, Support,
+)
+from . import audience, audit, commitments, duplicates, events, posts, validation
 from .access import Access
 from .errors import Conflict, Invalid
 
@@ -122,7 +122,10 @@ def reopen(access: Access, post_id: Any) -> Post:
 
 
 def _announce_status(access: Access, post: Post) -> None:
+    """Every change of a contribution's status goes through here: its duplicate
+    suggestions follow (only open contributions have any)."""
     db.session.flush()
+    duplicates.refresh(post)
     events.record(access.territory, "post.status", {
         "id": post.id, "status": post.status, "reason": post.decline_reason,
         "merged_into": post.merged_into_id, "commitments": posts.commitments_of(post),
@@ -163,33 +166,75 @@ def _contributions(access: Access, *wanted: tuple[Any, str]) -> list[Post]:
 
 # --- consolidation ------------------------------------------------------------------------
 
-_STOPWORDS = frozenset("""
-a au aux avec ce ces dans de des du elle en et eux il ils je la le les leur lui ma mais me
-même mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes
-toi ton tu un une vos votre vous c d j l n s t y été être avoir est sont plus afin entre
-""".split())
+CONSOLIDATION_PAGE = 50
 
 
-def _words(text: str) -> frozenset[str]:
-    """Significant words, lower-cased and without accents, plural 's'/'x' dropped."""
-    normalised = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in normalised if not unicodedata.combining(c))
-    words = re.findall(r"[a-z0-9]{3,}", plain)
-    return frozenset(w.rstrip("sx") if len(w) > 4 else w
-                     for w in words if w not in _STOPWORDS)
+def open_contributions(access: Access, *, channel: Any = None, kind: Any = None,
+                       text: Any = None, organisation_kind: Any = None, after: Any = None,
+                       limit: Any = CONSOLIDATION_PAGE) -> list[Post]:
+    """The open needs and proposals this facilitator may see, most supported first, a page
+    at a time (`after`: posts.page_key of the previous page's last). `text` keeps those
+    holding each of its significant words (accents and plurals aside); `organisation_kind`,
+    those whose author spoke for that kind of organisation."""
+    access.require("facilitator")
+    query = posts.contributions_query(access, channel=channel, kind=kind, status="open")
+    if organisation_kind not in (None, ""):
+        query = query.where(Post.author_organisation_kind == validation.choice(
+            organisation_kind, "organisation_kind", ORGANISATION_KINDS))
+    if text not in (None, ""):
+        for word in duplicates.words(validation.text(text, "text", max_length=200,
+                                                         required=False)):
+            query = query.where(Post.id.in_(sa.select(PostWord.post_id).where(
+                PostWord.territory_id == access.territory.id, PostWord.word == word)))
+    return posts.page(query, order="supports", after=after, limit=limit)
 
 
-def likely_duplicates(contributions: list[Post], threshold: float = 0.35
-                      ) -> list[tuple[Post, Post, float]]:
-    """Pairs of open needs/proposals whose wording overlaps (Jaccard similarity of their
-    significant words), most similar first: suggestions for the facilitator to merge."""
-    words = [(post, _words(post.body)) for post in contributions
-             if post.status == "open" and post.deleted_at is None]
-    pairs = []
-    for i, (a, wa) in enumerate(words):
-        for b, wb in words[i + 1:]:
-            if wa and wb:
-                score = len(wa & wb) / len(wa | wb)
-                if score >= threshold:
-                    pairs.append((a, b, round(score, 2)))
-    return sorted(pairs, key=lambda pair: -pair[2])
+def suggestions(access: Access, limit: int = 20) -> list[tuple[Post, Post, float]]:
+    """The most likely duplicates of the territory (services/duplicates), most similar
+    first (the newest among equals): the stored pairs read in the order of their index, a
+    batch at a time, until `limit` of them are readable by this facilitator."""
+    access.require("facilitator")
+    rows = db.session.execute(
+        sa.select(DuplicateSuggestion.post_id, DuplicateSuggestion.other_id,
+                  DuplicateSuggestion.score)
+        .where(DuplicateSuggestion.territory_id == access.territory.id)
+        .order_by(DuplicateSuggestion.score.desc(), DuplicateSuggestion.other_id.desc(),
+                  DuplicateSuggestion.post_id.desc())
+        .execution_options(yield_per=limit))
+    found: list[tuple[Post, Post, float]] = []
+    for batch in rows.partitions():
+        found += _readable(access, batch)
+        if len(found) >= limit:
+            break
+    rows.close()
+    return found[:limit]
+
+
+def suggestions_of(access: Access, post_ids: list[int], per_post: int = 5
+                   ) -> dict[int, list[dict]]:
+    """For each of these posts, its likeliest duplicates: {"id", "channel", "score"},
+    found through the pairs' keys (a post keeps a few pairs, the territory has many)."""
+    access.require("facilitator")
+    rows = db.session.execute(
+        sa.select(DuplicateSuggestion.post_id, DuplicateSuggestion.other_id,
+                  DuplicateSuggestion.score)
+        .where(sa.or_(DuplicateSuggestion.post_id.in_(post_ids),
+                      DuplicateSuggestion.other_id.in_(post_ids)))).all()
+    found: dict[int, list[dict]] = {}
+    for a, b, score in sorted(_readable(access, rows), key=lambda r: (-r[2], -r[1].id,
+                                                                     -r[0].id)):
+        for this, other in ((a, b), (b, a)):
+            if this.id in post_ids and len(found.setdefault(this.id, [])) < per_post:
+                found[this.id].append({"id": other.id, "channel": other.channel_id,
+                                       "score": score})
+    return found
+
+
+def _readable(access: Access, rows) -> list[tuple[Post, Post, float]]:
+    """The pairs whose two posts this facilitator may read (audience.readable_posts): a
+    suggestion never shows, nor hints at, a post of a channel hidden from them."""
+    rows = list(rows)
+    readable = audience.readable_posts([i for a, b, _s in rows for i in (a, b)],
+                                       audience.reader_kind(access.membership))
+    return [(readable[a], readable[b], score) for a, b, score in rows
+            if a in readable and b in readable]

@@ -11,18 +11,17 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import db
 from ..models import (
-    POST_KINDS, POST_STATUSES, Commitment, CommitmentSource, Event, Post, PostRevision, Support,
-    utcnow,
+    CONTRIBUTION_KINDS, POST_KINDS, POST_STATUSES, Commitment, CommitmentSource, Event, Post,
+    PostRevision, Support, utcnow,
 )
 from ..models.workshops import Workshop
-from . import audience, audit, channels, events, validation
+from . import audience, audit, channels, duplicates, events, validation
 from .access import Access, access_via
 from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from .security import render_markdown
 
 MAX_BODY = 10_000
 MAX_PAGE = 200
-CONTRIBUTION_KINDS = ("need", "proposal")
 # Who may write and support; observers only read.
 CONTRIBUTOR_ROLES = ("facilitator", "actor")
 
@@ -70,6 +69,7 @@ def create_post(access: Access, channel_id: Any, kind: Any, body: Any, client_id
     event = events.record(access.territory, "post.created", {}, channel=channel, post_id=post.id)
     post.seq = event.seq
     event.data = serialise(post)
+    duplicates.refresh(post)
     db.session.commit()
     return post, True
 
@@ -100,6 +100,7 @@ def edit_post(access: Access, post_id: Any, body: Any) -> Post:
     db.session.add(PostRevision(post_id=post.id, body=post.body,
                                 written_at=post.edited_at or post.created_at))
     post.body, post.html, post.edited_at = body, render_markdown(body), utcnow()
+    duplicates.refresh(post)
     _announce(access, post, "post.updated")
     db.session.commit()
     return post
@@ -124,6 +125,7 @@ def delete_post(access: Access, post_id: Any) -> Post:
     post.deleted_at = utcnow()
     post.body = post.html = ""
     db.session.execute(sa.delete(PostRevision).where(PostRevision.post_id == post.id))
+    duplicates.refresh(post)
     # Earlier events carried the text: keep them (seq, type) but without it.
     redacted = serialise(post)
     for old in db.session.scalars(sa.select(Event).where(Event.post_id == post.id)):
@@ -215,21 +217,50 @@ def list_posts(access: Access, *, channel: Any = None, kind: Any = None, status:
 
 
 def list_contributions(access: Access, *, channel: Any = None, kind: Any = None,
-                       status: Any = None, order: Any = "supports",
+                       status: Any = None, order: Any = "supports", after: Any = None,
                        limit: Any = MAX_PAGE) -> list[Post]:
     """The needs and proposals on record (deleted ones left out), most supported first or,
-    with order="recent", newest first."""
+    with order="recent", newest first; `after` is the `page_key` of the last one of the
+    previous page."""
+    return page(contributions_query(access, channel=channel, kind=kind, status=status),
+                order=order, after=after, limit=limit)
+
+
+def contributions_query(access: Access, *, channel: Any = None, kind: Any = None,
+                        status: Any = None) -> sa.Select:
     if kind not in (None, "") and validation.choice(kind, "kind", POST_KINDS) not in CONTRIBUTION_KINDS:
         raise Invalid(_l("Seuls les besoins et les propositions sont des contributions."),
                       field="kind")
-    order = validation.choice(order, "order", ("supports", "recent"))
-    query = _visible(access, channel, kind, status).where(
+    return _visible(access, channel, kind, status).where(
         Post.kind.in_(CONTRIBUTION_KINDS), Post.deleted_at.is_(None))
+
+
+def page(query: sa.Select, *, order: Any, after: Any, limit: Any) -> list[Post]:
+    """One page of contributions, read in the order of an index (keyset paging: no
+    offset, so the thousandth page costs what the first does)."""
+    order = validation.choice(order, "order", ("supports", "recent"))
     if order == "supports":
+        key = sa.tuple_(Post.support_count, Post.seq)
         query = query.order_by(Post.support_count.desc(), Post.seq.desc())
     else:
+        key = Post.seq
         query = query.order_by(Post.seq.desc())
+    if after not in (None, ""):
+        query = query.where(key < _page_key(after, order))
     return list(db.session.scalars(query.limit(_limit(limit))))
+
+
+def page_key(post: Post, order: str) -> str:
+    """Where the next page starts, after this post (the `after` of list_contributions)."""
+    return f"{post.support_count}.{post.seq}" if order == "supports" else str(post.seq)
+
+
+def _page_key(value: Any, order: str) -> Any:
+    parts = value.split(".") if isinstance(value, str) else []
+    if len(parts) != (2 if order == "supports" else 1) or not all(p.isdigit() for p in parts):
+        raise Invalid(_l("Position de page invalide."), field="after")
+    numbers = [int(p) for p in parts]
+    return sa.tuple_(*numbers) if order == "supports" else numbers[0]
 
 
 def can_contribute(access: Access) -> bool:

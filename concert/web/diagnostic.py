@@ -88,7 +88,8 @@ def _page(where, *, import_form=None, entry_form=None, observation_form=None,
         general_observations=[o for o in observations if o.entry_id is None],
         entry_observations={e.id: [o for o in observations if o.entry_id == e.id]
                             for e in entries},
-        needs=diagnostic.needs_by_channel(where), import_form=import_form,
+        needs=diagnostic.needs_by_channel(where), NEEDS_SHOWN=diagnostic.NEEDS_SHOWN,
+        import_form=import_form,
         entry_form=entry_form, observation_form=observation_form,
     ), status
 

@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, gettext as _
 from flask_login import current_user, login_required
 
-from ..services import audit, channels, commitments, facilitation, posts
+from ..services import audience, audit, channels, commitments, facilitation, posts
 from ..services.access import access
 from ..services.errors import ServiceError
 from . import bp
@@ -216,24 +216,45 @@ def new_commitment(slug: str):
 @bp.get("/t/<slug>/consolidation")
 @login_required
 def consolidation(slug: str):
-    """Open needs and proposals by support, with likely duplicates (facilitators)."""
+    """Every open need and proposal, by support, a page at a time, filtered, with the
+    likely duplicates stored for them (facilitators)."""
     where = access(current_user, slug)
     where.require("facilitator")
-    open_items = posts.list_contributions(where, status="open", order="supports")
-    declined = posts.list_contributions(where, status="declined", order="recent")
-    names = {c.id: c.name for c in channels.list_channels(where)}
-    merge_form = MergeForm()
-    merge_form.into.choices = [(str(p.id), f"#{p.id} — {p.body[:60]}") for p in
-                               posts.list_contributions(where, order="supports")
-                               if p.status in ("open", "promoted")]
+    args = request.args
+    filters = {name: args.get(name, "") for name in CONSOLIDATION_FILTERS}
+    try:
+        open_items = facilitation.open_contributions(
+            where, after=args.get("after"), limit=facilitation.CONSOLIDATION_PAGE, **filters)
+    except ServiceError as exc:
+        if exc.status == 403:
+            raise
+        form_error(None, exc)
+        filters = dict.fromkeys(CONSOLIDATION_FILTERS, "")
+        open_items = facilitation.open_contributions(where,
+                                                     limit=facilitation.CONSOLIDATION_PAGE)
+    following = (url_for("web.consolidation", slug=slug, **filters,
+                         after=posts.page_key(open_items[-1], "supports"))
+                 if len(open_items) == facilitation.CONSOLIDATION_PAGE else None)
+    declined = posts.list_contributions(where, status="declined", order="recent", limit=20)
+    listed = [c for c in channels.list_channels(where)
+              if audience.can_see_channel(where.membership, c)]
     return render_template(
         "consolidation.html", where=where, territory=where.territory,
         items=[posts.serialise(p) for p in open_items],
         declined=[posts.serialise(p) for p in declined],
-        duplicates=[(posts.serialise(a), posts.serialise(b), score)
-                    for a, b, score in facilitation.likely_duplicates(open_items)],
-        channel_names=names, merge_form=merge_form, decline_form=DeclineForm(),
-        confirm_form=ConfirmForm())
+        duplicates=_pairs(facilitation.suggestions(where)),
+        duplicates_of=facilitation.suggestions_of(where, [p.id for p in open_items]),
+        channels=listed, channel_names={c.id: c.name for c in listed}, filters=filters,
+        following=following, first_page=url_for("web.consolidation", slug=slug, **filters)
+        if args.get("after") else None,
+        merge_form=MergeForm(), decline_form=DeclineForm(), confirm_form=ConfirmForm())
+
+
+CONSOLIDATION_FILTERS = ("channel", "kind", "organisation_kind", "text")
+
+
+def _pairs(found) -> list[tuple[dict, dict, float]]:
+    return [(posts.serialise(a), posts.serialise(b), score) for a, b, score in found]
 
 
 @bp.post("/t/<slug>/consolidation/merge")

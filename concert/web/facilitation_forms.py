@@ -83,5 +83,5 @@ class DeclineForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    into = SelectField(_l("Fusionner dans"), choices=[], validate_choice=False)
+    into = StringField(_l("Fusionner la sélection dans la contribution n°"))
     submit = SubmitField(_l("Fusionner"))

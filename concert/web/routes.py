@@ -166,6 +166,7 @@ def invitation(token: str):
 
 # Posts per page of chat history, as rendered and as loaded by scrolling up.
 WORKSPACE_PAGE = 50
+CONTRIBUTIONS_PAGE = 50
 
 
 @bp.get("/t/<slug>/")
@@ -249,14 +250,20 @@ def contributions(slug: str):
     args = request.args
     filters = {name: args.get(name, "") for name in ("channel", "kind", "status")}
     order = args.get("order") or "supports"
-    items = posts.list_contributions(where, order=order, **filters)
+    items = posts.list_contributions(where, order=order, after=args.get("after"),
+                                     limit=CONTRIBUTIONS_PAGE, **filters)
+    following = (url_for("web.contributions", slug=slug, **filters, order=order,
+                         after=posts.page_key(items[-1], order))
+                 if len(items) == CONTRIBUTIONS_PAGE else None)
     listed = [c for c in channels.list_channels(where)
               if audience.can_see_channel(where.membership, c)]
     return render_template(
         "contributions.html", where=where, territory=where.territory, seq=seq,
         posts=_post_views(where, items), channels=listed,
         channel_names={c.id: c.name for c in listed}, filters=filters, order=order,
-        can_contribute=posts.can_contribute(where), limit=posts.MAX_PAGE,
+        can_contribute=posts.can_contribute(where), following=following,
+        first_page=url_for("web.contributions", slug=slug, **filters, order=order)
+        if args.get("after") else None,
     )
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from concert.services import account_links, members, territories, workshops
+from concert.services import account_links, channels, members, posts, territories, workshops
 from concert.services.access import access
 from concert.services.accounts import find_user
 from tests.conftest import mailed_link
@@ -114,6 +114,18 @@ def open_account(page, base, world, sign_in):
     return "Mon compte"
 
 
+def open_consolidation(page, base, world, sign_in):
+    """With likely duplicates, each contribution's own, and the filters."""
+    where = access(find_user(world.actor.email), world.slug)
+    channel = channels.list_channels(where)[0].id
+    for body in ("Éclairage du parking de la gare", "Éclairages au parking de la gare",
+                 "Médiation au collège Longchamp"):
+        posts.create_post(where, channel, "need", body)
+    sign_in(page, world.facilitator)
+    page.goto(f"{base}/t/{world.slug}/consolidation")
+    return "Consolidation des besoins et propositions"
+
+
 PAGES = {
     "login": open_login,
     "login-refused": open_refused_login,
@@ -127,6 +139,7 @@ PAGES = {
     "password-reset": open_password_reset,
     "new-password": open_new_password,
     "account": open_account,
+    "consolidation": open_consolidation,
 }
 
 # Pages that scroll sideways on a phone (WCAG 1.4.10, Reflow, which axe does not check).
