@@ -1,0 +1,99 @@
+"""Running a workshop: start, move through the agenda under the server's timer, close;
+and tagging the posts made from its page."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ...db import db
+from ...models import Membership, utcnow
+from ...models.workshops import Attendance, Vote, Workshop
+from .. import validation
+from ..access import Access
+from ..errors import Conflict, Invalid
+from .base import current_item, get, live, locked
+from .presence import attend, present_ids
+from .serialisation import announce, announce_vote
+
+
+def start(access: Access, workshop_id: Any) -> Workshop:
+    access.require("facilitator")
+    workshop = locked(access, workshop_id)
+    if workshop.status != "planned":
+        raise Conflict({"live": _l("Cet atelier est déjà en cours."),
+                        "closed": _l("Cet atelier est clos : il ne peut pas reprendre."),
+                        "cancelled": _l("Cet atelier est annulé : il ne peut pas s'ouvrir.")
+                        }[workshop.status], code=f"workshop_{workshop.status}")
+    now = utcnow()
+    workshop.status, workshop.started_at = "live", now
+    workshop.current_item, workshop.item_started_at = 0, now
+    for membership in db.session.scalars(sa.select(Membership).where(  # waiting on the page
+            Membership.territory_id == workshop.territory_id,
+            Membership.user_id.in_(present_ids(workshop)))):
+        attend(workshop, membership)
+    announce(access, workshop, "workshop.started")
+    db.session.commit()
+    return workshop
+
+
+def move(access: Access, workshop_id: Any, to: Any) -> Workshop:
+    """To the "next" or "previous" agenda item, or to a position; its timer starts again."""
+    access.require("facilitator")
+    workshop = live(access, workshop_id)
+    last = len(workshop.agenda) - 1
+    if to == "next":
+        if workshop.current_item >= last:
+            raise Conflict(_l("C'est le dernier point de l'ordre du jour."), field="to")
+        position = workshop.current_item + 1
+    elif to == "previous":
+        if workshop.current_item <= 0:
+            raise Conflict(_l("C'est le premier point de l'ordre du jour."), field="to")
+        position = workshop.current_item - 1
+    else:
+        if isinstance(to, bool) or not isinstance(to, int) or not 0 <= to <= last:
+            raise Invalid(_l("« to » : « next », « previous » ou une position de l'ordre du "
+                             "jour (0 à %(last)d).", last=last), field="to")
+        position = to
+    workshop.current_item, workshop.item_started_at = position, utcnow()
+    announce(access, workshop, "workshop.agenda")
+    db.session.commit()
+    return workshop
+
+
+def close(access: Access, workshop_id: Any) -> Workshop:
+    access.require("facilitator")
+    workshop = locked(access, workshop_id)
+    if workshop.status != "live":
+        raise Conflict({"planned": _l("Cet atelier n'a pas commencé."),
+                        "closed": _l("Cet atelier est déjà clos."),
+                        "cancelled": _l("Cet atelier est annulé.")}[workshop.status],
+                       code=f"workshop_{workshop.status}")
+    now = utcnow()
+    for vote in db.session.scalars(sa.select(Vote).where(Vote.workshop_id == workshop.id,
+                                                          Vote.status == "open")):
+        vote.status, vote.closed_at = "closed", now
+        announce_vote(access, workshop, vote)
+    db.session.execute(sa.update(Attendance).where(Attendance.workshop_id == workshop.id,
+                                                   Attendance.user_id.in_(present_ids(workshop)))
+                       .values(last_seen=now))
+    workshop.status, workshop.closed_at = "closed", now
+    workshop.current_item = workshop.item_started_at = None
+    announce(access, workshop, "workshop.closed")
+    db.session.commit()
+    return workshop
+
+
+def tag_for_post(access: Access, workshop_id: Any, agenda_item_id: Any) -> tuple[int, int]:
+    """(workshop id, agenda item id) for a post made from a live workshop's page: the
+    workshop must be of this territory and live, and the item, if named, the current one."""
+    workshop = get(access, workshop_id if validation.is_id(workshop_id) else None)
+    item = current_item(workshop)
+    if item is None:
+        raise Conflict(_l("Cet atelier n'est pas en cours."), field="workshop")
+    if agenda_item_id not in (None, "") and validation.integer(
+            agenda_item_id, "agenda_item") != item.id:
+        raise Conflict(_l("Ce point de l'ordre du jour n'est plus en cours."),
+                       field="agenda_item")
+    return workshop.id, item.id
