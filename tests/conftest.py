@@ -124,6 +124,7 @@ def app(database_url, instance_path):
         "MESSAGE_QUEUE": None,
         "RATELIMIT_ENABLED": False,
         "POSTS_PER_MINUTE": 100_000,
+        "VALIDATE_RESPONSES": True,
     })
     app.test_client_class = FreshContextClient
     with app.app_context():
@@ -334,6 +335,7 @@ def _server_env(database_url: str, instance_path, **extra: str) -> dict:
         CONCERT_INSECURE_FAST_PASSWORD_HASH="1",
         CONCERT_LOGIN_ACCOUNT_RATE_LIMIT="1000 per minute",
         CONCERT_POSTS_PER_MINUTE="100000",
+        CONCERT_VALIDATE_RESPONSES="1",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

@@ -1,16 +1,21 @@
+"""Personal API tokens and the signed-in user."""
 from __future__ import annotations
 
 from flask import jsonify
 from flask_login import current_user
 
 from ..ratelimits import password_attempts
+from ..schemas.accounts import ApiTokenList, Credentials, Me, TokenCreated
 from ..services import accounts
 from . import bp, json_body, signed_in
+from .spec import declare
 
 
 @bp.post("/tokens")
+@declare({201: TokenCreated}, body=Credentials, errors=(401, 429), public=True)
 @password_attempts
 def create_token():
+    """Create a personal API token from e-mail and password."""
     data = json_body()
     user = accounts.authenticate(data.get("email"), data.get("password"))
     token = accounts.issue_api_token(user, data.get("label") or "")
@@ -18,8 +23,10 @@ def create_token():
 
 
 @bp.get("/tokens")
+@declare({200: ApiTokenList})
 @signed_in
 def list_tokens():
+    """List my active API tokens."""
     return jsonify({"items": [
         {
             "id": token.id,
@@ -32,15 +39,19 @@ def list_tokens():
 
 
 @bp.delete("/tokens/<int:token_id>")
+@declare({204: None}, errors=(404,))
 @signed_in
 def revoke_token(token_id: int):
+    """Revoke one of my API tokens."""
     accounts.revoke_api_token(current_user, token_id)
     return "", 204
 
 
 @bp.get("/me")
+@declare({200: Me})
 @signed_in
 def me():
+    """The signed-in user."""
     return jsonify({
         "id": current_user.id,
         "name": current_user.name,

@@ -12,6 +12,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from ..db import UNREACHABLE, db
 from ..extensions import socketio
 from ..models import Connection, User, utcnow
+from ..schemas.workspace import PostInput
 from ..services import accounts, audience, events, posts, presence, validation, workshops
 from ..services.access import access
 from ..services.errors import Conflict, Invalid, ServiceError, Unauthorized, Unavailable
@@ -120,10 +121,8 @@ def on_join(data: Any = None):
 def on_post(data: Any = None):
     def post(user: User, data: dict) -> dict:
         where = access(user, data.get("territory"))
-        created, _new = posts.create_post(
-            where, data.get("channel"), data.get("kind"), data.get("body"),
-            data.get("client_id"), data.get("reply_to"), data.get("workshop"),
-            data.get("agenda_item"))
+        created, _new = posts.create_post(where, PostInput(**{
+            key: data.get(key) for key in PostInput.model_fields}))
         return {"ok": True, "post": posts.serialise(created)}
 
     return _answer(post, data)

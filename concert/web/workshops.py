@@ -11,6 +11,7 @@ from flask_babel import format_datetime, gettext as _, lazy_gettext as _l, to_us
 from flask_login import current_user, login_required
 
 from ..models import utcnow
+from ..schemas.workspace import PostInput
 from ..services import audience, channels, posts, workshops
 from ..services.access import access
 from ..services.errors import ServiceError
@@ -232,10 +233,10 @@ def workshop_close(slug: str, workshop_id: int):
 def workshop_post(slug: str, workshop_id: int):
     where = access(current_user, slug)
     form = request.form
-    attempt(lambda: posts.create_post(
-        where, _int(form.get("channel")), form.get("kind"), form.get("body"),
-        form.get("client_id") or None, workshop=workshop_id,
-        agenda_item=_int(form.get("agenda_item"))), _("Contribution publiée."))
+    attempt(lambda: posts.create_post(where, PostInput(
+        channel=form.get("channel"), kind=form.get("kind"), body=form.get("body"),
+        client_id=form.get("client_id"), workshop=workshop_id,
+        agenda_item=form.get("agenda_item"))), _("Contribution publiée."))
     return _back(slug, workshop_id)
 
 

@@ -15,6 +15,7 @@ from odfdo import Document as OdfDocument
 from concert.db import db
 from concert.services import accounts, channels, commitments, facilitation, posts
 from concert.services.access import access
+from concert.schemas.workspace import PostInput
 
 SLUG = "metropole"
 
@@ -35,10 +36,9 @@ def listed(world):
                                              "Réservé à l'État",
                                              ["prefecture", "police_nationale"]).id
         db.session.commit()
-        open_need, _c = posts.create_post(as_(world.actors[1]), channel_named(
-            world.actors[1], "Transports"), "need", "Éclairer la gare routière")
-        secret_need, _c = posts.create_post(as_(world.actors[0]), state_only, "need",
-                                            "Surveiller le point de deal caché")
+        open_need, _c = posts.create_post(as_(world.actors[1]), PostInput(channel=channel_named(
+            world.actors[1], "Transports"), kind="need", body="Éclairer la gare routière"))
+        secret_need, _c = posts.create_post(as_(world.actors[0]), PostInput(channel=state_only, kind="need", body="Surveiller le point de deal caché"))
         first = facilitation.promote(as_(world.facilitator), {
             "title": "=HYPERLINK(\"http://evil\") Patrouilles renforcées à la gare",
             "description": "Présence coordonnée;\nsoirées et week-ends « sensibles ».",
@@ -54,8 +54,8 @@ def listed(world):
         second = facilitation.promote(as_(world.facilitator), {
             "title": "Médiation dans les résidences", "party": "collectivite",
             "pilot": "Ville de Marseille", "source_posts": []})
-        other_need, _c = posts.create_post(as_(world.outsider, "autre"), channel_named(
-            world.outsider, "Transports", "autre"), "need", "Besoin ailleurs")
+        other_need, _c = posts.create_post(as_(world.outsider, "autre"), PostInput(channel=channel_named(
+            world.outsider, "Transports", "autre"), kind="need", body="Besoin ailleurs"))
         facilitation.promote(as_(world.outsider, "autre"), {
             "title": "Secret du Rhône", "party": "etat", "source_posts": [other_need.id]})
         db.session.commit()

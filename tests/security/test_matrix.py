@@ -18,6 +18,7 @@ from concert.services.access import access
 from concert.services.accounts import find_user
 
 from ..conftest import Person, join
+from concert.schemas.workspace import PostInput
 
 SECRET = "Source infiltrée au point de deal"
 SOCKET_EVENTS = {"connect", "disconnect", "join", "post", "workshop", "typing"}
@@ -164,7 +165,7 @@ def restricted_world(world) -> dict:
     and a workshop; a facilitator of a commune and a member since removed."""
     fac = access(find_user(world.facilitator.email), world.slug)
     hidden = channels.create_channel(fac, "Renseignement", restricted_to=["prefecture"])
-    need, _ = posts.create_post(fac, hidden.id, "need", SECRET)
+    need, _ = posts.create_post(fac, PostInput(channel=hidden.id, kind="need", body=SECRET))
     commitment = facilitation.promote(fac, {"title": "Plan", "party": "etat",
                                             "source_posts": [need.id]})
     workshop = workshops.create(fac, {"title": "Atelier", "starts_at": "2026-12-03T14:00",

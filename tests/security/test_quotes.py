@@ -8,6 +8,7 @@ import json
 from concert.services import accounts, channels, events, facilitation, posts, territories, workshops
 from concert.services.access import access
 from concert.services.accounts import find_user
+from concert.schemas.workspace import PostInput
 
 SECRET = "Point de deal rue Félix-Pyat"
 GONE = "Caméras place Jean-Jaurès"
@@ -33,7 +34,7 @@ def catch_up(person) -> str:
 
 def test_commitment_sources_leave_catch_up_and_api_once_restricted(client, world):
     channel = channels.list_channels(who(world.facilitator))[0].id
-    need, _ = posts.create_post(who(world.actor), channel, "need", SECRET)
+    need, _ = posts.create_post(who(world.actor), PostInput(channel=channel, kind="need", body=SECRET))
     facilitation.promote(who(world.facilitator), {
         "title": "Plan stupéfiants", "party": "etat", "source_posts": [need.id]})
     assert SECRET in catch_up(world.actor)
@@ -48,8 +49,8 @@ def test_commitment_sources_leave_catch_up_and_api_once_restricted(client, world
 
 def live_vote(world):
     channel = channels.list_channels(who(world.facilitator))[0].id
-    kept, _ = posts.create_post(who(world.actor), channel, "proposal", SECRET)
-    deleted, _ = posts.create_post(who(world.actor), channel, "proposal", GONE)
+    kept, _ = posts.create_post(who(world.actor), PostInput(channel=channel, kind="proposal", body=SECRET))
+    deleted, _ = posts.create_post(who(world.actor), PostInput(channel=channel, kind="proposal", body=GONE))
     workshop = workshops.create(who(world.facilitator), {
         "title": "Atelier", "starts_at": "2026-12-03T14:00", "place": "Préfecture",
         "agenda": [{"title": "Priorités", "minutes": 20}]})

@@ -16,6 +16,7 @@ from concert.services import accounts, channels, commitments, contract, facilita
 from concert.services import territories
 from concert.services.access import access
 from concert.services.errors import Forbidden, Invalid, NotFound
+from concert.schemas.workspace import PostInput
 
 SLUG = "metropole"
 
@@ -120,9 +121,7 @@ def test_restricted_channel_content_never_appears(world):
     everyone, shows neither the post's text nor the restricted channel's name."""
     restricted = channels.create_channel(as_(world.facilitator), "Renseignement État",
                                          restricted_to=["prefecture", "police_nationale"])
-    secret, _created = posts.create_post(
-        as_(world.actors[0]), restricted.id, "need",
-        "Informateur confidentiel rue des Lilas")
+    secret, _created = posts.create_post(as_(world.actors[0]), PostInput(channel=restricted.id, kind="need", body="Informateur confidentiel rue des Lilas"))
     facilitation.promote(as_(world.facilitator), {
         "title": "Lutte contre les points de deal", "party": "etat",
         "channel": restricted.id, "source_posts": [secret.id]})

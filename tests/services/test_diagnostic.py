@@ -16,6 +16,7 @@ from concert.models.diagnostic import DelinquencyFigure, QualitativeEntry
 from concert.services import accounts, channels, diagnostic, posts, territories
 from concert.services.access import access
 from concert.services.errors import Forbidden, Invalid, NotFound
+from concert.schemas.workspace import PostInput
 from tests.conftest import SSMSI
 
 DATA = SSMSI
@@ -316,9 +317,9 @@ def test_needs_raised_are_grouped_by_channel_and_hide_restricted_channels(world)
     public = channels.list_channels(fac)[0]
     state_only = channels.create_channel(fac, "Services de l'État", "", ["police_nationale",
                                                                           "prefecture"])
-    posts.create_post(as_(world.actor), public.id, "need", "Plus d'éclairage")
-    posts.create_post(as_(world.actor), state_only.id, "need", "Renfort BAC confidentiel")
-    posts.create_post(as_(world.actor), public.id, "message", "Bonjour")
+    posts.create_post(as_(world.actor), PostInput(channel=public.id, kind="need", body="Plus d'éclairage"))
+    posts.create_post(as_(world.actor), PostInput(channel=state_only.id, kind="need", body="Renfort BAC confidentiel"))
+    posts.create_post(as_(world.actor), PostInput(channel=public.id, kind="message", body="Bonjour"))
     seen_by_landlord = diagnostic.needs_by_channel(as_(world.actors[1]))
     assert [g["channel"]["name"] for g in seen_by_landlord] == [public.name]
     assert [n["body"] for n in seen_by_landlord[0]["needs"]] == ["Plus d'éclairage"]

@@ -30,6 +30,7 @@ from concert.services import (
 )
 from concert.services.access import access
 from concert.services.errors import Conflict, Forbidden, Invalid, NotFound
+from concert.schemas.workspace import PostInput
 
 SLUG = "metropole"
 
@@ -70,8 +71,7 @@ def channel_id(person, name: str = "Transports", slug: str = SLUG) -> int:
 
 def contribute(person, kind: str = "need", body: str = "Besoin d'éclairage", *,
                channel: int | None = None, slug: str = SLUG) -> Post:
-    post, _created = posts.create_post(as_(person, slug), channel or channel_id(person, slug=slug),
-                                       kind, body)
+    post, _created = posts.create_post(as_(person, slug), PostInput(channel=channel or channel_id(person, slug=slug), kind=kind, body=body))
     return post
 
 

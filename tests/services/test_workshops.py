@@ -16,6 +16,7 @@ from concert.services import audit, channels, facilitation, posts, workshops
 from concert.services.access import access
 from concert.services.errors import Conflict, Forbidden, Invalid, NotFound
 from concert.services.accounts import find_user
+from concert.schemas.workspace import PostInput
 
 SLUG = "metropole"
 
@@ -53,7 +54,7 @@ def workshop(world, general):
 
 
 def contribute(person, channel, body, kind="proposal", **tag):
-    post, _new = posts.create_post(who(person), channel, kind, body, **tag)
+    post, _new = posts.create_post(who(person), PostInput(channel=channel, kind=kind, body=body, **tag))
     return post
 
 

@@ -15,6 +15,7 @@ from concert.services.access import access
 from concert.services.accounts import find_user
 from concert.services.channels import DEFAULT_CHANNELS
 from concert.services.errors import Conflict, Forbidden, Invalid, NotFound
+from concert.schemas.workspace import PostInput
 
 STATE_ONLY = ["prefecture", "police_nationale"]
 
@@ -36,7 +37,7 @@ def first_channel(who) -> int:
 def post(person, body: str = "Bonjour", kind: str = "message", channel: int | None = None,
          **kw) -> posts.Post:
     who = as_(person)
-    created, _ = posts.create_post(who, channel or first_channel(who), kind, body, **kw)
+    created, _ = posts.create_post(who, PostInput(channel=channel or first_channel(who), kind=kind, body=body, **kw))
     return created
 
 
@@ -150,7 +151,7 @@ def test_channels_of_another_territory_are_not_found(world):
     with pytest.raises(NotFound):
         channels.get_channel(as_(world.actor), theirs)
     with pytest.raises(NotFound):
-        posts.create_post(as_(world.actor), theirs, "message", "Bonjour")
+        posts.create_post(as_(world.actor), PostInput(channel=theirs, kind="message", body="Bonjour"))
 
 
 def test_posting_in_an_archived_channel_is_refused(world):
@@ -210,7 +211,7 @@ def test_unknown_kinds_are_invalid(world, kind):
 @pytest.mark.parametrize("channel", ["abc", None, 1.5, True, [1], {"id": 1}, "1; DROP TABLE"])
 def test_bad_channel_values_are_refused_cleanly(world, channel):
     with pytest.raises((Invalid, NotFound)) as error:
-        posts.create_post(as_(world.actor), channel, "message", "Bonjour")
+        posts.create_post(as_(world.actor), PostInput(channel=channel, kind="message", body="Bonjour"))
     assert error.value.field == "channel"
 
 
@@ -232,16 +233,16 @@ def test_nul_characters_are_invalid_not_a_database_error(world):
 
 def test_unknown_channel_is_not_found(world):
     with pytest.raises(NotFound):
-        posts.create_post(as_(world.actor), 999_999, "message", "Bonjour")
+        posts.create_post(as_(world.actor), PostInput(channel=999_999, kind="message", body="Bonjour"))
 
 
 @pytest.mark.parametrize("value", [2**63, -(2**63) - 1, 10**30])
 def test_out_of_range_integers_are_refused_cleanly(world, value):
     who = as_(world.actor)
     with pytest.raises((Invalid, NotFound)):
-        posts.create_post(who, value, "message", "Bonjour")
+        posts.create_post(who, PostInput(channel=value, kind="message", body="Bonjour"))
     with pytest.raises((Invalid, NotFound)):
-        posts.create_post(who, first_channel(who), "message", "Bonjour", reply_to=value)
+        posts.create_post(who, PostInput(channel=first_channel(who), kind="message", body="Bonjour", reply_to=value))
     with pytest.raises((Invalid, NotFound)):
         posts.get_post(who, value)
     with pytest.raises((Invalid, NotFound)):
@@ -267,7 +268,7 @@ def test_observers_do_not_post(world):
 def test_idempotent_client_id(world):
     first = post(world.actor, "Premier envoi", client_id="c-123")
     who = as_(world.actor)
-    again, created = posts.create_post(who, first_channel(who), "need", "Réessai", "c-123")
+    again, created = posts.create_post(who, PostInput(channel=first_channel(who), kind="need", body="Réessai", client_id="c-123"))
     assert not created and again.id == first.id and again.body == "Premier envoi"
     # Another author may use the same client_id: it is theirs.
     other = post(world.actors[1], client_id="c-123")
@@ -453,7 +454,7 @@ def test_seq_is_independent_per_territory(world):
     post(world.actor)
     post(world.actor)
     who = as_(world.outsider, "autre")
-    theirs, _ = posts.create_post(who, first_channel(who), "message", "Ailleurs")
+    theirs, _ = posts.create_post(who, PostInput(channel=first_channel(who), kind="message", body="Ailleurs"))
     post(world.actor)
     assert theirs.seq == 1
     assert [e.seq for e in territory_events("autre")] == [1]
