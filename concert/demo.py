@@ -12,6 +12,7 @@ from .services import (
     accounts, channels, contract, diagnostic, facilitation, members, posts, territories,
 )
 from .schemas.workspace import PostInput
+from .schemas.workshops import DotInput, MoveInput, VoteInput, WorkshopInput
 
 SLUG = "demo"
 NAME = "Métropole de démonstration"
@@ -240,7 +241,7 @@ def _seed_workshops() -> None:
         return
     general = channels.list_channels(facilitator)[0].id
     today = utcnow().replace(hour=13, minute=0, second=0, microsecond=0)
-    past = workshops.create(facilitator, {
+    past = workshops.create(facilitator, WorkshopInput(**{
         "title": "Atelier de lancement : abords de la gare", "place": "Préfecture, salle Mistral",
         "starts_at": (today - timedelta(days=7)).isoformat(),
         "invited": ["DDSP des Bouches-du-Rhône", "Police municipale de Marseille",
@@ -248,12 +249,12 @@ def _seed_workshops() -> None:
         "agenda": [{"title": "Tour de table", "minutes": 15},
                    {"title": "Propositions pour les abords de la gare", "minutes": 45,
                     "channel": general},
-                   {"title": "Priorités", "minutes": 20}]})
+                   {"title": "Priorités", "minutes": 20}]}))
     workshops.start(facilitator, past.id)
     for email, *_rest in PEOPLE[:7]:
         workshops.attend(past, territories.access(accounts.find_user(email), SLUG).membership)
     db.session.commit()
-    workshops.move(facilitator, past.id, "next")
+    workshops.move(facilitator, past.id, MoveInput(to="next"))
     said = [posts.create_post(territories.access(accounts.find_user(email), SLUG), PostInput(channel=general, kind="proposal", body=body, client_id=f"demo-workshop-{i}", workshop=past.id))[0]
             for i, (email, body) in enumerate([
                 ("transport@demo.concert.test",
@@ -262,28 +263,28 @@ def _seed_workshops() -> None:
                  "Une patrouille pédestre de la police municipale sur le parvis le soir."),
                 ("prevention@demo.concert.test",
                  "Une maraude commune avec les éducateurs de rue le vendredi.")])]
-    workshops.move(facilitator, past.id, "next")
-    vote = workshops.open_vote(facilitator, past.id, {
+    workshops.move(facilitator, past.id, MoveInput(to="next"))
+    vote = workshops.open_vote(facilitator, past.id, VoteInput(**{
         "question": "Quelles propositions retenir en priorité ?", "dots": 2,
-        "posts": [p.id for p in said]})
+        "posts": [p.id for p in said]}))
     for email, choices in [("ddsp@demo.concert.test", (1, 1)),
                            ("bailleur@demo.concert.test", (0, 2)),
                            ("transport@demo.concert.test", (0, 1))]:
         voter = territories.access(accounts.find_user(email), SLUG)
         for slot, choice in enumerate(choices):
-            workshops.place_dot(voter, past.id, vote.id, said[choice].id, slot)
+            workshops.place_dot(voter, past.id, vote.id, DotInput(post=said[choice].id, slot=slot))
     facilitation.promote(facilitator, {
         "title": "Présence de la police municipale sur le parvis de la gare en soirée",
         "party": "collectivite", "pilot": "Police municipale de Marseille",
         "source_posts": [said[1].id]})
     workshops.close(facilitator, past.id)
-    workshops.create(facilitator, {
+    workshops.create(facilitator, WorkshopInput(**{
         "title": "Atelier prévention et jeunesse", "place": "Hôtel de ville, salle du conseil",
         "starts_at": (today + timedelta(days=14)).isoformat(),
         "invited": ["Éducation nationale", "Association Addap 13", "Ville de Marseille"],
         "agenda": [{"title": "Retour sur le diagnostic", "minutes": 20},
                    {"title": "Décrochage scolaire et exposition aux trafics", "minutes": 40},
-                   {"title": "Propositions", "minutes": 30}]})
+                   {"title": "Propositions", "minutes": 30}]}))
 
 
 def seed() -> list[str]:

@@ -6,6 +6,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from ..models import utcnow
+from ..schemas.common import parse
 from ..schemas.documents import Document
 from ..schemas.workshops import (
     CancelInput, DotInput, MoveInput, Vote, VoteInput, Workshop, WorkshopInput, WorkshopList,
@@ -49,7 +50,9 @@ def list_workshops(slug: str):
 @signed_in
 def create_workshop(slug: str):
     """Plan a workshop (facilitators)."""
-    workshop = workshops.create(access(current_user, slug), json_body())
+    where = access(current_user, slug)
+    workshops.facilitates(where)
+    workshop = workshops.create(where, parse(WorkshopInput, json_body()))
     return jsonify(_resource(workshop)), 201
 
 
@@ -66,7 +69,9 @@ def get_workshop(workshop_id: int):
 @signed_in
 def update_workshop(workshop_id: int):
     """Edit a planned workshop (facilitators): the fields given change, a new `agenda` replaces the old one; 409 if live, closed or cancelled."""
-    workshop = workshops.update(_where(workshop_id), workshop_id, json_body())
+    where = _where(workshop_id)
+    workshops.facilitates(where)
+    workshop = workshops.update(where, workshop_id, parse(WorkshopPatch, json_body()))
     return jsonify(_resource(workshop))
 
 
@@ -76,8 +81,9 @@ def update_workshop(workshop_id: int):
 def cancel_workshop(workshop_id: int):
     """Cancel a planned workshop (facilitators), with an optional reason shown on its page; 409 if live, closed or already cancelled."""
     where = _where(workshop_id)
-    reason = json_body().get("reason") if request.data else None
-    return jsonify(_resource(workshops.cancel(where, workshop_id, reason)))
+    workshops.facilitates(where)
+    data = parse(CancelInput, json_body()) if request.data else None
+    return jsonify(_resource(workshops.cancel(where, workshop_id, data)))
 
 
 @bp.post("/workshops/<int:workshop_id>/start")
@@ -93,8 +99,9 @@ def start_workshop(workshop_id: int):
 @signed_in
 def move_workshop(workshop_id: int):
     """Move to another agenda item (facilitators): its timer restarts."""
-    to = json_body().get("to")
-    return jsonify(_resource(workshops.move(_where(workshop_id), workshop_id, to)))
+    where = _where(workshop_id)
+    workshops.facilitates(where)
+    return jsonify(_resource(workshops.move(where, workshop_id, parse(MoveInput, json_body()))))
 
 
 @bp.post("/workshops/<int:workshop_id>/close")
@@ -121,7 +128,8 @@ def workshop_contributions(workshop_id: int):
 def open_vote(workshop_id: int):
     """Open a dot-vote on needs/proposals of channels open to all (facilitators)."""
     where = _where(workshop_id)
-    vote = workshops.open_vote(where, workshop_id, json_body())
+    workshops.facilitates(where)
+    vote = workshops.open_vote(where, workshop_id, parse(VoteInput, json_body()))
     return jsonify(_vote(where, vote)), 201
 
 
@@ -139,8 +147,9 @@ def get_vote(workshop_id: int, vote_id: int):
 @signed_in
 def place_dot(workshop_id: int, vote_id: int):
     """Place one of my dots (actors, facilitators): with `slot`, place or move that dot (idempotent); without, the first free one (409 if none)."""
-    where, data = _where(workshop_id), json_body()
-    vote = workshops.place_dot(where, workshop_id, vote_id, data.get("post"), data.get("slot"))
+    where = _where(workshop_id)
+    workshops.may_vote(where)
+    vote = workshops.place_dot(where, workshop_id, vote_id, parse(DotInput, json_body()))
     return jsonify(_vote(where, vote))
 
 

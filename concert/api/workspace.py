@@ -76,6 +76,7 @@ def list_posts(slug: str):
 def create_post(slug: str):
     """Post a message, need or proposal (idempotent by `client_id`: the same one again answers 200 with the first post); 429 past CONCERT_POSTS_PER_MINUTE a minute."""
     where = access(current_user, slug)
+    posts.may_post(where)
     post, created = posts.create_post(where, parse(PostInput, json_body()))
     return jsonify(posts.serialise(post)), 201 if created else 200
 

@@ -15,10 +15,20 @@ from ..services.errors import Invalid
 M = TypeVar("M", bound=BaseModel)
 
 
+def _without_absent_defaults(schema: dict) -> None:
+    """A field that may be left out is not therefore null: no `"default": null` beside a
+    type that has no null (OpenAPI validators refuse it)."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None and "anyOf" not in prop:
+            del prop["default"]
+
+
 class Input(BaseModel):
     """A request body. Fields it does not name are ignored, as they always were. Built by
     any adapter (`PostInput(**data)`), a refusal is the service error every adapter maps
     (422 `invalid` with the field), never pydantic's own."""
+
+    model_config = ConfigDict(json_schema_extra=_without_absent_defaults)
 
     def __init__(self, **data: Any) -> None:
         try:

@@ -26,11 +26,17 @@ CONTRIBUTION_KINDS = ("need", "proposal")
 CONTRIBUTOR_ROLES = ("facilitator", "actor")
 
 
+def may_post(access: Access) -> None:
+    """Facilitators and actors write; observers only read. The API checks it before reading
+    a body too: an observer is answered 403 whatever they sent."""
+    access.require(*CONTRIBUTOR_ROLES)
+
+
 def create_post(access: Access, data: PostInput) -> tuple[Post, bool]:
     """Stores a post and its post.created event. Returns (post, created): the same
     `client_id` from the same author returns the first post instead of a duplicate.
     Posts made from a live workshop's page carry its id (and the current agenda item's)."""
-    access.require(*CONTRIBUTOR_ROLES)
+    may_post(access)
     client_id, kind, body = data.client_id, data.kind, data.body
     if client_id is not None and (existing := _by_client_id(access, client_id)) is not None:
         return existing, False

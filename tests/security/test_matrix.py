@@ -19,6 +19,7 @@ from concert.services.accounts import find_user
 
 from ..conftest import Person, join
 from concert.schemas.workspace import PostInput
+from concert.schemas.workshops import WorkshopInput
 
 SECRET = "Source infiltrée au point de deal"
 SOCKET_EVENTS = {"connect", "disconnect", "join", "post", "workshop", "typing"}
@@ -168,9 +169,9 @@ def restricted_world(world) -> dict:
     need, _ = posts.create_post(fac, PostInput(channel=hidden.id, kind="need", body=SECRET))
     commitment = facilitation.promote(fac, {"title": "Plan", "party": "etat",
                                             "source_posts": [need.id]})
-    workshop = workshops.create(fac, {"title": "Atelier", "starts_at": "2026-12-03T14:00",
+    workshop = workshops.create(fac, WorkshopInput(**{"title": "Atelier", "starts_at": "2026-12-03T14:00",
                                       "place": "Préfecture",
-                                      "agenda": [{"title": "Point", "minutes": 10}]})
+                                      "agenda": [{"title": "Point", "minutes": 10}]}))
     commune = join(world.slug, "maire@example.org", "Marc Maire", "facilitator",
                    "Ville de Marseille", "commune")
     gone = join(world.slug, "parti@example.org", "Paul Parti", "actor", "ADDAP", "prevention")

@@ -9,6 +9,7 @@ from concert.services import accounts, channels, events, facilitation, posts, te
 from concert.services.access import access
 from concert.services.accounts import find_user
 from concert.schemas.workspace import PostInput
+from concert.schemas.workshops import DotInput, VoteInput, WorkshopInput
 
 SECRET = "Point de deal rue Félix-Pyat"
 GONE = "Caméras place Jean-Jaurès"
@@ -51,13 +52,12 @@ def live_vote(world):
     channel = channels.list_channels(who(world.facilitator))[0].id
     kept, _ = posts.create_post(who(world.actor), PostInput(channel=channel, kind="proposal", body=SECRET))
     deleted, _ = posts.create_post(who(world.actor), PostInput(channel=channel, kind="proposal", body=GONE))
-    workshop = workshops.create(who(world.facilitator), {
+    workshop = workshops.create(who(world.facilitator), WorkshopInput(**{
         "title": "Atelier", "starts_at": "2026-12-03T14:00", "place": "Préfecture",
-        "agenda": [{"title": "Priorités", "minutes": 20}]})
+        "agenda": [{"title": "Priorités", "minutes": 20}]}))
     workshops.start(who(world.facilitator), workshop.id)
-    vote = workshops.open_vote(who(world.facilitator), workshop.id,
-                               {"posts": [kept.id, deleted.id], "dots": 2})
-    workshops.place_dot(who(world.actors[1]), workshop.id, vote.id, kept.id)
+    vote = workshops.open_vote(who(world.facilitator), workshop.id, VoteInput(**{"posts": [kept.id, deleted.id], "dots": 2}))
+    workshops.place_dot(who(world.actors[1]), workshop.id, vote.id, DotInput(post=kept.id))
     return channel, workshop, vote, deleted
 
 

@@ -9,9 +9,11 @@ nor vote. The invited organisations are informative (the minutes compare them wi
 attendance): every member of the territory may follow a workshop.
 
 One module per concern; callers use the names below (`workshops.create(…)`)."""
-from .base import (MAX_DOTS, MAX_INVITED, MAX_ITEMS, MAX_MINUTES, MAX_VOTE_POSTS,
-                   VOTER_ROLES, contributions, current_item, get, list_workshops,
-                   workshop_access)
+from ...schemas.workshops import MAX_DOTS, MAX_INVITED, MAX_ITEMS, MAX_MINUTES, MAX_VOTE_POSTS
+from .base import (
+    VOTER_ROLES, contributions, current_item, facilitates, get, list_workshops, may_vote,
+    workshop_access,
+)
 from .planning import cancel, create, editable, update
 from .presence import attend, attendance, enter, forget, leave, present_now
 from .report import minutes
@@ -22,8 +24,8 @@ from .votes import close_vote, get_vote, my_dots, open_vote, open_vote_of, place
 __all__ = [
     "MAX_DOTS", "MAX_INVITED", "MAX_ITEMS", "MAX_MINUTES", "MAX_VOTE_POSTS", "VOTER_ROLES",
     "attend", "attendance", "cancel", "close", "close_vote", "contributions", "create",
-    "current_item", "editable", "enter", "forget", "get", "get_vote", "leave",
-    "list_workshops", "minutes", "move", "my_dots", "open_vote", "open_vote_of", "place_dot",
+    "current_item", "editable", "enter", "facilitates", "forget", "get", "get_vote", "leave",
+    "list_workshops", "may_vote", "minutes", "move", "my_dots", "open_vote", "open_vote_of", "place_dot",
     "present_now", "remove_dot", "serialise", "serialise_vote", "start", "tag_for_post",
     "update", "votes_of", "with_option_texts", "workshop_access",
 ]

@@ -15,13 +15,19 @@ from .. import audience, posts, validation
 from ..access import Access, access_via
 from ..errors import Conflict, NotFound
 
-MAX_ITEMS = 30
-MAX_MINUTES = 480
-MAX_DOTS = 10
-MAX_VOTE_POSTS = 30
-MAX_INVITED = 100
 VOTER_ROLES = posts.CONTRIBUTOR_ROLES
 DECISIONS = ("post.promote", "post.merge", "post.decline")
+
+
+def facilitates(access: Access) -> None:
+    """Facilitators plan, edit, cancel, run a workshop and its votes. The API checks it
+    before reading a body too: anyone else is answered 403 whatever they sent."""
+    access.require("facilitator")
+
+
+def may_vote(access: Access) -> None:
+    """Actors and facilitators place dots; observers follow."""
+    access.require(*VOTER_ROLES)
 
 
 def workshop_access(user, workshop_id: Any) -> Access:

@@ -10,16 +10,17 @@ from flask_babel import lazy_gettext as _l
 from ...db import db
 from ...models import Membership, utcnow
 from ...models.workshops import Attendance, Vote, Workshop
+from ...schemas.workshops import MoveInput
 from .. import validation
 from ..access import Access
 from ..errors import Conflict, Invalid
-from .base import current_item, get, live, locked
+from .base import current_item, facilitates, get, live, locked
 from .presence import attend, present_ids
 from .serialisation import announce, announce_vote
 
 
 def start(access: Access, workshop_id: Any) -> Workshop:
-    access.require("facilitator")
+    facilitates(access)
     workshop = locked(access, workshop_id)
     if workshop.status != "planned":
         raise Conflict({"live": _l("Cet atelier est déjà en cours."),
@@ -38,11 +39,11 @@ def start(access: Access, workshop_id: Any) -> Workshop:
     return workshop
 
 
-def move(access: Access, workshop_id: Any, to: Any) -> Workshop:
+def move(access: Access, workshop_id: Any, data: MoveInput) -> Workshop:
     """To the "next" or "previous" agenda item, or to a position; its timer starts again."""
-    access.require("facilitator")
+    facilitates(access)
     workshop = live(access, workshop_id)
-    last = len(workshop.agenda) - 1
+    last, to = len(workshop.agenda) - 1, data.to
     if to == "next":
         if workshop.current_item >= last:
             raise Conflict(_l("C'est le dernier point de l'ordre du jour."), field="to")
@@ -52,7 +53,7 @@ def move(access: Access, workshop_id: Any, to: Any) -> Workshop:
             raise Conflict(_l("C'est le premier point de l'ordre du jour."), field="to")
         position = workshop.current_item - 1
     else:
-        if isinstance(to, bool) or not isinstance(to, int) or not 0 <= to <= last:
+        if not 0 <= to <= last:
             raise Invalid(_l("« to » : « next », « previous » ou une position de l'ordre du "
                              "jour (0 à %(last)d).", last=last), field="to")
         position = to
@@ -63,7 +64,7 @@ def move(access: Access, workshop_id: Any, to: Any) -> Workshop:
 
 
 def close(access: Access, workshop_id: Any) -> Workshop:
-    access.require("facilitator")
+    facilitates(access)
     workshop = locked(access, workshop_id)
     if workshop.status != "live":
         raise Conflict({"planned": _l("Cet atelier n'a pas commencé."),

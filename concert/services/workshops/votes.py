@@ -14,31 +14,19 @@ from ...models.workshops import Dot, Vote, Workshop
 from .. import audience, posts, validation
 from ..access import Access
 from ..errors import Conflict, Invalid, NotFound
-from .base import MAX_DOTS, MAX_VOTE_POSTS, VOTER_ROLES, current_item, get, live
+from ...schemas.workshops import DotInput, VoteInput
+from .base import current_item, facilitates, get, live, may_vote
 from .serialisation import announce_vote
 
 
-def open_vote(access: Access, workshop_id: Any, data: dict) -> Vote:
-    access.require("facilitator")
+def open_vote(access: Access, workshop_id: Any, data: VoteInput) -> Vote:
+    facilitates(access)
     workshop = live(access, workshop_id)
-    if not isinstance(data, dict):
-        raise Invalid(_l("Objet attendu."))
     if open_vote_of(workshop) is not None:
         raise Conflict(_l("Un vote est déjà ouvert : clôturez-le d'abord."))
-    question = validation.text(data.get("question") or _("Priorités"), "question",
-                               max_length=300)
-    dots = validation.integer(data.get("dots", 3), "dots")
-    if not 1 <= dots <= MAX_DOTS:
-        raise Invalid(_l("Entre 1 et %(max)d points par participant.", max=MAX_DOTS),
-                      field="dots")
-    wanted = data.get("posts")
-    if (not isinstance(wanted, list) or not 2 <= len(set(map(str, wanted))) <= MAX_VOTE_POSTS
-            or not all(validation.is_id(v) for v in wanted)):
-        raise Invalid(_l("Choisissez de 2 à %(max)d contributions (besoins ou propositions).",
-                         max=MAX_VOTE_POSTS),
-                      field="posts")
+    question, dots = data.question or _("Priorités"), data.dots
     post_ids = []
-    for post_id in dict.fromkeys(wanted):
+    for post_id in data.posts:
         post = posts.get_post(access, post_id)
         if (post.kind not in posts.CONTRIBUTION_KINDS or post.deleted_at is not None
                 or post.status not in ("open", "promoted")):
@@ -60,23 +48,22 @@ def open_vote(access: Access, workshop_id: Any, data: dict) -> Vote:
     return vote
 
 
-def place_dot(access: Access, workshop_id: Any, vote_id: Any, post_id: Any,
-              slot: Any = None) -> Vote:
+def place_dot(access: Access, workshop_id: Any, vote_id: Any, data: DotInput) -> Vote:
     """Places one of the member's dots on a post of the open vote. With `slot` (0 to
     dots−1), that dot is placed or moved: sending it again changes nothing. Without, the
     first free dot is used."""
-    access.require(*VOTER_ROLES)
+    may_vote(access)
     workshop, vote = _open(access, workshop_id, vote_id)
-    if not validation.is_id(post_id) or post_id not in vote.post_ids:
+    post_id, slot = data.post, data.slot
+    if post_id not in vote.post_ids:
         raise Invalid(_l("Cette contribution n'est pas soumise à ce vote."), field="post")
     mine = my_dots(access, vote)
-    if slot in (None, ""):
+    if slot is None:
         free = [s for s in range(vote.dots) if s not in mine]
         if not free:
             raise Conflict(_l("Vous avez placé tous vos points (%(n)d) : déplacez-en un.",
                               n=vote.dots), code="no_dot_left", field="slot")
         slot = free[0]
-    slot = validation.integer(slot, "slot")
     if not 0 <= slot < vote.dots:
         raise Invalid(_l("Vous avez %(n)d points (0 à %(last)d).", n=vote.dots,
                          last=vote.dots - 1), field="slot")
@@ -101,7 +88,7 @@ def place_dot(access: Access, workshop_id: Any, vote_id: Any, post_id: Any,
 
 
 def remove_dot(access: Access, workshop_id: Any, vote_id: Any, slot: Any) -> Vote:
-    access.require(*VOTER_ROLES)
+    may_vote(access)
     workshop, vote = _open(access, workshop_id, vote_id)
     slot = validation.integer(slot, "slot")
     deleted = db.session.execute(sa.delete(Dot).where(
@@ -113,7 +100,7 @@ def remove_dot(access: Access, workshop_id: Any, vote_id: Any, slot: Any) -> Vot
 
 
 def close_vote(access: Access, workshop_id: Any, vote_id: Any) -> Vote:
-    access.require("facilitator")
+    facilitates(access)
     workshop, vote = _open(access, workshop_id, vote_id)
     vote.status, vote.closed_at = "closed", utcnow()
     announce_vote(access, workshop, vote)
