@@ -33,9 +33,8 @@ def list_channels(slug: str):
 @signed_in
 def create_channel(slug: str):
     """Create a channel (facilitators)."""
-    data = json_body()
-    channel = channels.create_channel(access(current_user, slug), data.get("name"),
-                                      data.get("description", ""), data.get("restricted_to"))
+    where = access(current_user, slug)
+    channel = channels.create_channel(where, parse(ChannelInput, json_body()))
     return jsonify(channels.serialise(channel)), 201
 
 
@@ -44,8 +43,8 @@ def create_channel(slug: str):
 @signed_in
 def update_channel(slug: str, channel_id: int):
     """Rename, describe, archive or restrict a channel (facilitators)."""
-    channel = channels.update_channel(access(current_user, slug, admin=True), channel_id,
-                                      json_body())
+    where = access(current_user, slug, admin=True)
+    channel = channels.update_channel(where, channel_id, parse(ChannelChanges, json_body()))
     return jsonify(channels.serialise(channel))
 
 

@@ -5,11 +5,12 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, ValidationInfo
 
 from ..models import ORGANISATION_KINDS, POST_KINDS, POST_STATUSES
+from ..services import validation
 from ..services.errors import Invalid
-from .common import Input, Integer, OptionalInteger, Output, choice, items_of
+from .common import Input, Integer, OptionalInteger, Output, choice, items_of, text
 
 MAX_BODY = 10_000
 
@@ -37,17 +38,40 @@ def _client_id(value: Any) -> str | None:
 Body = Annotated[str, BeforeValidator(checked_body), Field(min_length=1, max_length=MAX_BODY)]
 
 
+def _kinds(value: Any) -> list[str] | None:
+    """Organisation kinds a channel is restricted to, sorted; none: open to all."""
+    if value is None or value == []:
+        return None
+    if not isinstance(value, list):
+        raise Invalid(_l("Liste de types d'organisation attendue."), field="restricted_to")
+    return sorted({validation.choice(kind, "restricted_to", ORGANISATION_KINDS)
+                   for kind in value})
+
+
+def _flag(value: Any, info: ValidationInfo) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(_l("Valeur booléenne attendue."), field=info.field_name)
+    return value
+
+
+RestrictedTo = Annotated[list[Literal[ORGANISATION_KINDS]] | None, BeforeValidator(_kinds),
+                         Field(description="Organisation kinds that see it; null: everyone")]
+
+
 class ChannelInput(Input):
-    name: str = Field(max_length=80)
-    description: str = ""
-    restricted_to: list[Literal[ORGANISATION_KINDS]] | None = None
+    name: text(80)
+    description: text(300, required=False) = ""
+    restricted_to: RestrictedTo = None
 
 
 class ChannelChanges(Input):
-    name: str | None = Field(None, max_length=80)
-    description: str | None = None
-    restricted_to: list[Literal[ORGANISATION_KINDS]] | None = None
-    archived: bool | None = None
+    """Only the fields given change. Restricting (or opening) a channel takes a platform
+    admin or a facilitator who sees it."""
+
+    name: text(80) = None
+    description: text(300, required=False) = None
+    archived: Annotated[bool, BeforeValidator(_flag)] = None
+    restricted_to: RestrictedTo = None
 
 
 class Channel(Output):

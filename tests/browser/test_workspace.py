@@ -11,6 +11,7 @@ from concert.db import db
 from concert.services import accounts, channels, posts, territories
 from concert.services.access import access
 from concert.schemas.workspace import PostInput
+from concert.schemas.workspace import ChannelChanges, ChannelInput
 
 PHONE = {"width": 390, "height": 844}
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -185,8 +186,7 @@ def test_older_history_loads_when_scrolling_to_the_top(server, world, new_contex
 
 def test_a_restricted_channel_is_listed_only_for_the_allowed_kinds(server, world, new_context,
                                                                    sign_in):
-    channels.create_channel(territories.system_access(world.slug), "Cellule renseignement",
-                            restricted_to=["police_nationale"])
+    channels.create_channel(territories.system_access(world.slug), ChannelInput(name="Cellule renseignement", restricted_to=["police_nationale"]))
 
     police = open_workspace(sign_in(new_context().new_page(), world.actor), server)
     link = police.get_by_role("link", name=re.compile("Cellule renseignement"))
@@ -201,7 +201,7 @@ def test_a_restricted_channel_is_listed_only_for_the_allowed_kinds(server, world
 def test_an_archived_channel_is_listed_apart_and_read_only(server, world, new_context, sign_in):
     archived = channel_ids(world)[2]
     posts.create_post(member_access(world, world.actor), PostInput(channel=archived, kind="message", body="Compte rendu final"))
-    channels.update_channel(territories.system_access(world.slug), archived, {"archived": True})
+    channels.update_channel(territories.system_access(world.slug), archived, ChannelChanges(**{"archived": True}))
     name = channel_name(archived)
     page = open_workspace(sign_in(new_context().new_page(), world.actor), server)
 

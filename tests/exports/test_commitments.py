@@ -16,6 +16,7 @@ from concert.db import db
 from concert.services import accounts, channels, commitments, facilitation, posts
 from concert.services.access import access
 from concert.schemas.workspace import PostInput
+from concert.schemas.workspace import ChannelInput
 
 SLUG = "metropole"
 
@@ -32,9 +33,7 @@ def channel_named(person, name, slug=SLUG):
 def listed(world):
     """Two commitments in metropole (one fed by a need of a State-only channel), one in autre."""
     with force_locale("fr"):
-        state_only = channels.create_channel(as_(world.facilitator), "Renseignement",
-                                             "Réservé à l'État",
-                                             ["prefecture", "police_nationale"]).id
+        state_only = channels.create_channel(as_(world.facilitator), ChannelInput(name="Renseignement", description="Réservé à l'État", restricted_to=["prefecture", "police_nationale"])).id
         db.session.commit()
         open_need, _c = posts.create_post(as_(world.actors[1]), PostInput(channel=channel_named(
             world.actors[1], "Transports"), kind="need", body="Éclairer la gare routière"))

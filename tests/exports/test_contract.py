@@ -15,6 +15,7 @@ from odfdo import Document as OdfDocument
 from concert.db import db
 from concert.services import accounts, channels, commitments, contract, diagnostic, facilitation
 from concert.services.access import access
+from concert.schemas.workspace import ChannelInput
 from tests.conftest import SSMSI
 
 SLUG = "metropole"
@@ -34,8 +35,7 @@ def as_(person, slug=SLUG):
 @pytest.fixture
 def drafted(world):
     with force_locale("fr"):
-        restricted = channels.create_channel(as_(world.facilitator), "Renseignement opérationnel",
-                                             "", ["prefecture"]).id
+        restricted = channels.create_channel(as_(world.facilitator), ChannelInput(name="Renseignement opérationnel", description="", restricted_to=["prefecture"])).id
         db.session.commit()
         first = facilitation.promote(as_(world.facilitator), {
             "title": "Vidéoprotection des abords de la gare Saint-Charles", "party": "etat",

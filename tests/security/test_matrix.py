@@ -20,6 +20,7 @@ from concert.services.accounts import find_user
 from ..conftest import Person, join
 from concert.schemas.workspace import PostInput
 from concert.schemas.workshops import WorkshopInput
+from concert.schemas.workspace import ChannelInput
 
 SECRET = "Source infiltrée au point de deal"
 SOCKET_EVENTS = {"connect", "disconnect", "join", "post", "workshop", "typing"}
@@ -165,7 +166,7 @@ def restricted_world(world) -> dict:
     """A channel restricted to the préfecture, with a need, a commitment promoted from it,
     and a workshop; a facilitator of a commune and a member since removed."""
     fac = access(find_user(world.facilitator.email), world.slug)
-    hidden = channels.create_channel(fac, "Renseignement", restricted_to=["prefecture"])
+    hidden = channels.create_channel(fac, ChannelInput(name="Renseignement", restricted_to=["prefecture"]))
     need, _ = posts.create_post(fac, PostInput(channel=hidden.id, kind="need", body=SECRET))
     commitment = facilitation.promote(fac, {"title": "Plan", "party": "etat",
                                             "source_posts": [need.id]})

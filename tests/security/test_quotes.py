@@ -10,6 +10,7 @@ from concert.services.access import access
 from concert.services.accounts import find_user
 from concert.schemas.workspace import PostInput
 from concert.schemas.workshops import DotInput, VoteInput, WorkshopInput
+from concert.schemas.workspace import ChannelChanges
 
 SECRET = "Point de deal rue Félix-Pyat"
 GONE = "Caméras place Jean-Jaurès"
@@ -20,8 +21,7 @@ def who(person, slug="metropole"):
 
 
 def restrict_afterwards(world, channel_id: int) -> None:
-    channels.update_channel(territories.system_access(world.slug), channel_id,
-                            {"restricted_to": ["prefecture"]})
+    channels.update_channel(territories.system_access(world.slug), channel_id, ChannelChanges(**{"restricted_to": ["prefecture"]}))
 
 
 def words(answer) -> str:

@@ -13,12 +13,12 @@ from concert.services.accounts import find_user
 
 from ..conftest import join
 from concert.schemas.workspace import PostInput
+from concert.schemas.workspace import ChannelInput
 
 
 def state_only(world) -> Channel:
     """A channel restricted to State services, hidden from a commune's facilitator."""
-    channel = channels.create_channel(territories.system_access(world.slug), "Renseignement",
-                                      restricted_to=["prefecture", "police_nationale"])
+    channel = channels.create_channel(territories.system_access(world.slug), ChannelInput(name="Renseignement", restricted_to=["prefecture", "police_nationale"]))
     world.extra["commune"] = join(world.slug, "maire@example.org", "Marc Maire",
                                   "facilitator", "Ville de Marseille", "commune")
     return channel

@@ -17,6 +17,7 @@ from concert.services import territories
 from concert.services.access import access
 from concert.services.errors import Forbidden, Invalid, NotFound
 from concert.schemas.workspace import PostInput
+from concert.schemas.workspace import ChannelInput
 
 SLUG = "metropole"
 
@@ -119,8 +120,7 @@ def test_evaluation_table_shows_the_latest_measurement(world):
 def test_restricted_channel_content_never_appears(world):
     """A commitment promoted from a post of a restricted channel: the contract, read by
     everyone, shows neither the post's text nor the restricted channel's name."""
-    restricted = channels.create_channel(as_(world.facilitator), "Renseignement État",
-                                         restricted_to=["prefecture", "police_nationale"])
+    restricted = channels.create_channel(as_(world.facilitator), ChannelInput(name="Renseignement État", restricted_to=["prefecture", "police_nationale"]))
     secret, _created = posts.create_post(as_(world.actors[0]), PostInput(channel=restricted.id, kind="need", body="Informateur confidentiel rue des Lilas"))
     facilitation.promote(as_(world.facilitator), {
         "title": "Lutte contre les points de deal", "party": "etat",

@@ -17,6 +17,7 @@ from concert.services import accounts, channels, diagnostic, posts, territories
 from concert.services.access import access
 from concert.services.errors import Forbidden, Invalid, NotFound
 from concert.schemas.workspace import PostInput
+from concert.schemas.workspace import ChannelInput
 from tests.conftest import SSMSI
 
 DATA = SSMSI
@@ -315,8 +316,8 @@ def test_observations_are_facilitators_only_and_sanitised(world):
 def test_needs_raised_are_grouped_by_channel_and_hide_restricted_channels(world):
     fac = as_(world.facilitator)
     public = channels.list_channels(fac)[0]
-    state_only = channels.create_channel(fac, "Services de l'État", "", ["police_nationale",
-                                                                          "prefecture"])
+    state_only = channels.create_channel(fac, ChannelInput(name="Services de l'État", description="", restricted_to=["police_nationale",
+                                                                          "prefecture"]))
     posts.create_post(as_(world.actor), PostInput(channel=public.id, kind="need", body="Plus d'éclairage"))
     posts.create_post(as_(world.actor), PostInput(channel=state_only.id, kind="need", body="Renfort BAC confidentiel"))
     posts.create_post(as_(world.actor), PostInput(channel=public.id, kind="message", body="Bonjour"))

@@ -31,6 +31,7 @@ from concert.services import (
 from concert.services.access import access
 from concert.services.errors import Conflict, Forbidden, Invalid, NotFound
 from concert.schemas.workspace import PostInput
+from concert.schemas.workspace import ChannelInput
 
 SLUG = "metropole"
 
@@ -142,8 +143,7 @@ def second_facilitator(kind: str = "commune"):
 @pytest.fixture
 def state_channel(world) -> int:
     """Restricted to the préfecture and the police nationale."""
-    return channels.create_channel(as_(world.facilitator), "État seulement",
-                                   restricted_to=["prefecture", "police_nationale"]).id
+    return channels.create_channel(as_(world.facilitator), ChannelInput(name="État seulement", restricted_to=["prefecture", "police_nationale"])).id
 
 
 # --- promote -------------------------------------------------------------------------------
@@ -313,8 +313,7 @@ def test_promote_refuses_bad_fields(world, fields, field):
 
 def test_promote_into_an_unknown_foreign_or_hidden_channel_is_not_found(world):
     mayor = second_facilitator()
-    hidden = channels.create_channel(as_(world.facilitator), "Préfecture seule",
-                                     restricted_to=["prefecture"]).id
+    hidden = channels.create_channel(as_(world.facilitator), ChannelInput(name="Préfecture seule", restricted_to=["prefecture"])).id
     foreign = channel_id(world.outsider, slug="autre")
     for channel in (999_999, foreign):
         refused(NotFound, lambda channel=channel: promote(world, channel=channel),

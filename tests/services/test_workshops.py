@@ -21,6 +21,7 @@ from concert.schemas.common import parse
 from concert.schemas.workshops import (
     CancelInput, DotInput, MoveInput, VoteInput, WorkshopInput, WorkshopPatch,
 )
+from concert.schemas.workspace import ChannelInput
 
 SLUG = "metropole"
 
@@ -36,8 +37,7 @@ def general(world) -> int:
 
 @pytest.fixture
 def state_only(world) -> int:
-    channel = channels.create_channel(who(world.facilitator), "État seulement",
-                                      restricted_to=["prefecture", "police_nationale"])
+    channel = channels.create_channel(who(world.facilitator), ChannelInput(name="État seulement", restricted_to=["prefecture", "police_nationale"]))
     return channel.id
 
 
