@@ -9,6 +9,7 @@ from ..schemas.facilitation import (
     AuditPage, AuditQuery, Commitment, CommitmentInput, CommitmentList, CommitmentRevisionList,
     CommitmentsQuery, DeclineInput, MeasurementInput, MergeInput,
 )
+from ..schemas.common import parse
 from ..schemas.workspace import Post
 from ..services import audit, commitments, facilitation, posts
 from ..services.access import access
@@ -31,8 +32,9 @@ def _only(*fields: str) -> dict:
 @signed_in
 def decline_post(post_id: int):
     """Decline a need or proposal, with the reason shown to all (facilitators)."""
-    post = facilitation.decline(posts.post_access(current_user, post_id), post_id,
-                                _only("reason").get("reason"))
+    where = posts.post_access(current_user, post_id)
+    facilitation.decides(where, post_id)
+    post = facilitation.decline(where, post_id, parse(DeclineInput, json_body()))
     return jsonify(posts.serialise(post))
 
 
@@ -41,8 +43,9 @@ def decline_post(post_id: int):
 @signed_in
 def merge_post(post_id: int):
     """Merge a duplicate into another need or proposal; supports are combined, each person counted once (facilitators)."""
-    post = facilitation.merge(posts.post_access(current_user, post_id), post_id,
-                              _only("into").get("into"))
+    where = posts.post_access(current_user, post_id)
+    facilitation.decides(where, post_id)
+    post = facilitation.merge(where, post_id, parse(MergeInput, json_body()))
     return jsonify(posts.serialise(post))
 
 

@@ -3,12 +3,14 @@ reopen, and the audit log."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from flask_babel import lazy_gettext as _l
+from pydantic import BeforeValidator, Field
 
 from ..models import COMMITMENT_STATUSES, PARTIES
-from .common import Closed, Input, Loose, Output, items_of
+from ..services.errors import Invalid
+from .common import Closed, Input, Loose, Output, items_of, text
 
 
 class IndicatorInput(Input):
@@ -139,12 +141,20 @@ class MeasurementInput(Closed):
     comment: str = ""
 
 
+def _into(value: Any) -> int:
+    if value is None:
+        raise Invalid(_l("Ce champ est obligatoire."), field="into")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(_l("Nombre entier attendu."), field="into")
+    return value
+
+
 class DeclineInput(Closed):
-    reason: str
+    reason: text(2000) = Field(description="Shown to all")
 
 
 class MergeInput(Closed):
-    into: int
+    into: Annotated[int, BeforeValidator(_into)] = Field(description="The contribution kept")
 
 
 class AuditEntry(Output):

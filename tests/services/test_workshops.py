@@ -22,6 +22,7 @@ from concert.schemas.workshops import (
     CancelInput, DotInput, MoveInput, VoteInput, WorkshopInput, WorkshopPatch,
 )
 from concert.schemas.workspace import ChannelInput
+from concert.schemas.facilitation import DeclineInput
 
 SLUG = "metropole"
 
@@ -444,7 +445,7 @@ def test_minutes_of_a_closed_workshop(world, workshop, proposals, general, state
     workshops.place_dot(who(world.actors[1]), workshop.id, vote.id, DotInput(post=said.id))
     commitment = facilitation.promote(fac, {"title": "Éclairage du parvis", "party": "collectivite",
                                             "source_posts": [said.id]})
-    facilitation.decline(fac, proposals[2].id, "Hors du champ du contrat")
+    facilitation.decline(fac, proposals[2].id, DeclineInput(reason="Hors du champ du contrat"))
     workshops.close(fac, workshop.id)
 
     document = workshops.minutes(who(world.actors[1]), workshop.id)
