@@ -11,6 +11,8 @@ from .models import Membership, Post, Territory
 from .services import (
     accounts, channels, contract, diagnostic, facilitation, members, posts, territories,
 )
+from .schemas.contract import SectionInput, VersionInput
+from .schemas.diagnostic import EntryInput, ObservationInput
 from .schemas.workspace import PostInput
 from .schemas.workshops import DotInput, MoveInput, VoteInput, WorkshopInput
 
@@ -181,12 +183,12 @@ def _seed_diagnostic(territory: Territory) -> None:
     for email, fields in DEMO_ENTRIES.items():
         where = territories.access(accounts.find_user(email), SLUG)
         if diagnostic.own_entry(where) is None:
-            diagnostic.save_entry(where, fields)
+            diagnostic.save_entry(where, EntryInput(**fields))
     if not diagnostic.list_observations(territory):
         diagnostic.add_observation(
-            territories.access(accounts.find_user(PEOPLE[0][0]), SLUG),
-            "Les atteintes aux biens reculent depuis 2019 ; les **violences physiques** "
-            "progressent, surtout en soirée : priorité du futur contrat.")
+            territories.access(accounts.find_user(PEOPLE[0][0]), SLUG), ObservationInput(
+                body="Les atteintes aux biens reculent depuis 2019 ; les **violences "
+                     "physiques** progressent, surtout en soirée : priorité du futur contrat."))
 
 
 CONTRACT_SECTIONS = {
@@ -221,12 +223,13 @@ def _seed_contract() -> None:
     if contract.versions(facilitator):
         return
     for key, body in CONTRACT_SECTIONS.items():
-        contract.set_section(facilitator, key, body)
+        contract.set_section(facilitator, key, SectionInput(body=body))
     if not contract.frameworks(facilitator.territory):
         for framework in CONTRACT_FRAMEWORKS:
             contract.save_framework(facilitator, framework)
     territories.set_phase(facilitator, "drafting")
-    contract.freeze(facilitator, "Première version soumise au comité de pilotage")
+    contract.freeze(facilitator, VersionInput(
+        note="Première version soumise au comité de pilotage"))
 
 
 def _seed_workshops() -> None:

@@ -9,6 +9,7 @@ from ..schemas.contract import (
     ContractSectionList, ContractVersion, ContractVersionList, DiffQuery, FrameworkInput,
     SectionInput, VersionInput,
 )
+from ..schemas.common import parse
 from ..schemas.documents import Document
 from ..services import contract
 from ..services.access import access
@@ -42,7 +43,8 @@ def list_sections(slug: str):
 def put_section(slug: str, key: str):
     """Write an editable section (facilitators)."""
     where = access(current_user, slug)
-    body = contract.set_section(where, key, json_body().get("body"))
+    contract.edits(where)
+    body = contract.set_section(where, key, parse(SectionInput, json_body()))
     return jsonify({"key": key, "body": body})
 
 
@@ -99,7 +101,9 @@ def list_versions(slug: str):
 def freeze_version(slug: str):
     """Freeze the current draft as the next version (facilitators); broadcasts `contract.version`."""
     where = access(current_user, slug)
-    version = contract.freeze(where, json_body().get("note", "") if request.data else "")
+    contract.edits(where)
+    data = parse(VersionInput, json_body()) if request.data else VersionInput()
+    version = contract.freeze(where, data)
     return jsonify(contract.serialise_version(version)), 201
 
 

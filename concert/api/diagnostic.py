@@ -5,6 +5,7 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..schemas.common import parse
 from ..schemas.diagnostic import (
     Diagnostic, DiagnosticEntry, DiagnosticObservation, EntryInput, Imported, ObservationInput,
     UploadInput,
@@ -45,7 +46,9 @@ def import_diagnostic(slug: str):
 @signed_in
 def save_entry(slug: str):
     """Describe my organisation's means and methods (facilitators, actors)."""
-    entry = diagnostic.save_entry(access(current_user, slug), json_body())
+    where = access(current_user, slug)
+    diagnostic.require_editor(where)
+    entry = diagnostic.save_entry(where, parse(EntryInput, json_body()))
     return jsonify(diagnostic.serialise_entry(entry))
 
 
@@ -54,7 +57,7 @@ def save_entry(slug: str):
 @signed_in
 def add_observation(slug: str):
     """Add a facilitator's observation (Markdown), on the diagnostic or an entry."""
-    data = json_body()
-    observation = diagnostic.add_observation(access(current_user, slug), data.get("body"),
-                                             data.get("entry"))
+    where = access(current_user, slug)
+    diagnostic.require_observer(where)
+    observation = diagnostic.add_observation(where, parse(ObservationInput, json_body()))
     return jsonify(diagnostic.serialise_observation(observation)), 201

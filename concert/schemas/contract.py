@@ -3,12 +3,17 @@ their differences (the document itself: documents.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from flask_babel import lazy_gettext as _l
+from pydantic import BeforeValidator, Field
 
 from ..models.contract import FRAMEWORK_KINDS, SECTION_KEYS
-from .common import Closed, Input, Output, items_of
+from ..services import validation
+from ..services.errors import Invalid
+from .common import Closed, Input, Output, items_of, text
+
+MAX_SECTION = 50_000
 from .facilitation import Person
 
 
@@ -17,8 +22,15 @@ class ContractQuery(Input):
         None, description="A frozen version; the current draft without it")
 
 
+def _section_body(value: Any) -> str:
+    """Markdown; "" empties a section, no body at all is a mistake."""
+    if value is None:
+        raise Invalid(_l("Ce champ est obligatoire."), field="body")
+    return validation.text(value, "body", max_length=MAX_SECTION, required=False)
+
+
 class SectionInput(Input):
-    body: str = Field(max_length=50_000)
+    body: Annotated[str, BeforeValidator(_section_body), Field(max_length=MAX_SECTION)]
 
 
 class ContractSection(Output):
@@ -52,7 +64,7 @@ ContractFrameworkList = items_of(ContractFramework)
 
 
 class VersionInput(Input):
-    note: str = Field("", max_length=2000)
+    note: text(2000, required=False) = ""
 
 
 class ContractVersion(Output):

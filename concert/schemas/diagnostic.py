@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Closed, Input, Output
+from .common import Closed, Input, OptionalInteger, Output, text
 
-ENTRY_TEXT = Field(None, max_length=5000)
+EntryText = text(5000, required=False)
 
 
 class ImportRecord(Output):
@@ -62,12 +62,14 @@ class IndicatorTable(Output):
 
 
 class EntryInput(Closed):
-    staff: str | None = ENTRY_TEXT
-    equipment: str | None = ENTRY_TEXT
-    hours: str | None = ENTRY_TEXT
-    partnerships: str | None = ENTRY_TEXT
-    schemes: str | None = ENTRY_TEXT
-    notes: str | None = ENTRY_TEXT
+    """An organisation's means and methods: the fields given change."""
+
+    staff: EntryText = None
+    equipment: EntryText = None
+    hours: EntryText = None
+    partnerships: EntryText = None
+    schemes: EntryText = None
+    notes: EntryText = None
 
 
 class DiagnosticEntry(Output):
@@ -85,8 +87,8 @@ class DiagnosticEntry(Output):
 
 
 class ObservationInput(Input):
-    body: str = Field(max_length=20_000)
-    entry: int | None = None
+    body: text(20_000)
+    entry: OptionalInteger = Field(None, description="The entry it is about, if any")
 
 
 class DiagnosticObservation(Output):

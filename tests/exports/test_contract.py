@@ -16,6 +16,7 @@ from concert.db import db
 from concert.services import accounts, channels, commitments, contract, diagnostic, facilitation
 from concert.services.access import access
 from concert.schemas.workspace import ChannelInput
+from concert.schemas.contract import VersionInput
 from tests.conftest import SSMSI
 
 SLUG = "metropole"
@@ -44,7 +45,7 @@ def drafted(world):
                             "target": 24}]})
         facilitation.promote(as_(world.facilitator), {
             "title": "Médiateurs de nuit", "party": "collectivite", "source_posts": []})
-        contract.freeze(as_(world.facilitator), "Première lecture")
+        contract.freeze(as_(world.facilitator), VersionInput(note="Première lecture"))
         commitments.update(as_(world.facilitator), first.id,
                            {"title": "Vidéoprotection élargie au pôle d'échanges"})
         facilitation.promote(as_(world.outsider, "autre"), {
@@ -243,7 +244,7 @@ def test_a_stored_version_is_still_refused_to_whoever_may_not_read_it(client, wo
 
 def test_each_version_has_its_own_file_the_same_for_every_reader(client, world, drafted,
                                                                   stored):
-    contract.freeze(as_(world.facilitator), "Deuxième lecture")
+    contract.freeze(as_(world.facilitator), VersionInput(note="Deuxième lecture"))
     old = get(client, world.actor, "contract.md", **v(1)).data.decode("utf-8")
     new = get(client, world.actor, "contract.md", **v(2)).data.decode("utf-8")
     assert "élargie" not in old and "Vidéoprotection élargie" in new

@@ -18,6 +18,7 @@ from concert.services.access import access
 from concert.services.errors import Forbidden, Invalid, NotFound
 from concert.schemas.workspace import PostInput
 from concert.schemas.workspace import ChannelInput
+from concert.schemas.diagnostic import EntryInput, ObservationInput
 from tests.conftest import SSMSI
 
 DATA = SSMSI
@@ -245,7 +246,7 @@ def test_chart_is_accessible_svg_without_style_attributes(world):
 
 def test_contract_blocks_tables_charts_and_entries(world):
     imported(as_(world.facilitator), BASE_2024)
-    diagnostic.save_entry(as_(world.actor), {"staff": "120 policiers", "hours": "24 h/24"})
+    diagnostic.save_entry(as_(world.actor), EntryInput(**{"staff": "120 policiers", "hours": "24 h/24"}))
     blocks = diagnostic.contract_blocks(world_territory())
     kinds = [b["type"] for b in blocks]
     assert kinds.count("table") == 2 and kinds.count("chart") == 2
@@ -276,14 +277,14 @@ def test_members_of_an_organisation_share_and_edit_its_entry(world):
     from tests.conftest import join
     colleague = join("metropole", "police2@example.org", "Pia Police", "actor", "DDSP 13",
                      "police_nationale")
-    diagnostic.save_entry(as_(world.actor), {"staff": "120 agents", "equipment": "12 véhicules"})
-    entry = diagnostic.save_entry(as_(colleague), {"staff": "125 agents"})
+    diagnostic.save_entry(as_(world.actor), EntryInput(**{"staff": "120 agents", "equipment": "12 véhicules"}))
+    entry = diagnostic.save_entry(as_(colleague), EntryInput(**{"staff": "125 agents"}))
     assert (entry.organisation, entry.staff, entry.equipment) == ("DDSP 13", "125 agents",
                                                                    "12 véhicules")
     assert entry.updated_by_id == colleague.id
     assert db.session.scalar(sa.select(sa.func.count()).select_from(QualitativeEntry)) == 1
     # another organisation writes its own entry, never this one
-    other = diagnostic.save_entry(as_(world.actors[1]), {"staff": "8 gardiens"})
+    other = diagnostic.save_entry(as_(world.actors[1]), EntryInput(**{"staff": "8 gardiens"}))
     assert other.id != entry.id and other.organisation == "Habitat 13"
     db.session.rollback()
     assert db.session.get(QualitativeEntry, entry.id).staff == "125 agents"
@@ -293,24 +294,22 @@ def test_members_of_an_organisation_share_and_edit_its_entry(world):
 
 def test_observers_cannot_write_entries_and_fields_are_checked(world):
     with pytest.raises(Forbidden):
-        diagnostic.save_entry(as_(world.observer), {"staff": "2 magistrats"})
+        diagnostic.save_entry(as_(world.observer), EntryInput(**{"staff": "2 magistrats"}))
     with pytest.raises(Invalid):
-        diagnostic.save_entry(as_(world.actor), {"salary": "secret"})
+        diagnostic.save_entry(as_(world.actor), EntryInput(**{"salary": "secret"}))
     with pytest.raises(Invalid):
-        diagnostic.save_entry(as_(world.actor), {"staff": "x" * 5001})
+        diagnostic.save_entry(as_(world.actor), EntryInput(**{"staff": "x" * 5001}))
 
 
 def test_observations_are_facilitators_only_and_sanitised(world):
-    entry = diagnostic.save_entry(as_(world.actor), {"staff": "120 agents"})
+    entry = diagnostic.save_entry(as_(world.actor), EntryInput(**{"staff": "120 agents"}))
     with pytest.raises(Forbidden):
-        diagnostic.add_observation(as_(world.actor), "Je m'observe")
-    note = diagnostic.add_observation(as_(world.facilitator),
-                                      "**Effectifs** tendus <script>alert(1)</script>",
-                                      str(entry.id))
+        diagnostic.add_observation(as_(world.actor), ObservationInput(body="Je m'observe"))
+    note = diagnostic.add_observation(as_(world.facilitator), ObservationInput(body="**Effectifs** tendus <script>alert(1)</script>", entry=str(entry.id)))
     assert note.entry_id == entry.id
     assert "<strong>Effectifs</strong>" in note.html and "<script>" not in note.html
     with pytest.raises(NotFound):
-        diagnostic.add_observation(as_(world.facilitator), "x", 999_999)
+        diagnostic.add_observation(as_(world.facilitator), ObservationInput(body="x", entry=999_999))
 
 
 def test_needs_raised_are_grouped_by_channel_and_hide_restricted_channels(world):
