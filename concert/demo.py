@@ -84,7 +84,8 @@ def _seed_conversation() -> None:
     for index, (email, position, kind, body, supporters) in enumerate(CONVERSATION):
         where = territories.access(accounts.find_user(email), SLUG)
         channel = channels.list_channels(where)[position]
-        post, created = posts.create_post(where, PostInput(channel=channel.id, kind=kind, body=body, client_id=f"demo-{index}"))
+        post, created = posts.create_post(where, PostInput(
+            channel=channel.id, kind=kind, body=body, client_id=f"demo-{index}"))
         if not created:
             continue
         for supporter in supporters:
@@ -258,7 +259,9 @@ def _seed_workshops() -> None:
         workshops.attend(past, territories.access(accounts.find_user(email), SLUG).membership)
     db.session.commit()
     workshops.move(facilitator, past.id, MoveInput(to="next"))
-    said = [posts.create_post(territories.access(accounts.find_user(email), SLUG), PostInput(channel=general, kind="proposal", body=body, client_id=f"demo-workshop-{i}", workshop=past.id))[0]
+    said = [posts.create_post(territories.access(accounts.find_user(email), SLUG), PostInput(
+                channel=general, kind="proposal", body=body, client_id=f"demo-workshop-{i}",
+                workshop=past.id))[0]
             for i, (email, body) in enumerate([
                 ("transport@demo.concert.test",
                  "Des médiateurs dans les bus de nuit au départ de la gare."),

@@ -21,7 +21,8 @@ from .spec import declare
 @declare({200: Document}, query=ContractQuery, errors=(404,))
 @signed_in
 def get_contract(slug: str):
-    """The draft contract, assembled (document model: title, meta, numbered sections of blocks), or frozen version `version`."""
+    """The draft contract, assembled (document model: title, meta, numbered sections of
+    blocks), or frozen version `version`."""
     where = access(current_user, slug)
     version = request.args.get("version")
     return jsonify(contract.assemble(where, None if version in (None, "", "draft") else version))
@@ -99,7 +100,8 @@ def list_versions(slug: str):
 @declare({201: ContractVersion}, body=VersionInput, errors=(403, 404))
 @signed_in
 def freeze_version(slug: str):
-    """Freeze the current draft as the next version (facilitators); broadcasts `contract.version`."""
+    """Freeze the current draft as the next version (facilitators); broadcasts
+    `contract.version`."""
     where = access(current_user, slug)
     contract.edits(where)
     data = parse(VersionInput, json_body()) if request.data else VersionInput()
@@ -111,6 +113,7 @@ def freeze_version(slug: str):
 @declare({200: ContractDiff}, query=DiffQuery, errors=(404,))
 @signed_in
 def diff(slug: str):
-    """Compare version `from` with version `to` (or `draft`): commitments added, removed, changed field by field; sections whose text changed."""
+    """Compare version `from` with version `to` (or `draft`): commitments added, removed,
+    changed field by field; sections whose text changed."""
     where = access(current_user, slug)
     return jsonify(contract.diff(where, request.args.get("from"), request.args.get("to")))

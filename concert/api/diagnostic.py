@@ -21,7 +21,8 @@ from .spec import declare
 @declare({200: Diagnostic}, errors=(403, 404))
 @signed_in
 def get_diagnostic(slug: str):
-    """The shared diagnostic: last import, indicators (communes × years), organisations' entries, observations, needs of the channels I see."""
+    """The shared diagnostic: last import, indicators (communes × years), organisations'
+    entries, observations, needs of the channels I see."""
     return jsonify(diagnostic.summary(access(current_user, slug)))
 
 
@@ -29,7 +30,8 @@ def get_diagnostic(slug: str):
 @declare({201: Imported}, body=UploadInput, multipart=True, errors=(403, 404))
 @signed_in
 def import_diagnostic(slug: str):
-    """Import an SSMSI communal delinquency CSV (facilitators); replaces the territory's figures."""
+    """Import an SSMSI communal delinquency CSV (facilitators); replaces the territory's
+    figures."""
     where = access(current_user, slug)
     diagnostic.require_importer(where)
     upload = request.files.get("file")

@@ -45,7 +45,8 @@ PATHS = {
                 "200": {"description": "CSV: UTF-8 with BOM, `;`, CRLF, French headers, dates "
                                        "dd/mm/yyyy. XLSX/ODS: sheets Tous, one per party, "
                                        "Indicateurs.", "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/CommitmentExport"}},
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/CommitmentExport"}},
                     "text/csv": {"schema": {"type": "string"}},
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                         "schema": {"type": "string", "format": "binary"}},

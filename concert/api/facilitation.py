@@ -42,7 +42,8 @@ def decline_post(post_id: int):
 @declare({200: Post}, body=MergeInput, errors=(403, 404, 409))
 @signed_in
 def merge_post(post_id: int):
-    """Merge a duplicate into another need or proposal; supports are combined, each person counted once (facilitators)."""
+    """Merge a duplicate into another need or proposal; supports are combined, each person
+    counted once (facilitators)."""
     where = posts.post_access(current_user, post_id)
     facilitation.decides(where, post_id)
     post = facilitation.merge(where, post_id, parse(MergeInput, json_body()))
@@ -75,7 +76,8 @@ def list_commitments(slug: str):
 @declare({201: Commitment}, body=CommitmentInput, errors=(403, 404, 409))
 @signed_in
 def create_commitment(slug: str):
-    """Promote needs/proposals (`source_posts`) into a new commitment (facilitators); an already promoted post needs `repromote: true`."""
+    """Promote needs/proposals (`source_posts`) into a new commitment (facilitators); an
+    already promoted post needs `repromote: true`."""
     where = access(current_user, slug)
     commitment = facilitation.promote(where, json_body())
     return jsonify(commitments.serialise(commitment, where.membership)), 201

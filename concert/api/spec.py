@@ -39,12 +39,12 @@ def declare(answers: dict[int, type[BaseModel] | None], *, body: type[BaseModel]
             query: type[BaseModel] | None = None, errors: tuple[int, ...] = (),
             public: bool = False, multipart: bool = False) -> Callable:
     """Put right under the route decorator. The summary is the view's docstring's first
-    line. 401 is added unless `public`, 422 when there is a body or a query."""
+    paragraph. 401 is added unless `public`, 422 when there is a body or a query."""
     def decorate(view: Callable) -> Callable:
         extra = (() if public else (401,)) + ((422,) if body or query else ())
         all_errors = tuple(sorted(set(errors) | set(extra) | set(COMMON_ERRORS)))
         view.declaration = Declaration(
-            summary=(view.__doc__ or view.__name__).strip().splitlines()[0],
+            summary=" ".join((view.__doc__ or view.__name__).strip().split("\n\n")[0].split()),
             answers=answers, body=body, query=query, errors=all_errors, public=public,
             multipart=multipart, statuses=frozenset(answers) | frozenset(all_errors))
         return view

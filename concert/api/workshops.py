@@ -68,7 +68,8 @@ def get_workshop(workshop_id: int):
 @declare({200: Workshop}, body=WorkshopPatch, errors=(403, 404, 409))
 @signed_in
 def update_workshop(workshop_id: int):
-    """Edit a planned workshop (facilitators): the fields given change, a new `agenda` replaces the old one; 409 if live, closed or cancelled."""
+    """Edit a planned workshop (facilitators): the fields given change, a new `agenda`
+    replaces the old one; 409 if live, closed or cancelled."""
     where = _where(workshop_id)
     workshops.facilitates(where)
     workshop = workshops.update(where, workshop_id, parse(WorkshopPatch, json_body()))
@@ -79,7 +80,8 @@ def update_workshop(workshop_id: int):
 @declare({200: Workshop}, body=CancelInput, errors=(403, 404, 409))
 @signed_in
 def cancel_workshop(workshop_id: int):
-    """Cancel a planned workshop (facilitators), with an optional reason shown on its page; 409 if live, closed or already cancelled."""
+    """Cancel a planned workshop (facilitators), with an optional reason shown on its page;
+    409 if live, closed or already cancelled."""
     where = _where(workshop_id)
     workshops.facilitates(where)
     data = parse(CancelInput, json_body()) if request.data else None
@@ -146,7 +148,8 @@ def get_vote(workshop_id: int, vote_id: int):
 @declare({200: Vote}, body=DotInput, errors=(403, 404, 409))
 @signed_in
 def place_dot(workshop_id: int, vote_id: int):
-    """Place one of my dots (actors, facilitators): with `slot`, place or move that dot (idempotent); without, the first free one (409 if none)."""
+    """Place one of my dots (actors, facilitators): with `slot`, place or move that dot
+    (idempotent); without, the first free one (409 if none)."""
     where = _where(workshop_id)
     workshops.may_vote(where)
     vote = workshops.place_dot(where, workshop_id, vote_id, parse(DotInput, json_body()))
@@ -175,5 +178,6 @@ def close_vote(workshop_id: int, vote_id: int):
 @declare({200: Document}, errors=(404, 409))
 @signed_in
 def workshop_minutes(workshop_id: int):
-    """Minutes of a closed workshop, as an assembled document (409 before it closes); what the caller may see only."""
+    """Minutes of a closed workshop, as an assembled document (409 before it closes); what
+    the caller may see only."""
     return jsonify(workshops.minutes(_where(workshop_id), workshop_id))

@@ -52,7 +52,8 @@ def update_channel(slug: str, channel_id: int):
 @declare({200: PostPage}, query=PostsQuery, errors=(404,))
 @signed_in
 def list_posts(slug: str):
-    """Posts I may see, oldest first: without `after_seq`/`before_seq` the latest page; `before_seq` pages backwards; `order=supports` ranks needs and proposals by support."""
+    """Posts I may see, oldest first: without `after_seq`/`before_seq` the latest page;
+    `before_seq` pages backwards; `order=supports` ranks needs and proposals by support."""
     where = access(current_user, slug)
     args = request.args
     items = posts.list_posts(
@@ -73,7 +74,8 @@ def list_posts(slug: str):
 @declare({201: Post, 200: Post}, body=PostInput, errors=(403, 404, 409, 429))
 @signed_in
 def create_post(slug: str):
-    """Post a message, need or proposal (idempotent by `client_id`: the same one again answers 200 with the first post); 429 past CONCERT_POSTS_PER_MINUTE a minute."""
+    """Post a message, need or proposal (idempotent by `client_id`: the same one again
+    answers 200 with the first post); 429 past CONCERT_POSTS_PER_MINUTE a minute."""
     where = access(current_user, slug)
     posts.may_post(where)
     post, created = posts.create_post(where, parse(PostInput, json_body()))

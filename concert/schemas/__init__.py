@@ -1,1 +1,1 @@
-"""pydantic models of every API input and output, one module per area (OpenAPI is built from them)."""
+"""pydantic models of every API input and output, one module per area."""

@@ -79,7 +79,8 @@ def open_not_found(page, base, world, sign_in):
 
 def open_workshop_edit(page, base, world, sign_in):
     """A planned workshop's edit form, its fields filled in."""
-    workshop = workshops.create(access(find_user(world.facilitator.email), world.slug), WorkshopInput(**{
+    workshop = workshops.create(access(find_user(world.facilitator.email), world.slug), WorkshopInput(
+        **{
         "title": "Atelier abords des gares", "starts_at": "2026-12-03T14:00",
         "place": "Préfecture, salle 2", "invited": ["DDSP 13", "Habitat 13"],
         "agenda": [{"title": "Tour de table", "minutes": 10},

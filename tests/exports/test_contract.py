@@ -36,7 +36,8 @@ def as_(person, slug=SLUG):
 @pytest.fixture
 def drafted(world):
     with force_locale("fr"):
-        restricted = channels.create_channel(as_(world.facilitator), ChannelInput(name="Renseignement opérationnel", description="", restricted_to=["prefecture"])).id
+        restricted = channels.create_channel(as_(world.facilitator), ChannelInput(
+            name="Renseignement opérationnel", description="", restricted_to=["prefecture"])).id
         db.session.commit()
         first = facilitation.promote(as_(world.facilitator), {
             "title": "Vidéoprotection des abords de la gare Saint-Charles", "party": "etat",

@@ -166,11 +166,13 @@ def restricted_world(world) -> dict:
     """A channel restricted to the préfecture, with a need, a commitment promoted from it,
     and a workshop; a facilitator of a commune and a member since removed."""
     fac = access(find_user(world.facilitator.email), world.slug)
-    hidden = channels.create_channel(fac, ChannelInput(name="Renseignement", restricted_to=["prefecture"]))
+    hidden = channels.create_channel(fac, ChannelInput(
+        name="Renseignement", restricted_to=["prefecture"]))
     need, _ = posts.create_post(fac, PostInput(channel=hidden.id, kind="need", body=SECRET))
     commitment = facilitation.promote(fac, {"title": "Plan", "party": "etat",
                                             "source_posts": [need.id]})
-    workshop = workshops.create(fac, WorkshopInput(**{"title": "Atelier", "starts_at": "2026-12-03T14:00",
+    workshop = workshops.create(fac, WorkshopInput(
+        **{"title": "Atelier", "starts_at": "2026-12-03T14:00",
                                       "place": "Préfecture",
                                       "agenda": [{"title": "Point", "minutes": 10}]}))
     commune = join(world.slug, "maire@example.org", "Marc Maire", "facilitator",

@@ -21,7 +21,8 @@ def who(person, slug="metropole"):
 
 
 def restrict_afterwards(world, channel_id: int) -> None:
-    channels.update_channel(territories.system_access(world.slug), channel_id, ChannelChanges(**{"restricted_to": ["prefecture"]}))
+    channels.update_channel(territories.system_access(world.slug), channel_id, ChannelChanges(
+        **{"restricted_to": ["prefecture"]}))
 
 
 def words(answer) -> str:
@@ -35,7 +36,8 @@ def catch_up(person) -> str:
 
 def test_commitment_sources_leave_catch_up_and_api_once_restricted(client, world):
     channel = channels.list_channels(who(world.facilitator))[0].id
-    need, _ = posts.create_post(who(world.actor), PostInput(channel=channel, kind="need", body=SECRET))
+    need, _ = posts.create_post(who(world.actor), PostInput(
+        channel=channel, kind="need", body=SECRET))
     facilitation.promote(who(world.facilitator), {
         "title": "Plan stupéfiants", "party": "etat", "source_posts": [need.id]})
     assert SECRET in catch_up(world.actor)
@@ -50,13 +52,16 @@ def test_commitment_sources_leave_catch_up_and_api_once_restricted(client, world
 
 def live_vote(world):
     channel = channels.list_channels(who(world.facilitator))[0].id
-    kept, _ = posts.create_post(who(world.actor), PostInput(channel=channel, kind="proposal", body=SECRET))
-    deleted, _ = posts.create_post(who(world.actor), PostInput(channel=channel, kind="proposal", body=GONE))
+    kept, _ = posts.create_post(who(world.actor), PostInput(
+        channel=channel, kind="proposal", body=SECRET))
+    deleted, _ = posts.create_post(who(world.actor), PostInput(
+        channel=channel, kind="proposal", body=GONE))
     workshop = workshops.create(who(world.facilitator), WorkshopInput(**{
         "title": "Atelier", "starts_at": "2026-12-03T14:00", "place": "Préfecture",
         "agenda": [{"title": "Priorités", "minutes": 20}]}))
     workshops.start(who(world.facilitator), workshop.id)
-    vote = workshops.open_vote(who(world.facilitator), workshop.id, VoteInput(**{"posts": [kept.id, deleted.id], "dots": 2}))
+    vote = workshops.open_vote(who(world.facilitator), workshop.id, VoteInput(
+        **{"posts": [kept.id, deleted.id], "dots": 2}))
     workshops.place_dot(who(world.actors[1]), workshop.id, vote.id, DotInput(post=kept.id))
     return channel, workshop, vote, deleted
 

@@ -121,8 +121,10 @@ def test_evaluation_table_shows_the_latest_measurement(world):
 def test_restricted_channel_content_never_appears(world):
     """A commitment promoted from a post of a restricted channel: the contract, read by
     everyone, shows neither the post's text nor the restricted channel's name."""
-    restricted = channels.create_channel(as_(world.facilitator), ChannelInput(name="Renseignement État", restricted_to=["prefecture", "police_nationale"]))
-    secret, _created = posts.create_post(as_(world.actors[0]), PostInput(channel=restricted.id, kind="need", body="Informateur confidentiel rue des Lilas"))
+    restricted = channels.create_channel(as_(world.facilitator), ChannelInput(
+        name="Renseignement État", restricted_to=["prefecture", "police_nationale"]))
+    secret, _created = posts.create_post(as_(world.actors[0]), PostInput(
+        channel=restricted.id, kind="need", body="Informateur confidentiel rue des Lilas"))
     facilitation.promote(as_(world.facilitator), {
         "title": "Lutte contre les points de deal", "party": "etat",
         "channel": restricted.id, "source_posts": [secret.id]})
@@ -135,9 +137,12 @@ def test_restricted_channel_content_never_appears(world):
 
 def test_sections_and_frameworks_are_assembled(world):
     where = as_(world.facilitator)
-    contract.set_section(where, "preamble", SectionInput(body="Le présent **contrat** engage les parties."))
-    contract.set_section(where, "governance", SectionInput(body="Comité de pilotage **trimestriel**."))
-    contract.set_section(where, "signatories", SectionInput(body="- Préfet des Bouches-du-Rhône\n- Maire"))
+    contract.set_section(where, "preamble", SectionInput(
+        body="Le présent **contrat** engage les parties."))
+    contract.set_section(where, "governance", SectionInput(
+        body="Comité de pilotage **trimestriel**."))
+    contract.set_section(where, "signatories", SectionInput(
+        body="- Préfet des Bouches-du-Rhône\n- Maire"))
     contract.save_framework(where, {"kind": "cls", "name": "CLSPD de Marseille",
                                     "start_date": "2024-01-01", "end_date": "2027-12-31",
                                     "integration": "Ses fiches actions deviennent des engagements."})
@@ -165,7 +170,8 @@ def test_section_edits_are_validated_and_audited(world):
         contract.set_section(where, "preamble", SectionInput(body="x" * 50_001))
     assert error.value.field == "body"
     contract.set_section(where, "preamble", SectionInput(body="Texte"))
-    contract.set_section(where, "preamble", SectionInput(body="Texte"))  # unchanged: nothing recorded
+    contract.set_section(where, "preamble", SectionInput(
+        body="Texte"))  # unchanged: nothing recorded
     entries = db.session.scalars(sa.select(AuditLog).where(
         AuditLog.action == "contract.section")).all()
     assert [e.after["body"] for e in entries] == ["Texte"]
@@ -267,7 +273,8 @@ def test_diff_lists_added_removed_and_changed_commitments_and_section_text(world
     where = as_(world.facilitator)
     kept = commit_to(world, "Patrouilles mixtes", pilot="DDSP 13", due_date="2027-12-31")
     dropped = commit_to(world, "Engagement retiré", "partenaire")
-    contract.set_section(where, "governance", SectionInput(body="Comité de pilotage annuel.\nSecrétariat : préfecture."))
+    contract.set_section(where, "governance", SectionInput(
+        body="Comité de pilotage annuel.\nSecrétariat : préfecture."))
     contract.freeze(where, VersionInput(note="v1"))
 
     commitments.update(where, kept.id, {"pilot": "Police municipale", "due_date": "2028-06-30",
@@ -275,7 +282,8 @@ def test_diff_lists_added_removed_and_changed_commitments_and_section_text(world
     db.session.delete(db.session.get(Commitment, dropped.id))
     db.session.commit()
     added = commit_to(world, "Vidéoprotection", "collectivite")
-    contract.set_section(where, "governance", SectionInput(body="Comité de pilotage trimestriel.\nSecrétariat : préfecture."))
+    contract.set_section(where, "governance", SectionInput(
+        body="Comité de pilotage trimestriel.\nSecrétariat : préfecture."))
     contract.freeze(where, VersionInput(note="v2"))
 
     for to in (2, "2", "draft"):

@@ -246,7 +246,8 @@ def test_chart_is_accessible_svg_without_style_attributes(world):
 
 def test_contract_blocks_tables_charts_and_entries(world):
     imported(as_(world.facilitator), BASE_2024)
-    diagnostic.save_entry(as_(world.actor), EntryInput(**{"staff": "120 policiers", "hours": "24 h/24"}))
+    diagnostic.save_entry(as_(world.actor), EntryInput(
+        **{"staff": "120 policiers", "hours": "24 h/24"}))
     blocks = diagnostic.contract_blocks(world_territory())
     kinds = [b["type"] for b in blocks]
     assert kinds.count("table") == 2 and kinds.count("chart") == 2
@@ -277,7 +278,8 @@ def test_members_of_an_organisation_share_and_edit_its_entry(world):
     from tests.conftest import join
     colleague = join("metropole", "police2@example.org", "Pia Police", "actor", "DDSP 13",
                      "police_nationale")
-    diagnostic.save_entry(as_(world.actor), EntryInput(**{"staff": "120 agents", "equipment": "12 véhicules"}))
+    diagnostic.save_entry(as_(world.actor), EntryInput(
+        **{"staff": "120 agents", "equipment": "12 véhicules"}))
     entry = diagnostic.save_entry(as_(colleague), EntryInput(**{"staff": "125 agents"}))
     assert (entry.organisation, entry.staff, entry.equipment) == ("DDSP 13", "125 agents",
                                                                    "12 véhicules")
@@ -305,21 +307,27 @@ def test_observations_are_facilitators_only_and_sanitised(world):
     entry = diagnostic.save_entry(as_(world.actor), EntryInput(**{"staff": "120 agents"}))
     with pytest.raises(Forbidden):
         diagnostic.add_observation(as_(world.actor), ObservationInput(body="Je m'observe"))
-    note = diagnostic.add_observation(as_(world.facilitator), ObservationInput(body="**Effectifs** tendus <script>alert(1)</script>", entry=str(entry.id)))
+    note = diagnostic.add_observation(as_(world.facilitator), ObservationInput(
+        body="**Effectifs** tendus <script>alert(1)</script>", entry=str(entry.id)))
     assert note.entry_id == entry.id
     assert "<strong>Effectifs</strong>" in note.html and "<script>" not in note.html
     with pytest.raises(NotFound):
-        diagnostic.add_observation(as_(world.facilitator), ObservationInput(body="x", entry=999_999))
+        diagnostic.add_observation(as_(world.facilitator), ObservationInput(
+            body="x", entry=999_999))
 
 
 def test_needs_raised_are_grouped_by_channel_and_hide_restricted_channels(world):
     fac = as_(world.facilitator)
     public = channels.list_channels(fac)[0]
-    state_only = channels.create_channel(fac, ChannelInput(name="Services de l'État", description="", restricted_to=["police_nationale",
+    state_only = channels.create_channel(fac, ChannelInput(
+        name="Services de l'État", description="", restricted_to=["police_nationale",
                                                                           "prefecture"]))
-    posts.create_post(as_(world.actor), PostInput(channel=public.id, kind="need", body="Plus d'éclairage"))
-    posts.create_post(as_(world.actor), PostInput(channel=state_only.id, kind="need", body="Renfort BAC confidentiel"))
-    posts.create_post(as_(world.actor), PostInput(channel=public.id, kind="message", body="Bonjour"))
+    posts.create_post(as_(world.actor), PostInput(
+        channel=public.id, kind="need", body="Plus d'éclairage"))
+    posts.create_post(as_(world.actor), PostInput(
+        channel=state_only.id, kind="need", body="Renfort BAC confidentiel"))
+    posts.create_post(as_(world.actor), PostInput(
+        channel=public.id, kind="message", body="Bonjour"))
     seen_by_landlord = diagnostic.needs_by_channel(as_(world.actors[1]))
     assert [g["channel"]["name"] for g in seen_by_landlord] == [public.name]
     assert [n["body"] for n in seen_by_landlord[0]["needs"]] == ["Plus d'éclairage"]

@@ -73,7 +73,8 @@ def channel_id(person, name: str = "Transports", slug: str = SLUG) -> int:
 
 def contribute(person, kind: str = "need", body: str = "Besoin d'éclairage", *,
                channel: int | None = None, slug: str = SLUG) -> Post:
-    post, _created = posts.create_post(as_(person, slug), PostInput(channel=channel or channel_id(person, slug=slug), kind=kind, body=body))
+    post, _created = posts.create_post(as_(person, slug), PostInput(
+        channel=channel or channel_id(person, slug=slug), kind=kind, body=body))
     return post
 
 
@@ -144,7 +145,8 @@ def second_facilitator(kind: str = "commune"):
 @pytest.fixture
 def state_channel(world) -> int:
     """Restricted to the préfecture and the police nationale."""
-    return channels.create_channel(as_(world.facilitator), ChannelInput(name="État seulement", restricted_to=["prefecture", "police_nationale"])).id
+    return channels.create_channel(as_(world.facilitator), ChannelInput(
+        name="État seulement", restricted_to=["prefecture", "police_nationale"])).id
 
 
 # --- promote -------------------------------------------------------------------------------
@@ -267,7 +269,8 @@ def test_merged_or_declined_posts_cannot_be_promoted(world):
     duplicate = contribute(world.actors[1], "need", "Éclairage de la rue A")
     declined = contribute(world.actors[1], "proposal", "Hors sujet")
     facilitation.merge(as_(world.facilitator), duplicate.id, MergeInput(into=kept.id))
-    facilitation.decline(as_(world.facilitator), declined.id, DeclineInput(reason="Hors du champ du contrat"))
+    facilitation.decline(as_(world.facilitator), declined.id, DeclineInput(
+        reason="Hors du champ du contrat"))
 
     refused(Conflict, lambda: promote(world, duplicate), field="source_posts")
     refused(Conflict, lambda: promote(world, declined, repromote=True), field="source_posts")
@@ -314,7 +317,8 @@ def test_promote_refuses_bad_fields(world, fields, field):
 
 def test_promote_into_an_unknown_foreign_or_hidden_channel_is_not_found(world):
     mayor = second_facilitator()
-    hidden = channels.create_channel(as_(world.facilitator), ChannelInput(name="Préfecture seule", restricted_to=["prefecture"])).id
+    hidden = channels.create_channel(as_(world.facilitator), ChannelInput(
+        name="Préfecture seule", restricted_to=["prefecture"])).id
     foreign = channel_id(world.outsider, slug="autre")
     for channel in (999_999, foreign):
         refused(NotFound, lambda channel=channel: promote(world, channel=channel),
@@ -369,7 +373,8 @@ def test_merge_into_a_promoted_post_is_allowed(world):
     kept = contribute(world.actors[0])
     promote(world, kept)
     duplicate = contribute(world.actors[1], "need", "Doublon")
-    assert facilitation.merge(as_(world.facilitator), duplicate.id, MergeInput(into=kept.id)).status == "merged"
+    assert facilitation.merge(as_(world.facilitator), duplicate.id, MergeInput(
+        into=kept.id)).status == "merged"
 
 
 def test_merge_refusals(world):
@@ -383,8 +388,10 @@ def test_merge_refusals(world):
 
     refused(Invalid, lambda: facilitation.merge(fac, a.id, MergeInput(into=a.id)), field="into")
     refused(Conflict, lambda: facilitation.merge(fac, declined.id, MergeInput(into=a.id)))
-    refused(Conflict, lambda: facilitation.merge(fac, a.id, MergeInput(into=declined.id)), field="into")
-    refused(Invalid, lambda: facilitation.merge(fac, a.id, MergeInput(into=message.id)), field="into")
+    refused(Conflict, lambda: facilitation.merge(fac, a.id, MergeInput(
+        into=declined.id)), field="into")
+    refused(Invalid, lambda: facilitation.merge(fac, a.id, MergeInput(
+        into=message.id)), field="into")
     refused(NotFound, lambda: facilitation.merge(fac, a.id, MergeInput(into=foreign.id)))
     refused(NotFound, lambda: facilitation.merge(fac, a.id, MergeInput(into=999_999)))
     for bad in (None, "x", str(b.id), True, 1.0, [b.id], 2 ** 70):
@@ -393,7 +400,8 @@ def test_merge_refusals(world):
         assert isinstance(raised.value, Invalid) or bad == 2 ** 70, bad
         db.session.rollback()
     promote(world, b)
-    refused(Conflict, lambda: facilitation.merge(fac, b.id, MergeInput(into=a.id)))  # promoted: not open
+    refused(Conflict, lambda: facilitation.merge(fac, b.id, MergeInput(
+        into=a.id)))  # promoted: not open
     assert fresh(a).status == "open"
 
 
@@ -401,7 +409,8 @@ def test_merge_true_is_not_post_number_one(world):
     """JSON `true` must not be read as the post with id 1."""
     assert contribute(world.actors[0], "need", "Premier").id == 1  # what `true` would name
     second = contribute(world.actors[1], "need", "Second")
-    refused(Invalid, lambda: facilitation.merge(as_(world.facilitator), second.id, MergeInput(into=True)),
+    refused(Invalid, lambda: facilitation.merge(as_(world.facilitator), second.id, MergeInput(
+        into=True)),
             field="into")
     assert fresh(second).status == "open"
 
@@ -410,7 +419,8 @@ def test_decline_needs_a_reason_shown_to_all_then_reopen(world):
     need = contribute(world.actors[0])
     fac = as_(world.facilitator)
     for bad in (None, "", "   ", 42, ["non"], "x" * 2001):
-        refused(Invalid, lambda bad=bad: facilitation.decline(fac, need.id, DeclineInput(reason=bad)),
+        refused(Invalid, lambda bad=bad: facilitation.decline(fac, need.id, DeclineInput(
+            reason=bad)),
                 field="reason")
 
     facilitation.decline(fac, need.id, DeclineInput(reason="  Relève du contrat de ville  "))

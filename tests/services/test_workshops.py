@@ -38,7 +38,8 @@ def general(world) -> int:
 
 @pytest.fixture
 def state_only(world) -> int:
-    channel = channels.create_channel(who(world.facilitator), ChannelInput(name="État seulement", restricted_to=["prefecture", "police_nationale"]))
+    channel = channels.create_channel(who(world.facilitator), ChannelInput(
+        name="État seulement", restricted_to=["prefecture", "police_nationale"]))
     return channel.id
 
 
@@ -63,7 +64,8 @@ def workshop(world, general):
 
 
 def contribute(person, channel, body, kind="proposal", **tag):
-    post, _new = posts.create_post(who(person), PostInput(channel=channel, kind=kind, body=body, **tag))
+    post, _new = posts.create_post(who(person), PostInput(
+        channel=channel, kind=kind, body=body, **tag))
     return post
 
 
@@ -176,7 +178,8 @@ def workshop_events() -> list[str]:
 
 def test_a_facilitator_edits_a_planned_workshop(world, workshop):
     agenda = [i.id for i in workshop.agenda]
-    edited = workshops.serialise(workshops.update(who(world.facilitator), workshop.id, WorkshopPatch(**{
+    edited = workshops.serialise(workshops.update(who(world.facilitator), workshop.id, WorkshopPatch(
+        **{
         "starts_at": "2026-12-10T09:30", "place": "Mairie annexe", "invited": ["DDSP 13"]})))
     assert edited["starts_at"] == "2026-12-10T08:30:00+00:00"
     assert edited["place"] == "Mairie annexe" and edited["invited"] == ["DDSP 13"]
@@ -222,7 +225,8 @@ def test_edit_refusals_name_their_field_and_change_nothing(world, workshop, chan
     fac = who(world.facilitator)
     before = workshops.serialise(workshop)
     with pytest.raises(Invalid) as refused:
-        workshops.update(fac, workshop.id, WorkshopPatch(**{"title": "Nouveau titre", "place": "Mairie",
+        workshops.update(fac, workshop.id, WorkshopPatch(
+            **{"title": "Nouveau titre", "place": "Mairie",
                                             **changes}))
     assert refused.value.field == field
     db.session.rollback()
@@ -241,13 +245,15 @@ def test_an_edited_agenda_item_cannot_focus_on_a_restricted_channel(world, works
 
 def test_only_facilitators_edit_and_cancel(world, workshop):
     for person in (world.actor, world.observer):
-        for action in (lambda a: workshops.update(a, workshop.id, WorkshopPatch(**{"title": "Pris"})),
+        for action in (lambda a: workshops.update(a, workshop.id, WorkshopPatch(
+            **{"title": "Pris"})),
                        lambda a: workshops.cancel(a, workshop.id),
                        lambda a: workshops.editable(a, workshop.id)):
             with pytest.raises(Forbidden):
                 action(who(person))
     with pytest.raises(NotFound):
-        workshops.update(who(world.outsider, "autre"), workshop.id, WorkshopPatch(**{"title": "Pris"}))
+        workshops.update(who(world.outsider, "autre"), workshop.id, WorkshopPatch(
+            **{"title": "Pris"}))
     with pytest.raises(NotFound):
         workshops.cancel(who(world.outsider, "autre"), workshop.id)
     assert workshops.get(who(world.facilitator), workshop.id).status == "planned"
@@ -257,7 +263,8 @@ def test_a_live_or_closed_workshop_is_neither_edited_nor_cancelled(world, worksh
     fac = who(world.facilitator)
     workshops.start(fac, workshop.id)
     for status in ("live", "closed"):
-        for action in (lambda: workshops.update(fac, workshop.id, WorkshopPatch(**{"title": "Trop tard"})),
+        for action in (lambda: workshops.update(fac, workshop.id, WorkshopPatch(
+            **{"title": "Trop tard"})),
                        lambda: workshops.cancel(fac, workshop.id, CancelInput(reason="Trop tard")),
                        lambda: workshops.editable(fac, workshop.id)):
             with pytest.raises(Conflict) as refused:
@@ -271,7 +278,8 @@ def test_a_live_or_closed_workshop_is_neither_edited_nor_cancelled(world, worksh
 
 def test_a_facilitator_cancels_a_planned_workshop(world, workshop):
     fac = who(world.facilitator)
-    cancelled = workshops.serialise(workshops.cancel(fac, workshop.id, CancelInput(reason="  Salle indisponible ")))
+    cancelled = workshops.serialise(workshops.cancel(fac, workshop.id, CancelInput(
+        reason="  Salle indisponible ")))
     assert cancelled["status"] == "cancelled" and cancelled["cancelled_at"]
     assert cancelled["cancel_reason"] == "Salle indisponible"
     upcoming, past = workshops.list_workshops(who(world.observer))
@@ -287,7 +295,8 @@ def test_a_cancelled_workshop_cannot_start_nor_change_again(world, workshop):
     workshops.cancel(fac, workshop.id)
     for action in (lambda: workshops.start(fac, workshop.id),
                    lambda: workshops.close(fac, workshop.id),
-                   lambda: workshops.update(fac, workshop.id, WorkshopPatch(**{"title": "Reprise"})),
+                   lambda: workshops.update(fac, workshop.id, WorkshopPatch(
+                       **{"title": "Reprise"})),
                    lambda: workshops.cancel(fac, workshop.id)):
         with pytest.raises(Conflict) as refused:
             action()
@@ -302,8 +311,10 @@ def test_edits_and_cancellation_are_audited_before_and_after(world, workshop, ge
     fac = who(world.facilitator)
     workshops.update(fac, workshop.id, WorkshopPatch(**{"title": "Atelier gares",
                                         "place": "Salle du conseil, préfecture"}))
-    workshops.update(fac, workshop.id, WorkshopPatch(**{"title": "Atelier gares"}))  # nothing changes
-    workshops.update(fac, workshop.id, WorkshopPatch(**{"agenda": [{"title": "Gares", "minutes": 45}]}))
+    workshops.update(fac, workshop.id, WorkshopPatch(
+        **{"title": "Atelier gares"}))  # nothing changes
+    workshops.update(fac, workshop.id, WorkshopPatch(
+        **{"agenda": [{"title": "Gares", "minutes": 45}]}))
     workshops.cancel(fac, workshop.id, CancelInput(reason="Grève des transports"))
     entries = audit.entries(fac, object_type="workshop")[::-1]
     assert [e.action for e in entries] == ["workshop.update", "workshop.update",
@@ -368,7 +379,8 @@ def test_dots_are_counted_once_per_dot_and_move(world, workshop, proposals, vote
     police = who(world.actor)
     a, b, c = (p.id for p in proposals)
     workshops.place_dot(police, workshop.id, vote.id, DotInput(post=a, slot=0))
-    workshops.place_dot(police, workshop.id, vote.id, DotInput(post=a, slot=0))  # a retry: the same dot
+    workshops.place_dot(police, workshop.id, vote.id, DotInput(
+        post=a, slot=0))  # a retry: the same dot
     assert results(vote) == {a: 1, b: 0, c: 0}
     workshops.place_dot(police, workshop.id, vote.id, DotInput(post=b))  # the first free dot
     assert results(vote) == {a: 1, b: 1, c: 0}
@@ -388,14 +400,17 @@ def test_dots_are_counted_once_per_dot_and_move(world, workshop, proposals, vote
 def test_voting_refusals(world, workshop, proposals, vote, general):
     police = who(world.actor)
     with pytest.raises(Forbidden):  # observers read
-        workshops.place_dot(who(world.observer), workshop.id, vote.id, DotInput(post=proposals[0].id))
+        workshops.place_dot(who(world.observer), workshop.id, vote.id, DotInput(
+            post=proposals[0].id))
     other = contribute(world.actor, general, "Hors vote")
     with pytest.raises(Invalid):
         workshops.place_dot(police, workshop.id, vote.id, DotInput(post=other.id))
     with pytest.raises(Invalid):
-        workshops.place_dot(police, workshop.id, vote.id, DotInput(post=proposals[0].id, slot=2))  # slot 0..1
+        workshops.place_dot(police, workshop.id, vote.id, DotInput(
+            post=proposals[0].id, slot=2))  # slot 0..1
     with pytest.raises(Conflict):  # one open vote at a time
-        workshops.open_vote(who(world.facilitator), workshop.id, VoteInput(**{"posts": [p.id for p in proposals]}))
+        workshops.open_vote(who(world.facilitator), workshop.id, VoteInput(
+            **{"posts": [p.id for p in proposals]}))
     workshops.close_vote(who(world.facilitator), workshop.id, vote.id)
     with pytest.raises(Conflict) as refused:
         workshops.place_dot(police, workshop.id, vote.id, DotInput(post=proposals[0].id))
@@ -418,7 +433,8 @@ def test_a_vote_takes_only_open_contributions_visible_to_all(world, workshop, pr
         with pytest.raises(Invalid):
             workshops.open_vote(fac, workshop.id, VoteInput(**{"posts": bad}))
     with pytest.raises(Invalid):
-        workshops.open_vote(fac, workshop.id, VoteInput(**{"posts": [p.id for p in proposals], "dots": 0}))
+        workshops.open_vote(fac, workshop.id, VoteInput(
+            **{"posts": [p.id for p in proposals], "dots": 0}))
 
 
 def test_closing_the_workshop_closes_its_vote(world, workshop, vote):

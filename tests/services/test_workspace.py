@@ -38,7 +38,8 @@ def first_channel(who) -> int:
 def post(person, body: str = "Bonjour", kind: str = "message", channel: int | None = None,
          **kw) -> posts.Post:
     who = as_(person)
-    created, _ = posts.create_post(who, PostInput(channel=channel or first_channel(who), kind=kind, body=body, **kw))
+    created, _ = posts.create_post(who, PostInput(
+        channel=channel or first_channel(who), kind=kind, body=body, **kw))
     return created
 
 
@@ -52,7 +53,8 @@ def territory_events(slug: str = "metropole") -> list[Event]:
 def state_channel(world):
     """A channel restricted to the State services: the facilitator (prefecture) and the
     police actor see it; the social landlord and the observer (justice) do not."""
-    return channels.create_channel(as_(world.facilitator), ChannelInput(name="Renseignement opérationnel", description="Services de l'État", restricted_to=STATE_ONLY)).id
+    return channels.create_channel(as_(world.facilitator), ChannelInput(
+        name="Renseignement opérationnel", description="Services de l'État", restricted_to=STATE_ONLY)).id
 
 
 # --- channels ------------------------------------------------------------------------------
@@ -77,18 +79,21 @@ def test_each_territory_has_its_own_defaults(world):
 
 def test_facilitator_creates_renames_archives_and_restricts(world):
     anim = as_(world.facilitator)
-    channel = channels.create_channel(anim, ChannelInput(name="  Sécurité routière  ", description="Rodéos urbains"))
+    channel = channels.create_channel(anim, ChannelInput(
+        name="  Sécurité routière  ", description="Rodéos urbains"))
     assert channel.name == "Sécurité routière"
     assert channels.list_channels(anim)[-1].id == channel.id
     channels.update_channel(anim, channel.id, ChannelChanges(**{"name": "Rodéos urbains"}))
     channels.update_channel(anim, channel.id, ChannelChanges(**{"archived": True}))
-    channels.update_channel(anim, channel.id, ChannelChanges(**{"restricted_to": ["police_nationale", "prefecture",
+    channels.update_channel(anim, channel.id, ChannelChanges(
+        **{"restricted_to": ["police_nationale", "prefecture",
                                                                    "police_nationale"]}))
     assert channels.serialise(db.session.get(channels.Channel, channel.id)) == {
         "id": channel.id, "name": "Rodéos urbains", "description": "Rodéos urbains",
         "restricted_to": ["police_nationale", "prefecture"], "archived": True,
     }
-    channels.update_channel(anim, channel.id, ChannelChanges(**{"archived": False, "restricted_to": None}))
+    channels.update_channel(anim, channel.id, ChannelChanges(
+        **{"archived": False, "restricted_to": None}))
     reopened = channels.get_channel(as_(world.actors[1]), channel.id, for_posting=True)
     assert reopened.restricted_to is None and not reopened.archived
     actions = db.session.scalars(sa.select(AuditLog.action).where(
@@ -116,9 +121,11 @@ def test_duplicate_channel_names_conflict(world):
     other = channels.create_channel(anim, ChannelInput(name="Nouveau"))
     with pytest.raises(Conflict):
         channels.update_channel(anim, other.id, ChannelChanges(**{"name": "Transports"}))
-    channels.update_channel(anim, other.id, ChannelChanges(**{"name": "Nouveau"}))  # its own name is fine
+    channels.update_channel(anim, other.id, ChannelChanges(
+        **{"name": "Nouveau"}))  # its own name is fine
     # The same name in another territory is another channel.
-    assert channels.create_channel(as_(world.outsider, "autre"), ChannelInput(name="Nouveau")).name == "Nouveau"
+    assert channels.create_channel(as_(world.outsider, "autre"), ChannelInput(
+        name="Nouveau")).name == "Nouveau"
 
 
 @pytest.mark.parametrize("restricted_to", [["ministere"], "prefecture", [1], [["justice"]],
@@ -126,10 +133,12 @@ def test_duplicate_channel_names_conflict(world):
 def test_unknown_organisation_kinds_are_invalid(world, restricted_to):
     anim = as_(world.facilitator)
     with pytest.raises(Invalid) as error:
-        channels.create_channel(anim, ChannelInput(name="Restreint", description="", restricted_to=restricted_to))
+        channels.create_channel(anim, ChannelInput(
+            name="Restreint", description="", restricted_to=restricted_to))
     assert error.value.field == "restricted_to"
     with pytest.raises(Invalid):
-        channels.update_channel(anim, first_channel(anim), ChannelChanges(**{"restricted_to": restricted_to}))
+        channels.update_channel(anim, first_channel(anim), ChannelChanges(
+            **{"restricted_to": restricted_to}))
 
 
 @pytest.mark.parametrize("changes, field", [
@@ -147,11 +156,13 @@ def test_channel_changes_are_validated(world, changes, field):
 def test_channels_of_another_territory_are_not_found(world):
     theirs = channels.list_channels(as_(world.outsider, "autre"))[0].id
     with pytest.raises(NotFound):
-        channels.update_channel(as_(world.facilitator), theirs, ChannelChanges(**{"name": "Piraté"}))
+        channels.update_channel(as_(world.facilitator), theirs, ChannelChanges(
+            **{"name": "Piraté"}))
     with pytest.raises(NotFound):
         channels.get_channel(as_(world.actor), theirs)
     with pytest.raises(NotFound):
-        posts.create_post(as_(world.actor), PostInput(channel=theirs, kind="message", body="Bonjour"))
+        posts.create_post(as_(world.actor), PostInput(
+            channel=theirs, kind="message", body="Bonjour"))
 
 
 def test_posting_in_an_archived_channel_is_refused(world):
@@ -211,7 +222,8 @@ def test_unknown_kinds_are_invalid(world, kind):
 @pytest.mark.parametrize("channel", ["abc", None, 1.5, True, [1], {"id": 1}, "1; DROP TABLE"])
 def test_bad_channel_values_are_refused_cleanly(world, channel):
     with pytest.raises((Invalid, NotFound)) as error:
-        posts.create_post(as_(world.actor), PostInput(channel=channel, kind="message", body="Bonjour"))
+        posts.create_post(as_(world.actor), PostInput(
+            channel=channel, kind="message", body="Bonjour"))
     assert error.value.field == "channel"
 
 
@@ -233,7 +245,8 @@ def test_nul_characters_are_invalid_not_a_database_error(world):
 
 def test_unknown_channel_is_not_found(world):
     with pytest.raises(NotFound):
-        posts.create_post(as_(world.actor), PostInput(channel=999_999, kind="message", body="Bonjour"))
+        posts.create_post(as_(world.actor), PostInput(
+            channel=999_999, kind="message", body="Bonjour"))
 
 
 @pytest.mark.parametrize("value", [2**63, -(2**63) - 1, 10**30])
@@ -242,7 +255,8 @@ def test_out_of_range_integers_are_refused_cleanly(world, value):
     with pytest.raises((Invalid, NotFound)):
         posts.create_post(who, PostInput(channel=value, kind="message", body="Bonjour"))
     with pytest.raises((Invalid, NotFound)):
-        posts.create_post(who, PostInput(channel=first_channel(who), kind="message", body="Bonjour", reply_to=value))
+        posts.create_post(who, PostInput(
+            channel=first_channel(who), kind="message", body="Bonjour", reply_to=value))
     with pytest.raises((Invalid, NotFound)):
         posts.get_post(who, value)
     with pytest.raises((Invalid, NotFound)):
@@ -268,7 +282,8 @@ def test_observers_do_not_post(world):
 def test_idempotent_client_id(world):
     first = post(world.actor, "Premier envoi", client_id="c-123")
     who = as_(world.actor)
-    again, created = posts.create_post(who, PostInput(channel=first_channel(who), kind="need", body="Réessai", client_id="c-123"))
+    again, created = posts.create_post(who, PostInput(
+        channel=first_channel(who), kind="need", body="Réessai", client_id="c-123"))
     assert not created and again.id == first.id and again.body == "Premier envoi"
     # Another author may use the same client_id: it is theirs.
     other = post(world.actors[1], client_id="c-123")
@@ -454,7 +469,8 @@ def test_seq_is_independent_per_territory(world):
     post(world.actor)
     post(world.actor)
     who = as_(world.outsider, "autre")
-    theirs, _ = posts.create_post(who, PostInput(channel=first_channel(who), kind="message", body="Ailleurs"))
+    theirs, _ = posts.create_post(who, PostInput(
+        channel=first_channel(who), kind="message", body="Ailleurs"))
     post(world.actor)
     assert theirs.seq == 1
     assert [e.seq for e in territory_events("autre")] == [1]
@@ -538,7 +554,8 @@ def test_restricted_channel_posts_are_not_found_for_other_kinds(world, state_cha
 
 def test_facilitator_outside_the_allowed_kinds_sees_the_channel_name_only(world):
     anim = as_(world.facilitator)
-    police_only = channels.create_channel(anim, ChannelInput(name="Police seulement", description="", restricted_to=["police_nationale"])).id
+    police_only = channels.create_channel(anim, ChannelInput(
+        name="Police seulement", description="", restricted_to=["police_nationale"])).id
     secret = post(world.actor, "Entre policiers", channel=police_only)
     assert police_only in [c.id for c in channels.list_channels(anim)]
     with pytest.raises(NotFound):

@@ -24,8 +24,8 @@ from .votes import close_vote, get_vote, my_dots, open_vote, open_vote_of, place
 __all__ = [
     "MAX_DOTS", "MAX_INVITED", "MAX_ITEMS", "MAX_MINUTES", "MAX_VOTE_POSTS", "VOTER_ROLES",
     "attend", "attendance", "cancel", "close", "close_vote", "contributions", "create",
-    "current_item", "editable", "enter", "facilitates", "forget", "get", "get_vote", "leave",
-    "list_workshops", "may_vote", "minutes", "move", "my_dots", "open_vote", "open_vote_of", "place_dot",
-    "present_now", "remove_dot", "serialise", "serialise_vote", "start", "tag_for_post",
-    "update", "votes_of", "with_option_texts", "workshop_access",
+    "current_item", "editable", "enter", "facilitates", "forget", "get", "get_vote",
+    "leave", "list_workshops", "may_vote", "minutes", "move", "my_dots", "open_vote",
+    "open_vote_of", "place_dot", "present_now", "remove_dot", "serialise", "serialise_vote",
+    "start", "tag_for_post", "update", "votes_of", "with_option_texts", "workshop_access",
 ]
