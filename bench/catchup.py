@@ -44,6 +44,7 @@ def seed(database_url: str, instance: Path, events: int) -> tuple[str, Path]:
     from concert import create_app
     from concert.db import db
     from concert.models import Channel, Event, Post, Territory
+    from concert.schemas.workspace import PostInput
     from concert.services import accounts, members, posts, territories
     from concert.services.access import access
 
@@ -57,8 +58,9 @@ def seed(database_url: str, instance: Path, events: int) -> tuple[str, Path]:
         user = membership.user
         token = accounts.issue_api_token(user, "bench")
         channel = db.session.scalar(sa.select(Channel).order_by(Channel.id))
-        first, _ = posts.create_post(access(user, "bench"), channel.id, "proposal",
-                                     "Une **proposition** de départ.", "bench-0")
+        first, _ = posts.create_post(access(user, "bench"), PostInput(
+            channel=channel.id, kind="proposal", body="Une **proposition** de départ.",
+            client_id="bench-0"))
         template = posts.serialise(first)
         territory = db.session.scalar(sa.select(Territory).where(Territory.slug == "bench"))
         body = "Besoin d'un *point de contact* unique avec la police municipale. " * 3

@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concert.schemas.contract import VersionInput
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -130,7 +131,7 @@ def seed(database_url: str, instance: str, n_commitments: int, n_posts: int) -> 
         from concert.services import contract
         from concert.services.access import system_access
 
-        contract.freeze(system_access(SLUG), "Version d'évaluation")
+        contract.freeze(system_access(SLUG), VersionInput(note="Version d'évaluation"))
 
 
 def _mib(value: float | None) -> str:

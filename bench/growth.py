@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from concert.schemas.workspace import PostInput
 
 ROUNDS = 3
 SUGGESTED = 1000
@@ -72,8 +73,8 @@ def seed(slug: str, posts: int, facilitator) -> dict:
     db.session.commit()
     channels = list(db.session.scalars(sa.select(Channel.id).where(
         Channel.territory_id == territory.id).order_by(Channel.id)))
-    first, _ = post_service.create_post(access(facilitator, slug), channels[0], "need",
-                                        "Un besoin de départ.", f"{slug}-0")
+    first, _ = post_service.create_post(access(facilitator, slug), PostInput(
+        channel=channels[0], kind="need", body="Un besoin de départ.", client_id=f"{slug}-0"))
     template = post_service.serialise(first)
     kinds = ["message", "need", "proposal"]
     words = ["police", "municipale", "éclairage", "transport", "bailleur", "caméras",

@@ -70,11 +70,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .api import bp as api_bp
     from .web import bp as web_bp
+    from .api.spec import init_response_checks
     from .errors import init_error_handlers
 
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     init_error_handlers(app)
+    init_response_checks(app)
     app.after_request(_security_headers)
     return app
 

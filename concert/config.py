@@ -68,6 +68,9 @@ class Config:
         self.RESET_RATE_LIMIT = os.environ.get("CONCERT_RESET_RATE_LIMIT") or "5 per hour"
         self.RESET_IP_RATE_LIMIT = os.environ.get("CONCERT_RESET_IP_RATE_LIMIT") or "20 per hour"
         self.POSTS_PER_MINUTE = int(os.environ.get("CONCERT_POSTS_PER_MINUTE") or 30)
+        # The tests set it: every /api/v1 answer is checked against its route's declaration
+        # (api/spec.py), and one that differs becomes a 500.
+        self.VALIDATE_RESPONSES = _flag("CONCERT_VALIDATE_RESPONSES")
         # One account, whatever the addresses (OWASP ASVS 2.2.1: a botnet guessing one password).
         self.LOGIN_ACCOUNT_RATE_LIMIT = (os.environ.get("CONCERT_LOGIN_ACCOUNT_RATE_LIMIT")
                                          or "30 per hour")

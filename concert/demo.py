@@ -11,6 +11,10 @@ from .models import Membership, Post, Territory
 from .services import (
     accounts, channels, contract, diagnostic, facilitation, members, posts, territories,
 )
+from .schemas.contract import SectionInput, VersionInput
+from .schemas.diagnostic import EntryInput, ObservationInput
+from .schemas.workspace import PostInput
+from .schemas.workshops import DotInput, MoveInput, VoteInput, WorkshopInput
 
 SLUG = "demo"
 NAME = "Métropole de démonstration"
@@ -80,7 +84,8 @@ def _seed_conversation() -> None:
     for index, (email, position, kind, body, supporters) in enumerate(CONVERSATION):
         where = territories.access(accounts.find_user(email), SLUG)
         channel = channels.list_channels(where)[position]
-        post, created = posts.create_post(where, channel.id, kind, body, f"demo-{index}")
+        post, created = posts.create_post(where, PostInput(
+            channel=channel.id, kind=kind, body=body, client_id=f"demo-{index}"))
         if not created:
             continue
         for supporter in supporters:
@@ -179,12 +184,12 @@ def _seed_diagnostic(territory: Territory) -> None:
     for email, fields in DEMO_ENTRIES.items():
         where = territories.access(accounts.find_user(email), SLUG)
         if diagnostic.own_entry(where) is None:
-            diagnostic.save_entry(where, fields)
+            diagnostic.save_entry(where, EntryInput(**fields))
     if not diagnostic.list_observations(territory):
         diagnostic.add_observation(
-            territories.access(accounts.find_user(PEOPLE[0][0]), SLUG),
-            "Les atteintes aux biens reculent depuis 2019 ; les **violences physiques** "
-            "progressent, surtout en soirée : priorité du futur contrat.")
+            territories.access(accounts.find_user(PEOPLE[0][0]), SLUG), ObservationInput(
+                body="Les atteintes aux biens reculent depuis 2019 ; les **violences "
+                     "physiques** progressent, surtout en soirée : priorité du futur contrat."))
 
 
 CONTRACT_SECTIONS = {
@@ -219,12 +224,13 @@ def _seed_contract() -> None:
     if contract.versions(facilitator):
         return
     for key, body in CONTRACT_SECTIONS.items():
-        contract.set_section(facilitator, key, body)
+        contract.set_section(facilitator, key, SectionInput(body=body))
     if not contract.frameworks(facilitator.territory):
         for framework in CONTRACT_FRAMEWORKS:
             contract.save_framework(facilitator, framework)
     territories.set_phase(facilitator, "drafting")
-    contract.freeze(facilitator, "Première version soumise au comité de pilotage")
+    contract.freeze(facilitator, VersionInput(
+        note="Première version soumise au comité de pilotage"))
 
 
 def _seed_workshops() -> None:
@@ -239,7 +245,7 @@ def _seed_workshops() -> None:
         return
     general = channels.list_channels(facilitator)[0].id
     today = utcnow().replace(hour=13, minute=0, second=0, microsecond=0)
-    past = workshops.create(facilitator, {
+    past = workshops.create(facilitator, WorkshopInput(**{
         "title": "Atelier de lancement : abords de la gare", "place": "Préfecture, salle Mistral",
         "starts_at": (today - timedelta(days=7)).isoformat(),
         "invited": ["DDSP des Bouches-du-Rhône", "Police municipale de Marseille",
@@ -247,14 +253,15 @@ def _seed_workshops() -> None:
         "agenda": [{"title": "Tour de table", "minutes": 15},
                    {"title": "Propositions pour les abords de la gare", "minutes": 45,
                     "channel": general},
-                   {"title": "Priorités", "minutes": 20}]})
+                   {"title": "Priorités", "minutes": 20}]}))
     workshops.start(facilitator, past.id)
     for email, *_rest in PEOPLE[:7]:
         workshops.attend(past, territories.access(accounts.find_user(email), SLUG).membership)
     db.session.commit()
-    workshops.move(facilitator, past.id, "next")
-    said = [posts.create_post(territories.access(accounts.find_user(email), SLUG), general,
-                              "proposal", body, f"demo-workshop-{i}", workshop=past.id)[0]
+    workshops.move(facilitator, past.id, MoveInput(to="next"))
+    said = [posts.create_post(territories.access(accounts.find_user(email), SLUG), PostInput(
+                channel=general, kind="proposal", body=body, client_id=f"demo-workshop-{i}",
+                workshop=past.id))[0]
             for i, (email, body) in enumerate([
                 ("transport@demo.concert.test",
                  "Des médiateurs dans les bus de nuit au départ de la gare."),
@@ -262,28 +269,28 @@ def _seed_workshops() -> None:
                  "Une patrouille pédestre de la police municipale sur le parvis le soir."),
                 ("prevention@demo.concert.test",
                  "Une maraude commune avec les éducateurs de rue le vendredi.")])]
-    workshops.move(facilitator, past.id, "next")
-    vote = workshops.open_vote(facilitator, past.id, {
+    workshops.move(facilitator, past.id, MoveInput(to="next"))
+    vote = workshops.open_vote(facilitator, past.id, VoteInput(**{
         "question": "Quelles propositions retenir en priorité ?", "dots": 2,
-        "posts": [p.id for p in said]})
+        "posts": [p.id for p in said]}))
     for email, choices in [("ddsp@demo.concert.test", (1, 1)),
                            ("bailleur@demo.concert.test", (0, 2)),
                            ("transport@demo.concert.test", (0, 1))]:
         voter = territories.access(accounts.find_user(email), SLUG)
         for slot, choice in enumerate(choices):
-            workshops.place_dot(voter, past.id, vote.id, said[choice].id, slot)
+            workshops.place_dot(voter, past.id, vote.id, DotInput(post=said[choice].id, slot=slot))
     facilitation.promote(facilitator, {
         "title": "Présence de la police municipale sur le parvis de la gare en soirée",
         "party": "collectivite", "pilot": "Police municipale de Marseille",
         "source_posts": [said[1].id]})
     workshops.close(facilitator, past.id)
-    workshops.create(facilitator, {
+    workshops.create(facilitator, WorkshopInput(**{
         "title": "Atelier prévention et jeunesse", "place": "Hôtel de ville, salle du conseil",
         "starts_at": (today + timedelta(days=14)).isoformat(),
         "invited": ["Éducation nationale", "Association Addap 13", "Ville de Marseille"],
         "agenda": [{"title": "Retour sur le diagnostic", "minutes": 20},
                    {"title": "Décrochage scolaire et exposition aux trafics", "minutes": 40},
-                   {"title": "Propositions", "minutes": 30}]})
+                   {"title": "Propositions", "minutes": 30}]}))
 
 
 def seed() -> list[str]:

@@ -144,6 +144,7 @@ def app(database_url, instance_path):
         "RATELIMIT_ENABLED": False,
         "POSTS_PER_MINUTE": 100_000,
         "VALIDATE_EVENTS": True,  # a mismatched event raises in the test (broadcast.py)
+        "VALIDATE_RESPONSES": True,
     })
     app.test_client_class = FreshContextClient
     with app.app_context():
@@ -357,6 +358,7 @@ def _server_env(database_url: str, instance_path, **extra: str) -> dict:
         CONCERT_PDF_EXPORTS_RATE_LIMIT="1000 per minute",
         CONCERT_TOKENS_RATE_LIMIT="1000 per minute",
         CONCERT_VALIDATE_EVENTS="1",  # a mismatch is logged: Server.check_events finds it
+        CONCERT_VALIDATE_RESPONSES="1",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

@@ -5,21 +5,33 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..schemas.common import parse
+from ..schemas.diagnostic import (
+    Diagnostic, DiagnosticEntry, DiagnosticObservation, EntryInput, Imported, ObservationInput,
+    UploadInput,
+)
 from ..services import diagnostic
 from ..services.access import access
 from ..services.errors import BadRequest
 from . import bp, json_body, signed_in
+from .spec import declare
 
 
 @bp.get("/territories/<slug>/diagnostic")
+@declare({200: Diagnostic}, errors=(403, 404))
 @signed_in
 def get_diagnostic(slug: str):
+    """The shared diagnostic: last import, indicators (communes × years), organisations'
+    entries, observations, needs of the channels I see."""
     return jsonify(diagnostic.summary(access(current_user, slug)))
 
 
 @bp.post("/territories/<slug>/diagnostic/import")
+@declare({201: Imported}, body=UploadInput, multipart=True, errors=(403, 404))
 @signed_in
 def import_diagnostic(slug: str):
+    """Import an SSMSI communal delinquency CSV (facilitators); replaces the territory's
+    figures."""
     where = access(current_user, slug)
     diagnostic.require_importer(where)
     upload = request.files.get("file")
@@ -32,16 +44,22 @@ def import_diagnostic(slug: str):
 
 
 @bp.put("/territories/<slug>/diagnostic/entry")
+@declare({200: DiagnosticEntry}, body=EntryInput, errors=(403, 404))
 @signed_in
 def save_entry(slug: str):
-    entry = diagnostic.save_entry(access(current_user, slug), json_body())
+    """Describe my organisation's means and methods (facilitators, actors)."""
+    where = access(current_user, slug)
+    diagnostic.require_editor(where)
+    entry = diagnostic.save_entry(where, parse(EntryInput, json_body()))
     return jsonify(diagnostic.serialise_entry(entry))
 
 
 @bp.post("/territories/<slug>/diagnostic/observations")
+@declare({201: DiagnosticObservation}, body=ObservationInput, errors=(403, 404))
 @signed_in
 def add_observation(slug: str):
-    data = json_body()
-    observation = diagnostic.add_observation(access(current_user, slug), data.get("body"),
-                                             data.get("entry"))
+    """Add a facilitator's observation (Markdown), on the diagnostic or an entry."""
+    where = access(current_user, slug)
+    diagnostic.require_observer(where)
+    observation = diagnostic.add_observation(where, parse(ObservationInput, json_body()))
     return jsonify(diagnostic.serialise_observation(observation)), 201

@@ -1,14 +1,19 @@
+"""Territories, their members and invitations."""
 from __future__ import annotations
 
 from flask import jsonify
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..ratelimits import password_attempts
-from ..services import mail, members, territories
+from ..schemas.common import parse
+from ..schemas.territories import (
+    AcceptInput, Accepted, Invitation, InvitationInfo, InvitationInput, InvitationList, Member,
+    MemberList, PhaseInput, RoleInput, Territory, TerritoryInput, TerritoryList,
+)
+from ..services import members, territories
 from ..services.access import access
-from ..services.errors import Invalid
 from . import bp, json_body, signed_in
+from .spec import declare
 
 
 def _territory(territory, membership) -> dict:
@@ -18,8 +23,10 @@ def _territory(territory, membership) -> dict:
 
 
 @bp.get("/territories")
+@declare({200: TerritoryList})
 @signed_in
 def list_territories():
+    """Territories I belong to (admins: all)."""
     return jsonify({"items": [
         _territory(territory, membership)
         for territory, membership in territories.territories_for(current_user)
@@ -27,8 +34,10 @@ def list_territories():
 
 
 @bp.post("/territories")
+@declare({201: Territory}, body=TerritoryInput, errors=(403, 409))
 @signed_in
 def create_territory():
+    """Create a territory (platform admins)."""
     data = json_body()
     territory = territories.create_territory(
         current_user, data.get("slug"), data.get("name"), data.get("departement", ""),
@@ -38,27 +47,29 @@ def create_territory():
 
 
 @bp.get("/territories/<slug>")
+@declare({200: Territory}, errors=(404,))
 @signed_in
 def get_territory(slug: str):
+    """One territory."""
     where = access(current_user, slug, admin=True)
     return jsonify(_territory(where.territory, where.membership))
 
 
 @bp.patch("/territories/<slug>")
+@declare({200: Territory}, body=PhaseInput, errors=(403, 404))
 @signed_in
 def update_territory(slug: str):
-    data = json_body()
-    unknown = sorted(set(data) - {"phase"})
-    if unknown:
-        raise Invalid(_l("Champ inconnu : %(field)s.", field=unknown[0]), field=unknown[0])
+    """Change the territory's phase (facilitators)."""
     where = access(current_user, slug)
-    territory = territories.set_phase(where, data.get("phase"))
+    territory = territories.set_phase(where, parse(PhaseInput, json_body()).phase)
     return jsonify(_territory(territory, where.membership))
 
 
 @bp.get("/territories/<slug>/members")
+@declare({200: MemberList}, errors=(404,))
 @signed_in
 def list_members(slug: str):
+    """Members of a territory."""
     where = access(current_user, slug, admin=True)
     show_email = where.is_facilitator or current_user.is_admin
     return jsonify({"items": [
@@ -67,89 +78,84 @@ def list_members(slug: str):
 
 
 @bp.patch("/territories/<slug>/members/<int:membership_id>")
+@declare({200: Member}, body=RoleInput, errors=(403, 404, 409))
 @signed_in
 def change_role(slug: str, membership_id: int):
+    """Change a member's role (facilitators)."""
     where = access(current_user, slug, admin=True)
     membership = members.change_role(where, membership_id, json_body().get("role"))
     return jsonify(members.serialise_member(membership, with_email=True))
 
 
 @bp.delete("/territories/<slug>/members/<int:membership_id>")
+@declare({204: None}, errors=(403, 404, 409))
 @signed_in
 def remove_member(slug: str, membership_id: int):
+    """Remove a member (facilitators)."""
     members.remove_member(access(current_user, slug, admin=True), membership_id)
     return "", 204
 
 
-def _invitation(invitation, url: str | None = None) -> dict:
-    """`url` only in development (no SMTP): otherwise the link is only in the mail, so
-    that accepting proves the address is the invitee's."""
-    data = {
-        "id": invitation.id,
-        "email": invitation.email,
-        "role": invitation.role,
-        "organisation": invitation.organisation,
-        "organisation_kind": invitation.organisation_kind,
-        "created_at": invitation.created_at.isoformat(),
-        "expires_at": invitation.expires_at.isoformat(),
-    }
-    if url and not mail.smtp_configured():
-        data["url"] = url
-    return data
-
-
 @bp.get("/territories/<slug>/invitations")
+@declare({200: InvitationList}, errors=(403, 404))
 @signed_in
 def list_invitations(slug: str):
+    """Pending invitations (facilitators)."""
     where = access(current_user, slug, admin=True)
     where.require("facilitator", admin=True)
     return jsonify({"items": [
-        _invitation(i) for i in members.pending_invitations(where.territory.id)
+        members.serialise_invitation(i) for i in members.pending_invitations(where.territory.id)
     ]})
 
 
 @bp.post("/territories/<slug>/invitations")
+@declare({201: Invitation}, body=InvitationInput, errors=(403, 404, 409))
 @signed_in
 def create_invitation(slug: str):
+    """Invite someone: the link is mailed to the address (facilitators, admins)."""
     data = json_body()
     invitation, url = members.invite(
         access(current_user, slug, admin=True), data.get("email"), data.get("role"),
         data.get("organisation"), data.get("organisation_kind"),
     )
-    return jsonify(_invitation(invitation, url)), 201
+    return jsonify(members.serialise_invitation(invitation, url)), 201
 
 
 @bp.post("/territories/<slug>/invitations/<int:invitation_id>/resend")
+@declare({200: Invitation}, errors=(403, 404, 409))
 @signed_in
 def resend_invitation(slug: str, invitation_id: int):
+    """Mail a pending invitation again, with a new link (the previous one stops working)."""
     invitation, url = members.resend_invitation(access(current_user, slug, admin=True),
                                                 invitation_id)
-    return jsonify(_invitation(invitation, url))
+    return jsonify(members.serialise_invitation(invitation, url))
 
 
 @bp.delete("/territories/<slug>/invitations/<int:invitation_id>")
+@declare({204: None}, errors=(403, 404, 409))
 @signed_in
 def revoke_invitation(slug: str, invitation_id: int):
+    """Revoke a pending invitation (facilitators)."""
     members.revoke_invitation(access(current_user, slug, admin=True), invitation_id)
     return "", 204
 
 
 @bp.get("/invitations/<token>")
+@declare({200: InvitationInfo}, errors=(404, 410), public=True)
 def describe_invitation(token: str):
+    """What an invitation link is for."""
     invitation = members.open_invitation(token)
     return jsonify({
         "territory": {"slug": invitation.territory.slug, "name": invitation.territory.name},
-        "email": invitation.email,
-        "role": invitation.role,
-        "organisation": invitation.organisation,
-        "organisation_kind": invitation.organisation_kind,
-        "expires_at": invitation.expires_at.isoformat(),
+        **members.invitation_terms(invitation),
     })
 
 
 @bp.post("/invitations/<token>/accept")
+@declare({201: Accepted}, body=AcceptInput, errors=(401, 404, 409, 410, 429), public=True)
 @password_attempts
 def accept_invitation(token: str):
+    """Accept an invitation: creates the user if needed, then the membership."""
     data = json_body()
     membership = members.accept_invitation(
         token, name=data.get("name"), password=data.get("password"),

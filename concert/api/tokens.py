@@ -1,17 +1,22 @@
+"""Personal API tokens and the signed-in user."""
 from __future__ import annotations
 
 from flask import jsonify
 from flask_login import current_user
 
 from ..ratelimits import password_attempts, token_creations
+from ..schemas.accounts import ApiTokenList, Credentials, Me, TokenCreated
 from ..services import accounts
 from . import bp, json_body, signed_in
+from .spec import declare
 
 
 @bp.post("/tokens")
+@declare({201: TokenCreated}, body=Credentials, errors=(401, 429), public=True)
 @password_attempts
 @token_creations
 def create_token():
+    """Create a personal API token from e-mail and password."""
     data = json_body()
     user = accounts.authenticate(data.get("email"), data.get("password"))
     api_token, token = accounts.new_api_token(user, data.get("label") or "",
@@ -20,8 +25,10 @@ def create_token():
 
 
 @bp.get("/tokens")
+@declare({200: ApiTokenList})
 @signed_in
 def list_tokens():
+    """List my active API tokens (never their secrets)."""
     return jsonify({"items": [_token_json(t) for t in accounts.list_api_tokens(current_user)]})
 
 
@@ -41,15 +48,19 @@ def _iso(moment) -> str | None:
 
 
 @bp.delete("/tokens/<int:token_id>")
+@declare({204: None}, errors=(404,))
 @signed_in
 def revoke_token(token_id: int):
+    """Revoke one of my API tokens."""
     accounts.revoke_api_token(current_user, token_id)
     return "", 204
 
 
 @bp.get("/me")
+@declare({200: Me})
 @signed_in
 def me():
+    """The signed-in user."""
     return jsonify({
         "id": current_user.id,
         "name": current_user.name,

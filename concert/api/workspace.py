@@ -4,9 +4,15 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_login import current_user
 
+from ..schemas.common import parse
+from ..schemas.workspace import (
+    BodyInput, Channel, ChannelChanges, ChannelInput, ChannelList, Post, PostInput, PostPage,
+    PostRevisionList, PostsQuery, Preview,
+)
 from ..services import channels, posts
 from ..services.access import access
 from . import bp, json_body, signed_in
+from .spec import declare
 
 
 def _post_access(post_id: int):
@@ -14,32 +20,40 @@ def _post_access(post_id: int):
 
 
 @bp.get("/territories/<slug>/channels")
+@declare({200: ChannelList}, errors=(404,))
 @signed_in
 def list_channels(slug: str):
+    """Channels I may see (facilitators: all, to manage them)."""
     where = access(current_user, slug)
     return jsonify({"items": [channels.serialise(c) for c in channels.list_channels(where)]})
 
 
 @bp.post("/territories/<slug>/channels")
+@declare({201: Channel}, body=ChannelInput, errors=(403, 404, 409))
 @signed_in
 def create_channel(slug: str):
-    data = json_body()
-    channel = channels.create_channel(access(current_user, slug), data.get("name"),
-                                      data.get("description", ""), data.get("restricted_to"))
+    """Create a channel (facilitators)."""
+    where = access(current_user, slug)
+    channel = channels.create_channel(where, parse(ChannelInput, json_body()))
     return jsonify(channels.serialise(channel)), 201
 
 
 @bp.patch("/territories/<slug>/channels/<int:channel_id>")
+@declare({200: Channel}, body=ChannelChanges, errors=(403, 404, 409))
 @signed_in
 def update_channel(slug: str, channel_id: int):
-    channel = channels.update_channel(access(current_user, slug, admin=True), channel_id,
-                                      json_body())
+    """Rename, describe, archive or restrict a channel (facilitators)."""
+    where = access(current_user, slug, admin=True)
+    channel = channels.update_channel(where, channel_id, parse(ChannelChanges, json_body()))
     return jsonify(channels.serialise(channel))
 
 
 @bp.get("/territories/<slug>/posts")
+@declare({200: PostPage}, query=PostsQuery, errors=(404,))
 @signed_in
 def list_posts(slug: str):
+    """Posts I may see, oldest first: without `after_seq`/`before_seq` the latest page;
+    `before_seq` pages backwards; `order=supports` ranks needs and proposals by support."""
     where = access(current_user, slug)
     args = request.args
     items = posts.list_posts(
@@ -57,19 +71,22 @@ def list_posts(slug: str):
 
 
 @bp.post("/territories/<slug>/posts")
+@declare({201: Post, 200: Post}, body=PostInput, errors=(403, 404, 409, 429))
 @signed_in
 def create_post(slug: str):
-    data = json_body()
-    post, created = posts.create_post(
-        access(current_user, slug), data.get("channel"), data.get("kind"), data.get("body"),
-        data.get("client_id"), data.get("reply_to"), data.get("workshop"),
-        data.get("agenda_item"))
+    """Post a message, need or proposal (idempotent by `client_id`: the same one again
+    answers 200 with the first post); 429 past CONCERT_POSTS_PER_MINUTE a minute."""
+    where = access(current_user, slug)
+    posts.may_post(where)
+    post, created = posts.create_post(where, parse(PostInput, json_body()))
     return jsonify(posts.serialise(post)), 201 if created else 200
 
 
 @bp.get("/posts/<int:post_id>")
+@declare({200: Post}, errors=(404,))
 @signed_in
 def get_post(post_id: int):
+    """One post."""
     where = _post_access(post_id)
     post = posts.get_post(where, post_id)
     return jsonify({**posts.serialise(post),
@@ -77,28 +94,36 @@ def get_post(post_id: int):
 
 
 @bp.patch("/posts/<int:post_id>")
+@declare({200: Post}, body=BodyInput, errors=(403, 404, 409))
 @signed_in
 def edit_post(post_id: int):
+    """Edit my post (the previous text goes to its history)."""
     post = posts.edit_post(_post_access(post_id), post_id, json_body().get("body"))
     return jsonify(posts.serialise(post))
 
 
 @bp.delete("/posts/<int:post_id>")
+@declare({200: Post}, errors=(403, 404, 409))
 @signed_in
 def delete_post(post_id: int):
+    """Delete a post (author or facilitator): a placeholder remains."""
     return jsonify(posts.serialise(posts.delete_post(_post_access(post_id), post_id)))
 
 
 @bp.post("/posts/<int:post_id>/support")
+@declare({200: Post}, errors=(403, 404, 409))
 @signed_in
 def support_post(post_id: int):
+    """Support a need or proposal, or withdraw my support (toggle)."""
     post, supported = posts.toggle_support(_post_access(post_id), post_id)
     return jsonify({**posts.serialise(post), "supported": supported})
 
 
 @bp.get("/posts/<int:post_id>/revisions")
+@declare({200: PostRevisionList}, errors=(404,))
 @signed_in
 def post_revisions(post_id: int):
+    """Earlier versions of an edited post."""
     where = _post_access(post_id)
     return jsonify({"items": [
         {"body": r.body, "written_at": r.written_at.isoformat(),
@@ -108,7 +133,8 @@ def post_revisions(post_id: int):
 
 
 @bp.post("/preview")
+@declare({200: Preview}, body=BodyInput)
 @signed_in
 def preview():
-    """The sanitised HTML a Markdown body would be published as (the composer's preview)."""
+    """Render a Markdown body as it would be published (sanitised HTML); nothing is stored."""
     return jsonify({"html": posts.preview(json_body().get("body"))})

@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..db import db
-from ..models import ORGANISATION_KINDS, Channel, Territory
+from ..models import Channel, Territory
+from ..schemas.workspace import ChannelChanges, ChannelInput
 from . import audience, audit, validation
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, NotFound
 from .access import Access
 
 # The defaults every new territory starts with (SPEC), in this order.
@@ -56,15 +57,13 @@ def get_channel(access: Access, channel_id: Any, *, for_posting: bool = False) -
     return channel
 
 
-def create_channel(access: Access, name: Any, description: Any = "",
-                   restricted_to: Any = None) -> Channel:
+def create_channel(access: Access, data: ChannelInput) -> Channel:
     access.require("facilitator")
     channel = Channel(
         territory_id=access.territory.id,
-        name=_unique_name(access, validation.text(name, "name", max_length=80)),
-        description=validation.text(description, "description", max_length=300,
-                                    required=False),
-        restricted_to=_kinds(restricted_to),
+        name=_unique_name(access, data.name),
+        description=data.description,
+        restricted_to=data.restricted_to,
         position=(db.session.scalar(sa.select(sa.func.max(Channel.position)).where(
             Channel.territory_id == access.territory.id)) or 0) + 1,
     )
@@ -76,15 +75,16 @@ def create_channel(access: Access, name: Any, description: Any = "",
     return channel
 
 
-def update_channel(access: Access, channel_id: Any, changes: dict) -> Channel:
+def update_channel(access: Access, channel_id: Any, data: ChannelChanges) -> Channel:
     """Rename, describe, archive / unarchive (facilitators); restrict / open (a platform
     admin, or a facilitator who can see the channel: nobody opens a channel to themselves)."""
     access.require("facilitator", admin=True)
     channel = db.session.get(Channel, channel_id) if validation.is_id(channel_id) else None
     if channel is None or channel.territory_id != access.territory.id:
         raise NotFound(_l("Canal introuvable."))
+    changes = data.model_fields_set
     if "restricted_to" in changes:
-        restricted_to = _kinds(changes["restricted_to"])
+        restricted_to = data.restricted_to
         if not may_restrict(access, channel):
             raise audit.refuse(
                 "channel.restrict", access,
@@ -93,15 +93,11 @@ def update_channel(access: Access, channel_id: Any, changes: dict) -> Channel:
                 obj=channel, attempted={"restricted_to": restricted_to})
     before = serialise(channel)
     if "name" in changes:
-        name = validation.text(changes["name"], "name", max_length=80)
-        channel.name = name if name == channel.name else _unique_name(access, name)
+        channel.name = data.name if data.name == channel.name else _unique_name(access, data.name)
     if "description" in changes:
-        channel.description = validation.text(changes["description"], "description",
-                                              max_length=300, required=False)
+        channel.description = data.description
     if "archived" in changes:
-        if not isinstance(changes["archived"], bool):
-            raise Invalid(_l("Valeur booléenne attendue."), field="archived")
-        channel.archived = changes["archived"]
+        channel.archived = data.archived
     if "restricted_to" in changes:
         channel.restricted_to = restricted_to
     audit.record("channel.update", actor=access.user, territory=access.territory, obj=channel,
@@ -133,10 +129,3 @@ def _unique_name(access: Access, name: str) -> str:
     return name
 
 
-def _kinds(value: Any) -> list[str] | None:
-    if value is None or value == []:
-        return None
-    if not isinstance(value, list):
-        raise Invalid(_l("Liste de types d'organisation attendue."), field="restricted_to")
-    return sorted({validation.choice(kind, "restricted_to", ORGANISATION_KINDS)
-                   for kind in value})

@@ -25,12 +25,12 @@ from ..models import Channel, Commitment, Indicator, Territory, utcnow
 from ..models.contract import (
     FRAMEWORK_KINDS, SECTION_KEYS, ContractFramework, ContractSection, ContractVersion,
 )
+from ..schemas.contract import MAX_SECTION, SectionInput, VersionInput
 from . import audience, audit, events, validation
 from .access import Access
 from .commitments import _date
 from .errors import Invalid, NotFound
 
-MAX_SECTION = 50_000
 SECTION_TITLES = {
     "preamble": _l("Préambule"),
     "diagnostic": _l("Diagnostic partagé"),
@@ -77,12 +77,14 @@ def sections(territory: Territory) -> dict[str, str]:
     return {key: "" for key in SECTION_KEYS} | dict(rows.all())
 
 
-def set_section(access: Access, key: Any, body: Any) -> str:
+def edits(access: Access) -> None:
+    """Facilitators write the contract. The API checks it before reading a body too."""
     access.require("facilitator")
-    key = validation.choice(key, "key", SECTION_KEYS)
-    if body is None:  # "" empties a section; no body at all is a mistake
-        raise Invalid(_l("Ce champ est obligatoire."), field="body")
-    body = validation.text(body, "body", max_length=MAX_SECTION, required=False)
+
+
+def set_section(access: Access, key: Any, data: SectionInput) -> str:
+    edits(access)
+    key, body = validation.choice(key, "key", SECTION_KEYS), data.body
     row = db.session.scalar(sa.select(ContractSection).where(
         ContractSection.territory_id == access.territory.id, ContractSection.key == key))
     before = row.body if row else ""
@@ -357,10 +359,10 @@ def _number(value: float | None) -> str | None:
 
 # --- versions ------------------------------------------------------------------------------
 
-def freeze(access: Access, note: Any) -> ContractVersion:
+def freeze(access: Access, data: VersionInput) -> ContractVersion:
     """Freezes the current draft as the territory's next version (1, 2…, no gap)."""
-    access.require("facilitator")
-    note = validation.text(note, "note", max_length=2000, required=False)
+    edits(access)
+    note = data.note
     for _attempt in range(5):
         # The no-op UPDATE locks the territory's row (PostgreSQL) or takes the write lock
         # (SQLite) until commit: two freezes never read the same last number.

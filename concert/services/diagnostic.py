@@ -15,7 +15,7 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from typing import IO, Any, Iterator
+from typing import IO, Iterator
 
 import sqlalchemy as sa
 from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
@@ -27,6 +27,7 @@ from ..models import Membership, Post, Territory, utcnow
 from ..models.diagnostic import (
     DelinquencyFigure, DiagnosticImport, DiagnosticObservation, QualitativeEntry,
 )
+from ..schemas.diagnostic import EntryInput, ObservationInput
 from . import audience, audit, channels, validation
 from .access import Access
 from .charts import bar_chart
@@ -429,17 +430,20 @@ def can_edit_entry(access: Access) -> bool:
     return access.membership is not None and access.role in ENTRY_EDITORS
 
 
-def save_entry(access: Access, data: dict) -> QualitativeEntry:
-    """Members (facilitators and actors) describe their own organisation's means and
-    methods; the entry belongs to the organisation, so colleagues edit the same one."""
+def require_editor(access: Access) -> None:
+    """Members (facilitators and actors) describe their own organisation. Adapters check it
+    before they read a body too."""
     access.require(*ENTRY_EDITORS)
     if access.membership is None:
         raise Invalid(_l("Seul un membre du territoire décrit son organisation."))
-    unknown = sorted(set(data) - set(ENTRY_FIELDS))
-    if unknown:
-        raise Invalid(_l("Champ inconnu : %(field)s.", field=unknown[0]), field=unknown[0])
-    values = {name: validation.text(data[name], name, max_length=5000, required=False)
-              for name in ENTRY_FIELDS if name in data}
+
+
+def save_entry(access: Access, data: EntryInput) -> QualitativeEntry:
+    """Members (facilitators and actors) describe their own organisation's means and
+    methods; the entry belongs to the organisation, so colleagues edit the same one."""
+    require_editor(access)
+    values = {name: getattr(data, name) for name in ENTRY_FIELDS
+              if name in data.model_fields_set}
     entry = own_entry(access)
     before = None
     if entry is None:
@@ -461,12 +465,15 @@ def save_entry(access: Access, data: dict) -> QualitativeEntry:
     return entry
 
 
-def add_observation(access: Access, body: Any, entry_id: Any = None) -> DiagnosticObservation:
+def require_observer(access: Access) -> None:
+    """Facilitators write observations. Adapters check it before they read a body too."""
     access.require("facilitator")
-    body = validation.text(body, "body", max_length=20_000)
-    entry = None
-    if entry_id not in (None, ""):
-        entry_id = validation.integer(entry_id, "entry")
+
+
+def add_observation(access: Access, data: ObservationInput) -> DiagnosticObservation:
+    require_observer(access)
+    body, entry_id, entry = data.body, data.entry, None
+    if entry_id is not None:
         entry = db.session.get(QualitativeEntry, entry_id) if validation.is_id(entry_id) else None
         if entry is None or entry.territory_id != access.territory.id:
             raise NotFound(_l("Fiche introuvable."))

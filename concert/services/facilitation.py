@@ -11,6 +11,7 @@ from ..db import db
 from ..models import (
     ORGANISATION_KINDS, Commitment, DuplicateSuggestion, Post, PostWord, Support,
 )
+from ..schemas.facilitation import DeclineInput, MergeInput
 from . import audience, audit, commitments, duplicates, events, posts, validation
 from .access import Access
 from .errors import Conflict, Invalid
@@ -51,15 +52,19 @@ def promotion_draft(sources: list[Post]) -> dict:
             "channel": first.channel_id, "restricted": False}
 
 
-def merge(access: Access, post_id: Any, into_id: Any) -> Post:
+def decides(access: Access, post_id: Any) -> None:
+    """Facilitators decide on contributions. An id the caller cannot see is 404 before the
+    role's 403 (a refusal tells nothing of a hidden post); the API checks both before
+    reading a body, so neither depends on what was sent."""
+    posts.get_post(access, post_id)
+    access.require("facilitator")
+
+
+def merge(access: Access, post_id: Any, data: MergeInput) -> Post:
     """Merges a duplicate into the post kept: its supporters are added to the kept post's
     (each person counted once), and it links to it."""
-    posts.get_post(access, post_id)  # 404 before 403: a refusal tells nothing of a hidden post
-    access.require("facilitator")
-    if into_id is None:
-        raise Invalid(_l("Ce champ est obligatoire."), field="into")
-    if isinstance(into_id, bool) or not isinstance(into_id, int):
-        raise Invalid(_l("Nombre entier attendu."), field="into")
+    decides(access, post_id)
+    into_id = data.into
     duplicate, kept = _contributions(access, (post_id, "id"), (into_id, "into"))
     if duplicate.id == kept.id:
         raise Invalid(_l("Une contribution ne peut pas être fusionnée avec elle-même."),
@@ -92,10 +97,9 @@ def merge(access: Access, post_id: Any, into_id: Any) -> Post:
     return duplicate
 
 
-def decline(access: Access, post_id: Any, reason: Any) -> Post:
-    posts.get_post(access, post_id)  # 404 before 403: a refusal tells nothing of a hidden post
-    access.require("facilitator")
-    reason = validation.text(reason, "reason", max_length=2000)
+def decline(access: Access, post_id: Any, data: DeclineInput) -> Post:
+    decides(access, post_id)
+    reason = data.reason
     [post] = _contributions(access, (post_id, "id"))
     if post.status != "open":
         raise Conflict(_l("Seule une contribution ouverte peut être déclinée."))

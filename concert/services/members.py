@@ -45,7 +45,7 @@ def invite(
             "invitation.create", access,
             _l("Ce type d'organisation voit des canaux qui vous sont fermés : seul un "
                "administrateur ou un animateur de ce type peut l'inviter."),
-            object_type="invitation", attempted=_invitation_dict(invitation))
+            object_type="invitation", attempted=invitation_terms(invitation))
     if _member_by_email(access.territory.id, email) is not None:
         raise Conflict(_l("Cette personne est déjà membre du territoire."), field="email")
     # A new invitation replaces any pending one for the same address.
@@ -59,7 +59,7 @@ def invite(
     db.session.add(invitation)
     db.session.flush()
     audit.record("invitation.create", actor=access.user, territory=access.territory,
-                 obj=invitation, after=_invitation_dict(invitation))
+                 obj=invitation, after=invitation_terms(invitation))
     url = invitation_url(token)
     _mail_invitation(access, invitation, url)
     db.session.commit()
@@ -75,7 +75,7 @@ def resend_invitation(access: Access, invitation_id: int) -> tuple[Invitation, s
     invitation.token_hash = security.hash_secret(token)
     invitation.expires_at = utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"])
     audit.record("invitation.resend", actor=access.user, territory=access.territory,
-                 obj=invitation, after=_invitation_dict(invitation))
+                 obj=invitation, after=invitation_terms(invitation))
     url = invitation_url(token)
     _mail_invitation(access, invitation, url)
     db.session.commit()
@@ -252,7 +252,18 @@ def serialise_member(membership: Membership, *, with_email: bool = False) -> dic
     return data
 
 
-def _invitation_dict(invitation: Invitation) -> dict:
+def serialise_invitation(invitation: Invitation, url: str | None = None) -> dict:
+    """The invitation resource (SPEC). `url` only in development (no SMTP): otherwise the
+    link is only in the mail, so that accepting proves the address is the invitee's."""
+    data = {"id": invitation.id, **invitation_terms(invitation),
+            "created_at": invitation.created_at.isoformat()}
+    if url and not mail.smtp_configured():
+        data["url"] = url
+    return data
+
+
+def invitation_terms(invitation: Invitation) -> dict:
+    """What an invitation offers: its audit entries and its link's description say this."""
     return {
         "email": invitation.email,
         "role": invitation.role,

@@ -15,35 +15,37 @@ from ..models import (
     PostRevision, Support, utcnow,
 )
 from ..models.workshops import Workshop
+from ..schemas.workspace import PostInput, checked_body
 from . import audience, audit, channels, duplicates, events, validation
 from .access import Access, access_via
 from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from .security import render_markdown
 
-MAX_BODY = 10_000
 MAX_PAGE = 200
 # Who may write and support; observers only read.
 CONTRIBUTOR_ROLES = ("facilitator", "actor")
 
 
-def create_post(access: Access, channel_id: Any, kind: Any, body: Any, client_id: Any = None,
-                reply_to: Any = None, workshop: Any = None,
-                agenda_item: Any = None) -> tuple[Post, bool]:
+def may_post(access: Access) -> None:
+    """Facilitators and actors write; observers only read. The API checks it before reading
+    a body too: an observer is answered 403 whatever they sent."""
+    access.require(*CONTRIBUTOR_ROLES)
+
+
+def create_post(access: Access, data: PostInput) -> tuple[Post, bool]:
     """Stores a post and its post.created event. Returns (post, created): the same
     `client_id` from the same author returns the first post instead of a duplicate.
     Posts made from a live workshop's page carry its id (and the current agenda item's)."""
-    access.require(*CONTRIBUTOR_ROLES)
-    client_id = _client_id(client_id)
+    may_post(access)
+    client_id, kind, body = data.client_id, data.kind, data.body
     if client_id is not None and (existing := _by_client_id(access, client_id)) is not None:
         return existing, False
     _within_rate(access)
-    channel = channels.get_channel(access, _int(channel_id, "channel"), for_posting=True)
-    kind = validation.choice(kind, "kind", POST_KINDS)
-    body = _body(body)
-    parent = _parent(access, channel, reply_to)
+    channel = channels.get_channel(access, data.channel, for_posting=True)
+    parent = _parent(access, channel, data.reply_to)
     workshop_id = agenda_item_id = None
-    if workshop not in (None, ""):
-        workshop_id, agenda_item_id = _workshop_tag(access, workshop, agenda_item)
+    if data.workshop is not None:
+        workshop_id, agenda_item_id = _workshop_tag(access, data.workshop, data.agenda_item)
     post = Post(
         territory_id=access.territory.id, channel_id=channel.id, author_id=access.user.id,
         author_organisation=access.membership.organisation,
@@ -94,7 +96,7 @@ def edit_post(access: Access, post_id: Any, body: Any) -> Post:
         raise Forbidden(_l("Seul l'auteur peut modifier ce message."))
     if post.deleted_at is not None:
         raise Conflict(_l("Ce message a été supprimé."))
-    body = _body(body)
+    body = checked_body(body)
     if body == post.body:
         return post
     db.session.add(PostRevision(post_id=post.id, body=post.body,
@@ -295,7 +297,7 @@ def supported_ids(access: Access, post_ids: list[int]) -> set[int]:
 
 def preview(body: Any) -> str:
     """The HTML a body would be published as; nothing is stored."""
-    return render_markdown(_body(body))
+    return render_markdown(checked_body(body))
 
 
 def revisions(access: Access, post_id: Any) -> list[PostRevision]:
@@ -407,34 +409,15 @@ def _by_client_id(access: Access, client_id: str) -> Post | None:
     return post
 
 
-def _parent(access: Access, channel, reply_to: Any) -> Post | None:
-    if reply_to in (None, ""):
+def _parent(access: Access, channel, reply_to: int | None) -> Post | None:
+    if reply_to is None:
         return None
-    parent = get_post(access, _int(reply_to, "reply_to"))
+    parent = get_post(access, reply_to)
     if parent.channel_id != channel.id:
         raise Invalid(_l("La réponse doit être dans le canal du message d'origine."),
                       field="reply_to")
     # Threads are one level deep: replying to a reply joins its thread.
     return get_post(access, parent.reply_to_id) if parent.reply_to_id else parent
-
-
-def _body(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid(_l("Le message est vide."), field="body")
-    if "\x00" in value:  # PostgreSQL stores no NUL character
-        raise Invalid(_l("Ce champ doit être du texte."), field="body")
-    if len(value) > MAX_BODY:
-        raise Invalid(_l("Le message dépasse %(max)d caractères.", max=MAX_BODY), field="body")
-    return value.strip()
-
-
-def _client_id(value: Any) -> str | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str) or len(value) > 64 or "\x00" in value:
-        raise Invalid(_l("Identifiant client invalide (64 caractères au plus)."),
-                      field="client_id")
-    return value
 
 
 def _int(value: Any, field: str) -> int:

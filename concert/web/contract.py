@@ -14,6 +14,7 @@ from wtforms.validators import Optional
 from ..labels import PHASE_LABELS
 from ..models import PHASES
 from ..models.contract import SECTION_KEYS
+from ..schemas.contract import SectionInput, VersionInput
 from ..services import contract, events, territories
 from ..services.access import access
 from ..services.errors import Invalid, NotFound, ServiceError
@@ -117,7 +118,8 @@ def contract_section(slug: str, key: str):
     form = SectionForm(body=contract.sections(where.territory)[key])
     status = 200
     if form.validate_on_submit():
-        status = refusal(form, lambda: contract.set_section(where, key, form.body.data))
+        status = refusal(form, lambda: contract.set_section(where, key,
+                                                             SectionInput(body=form.body.data)))
         if status is None:
             flash(_("Section enregistrée."), "success")
             return redirect(url_for("web.contract_page", slug=slug, _anchor=f"s-{key}"))
@@ -184,7 +186,7 @@ def freeze_contract(slug: str):
     form = FreezeForm()
     if form.validate_on_submit():
         try:
-            version = contract.freeze(where, form.note.data)
+            version = contract.freeze(where, VersionInput(note=form.note.data))
         except ServiceError as exc:
             if exc.status in (403, 404):
                 raise

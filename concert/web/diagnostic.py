@@ -12,6 +12,7 @@ from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from .. import communes
+from ..schemas.diagnostic import EntryInput, ObservationInput
 from ..services import diagnostic
 from ..services.access import access
 from ..services.errors import ServiceError
@@ -124,12 +125,12 @@ def diagnostic_import(slug: str):
 @login_required
 def diagnostic_entry(slug: str):
     where = access(current_user, slug)
-    where.require(*diagnostic.ENTRY_EDITORS)
+    diagnostic.require_editor(where)
     form = EntryForm()
     if form.validate_on_submit():
         try:
-            diagnostic.save_entry(where, {name: getattr(form, name).data or ""
-                                          for name in diagnostic.ENTRY_FIELDS})
+            diagnostic.save_entry(where, EntryInput(**{
+                name: getattr(form, name).data or "" for name in diagnostic.ENTRY_FIELDS}))
         except ServiceError as exc:
             if exc.status in (403, 404):
                 raise
@@ -144,13 +145,14 @@ def diagnostic_entry(slug: str):
 @login_required
 def diagnostic_observation(slug: str):
     where = access(current_user, slug)
-    where.require("facilitator")
+    diagnostic.require_observer(where)
     form = ObservationForm()
     form.entry.choices = [("", "")] + [(str(e.id), e.organisation)
                                        for e in diagnostic.list_entries(where.territory)]
     if form.validate_on_submit():
         try:
-            diagnostic.add_observation(where, form.body.data, form.entry.data or None)
+            diagnostic.add_observation(where, ObservationInput(body=form.body.data,
+                                                               entry=form.entry.data))
         except ServiceError as exc:
             if exc.status in (403, 404):
                 raise

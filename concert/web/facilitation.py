@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, gettext as _
 from flask_login import current_user, login_required
 
+from ..schemas.facilitation import DeclineInput, MergeInput
 from ..services import audience, audit, channels, commitments, facilitation, posts
 from ..services.access import access
 from ..services.errors import ServiceError
@@ -268,7 +269,7 @@ def merge_selection(slug: str):
         for value in request.form.getlist("source"):
             if value.isdigit() and int(value) != into:
                 try:
-                    facilitation.merge(where, int(value), into)
+                    facilitation.merge(where, int(value), MergeInput(into=into))
                     merged += 1
                 except ServiceError as exc:
                     if exc.status == 403:
@@ -285,7 +286,8 @@ def decline_post(slug: str, post_id: int):
     where = access(current_user, slug)
     form = DeclineForm()
     if form.validate_on_submit():
-        attempt(lambda: facilitation.decline(where, post_id, form.reason.data),
+        attempt(lambda: facilitation.decline(where, post_id,
+                                                DeclineInput(reason=form.reason.data)),
                 _("Contribution déclinée."))
     return _back(slug)
 

@@ -11,6 +11,7 @@ from ..errors import unavailable_response
 from .. import health
 from ..models import ROLES
 from ..ratelimits import password_attempts
+from ..schemas.workspace import PostInput
 from ..services import (
     accounts, audience, channels, events, mail, members, posts, presence, territories,
 )
@@ -190,9 +191,9 @@ def create_post(slug: str):
         flash(_("Le formulaire a expiré : rechargez la page et recommencez."), "error")
         return _workspace(where, channel_id, thread_id, draft=data, status=400)
     try:
-        post, _created = posts.create_post(where, data.get("channel"), data.get("kind"),
-                                           data.get("body"), data.get("client_id"),
-                                           data.get("reply_to"))
+        post, _created = posts.create_post(where, PostInput(
+            channel=data.get("channel"), kind=data.get("kind"), body=data.get("body"),
+            client_id=data.get("client_id"), reply_to=data.get("reply_to")))
     except ServiceError as exc:
         if exc.status == 404:
             raise

@@ -12,6 +12,10 @@ from flask_login import current_user, login_required
 
 from ..models import utcnow
 from ..ratelimits import pdf_exports
+from ..schemas.workshops import (
+    CancelInput, DotInput, MoveInput, VoteInput, WorkshopInput, WorkshopPatch,
+)
+from ..schemas.workspace import PostInput
 from ..services import audience, channels, posts, workshops
 from ..services.access import access
 from ..services.errors import ServiceError
@@ -46,7 +50,7 @@ def workshops_page(slug: str):
     status = 200
     if request.method == "POST":
         try:
-            workshop = workshops.create(where, _planning(request.form))
+            workshop = workshops.create(where, WorkshopInput(**_planning(request.form)))
         except ServiceError as exc:
             if exc.status == 403:
                 raise
@@ -70,7 +74,8 @@ def workshop_edit(slug: str, workshop_id: int):
     try:
         workshop = workshops.editable(where, workshop_id)
         if request.method == "POST":
-            workshops.update(where, workshop_id, _planning(request.form))
+            workshops.update(where, workshop_id,
+                             WorkshopPatch(**_planning(request.form)))
             flash(_("Atelier modifié."), "success")
             return _back(slug, workshop_id)
     except ServiceError as exc:
@@ -95,7 +100,8 @@ def workshop_edit(slug: str, workshop_id: int):
 @login_required
 def workshop_cancel(slug: str, workshop_id: int):
     where = access(current_user, slug)
-    attempt(lambda: workshops.cancel(where, workshop_id, request.form.get("reason")),
+    attempt(lambda: workshops.cancel(where, workshop_id,
+                                     CancelInput(reason=request.form.get("reason"))),
             _("Atelier annulé."))
     return _back(slug, workshop_id)
 
@@ -213,7 +219,8 @@ def workshop_start(slug: str, workshop_id: int):
 def workshop_agenda(slug: str, workshop_id: int):
     where = access(current_user, slug)
     to = request.form.get("to", "")
-    attempt(lambda: workshops.move(where, workshop_id, int(to) if to.isdigit() else to),
+    attempt(lambda: workshops.move(where, workshop_id,
+                                   MoveInput(to=int(to) if to.isdigit() else to)),
             _("Point de l'ordre du jour changé."))
     return _back(slug, workshop_id)
 
@@ -233,10 +240,10 @@ def workshop_close(slug: str, workshop_id: int):
 def workshop_post(slug: str, workshop_id: int):
     where = access(current_user, slug)
     form = request.form
-    attempt(lambda: posts.create_post(
-        where, _int(form.get("channel")), form.get("kind"), form.get("body"),
-        form.get("client_id") or None, workshop=workshop_id,
-        agenda_item=_int(form.get("agenda_item"))), _("Contribution publiée."))
+    attempt(lambda: posts.create_post(where, PostInput(
+        channel=form.get("channel"), kind=form.get("kind"), body=form.get("body"),
+        client_id=form.get("client_id"), workshop=workshop_id,
+        agenda_item=form.get("agenda_item"))), _("Contribution publiée."))
     return _back(slug, workshop_id)
 
 
@@ -245,9 +252,9 @@ def workshop_post(slug: str, workshop_id: int):
 def workshop_open_vote(slug: str, workshop_id: int):
     where = access(current_user, slug)
     form = request.form
-    attempt(lambda: workshops.open_vote(where, workshop_id, {
-        "question": form.get("question"), "dots": form.get("dots") or 3,
-        "posts": [int(v) for v in form.getlist("post") if v.isdigit()]}), _("Vote ouvert."))
+    attempt(lambda: workshops.open_vote(where, workshop_id, VoteInput(
+        question=form.get("question"), dots=form.get("dots") or 3,
+        posts=[int(v) for v in form.getlist("post") if v.isdigit()])), _("Vote ouvert."))
     return _back(slug, workshop_id)
 
 
@@ -260,8 +267,8 @@ def workshop_dot(slug: str, workshop_id: int, vote_id: int):
         attempt(lambda: workshops.remove_dot(where, workshop_id, vote_id,
                                              _int(form.get("remove"))), _("Point retiré."))
     else:
-        attempt(lambda: workshops.place_dot(where, workshop_id, vote_id,
-                                            _int(form.get("post")), _int(form.get("slot"))),
+        attempt(lambda: workshops.place_dot(where, workshop_id, vote_id, DotInput(
+                    post=form.get("post"), slot=form.get("slot"))),
                 _("Point placé."))
     return redirect(url_for("web.workshop_page", slug=slug, workshop_id=workshop_id,
                             _anchor="vote"))

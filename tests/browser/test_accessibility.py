@@ -12,7 +12,9 @@ from playwright.sync_api import expect
 from concert.services import account_links, channels, members, posts, territories, workshops
 from concert.services.access import access
 from concert.services.accounts import find_user
+from concert.schemas.workshops import WorkshopInput
 from tests.conftest import mailed_link
+from concert.schemas.workspace import PostInput
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 800}
@@ -80,11 +82,12 @@ def open_not_found(page, base, world, sign_in):
 
 def open_workshop_edit(page, base, world, sign_in):
     """A planned workshop's edit form, its fields filled in."""
-    workshop = workshops.create(access(find_user(world.facilitator.email), world.slug), {
+    workshop = workshops.create(access(find_user(world.facilitator.email), world.slug), WorkshopInput(
+        **{
         "title": "Atelier abords des gares", "starts_at": "2026-12-03T14:00",
         "place": "Préfecture, salle 2", "invited": ["DDSP 13", "Habitat 13"],
         "agenda": [{"title": "Tour de table", "minutes": 10},
-                   {"title": "Propositions pour la gare", "minutes": 30}]})
+                   {"title": "Propositions pour la gare", "minutes": 30}]}))
     sign_in(page, world.facilitator)
     page.goto(f"{base}/t/{world.slug}/workshops/{workshop.id}/edit")
     return "Modifier l'atelier"
@@ -120,7 +123,7 @@ def open_consolidation(page, base, world, sign_in):
     channel = channels.list_channels(where)[0].id
     for body in ("Éclairage du parking de la gare", "Éclairages au parking de la gare",
                  "Médiation au collège Longchamp"):
-        posts.create_post(where, channel, "need", body)
+        posts.create_post(where, PostInput(channel=channel, kind="need", body=body))
     sign_in(page, world.facilitator)
     page.goto(f"{base}/t/{world.slug}/consolidation")
     return "Consolidation des besoins et propositions"

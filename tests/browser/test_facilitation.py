@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from concert.services import posts
 
 from .test_workspace import channel_ids, member_access, open_workspace
+from concert.schemas.workspace import PostInput
 
 
 def commitments_page(page, server):
@@ -21,8 +22,8 @@ def commitments_page(page, server):
 def test_the_facilitator_promotes_a_need_from_the_chat_and_its_author_sees_it_live(
         server, world, new_context, sign_in):
     channel = channel_ids(world)[0]
-    need = posts.create_post(member_access(world, world.actors[0]), channel, "need",
-                             "Des médiateurs de nuit autour de la gare")[0].id
+    need = posts.create_post(member_access(world, world.actors[0]), PostInput(
+        channel=channel, kind="need", body="Des médiateurs de nuit autour de la gare"))[0].id
     # The author: the chat in one browser, the commitments page in another.
     author = open_workspace(sign_in(new_context().new_page(), world.actors[0]), server)
     watcher = commitments_page(sign_in(new_context().new_page(), world.actors[0]), server)
@@ -59,8 +60,8 @@ def test_the_facilitator_promotes_a_need_from_the_chat_and_its_author_sees_it_li
 def test_the_facilitator_declines_from_the_chat_with_a_reason_then_reopens(
         server, world, new_context, sign_in):
     channel = channel_ids(world)[0]
-    need = posts.create_post(member_access(world, world.actors[0]), channel, "proposal",
-                             "Un festival de quartier tous les week-ends")[0].id
+    need = posts.create_post(member_access(world, world.actors[0]), PostInput(
+        channel=channel, kind="proposal", body="Un festival de quartier tous les week-ends"))[0].id
     author = open_workspace(sign_in(new_context().new_page(), world.actors[0]), server)
     facilitator = open_workspace(sign_in(new_context().new_page(), world.facilitator), server)
     post = facilitator.locator(f"#post-{need}")
@@ -94,10 +95,10 @@ def test_the_facilitator_declines_from_the_chat_with_a_reason_then_reopens(
 
 def test_the_contributions_page_promotes_a_selection(server, world, new_context, sign_in):
     channel = channel_ids(world)[0]
-    first = posts.create_post(member_access(world, world.actors[0]), channel, "need",
-                              "Un poste de secours au marché")[0].id
-    second = posts.create_post(member_access(world, world.actors[1]), channel, "proposal",
-                               "Des secouristes bénévoles le dimanche")[0].id
+    first = posts.create_post(member_access(world, world.actors[0]), PostInput(
+        channel=channel, kind="need", body="Un poste de secours au marché"))[0].id
+    second = posts.create_post(member_access(world, world.actors[1]), PostInput(
+        channel=channel, kind="proposal", body="Des secouristes bénévoles le dimanche"))[0].id
     page = sign_in(new_context().new_page(), world.facilitator)
     page.goto(server.url + "/t/metropole/contributions")
     for post_id in (first, second):
@@ -112,11 +113,11 @@ def test_the_contributions_page_promotes_a_selection(server, world, new_context,
 def test_a_linked_post_beyond_the_latest_page_is_loaded_and_highlighted(
         server, world, new_context, sign_in):
     channel = channel_ids(world)[0]
-    need = posts.create_post(member_access(world, world.actors[0]), channel, "need",
-                             "Un besoin ancien, loin dans l'historique")[0].id
+    need = posts.create_post(member_access(world, world.actors[0]), PostInput(
+        channel=channel, kind="need", body="Un besoin ancien, loin dans l'historique"))[0].id
     for n in range(60):
-        posts.create_post(member_access(world, world.actors[1]), channel, "message",
-                          f"Message suivant {n}")
+        posts.create_post(member_access(world, world.actors[1]), PostInput(
+            channel=channel, kind="message", body=f"Message suivant {n}"))
     page = sign_in(new_context().new_page(), world.actors[1])
     page.goto(f"{server.url}/t/metropole/?channel={channel}&post={need}#post-{need}")
     highlighted = page.locator(f"#post-{need}")

@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 from concert.db import db
 from concert.services import accounts, channels, posts, territories
 from concert.services.access import access
+from concert.schemas.workspace import PostInput
+from concert.schemas.workspace import ChannelChanges, ChannelInput
 
 PHONE = {"width": 390, "height": 844}
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -85,8 +87,8 @@ def test_a_need_reaches_the_other_member_live_and_is_supported(server, world, ne
 
 def test_a_declined_contribution_shows_its_status_and_reason_live(server, world, new_context,
                                                                   sign_in, api):
-    need = posts.create_post(member_access(world, world.actor), channel_ids(world)[0], "need",
-                             "Un besoin hors du champ du contrat")[0].id
+    need = posts.create_post(member_access(world, world.actor), PostInput(
+        channel=channel_ids(world)[0], kind="need", body="Un besoin hors du champ du contrat"))[0].id
     facilitator = api(world.facilitator)
     page = open_workspace(sign_in(new_context().new_page(), world.actor), server)
     post = page.locator(f"#post-{need}")
@@ -165,7 +167,8 @@ def test_older_history_loads_when_scrolling_to_the_top(server, world, new_contex
     channel = channel_ids(world)[0]
     where = member_access(world, world.actor)
     for number in range(1, 81):
-        posts.create_post(where, channel, "message", f"Message d'archive n° {number:02d}")
+        posts.create_post(where, PostInput(
+            channel=channel, kind="message", body=f"Message d'archive n° {number:02d}"))
     page = open_workspace(sign_in(new_context().new_page(), world.actors[1]), server)
 
     listed = page.locator("[data-posts] > .post")
@@ -185,8 +188,8 @@ def test_older_history_loads_when_scrolling_to_the_top(server, world, new_contex
 
 def test_a_restricted_channel_is_listed_only_for_the_allowed_kinds(server, world, new_context,
                                                                    sign_in):
-    channels.create_channel(territories.system_access(world.slug), "Cellule renseignement",
-                            restricted_to=["police_nationale"])
+    channels.create_channel(territories.system_access(world.slug), ChannelInput(
+        name="Cellule renseignement", restricted_to=["police_nationale"]))
 
     police = open_workspace(sign_in(new_context().new_page(), world.actor), server)
     link = police.get_by_role("link", name=re.compile("Cellule renseignement"))
@@ -200,8 +203,10 @@ def test_a_restricted_channel_is_listed_only_for_the_allowed_kinds(server, world
 
 def test_an_archived_channel_is_listed_apart_and_read_only(server, world, new_context, sign_in):
     archived = channel_ids(world)[2]
-    posts.create_post(member_access(world, world.actor), archived, "message", "Compte rendu final")
-    channels.update_channel(territories.system_access(world.slug), archived, {"archived": True})
+    posts.create_post(member_access(world, world.actor), PostInput(
+        channel=archived, kind="message", body="Compte rendu final"))
+    channels.update_channel(territories.system_access(world.slug), archived, ChannelChanges(
+        **{"archived": True}))
     name = channel_name(archived)
     page = open_workspace(sign_in(new_context().new_page(), world.actor), server)
 
@@ -217,8 +222,8 @@ def test_an_archived_channel_is_listed_apart_and_read_only(server, world, new_co
 
 def test_replies_open_in_a_thread_and_arrive_live(server, world, new_context, sign_in):
     channel = channel_ids(world)[0]
-    parent = posts.create_post(member_access(world, world.actor), channel, "proposal",
-                               "Patrouilles mixtes le samedi soir")[0].id
+    parent = posts.create_post(member_access(world, world.actor), PostInput(
+        channel=channel, kind="proposal", body="Patrouilles mixtes le samedi soir"))[0].id
     author = open_workspace(sign_in(new_context().new_page(), world.actor), server)
     replier = open_workspace(sign_in(new_context().new_page(), world.actors[1]), server)
 
@@ -310,8 +315,8 @@ def test_unread_counts_follow_the_other_channels(server, world, new_context, sig
 
 
 def test_observers_read_without_composer_nor_support(server, world, new_context, sign_in):
-    posts.create_post(member_access(world, world.actor), channel_ids(world)[0], "need",
-                      "Un besoin à lire")
+    posts.create_post(member_access(world, world.actor), PostInput(
+        channel=channel_ids(world)[0], kind="need", body="Un besoin à lire"))
     page = open_workspace(sign_in(new_context().new_page(), world.observer), server)
     expect(page.get_by_text("Un besoin à lire")).to_be_visible()
     expect(page.get_by_text("Vous participez en observateur")).to_be_visible()
@@ -344,9 +349,10 @@ def test_posting_works_without_javascript(server, world, new_context, sign_in, a
 def test_needs_and_proposals_are_filtered_and_sorted(server, world, new_context, sign_in, api):
     channel = channel_ids(world)[0]
     where = member_access(world, world.actor)
-    popular = posts.create_post(where, channel, "proposal", "Proposition soutenue")[0].id
-    posts.create_post(where, channel, "need", "Besoin récent")
-    posts.create_post(where, channel, "message", "Simple message")
+    popular = posts.create_post(where, PostInput(
+        channel=channel, kind="proposal", body="Proposition soutenue"))[0].id
+    posts.create_post(where, PostInput(channel=channel, kind="need", body="Besoin récent"))
+    posts.create_post(where, PostInput(channel=channel, kind="message", body="Simple message"))
     for person in (world.actors[1], world.facilitator):
         posts.toggle_support(member_access(world, person), popular)
     facilitator_api = api(world.facilitator)
@@ -420,9 +426,10 @@ def axe(server):
 def test_workspace_pages_meet_wcag_21_aa(server, world, new_context, sign_in, axe, viewport):
     channel = channel_ids(world)[0]
     where = member_access(world, world.actor)
-    need = posts.create_post(where, channel, "need",
-                             "Un **besoin** avec [un lien](https://example.org)")[0].id
-    posts.create_post(where, channel, "message", "Une réponse", reply_to=need)
+    need = posts.create_post(where, PostInput(
+        channel=channel, kind="need", body="Un **besoin** avec [un lien](https://example.org)"))[0].id
+    posts.create_post(where, PostInput(
+        channel=channel, kind="message", body="Une réponse", reply_to=need))
     posts.toggle_support(member_access(world, world.actors[1]), need)
     db.session.rollback()
     options = {"bypass_csp": True} | ({"viewport": viewport} if viewport else {})

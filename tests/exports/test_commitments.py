@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from odfdo import Document as OdfDocument
 
 from concert.db import db
+from concert.schemas.workspace import ChannelInput, PostInput
 from concert.services import channels, commitments, facilitation, posts
 from tests.conftest import SLUG, as_
 
@@ -26,14 +27,13 @@ def channel_named(person, name, slug=SLUG):
 def listed(world):
     """Two commitments in metropole (one fed by a need of a State-only channel), one in autre."""
     with force_locale("fr"):
-        state_only = channels.create_channel(as_(world.facilitator), "Renseignement",
-                                             "Réservé à l'État",
-                                             ["prefecture", "police_nationale"]).id
+        state_only = channels.create_channel(as_(world.facilitator), ChannelInput(
+            name="Renseignement", description="Réservé à l'État", restricted_to=["prefecture", "police_nationale"])).id
         db.session.commit()
-        open_need, _c = posts.create_post(as_(world.actors[1]), channel_named(
-            world.actors[1], "Transports"), "need", "Éclairer la gare routière")
-        secret_need, _c = posts.create_post(as_(world.actors[0]), state_only, "need",
-                                            "Surveiller le point de deal caché")
+        open_need, _c = posts.create_post(as_(world.actors[1]), PostInput(channel=channel_named(
+            world.actors[1], "Transports"), kind="need", body="Éclairer la gare routière"))
+        secret_need, _c = posts.create_post(as_(world.actors[0]), PostInput(
+            channel=state_only, kind="need", body="Surveiller le point de deal caché"))
         first = facilitation.promote(as_(world.facilitator), {
             "title": "=HYPERLINK(\"http://evil\") Patrouilles renforcées à la gare",
             "description": "Présence coordonnée;\nsoirées et week-ends « sensibles ».",
@@ -49,8 +49,9 @@ def listed(world):
         second = facilitation.promote(as_(world.facilitator), {
             "title": "Médiation dans les résidences", "party": "collectivite",
             "pilot": "Ville de Marseille", "source_posts": []})
-        other_need, _c = posts.create_post(as_(world.outsider, "autre"), channel_named(
-            world.outsider, "Transports", "autre"), "need", "Besoin ailleurs")
+        other_need, _c = posts.create_post(as_(world.outsider, "autre"), PostInput(
+            channel=channel_named(
+            world.outsider, "Transports", "autre"), kind="need", body="Besoin ailleurs"))
         facilitation.promote(as_(world.outsider, "autre"), {
             "title": "Secret du Rhône", "party": "etat", "source_posts": [other_need.id]})
         db.session.commit()

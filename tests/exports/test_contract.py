@@ -13,6 +13,8 @@ from flask_babel import force_locale
 from odfdo import Document as OdfDocument
 
 from concert.db import db
+from concert.schemas.contract import VersionInput
+from concert.schemas.workspace import ChannelInput
 from concert.services import channels, commitments, contract, diagnostic, facilitation
 from tests.conftest import SLUG, SSMSI, as_
 
@@ -28,8 +30,8 @@ TYPES = {
 @pytest.fixture
 def drafted(world):
     with force_locale("fr"):
-        restricted = channels.create_channel(as_(world.facilitator), "Renseignement opérationnel",
-                                             "", ["prefecture"]).id
+        restricted = channels.create_channel(as_(world.facilitator), ChannelInput(
+            name="Renseignement opérationnel", description="", restricted_to=["prefecture"])).id
         db.session.commit()
         first = facilitation.promote(as_(world.facilitator), {
             "title": "Vidéoprotection des abords de la gare Saint-Charles", "party": "etat",
@@ -38,7 +40,7 @@ def drafted(world):
                             "target": 24}]})
         facilitation.promote(as_(world.facilitator), {
             "title": "Médiateurs de nuit", "party": "collectivite", "source_posts": []})
-        contract.freeze(as_(world.facilitator), "Première lecture")
+        contract.freeze(as_(world.facilitator), VersionInput(note="Première lecture"))
         commitments.update(as_(world.facilitator), first.id,
                            {"title": "Vidéoprotection élargie au pôle d'échanges"})
         facilitation.promote(as_(world.outsider, "autre"), {
@@ -237,7 +239,7 @@ def test_a_stored_version_is_still_refused_to_whoever_may_not_read_it(client, wo
 
 def test_each_version_has_its_own_file_the_same_for_every_reader(client, world, drafted,
                                                                   stored):
-    contract.freeze(as_(world.facilitator), "Deuxième lecture")
+    contract.freeze(as_(world.facilitator), VersionInput(note="Deuxième lecture"))
     old = get(client, world.actor, "contract.md", **v(1)).data.decode("utf-8")
     new = get(client, world.actor, "contract.md", **v(2)).data.decode("utf-8")
     assert "élargie" not in old and "Vidéoprotection élargie" in new

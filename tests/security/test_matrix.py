@@ -24,7 +24,9 @@ from concert.services.access import access
 from concert.services.accounts import find_user
 
 from ..conftest import Person, join
-from ..realtime.conftest import Live, fence, new_id, sockets  # noqa: F401 (a fixture)
+from concert.schemas.workshops import WorkshopInput
+from concert.schemas.workspace import ChannelInput, PostInput
+from ..realtime.conftest import Live, fence, new_id, sockets  # noqa: F401,F811 (a fixture)
 
 SECRET = "Source infiltrée au point de deal"
 SOCKET_EVENTS = {"connect", "disconnect", "join", "post", "workshop", "typing"}
@@ -180,13 +182,15 @@ def restricted_world(world) -> dict:
     """A channel restricted to the préfecture, with a need, a commitment promoted from it,
     and a workshop; a facilitator of a commune and a member since removed."""
     fac = access(find_user(world.facilitator.email), world.slug)
-    hidden = channels.create_channel(fac, "Renseignement", restricted_to=["prefecture"])
-    need, _ = posts.create_post(fac, hidden.id, "need", SECRET)
+    hidden = channels.create_channel(fac, ChannelInput(
+        name="Renseignement", restricted_to=["prefecture"]))
+    need, _ = posts.create_post(fac, PostInput(channel=hidden.id, kind="need", body=SECRET))
     commitment = facilitation.promote(fac, {"title": "Plan", "party": "etat",
                                             "source_posts": [need.id]})
-    workshop = workshops.create(fac, {"title": "Atelier", "starts_at": "2026-12-03T14:00",
+    workshop = workshops.create(fac, WorkshopInput(
+        **{"title": "Atelier", "starts_at": "2026-12-03T14:00",
                                       "place": "Préfecture",
-                                      "agenda": [{"title": "Point", "minutes": 10}]})
+                                      "agenda": [{"title": "Point", "minutes": 10}]}))
     commune = join(world.slug, "maire@example.org", "Marc Maire", "facilitator",
                    "Ville de Marseille", "commune")
     gone = join(world.slug, "parti@example.org", "Paul Parti", "actor", "ADDAP", "prevention")

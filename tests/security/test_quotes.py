@@ -8,6 +8,9 @@ import json
 from concert.services import accounts, channels, events, facilitation, posts, territories, workshops
 from concert.services.access import access
 from concert.services.accounts import find_user
+from concert.schemas.workspace import PostInput
+from concert.schemas.workshops import DotInput, VoteInput, WorkshopInput
+from concert.schemas.workspace import ChannelChanges
 
 SECRET = "Point de deal rue Félix-Pyat"
 GONE = "Caméras place Jean-Jaurès"
@@ -18,8 +21,8 @@ def who(person, slug="metropole"):
 
 
 def restrict_afterwards(world, channel_id: int) -> None:
-    channels.update_channel(territories.system_access(world.slug), channel_id,
-                            {"restricted_to": ["prefecture"]})
+    channels.update_channel(territories.system_access(world.slug), channel_id, ChannelChanges(
+        **{"restricted_to": ["prefecture"]}))
 
 
 def words(answer) -> str:
@@ -33,7 +36,8 @@ def catch_up(person) -> str:
 
 def test_commitment_sources_leave_catch_up_and_api_once_restricted(client, world):
     channel = channels.list_channels(who(world.facilitator))[0].id
-    need, _ = posts.create_post(who(world.actor), channel, "need", SECRET)
+    need, _ = posts.create_post(who(world.actor), PostInput(
+        channel=channel, kind="need", body=SECRET))
     facilitation.promote(who(world.facilitator), {
         "title": "Plan stupéfiants", "party": "etat", "source_posts": [need.id]})
     assert SECRET in catch_up(world.actor)
@@ -48,15 +52,17 @@ def test_commitment_sources_leave_catch_up_and_api_once_restricted(client, world
 
 def live_vote(world):
     channel = channels.list_channels(who(world.facilitator))[0].id
-    kept, _ = posts.create_post(who(world.actor), channel, "proposal", SECRET)
-    deleted, _ = posts.create_post(who(world.actor), channel, "proposal", GONE)
-    workshop = workshops.create(who(world.facilitator), {
+    kept, _ = posts.create_post(who(world.actor), PostInput(
+        channel=channel, kind="proposal", body=SECRET))
+    deleted, _ = posts.create_post(who(world.actor), PostInput(
+        channel=channel, kind="proposal", body=GONE))
+    workshop = workshops.create(who(world.facilitator), WorkshopInput(**{
         "title": "Atelier", "starts_at": "2026-12-03T14:00", "place": "Préfecture",
-        "agenda": [{"title": "Priorités", "minutes": 20}]})
+        "agenda": [{"title": "Priorités", "minutes": 20}]}))
     workshops.start(who(world.facilitator), workshop.id)
-    vote = workshops.open_vote(who(world.facilitator), workshop.id,
-                               {"posts": [kept.id, deleted.id], "dots": 2})
-    workshops.place_dot(who(world.actors[1]), workshop.id, vote.id, kept.id)
+    vote = workshops.open_vote(who(world.facilitator), workshop.id, VoteInput(
+        **{"posts": [kept.id, deleted.id], "dots": 2}))
+    workshops.place_dot(who(world.actors[1]), workshop.id, vote.id, DotInput(post=kept.id))
     return channel, workshop, vote, deleted
 
 

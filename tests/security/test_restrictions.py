@@ -12,12 +12,14 @@ from concert.services.access import access
 from concert.services.accounts import find_user
 
 from ..conftest import join
+from concert.schemas.workspace import PostInput
+from concert.schemas.workspace import ChannelInput
 
 
 def state_only(world) -> Channel:
     """A channel restricted to State services, hidden from a commune's facilitator."""
-    channel = channels.create_channel(territories.system_access(world.slug), "Renseignement",
-                                      restricted_to=["prefecture", "police_nationale"])
+    channel = channels.create_channel(territories.system_access(world.slug), ChannelInput(
+        name="Renseignement", restricted_to=["prefecture", "police_nationale"]))
     world.extra["commune"] = join(world.slug, "maire@example.org", "Marc Maire",
                                   "facilitator", "Ville de Marseille", "commune")
     return channel
@@ -94,8 +96,10 @@ def test_nothing_is_merged_into_a_post_some_readers_cannot_see(client, world):
     fac = access(find_user(world.facilitator.email), world.slug)
     open_channel = db.session.scalar(sa.select(Channel.id).where(
         Channel.restricted_to.is_(None)).order_by(Channel.id))
-    duplicate, _ = posts.create_post(fac, open_channel, "need", "Éclairage du parking")
-    kept, _ = posts.create_post(fac, hidden.id, "need", "Éclairage du parking (État)")
+    duplicate, _ = posts.create_post(fac, PostInput(
+        channel=open_channel, kind="need", body="Éclairage du parking"))
+    kept, _ = posts.create_post(fac, PostInput(
+        channel=hidden.id, kind="need", body="Éclairage du parking (État)"))
     answer = client.post(f"/api/v1/posts/{duplicate.id}/merge", json={"into": kept.id},
                          headers=world.facilitator.bearer())
     assert answer.status_code == 422 and answer.json["error"]["field"] == "into"
@@ -104,7 +108,8 @@ def test_nothing_is_merged_into_a_post_some_readers_cannot_see(client, world):
 def test_the_promotion_form_does_not_copy_a_restricted_source(client, world):
     hidden = state_only(world)
     fac = access(find_user(world.facilitator.email), world.slug)
-    secret, _ = posts.create_post(fac, hidden.id, "need", "Indicateur rue Villa")
+    secret, _ = posts.create_post(fac, PostInput(
+        channel=hidden.id, kind="need", body="Indicateur rue Villa"))
     with client.session_transaction() as cookie:
         cookie["sid"] = accounts.start_login_session(find_user(world.facilitator.email))
     page = client.get(f"/t/{world.slug}/commitments/new?source={secret.id}")
@@ -125,7 +130,8 @@ def test_the_promotion_form_does_not_copy_a_restricted_source(client, world):
 def test_a_hidden_post_answers_404_before_any_role_check(client, world, method, path, body):
     hidden = state_only(world)
     fac = access(find_user(world.facilitator.email), world.slug)
-    secret, _ = posts.create_post(fac, hidden.id, "need", "Indicateur rue Villa")
+    secret, _ = posts.create_post(fac, PostInput(
+        channel=hidden.id, kind="need", body="Indicateur rue Villa"))
     answer = getattr(client, method)(path.format(id=secret.id), json=body,
                                      headers=world.observer.bearer())
     unknown = getattr(client, method)(path.format(id=999_999), json=body,

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from concert.db import db
 from concert.models import Event, Post
+from concert.schemas.workspace import PostInput
 from concert.services import channels, posts
 from tests.conftest import SLUG, as_
 
@@ -17,8 +18,8 @@ def contribute(person, kind: str = "need", body: str = "Besoin d'éclairage", *,
                channel: int | None = None, slug: str = SLUG, **tag) -> Post:
     """`person` posts `body` (in the Transports channel unless told), tagged to a workshop
     or agenda item by `tag`."""
-    post, _created = posts.create_post(as_(person, slug), channel or channel_id(person, slug=slug),
-                                       kind, body, **tag)
+    post, _created = posts.create_post(as_(person, slug), PostInput(
+        channel=channel or channel_id(person, slug=slug), kind=kind, body=body, **tag))
     return post
 
 

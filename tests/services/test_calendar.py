@@ -11,6 +11,8 @@ from icalendar import Calendar
 
 from concert.services import accounts, channels, mail, workshops
 from tests.conftest import as_, client_sign_in
+from concert.schemas.workshops import WorkshopPatch
+from concert.schemas.workspace import ChannelChanges
 
 INVITED = ["DDSP 13", "Bailleur social"]  # an organisation's name, and a kind's label
 
@@ -88,8 +90,8 @@ def test_an_edit_updates_the_same_event_and_a_cancel_removes_it(smtp, world, gen
     [first] = delivered(smtp)[world.actor.email]
     _calendar, created = event_of(first)
 
-    workshops.update(as_(world.facilitator), workshop.id, {"starts_at": "2026-12-03T15:00",
-                                                           "invited": ["DDSP 13"]})
+    workshops.update(as_(world.facilitator), workshop.id, WorkshopPatch(**{"starts_at": "2026-12-03T15:00",
+                                                           "invited": ["DDSP 13"]}))
     mails = delivered(smtp)
     [edited] = mails[world.actor.email]
     assert edited.message["Subject"].startswith("Atelier modifié : ")
@@ -125,10 +127,9 @@ def test_no_invitee_reads_the_name_of_a_channel_hidden_from_them(smtp, world, ge
     workshop = plan(world, general)
     delivered(smtp)
     # The agenda's channel becomes restricted to the State's services after planning.
-    channels.update_channel(as_(world.facilitator), general,
-                            {"restricted_to": ["prefecture", "police_nationale"]})
+    channels.update_channel(as_(world.facilitator), general, ChannelChanges(**{"restricted_to": ["prefecture", "police_nationale"]}))
     name = channels.get_channel(as_(world.facilitator), general).name
-    workshops.update(as_(world.facilitator), workshop.id, {"title": "Atelier modifié"})
+    workshops.update(as_(world.facilitator), workshop.id, WorkshopPatch(**{"title": "Atelier modifié"}))
     mails = delivered(smtp)
     police, bailleur = mails[world.actors[0].email][0], mails[world.actors[1].email][0]
     assert name in str(event_of(police)[1]["DESCRIPTION"]) and name in police.part("plain")

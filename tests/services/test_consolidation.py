@@ -11,6 +11,8 @@ from concert.services import channels, duplicates, facilitation, posts
 from concert.services.errors import Forbidden, Invalid
 from tests.conftest import join
 from tests.services.test_facilitation import SLUG, as_, channel_id, contribute, count, promote
+from concert.schemas.facilitation import DeclineInput, MergeInput
+from concert.schemas.workspace import ChannelInput
 
 
 @pytest.fixture(autouse=True)
@@ -44,11 +46,11 @@ def test_a_suggestion_goes_when_either_post_leaves_the_open_state(world):
     fac = as_(world.facilitator)
     kept = contribute(world.actors[0], "need", "Caméras de vidéoprotection au marché")
     other = contribute(world.actors[1], "need", "Vidéoprotection du marché : caméras")
-    facilitation.decline(fac, other.id, "Déjà prévu")
+    facilitation.decline(fac, other.id, DeclineInput(reason="Déjà prévu"))
     assert pairs(world.facilitator) == []
     facilitation.reopen(fac, other.id)
     assert pairs(world.facilitator) == [(kept.id, other.id)]
-    facilitation.merge(fac, other.id, kept.id)
+    facilitation.merge(fac, other.id, MergeInput(into=kept.id))
     assert pairs(world.facilitator) == [] and count(PostWord, PostWord.post_id == other.id) == 0
 
     third = contribute(world.actors[1], "need", "Caméras au marché, vidéoprotection")
@@ -63,8 +65,7 @@ def test_a_suggestion_goes_when_either_post_leaves_the_open_state(world):
 
 
 def test_a_suggestion_never_crosses_a_channel_hidden_from_the_facilitator(world):
-    police_only = channels.create_channel(as_(world.facilitator), "Renseignement", "",
-                                          ["police_nationale"])
+    police_only = channels.create_channel(as_(world.facilitator), ChannelInput(name="Renseignement", description="", restricted_to=["police_nationale"]))
     public = contribute(world.actors[0], "need", "Trafic de stupéfiants au pied des tours")
     hidden = contribute(world.actors[0], "need",
                         "Trafic de stupéfiants au pied des tours : filature confidentielle",
@@ -86,7 +87,7 @@ def test_every_open_contribution_is_reached_page_by_page_most_supported_first(wo
     for supporter in (world.facilitator, world.actors[0]):
         posts.toggle_support(as_(supporter), made[5].id)
     posts.toggle_support(as_(world.facilitator), made[2].id)
-    facilitation.decline(fac, made[3].id, "Hors sujet")
+    facilitation.decline(fac, made[3].id, DeclineInput(reason="Hors sujet"))
     seen, after = [], None
     while True:
         page = facilitation.open_contributions(fac, after=after, limit=2)

@@ -15,6 +15,8 @@ from concert.models.contract import ContractVersion
 from concert.services import channels, commitments, contract, facilitation, posts
 from concert.services import territories
 from concert.services.errors import Forbidden, Invalid, NotFound
+from concert.schemas.contract import SectionInput, VersionInput
+from concert.schemas.workspace import ChannelInput, PostInput
 from tests.conftest import SLUG, as_
 
 pytestmark = pytest.mark.usefixtures("french")  # services speak French outside a request
@@ -109,11 +111,10 @@ def test_evaluation_table_shows_the_latest_measurement(world):
 def test_restricted_channel_content_never_appears(world):
     """A commitment promoted from a post of a restricted channel: the contract, read by
     everyone, shows neither the post's text nor the restricted channel's name."""
-    restricted = channels.create_channel(as_(world.facilitator), "Renseignement État",
-                                         restricted_to=["prefecture", "police_nationale"])
-    secret, _created = posts.create_post(
-        as_(world.actors[0]), restricted.id, "need",
-        "Informateur confidentiel rue des Lilas")
+    restricted = channels.create_channel(as_(world.facilitator), ChannelInput(
+        name="Renseignement État", restricted_to=["prefecture", "police_nationale"]))
+    secret, _created = posts.create_post(as_(world.actors[0]), PostInput(
+        channel=restricted.id, kind="need", body="Informateur confidentiel rue des Lilas"))
     facilitation.promote(as_(world.facilitator), {
         "title": "Lutte contre les points de deal", "party": "etat",
         "channel": restricted.id, "source_posts": [secret.id]})
@@ -126,9 +127,12 @@ def test_restricted_channel_content_never_appears(world):
 
 def test_sections_and_frameworks_are_assembled(world):
     where = as_(world.facilitator)
-    contract.set_section(where, "preamble", "Le présent **contrat** engage les parties.")
-    contract.set_section(where, "governance", "Comité de pilotage **trimestriel**.")
-    contract.set_section(where, "signatories", "- Préfet des Bouches-du-Rhône\n- Maire")
+    contract.set_section(where, "preamble", SectionInput(
+        body="Le présent **contrat** engage les parties."))
+    contract.set_section(where, "governance", SectionInput(
+        body="Comité de pilotage **trimestriel**."))
+    contract.set_section(where, "signatories", SectionInput(
+        body="- Préfet des Bouches-du-Rhône\n- Maire"))
     contract.save_framework(where, {"kind": "cls", "name": "CLSPD de Marseille",
                                     "start_date": "2024-01-01", "end_date": "2027-12-31",
                                     "integration": "Ses fiches actions deviennent des engagements."})
@@ -150,13 +154,14 @@ def test_sections_and_frameworks_are_assembled(world):
 def test_section_edits_are_validated_and_audited(world):
     where = as_(world.facilitator)
     with pytest.raises(Invalid) as error:
-        contract.set_section(where, "unknown", "texte")
+        contract.set_section(where, "unknown", SectionInput(body="texte"))
     assert error.value.field == "key"
     with pytest.raises(Invalid) as error:
-        contract.set_section(where, "preamble", "x" * 50_001)
+        contract.set_section(where, "preamble", SectionInput(body="x" * 50_001))
     assert error.value.field == "body"
-    contract.set_section(where, "preamble", "Texte")
-    contract.set_section(where, "preamble", "Texte")  # unchanged: nothing recorded
+    contract.set_section(where, "preamble", SectionInput(body="Texte"))
+    contract.set_section(where, "preamble", SectionInput(
+        body="Texte"))  # unchanged: nothing recorded
     entries = db.session.scalars(sa.select(AuditLog).where(
         AuditLog.action == "contract.section")).all()
     assert [e.after["body"] for e in entries] == ["Texte"]
@@ -193,9 +198,9 @@ def test_framework_edit_and_delete(world):
 def test_only_facilitators_edit_or_freeze(world, who):
     person = getattr(world, who)
     where = as_(person)
-    for call in (lambda: contract.set_section(where, "preamble", "texte"),
+    for call in (lambda: contract.set_section(where, "preamble", SectionInput(body="texte")),
                  lambda: contract.save_framework(where, {"kind": "cls", "name": "CLS"}),
-                 lambda: contract.freeze(where, "v1"),
+                 lambda: contract.freeze(where, VersionInput(note="v1")),
                  lambda: territories.set_phase(where, "drafting")):
         with pytest.raises(Forbidden):
             call()
@@ -211,12 +216,12 @@ def test_outsiders_do_not_reach_the_contract(world):
 
 def test_versions_are_numbered_frozen_and_announced(world):
     where = as_(world.facilitator)
-    first = contract.freeze(where, "Première lecture en comité")
-    second = contract.freeze(where, "")
+    first = contract.freeze(where, VersionInput(note="Première lecture en comité"))
+    second = contract.freeze(where, VersionInput(note=""))
     assert (first.number, second.number) == (1, 2)
     assert contract.serialise_version(first)["author"]["name"] == "Fanny Animatrice"
     assert [v.number for v in contract.versions(as_(world.observer))] == [1, 2]
-    other = contract.freeze(as_(world.outsider, "autre"), "")
+    other = contract.freeze(as_(world.outsider, "autre"), VersionInput(note=""))
     assert other.number == 1  # numbers are per territory
     announced = db.session.scalars(sa.select(Event).where(
         Event.type == "contract.version").order_by(Event.seq)).all()
@@ -228,13 +233,13 @@ def test_versions_are_numbered_frozen_and_announced(world):
 def test_a_frozen_version_does_not_change_afterwards(world):
     where = as_(world.facilitator)
     commitment = commit_to(world, "Patrouilles mixtes", pilot="DDSP 13")
-    contract.set_section(where, "preamble", "Préambule d'origine")
-    contract.freeze(where, "v1")
+    contract.set_section(where, "preamble", SectionInput(body="Préambule d'origine"))
+    contract.freeze(where, VersionInput(note="v1"))
     frozen = contract.assemble(where, 1)
 
     commitments.update(where, commitment.id, {"title": "Patrouilles renforcées",
                                               "pilot": "Police municipale"})
-    contract.set_section(where, "preamble", "Préambule réécrit")
+    contract.set_section(where, "preamble", SectionInput(body="Préambule réécrit"))
     commit_to(world, "Nouvel engagement", "partenaire")
 
     assert contract.assemble(where, 1) == frozen
@@ -258,17 +263,18 @@ def test_diff_lists_added_removed_and_changed_commitments_and_section_text(world
     where = as_(world.facilitator)
     kept = commit_to(world, "Patrouilles mixtes", pilot="DDSP 13", due_date="2027-12-31")
     dropped = commit_to(world, "Engagement retiré", "partenaire")
-    contract.set_section(where, "governance", "Comité de pilotage annuel.\nSecrétariat : préfecture.")
-    contract.freeze(where, "v1")
+    contract.set_section(where, "governance", SectionInput(
+        body="Comité de pilotage annuel.\nSecrétariat : préfecture."))
+    contract.freeze(where, VersionInput(note="v1"))
 
     commitments.update(where, kept.id, {"pilot": "Police municipale", "due_date": "2028-06-30",
                                         "status": "validated"})
     db.session.delete(db.session.get(Commitment, dropped.id))
     db.session.commit()
     added = commit_to(world, "Vidéoprotection", "collectivite")
-    contract.set_section(where, "governance",
-                         "Comité de pilotage trimestriel.\nSecrétariat : préfecture.")
-    contract.freeze(where, "v2")
+    contract.set_section(where, "governance", SectionInput(
+        body="Comité de pilotage trimestriel.\nSecrétariat : préfecture."))
+    contract.freeze(where, VersionInput(note="v2"))
 
     for to in (2, "2", "draft"):
         result = contract.diff(as_(world.observer), 1, to)
@@ -317,7 +323,7 @@ def test_facilitators_change_the_phase(world):
 def test_the_contract_is_written_in_french_whatever_the_facilitators_language(world):
     commit_to(world, "Patrouilles mixtes", "etat")
     with force_locale("en"):
-        version = contract.freeze(as_(world.facilitator), "Relecture")
+        version = contract.freeze(as_(world.facilitator), VersionInput(note="Relecture"))
         draft = contract.assemble(as_(world.actor))
     for document in (version.document, draft):
         titles = [s["title"] for s in document["sections"]]

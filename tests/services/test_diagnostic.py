@@ -15,6 +15,8 @@ from concert.models import AuditLog
 from concert.models.diagnostic import DelinquencyFigure, QualitativeEntry
 from concert.services import channels, diagnostic, posts, territories
 from concert.services.errors import Forbidden, Invalid, NotFound
+from concert.schemas.diagnostic import EntryInput, ObservationInput
+from concert.schemas.workspace import ChannelInput, PostInput
 from tests.conftest import SSMSI, as_
 
 DATA = SSMSI
@@ -238,7 +240,8 @@ def test_chart_is_accessible_svg_without_style_attributes(world):
 
 def test_contract_blocks_tables_charts_and_entries(world):
     imported(as_(world.facilitator), BASE_2024)
-    diagnostic.save_entry(as_(world.actor), {"staff": "120 policiers", "hours": "24 h/24"})
+    diagnostic.save_entry(as_(world.actor), EntryInput(
+        **{"staff": "120 policiers", "hours": "24 h/24"}))
     blocks = diagnostic.contract_blocks(world_territory())
     kinds = [b["type"] for b in blocks]
     assert kinds.count("table") == 2 and kinds.count("chart") == 2
@@ -269,14 +272,15 @@ def test_members_of_an_organisation_share_and_edit_its_entry(world):
     from tests.conftest import join
     colleague = join("metropole", "police2@example.org", "Pia Police", "actor", "DDSP 13",
                      "police_nationale")
-    diagnostic.save_entry(as_(world.actor), {"staff": "120 agents", "equipment": "12 véhicules"})
-    entry = diagnostic.save_entry(as_(colleague), {"staff": "125 agents"})
+    diagnostic.save_entry(as_(world.actor), EntryInput(
+        **{"staff": "120 agents", "equipment": "12 véhicules"}))
+    entry = diagnostic.save_entry(as_(colleague), EntryInput(**{"staff": "125 agents"}))
     assert (entry.organisation, entry.staff, entry.equipment) == ("DDSP 13", "125 agents",
                                                                    "12 véhicules")
     assert entry.updated_by_id == colleague.id
     assert db.session.scalar(sa.select(sa.func.count()).select_from(QualitativeEntry)) == 1
     # another organisation writes its own entry, never this one
-    other = diagnostic.save_entry(as_(world.actors[1]), {"staff": "8 gardiens"})
+    other = diagnostic.save_entry(as_(world.actors[1]), EntryInput(**{"staff": "8 gardiens"}))
     assert other.id != entry.id and other.organisation == "Habitat 13"
     db.session.rollback()
     assert db.session.get(QualitativeEntry, entry.id).staff == "125 agents"
@@ -286,34 +290,38 @@ def test_members_of_an_organisation_share_and_edit_its_entry(world):
 
 def test_observers_cannot_write_entries_and_fields_are_checked(world):
     with pytest.raises(Forbidden):
-        diagnostic.save_entry(as_(world.observer), {"staff": "2 magistrats"})
+        diagnostic.save_entry(as_(world.observer), EntryInput(**{"staff": "2 magistrats"}))
     with pytest.raises(Invalid):
-        diagnostic.save_entry(as_(world.actor), {"salary": "secret"})
+        diagnostic.save_entry(as_(world.actor), EntryInput(**{"salary": "secret"}))
     with pytest.raises(Invalid):
-        diagnostic.save_entry(as_(world.actor), {"staff": "x" * 5001})
+        diagnostic.save_entry(as_(world.actor), EntryInput(**{"staff": "x" * 5001}))
 
 
 def test_observations_are_facilitators_only_and_sanitised(world):
-    entry = diagnostic.save_entry(as_(world.actor), {"staff": "120 agents"})
+    entry = diagnostic.save_entry(as_(world.actor), EntryInput(**{"staff": "120 agents"}))
     with pytest.raises(Forbidden):
-        diagnostic.add_observation(as_(world.actor), "Je m'observe")
-    note = diagnostic.add_observation(as_(world.facilitator),
-                                      "**Effectifs** tendus <script>alert(1)</script>",
-                                      str(entry.id))
+        diagnostic.add_observation(as_(world.actor), ObservationInput(body="Je m'observe"))
+    note = diagnostic.add_observation(as_(world.facilitator), ObservationInput(
+        body="**Effectifs** tendus <script>alert(1)</script>", entry=str(entry.id)))
     assert note.entry_id == entry.id
     assert "<strong>Effectifs</strong>" in note.html and "<script>" not in note.html
     with pytest.raises(NotFound):
-        diagnostic.add_observation(as_(world.facilitator), "x", 999_999)
+        diagnostic.add_observation(as_(world.facilitator), ObservationInput(
+            body="x", entry=999_999))
 
 
 def test_needs_raised_are_grouped_by_channel_and_hide_restricted_channels(world):
     fac = as_(world.facilitator)
     public = channels.list_channels(fac)[0]
-    state_only = channels.create_channel(fac, "Services de l'État", "", ["police_nationale",
-                                                                          "prefecture"])
-    posts.create_post(as_(world.actor), public.id, "need", "Plus d'éclairage")
-    posts.create_post(as_(world.actor), state_only.id, "need", "Renfort BAC confidentiel")
-    posts.create_post(as_(world.actor), public.id, "message", "Bonjour")
+    state_only = channels.create_channel(fac, ChannelInput(
+        name="Services de l'État", description="", restricted_to=["police_nationale",
+                                                                          "prefecture"]))
+    posts.create_post(as_(world.actor), PostInput(
+        channel=public.id, kind="need", body="Plus d'éclairage"))
+    posts.create_post(as_(world.actor), PostInput(
+        channel=state_only.id, kind="need", body="Renfort BAC confidentiel"))
+    posts.create_post(as_(world.actor), PostInput(
+        channel=public.id, kind="message", body="Bonjour"))
     seen_by_landlord = diagnostic.needs_by_channel(as_(world.actors[1]))
     assert [g["channel"]["name"] for g in seen_by_landlord] == [public.name]
     assert [n["body"] for n in seen_by_landlord[0]["needs"]] == ["Plus d'éclairage"]
@@ -329,17 +337,17 @@ def test_needs_raised_are_counted_and_only_the_latest_listed(world, monkeypatch)
     monkeypatch.setattr(diagnostic, "NEEDS_COUNTED", 3)
     fac = as_(world.facilitator)
     first, second = channels.list_channels(fac)[:2]
-    made = [posts.create_post(as_(world.actor), first.id, "need", f"Besoin {n}")[0]
+    made = [posts.create_post(as_(world.actor), PostInput(channel=first.id, kind="need", body=f"Besoin {n}"))[0]
             for n in range(3)]
-    posts.create_post(as_(world.actor), second.id, "need", "Un seul besoin ici")
-    posts.create_post(as_(world.actor), first.id, "proposal", "Pas un besoin")
+    posts.create_post(as_(world.actor), PostInput(channel=second.id, kind="need", body="Un seul besoin ici"))
+    posts.create_post(as_(world.actor), PostInput(channel=first.id, kind="proposal", body="Pas un besoin"))
     posts.delete_post(as_(world.actor), made[1].id)
     [one, two] = diagnostic.needs_by_channel(fac)
     assert (one["channel"]["id"], one["count"], one["count_capped"]) == (first.id, 2, False)
     assert [n["id"] for n in one["needs"]] == [made[2].id, made[0].id]
     assert (two["count"], [n["body"] for n in two["needs"]]) == (1, ["Un seul besoin ici"])
     for n in range(3, 6):
-        posts.create_post(as_(world.actor), first.id, "need", f"Besoin {n}")
+        posts.create_post(as_(world.actor), PostInput(channel=first.id, kind="need", body=f"Besoin {n}"))
     [one, _two] = diagnostic.needs_by_channel(fac)
     assert (one["count"], one["count_capped"], len(one["needs"])) == (3, True, 2)
     assert [n["body"] for n in one["needs"]] == ["Besoin 5", "Besoin 4"]

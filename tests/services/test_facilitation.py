@@ -29,6 +29,8 @@ from concert.services import (
 )
 from concert.services.access import access
 from concert.services.errors import Conflict, Forbidden, Invalid, NotFound
+from concert.schemas.workspace import ChannelInput
+from concert.schemas.facilitation import DeclineInput, MergeInput
 from tests.conftest import SLUG, as_
 from tests.services.conftest import channel_id, contribute, events_of
 
@@ -116,8 +118,8 @@ def second_facilitator(kind: str = "commune"):
 @pytest.fixture
 def state_channel(world) -> int:
     """Restricted to the préfecture and the police nationale."""
-    return channels.create_channel(as_(world.facilitator), "État seulement",
-                                   restricted_to=["prefecture", "police_nationale"]).id
+    return channels.create_channel(as_(world.facilitator), ChannelInput(
+        name="État seulement", restricted_to=["prefecture", "police_nationale"])).id
 
 
 # --- promote -------------------------------------------------------------------------------
@@ -172,15 +174,15 @@ def test_only_facilitators_act(world, who):
     person = world.actors[0] if who == "actor" else world.observer
     need = contribute(world.actors[1])
     declined = contribute(world.actors[1], "proposal", "Autre")
-    facilitation.decline(as_(world.facilitator), declined.id, "Hors sujet")
+    facilitation.decline(as_(world.facilitator), declined.id, DeclineInput(reason="Hors sujet"))
     commitment = promote(world, contribute(world.actors[1], "need", "Troisième"), **FULL)
     who_ = as_(person)
     indicator = commitment.indicators[0].id
 
     refused(Forbidden, lambda: facilitation.promote(who_, {
         "title": "x", "party": "etat", "source_posts": [need.id]}))
-    refused(Forbidden, lambda: facilitation.merge(who_, need.id, declined.id))
-    refused(Forbidden, lambda: facilitation.decline(who_, need.id, "non"))
+    refused(Forbidden, lambda: facilitation.merge(who_, need.id, MergeInput(into=declined.id)))
+    refused(Forbidden, lambda: facilitation.decline(who_, need.id, DeclineInput(reason="non")))
     refused(Forbidden, lambda: facilitation.reopen(who_, declined.id))
     refused(Forbidden, lambda: commitments.update(who_, commitment.id, {"title": "Autre"}))
     refused(Forbidden, lambda: commitments.add_measurement(
@@ -239,8 +241,9 @@ def test_merged_or_declined_posts_cannot_be_promoted(world):
     kept = contribute(world.actors[0], "need", "Éclairage rue A")
     duplicate = contribute(world.actors[1], "need", "Éclairage de la rue A")
     declined = contribute(world.actors[1], "proposal", "Hors sujet")
-    facilitation.merge(as_(world.facilitator), duplicate.id, kept.id)
-    facilitation.decline(as_(world.facilitator), declined.id, "Hors du champ du contrat")
+    facilitation.merge(as_(world.facilitator), duplicate.id, MergeInput(into=kept.id))
+    facilitation.decline(as_(world.facilitator), declined.id, DeclineInput(
+        reason="Hors du champ du contrat"))
 
     refused(Conflict, lambda: promote(world, duplicate), field="source_posts")
     refused(Conflict, lambda: promote(world, declined, repromote=True), field="source_posts")
@@ -287,8 +290,8 @@ def test_promote_refuses_bad_fields(world, fields, field):
 
 def test_promote_into_an_unknown_foreign_or_hidden_channel_is_not_found(world):
     mayor = second_facilitator()
-    hidden = channels.create_channel(as_(world.facilitator), "Préfecture seule",
-                                     restricted_to=["prefecture"]).id
+    hidden = channels.create_channel(as_(world.facilitator), ChannelInput(
+        name="Préfecture seule", restricted_to=["prefecture"])).id
     foreign = channel_id(world.outsider, slug="autre")
     for channel in (999_999, foreign):
         refused(NotFound, lambda channel=channel: promote(world, channel=channel),
@@ -327,7 +330,7 @@ def test_merge_combines_supports_without_double_counting(world):
     posts.toggle_support(as_(world.facilitator), duplicate.id)
     posts.toggle_support(as_(world.actors[0]), duplicate.id)
 
-    merged = facilitation.merge(as_(world.facilitator), duplicate.id, kept.id)
+    merged = facilitation.merge(as_(world.facilitator), duplicate.id, MergeInput(into=kept.id))
 
     assert merged.status == "merged" and merged.merged_into_id == kept.id
     kept = fresh(kept)
@@ -343,7 +346,8 @@ def test_merge_into_a_promoted_post_is_allowed(world):
     kept = contribute(world.actors[0])
     promote(world, kept)
     duplicate = contribute(world.actors[1], "need", "Doublon")
-    assert facilitation.merge(as_(world.facilitator), duplicate.id, kept.id).status == "merged"
+    assert facilitation.merge(as_(world.facilitator), duplicate.id, MergeInput(
+        into=kept.id)).status == "merged"
 
 
 def test_merge_refusals(world):
@@ -352,22 +356,25 @@ def test_merge_refusals(world):
     declined = contribute(world.actors[1], "need", "C")
     message = contribute(world.actors[1], "message", "Bonjour")
     foreign = contribute(world.outsider, "need", "Lyon", slug="autre")
-    facilitation.decline(as_(world.facilitator), declined.id, "Non")
+    facilitation.decline(as_(world.facilitator), declined.id, DeclineInput(reason="Non"))
     fac = as_(world.facilitator)
 
-    refused(Invalid, lambda: facilitation.merge(fac, a.id, a.id), field="into")
-    refused(Conflict, lambda: facilitation.merge(fac, declined.id, a.id))
-    refused(Conflict, lambda: facilitation.merge(fac, a.id, declined.id), field="into")
-    refused(Invalid, lambda: facilitation.merge(fac, a.id, message.id), field="into")
-    refused(NotFound, lambda: facilitation.merge(fac, a.id, foreign.id))
-    refused(NotFound, lambda: facilitation.merge(fac, a.id, 999_999))
+    refused(Invalid, lambda: facilitation.merge(fac, a.id, MergeInput(into=a.id)), field="into")
+    refused(Conflict, lambda: facilitation.merge(fac, declined.id, MergeInput(into=a.id)))
+    refused(Conflict, lambda: facilitation.merge(fac, a.id, MergeInput(
+        into=declined.id)), field="into")
+    refused(Invalid, lambda: facilitation.merge(fac, a.id, MergeInput(
+        into=message.id)), field="into")
+    refused(NotFound, lambda: facilitation.merge(fac, a.id, MergeInput(into=foreign.id)))
+    refused(NotFound, lambda: facilitation.merge(fac, a.id, MergeInput(into=999_999)))
     for bad in (None, "x", str(b.id), True, 1.0, [b.id], 2 ** 70):
         with pytest.raises((Invalid, NotFound)) as raised:
-            facilitation.merge(fac, a.id, bad)
+            facilitation.merge(fac, a.id, MergeInput(into=bad))
         assert isinstance(raised.value, Invalid) or bad == 2 ** 70, bad
         db.session.rollback()
     promote(world, b)
-    refused(Conflict, lambda: facilitation.merge(fac, b.id, a.id))  # promoted: not open
+    refused(Conflict, lambda: facilitation.merge(fac, b.id, MergeInput(
+        into=a.id)))  # promoted: not open
     assert fresh(a).status == "open"
 
 
@@ -375,7 +382,8 @@ def test_merge_true_is_not_post_number_one(world):
     """JSON `true` must not be read as the post with id 1."""
     assert contribute(world.actors[0], "need", "Premier").id == 1  # what `true` would name
     second = contribute(world.actors[1], "need", "Second")
-    refused(Invalid, lambda: facilitation.merge(as_(world.facilitator), second.id, True),
+    refused(Invalid, lambda: facilitation.merge(as_(world.facilitator), second.id, MergeInput(
+        into=True)),
             field="into")
     assert fresh(second).status == "open"
 
@@ -384,16 +392,17 @@ def test_decline_needs_a_reason_shown_to_all_then_reopen(world):
     need = contribute(world.actors[0])
     fac = as_(world.facilitator)
     for bad in (None, "", "   ", 42, ["non"], "x" * 2001):
-        refused(Invalid, lambda bad=bad: facilitation.decline(fac, need.id, bad),
+        refused(Invalid, lambda bad=bad: facilitation.decline(fac, need.id, DeclineInput(
+            reason=bad)),
                 field="reason")
 
-    facilitation.decline(fac, need.id, "  Relève du contrat de ville  ")
+    facilitation.decline(fac, need.id, DeclineInput(reason="  Relève du contrat de ville  "))
     data = posts.serialise(fresh(need))
     assert data["status"] == "declined"
     assert data["decline_reason"] == "Relève du contrat de ville"
     seen_by_observer = posts.serialise(posts.get_post(as_(world.observer), need.id))
     assert seen_by_observer["decline_reason"] == "Relève du contrat de ville"
-    refused(Conflict, lambda: facilitation.decline(fac, need.id, "Encore"))
+    refused(Conflict, lambda: facilitation.decline(fac, need.id, DeclineInput(reason="Encore")))
 
     reopened = facilitation.reopen(fac, need.id)
     assert reopened.status == "open" and reopened.decline_reason is None
@@ -406,7 +415,7 @@ def test_reopen_only_a_declined_post(world):
     promoted = contribute(world.actors[0], "need", "Promue")
     merged = contribute(world.actors[1], "need", "Fusionnée")
     promote(world, promoted)
-    facilitation.merge(fac, merged.id, open_.id)
+    facilitation.merge(fac, merged.id, MergeInput(into=open_.id))
     for post in (open_, promoted, merged):
         refused(Conflict, lambda post=post: facilitation.reopen(fac, post.id))
     message = contribute(world.actors[0], "message", "Bonjour")
@@ -428,9 +437,9 @@ def test_a_treated_post_cannot_be_deleted_either(world, action):
     need = contribute(world.actors[0])
     kept = contribute(world.actors[1], "need", "Gardée")
     if action == "decline":
-        facilitation.decline(as_(world.facilitator), need.id, "Non")
+        facilitation.decline(as_(world.facilitator), need.id, DeclineInput(reason="Non"))
     else:
-        facilitation.merge(as_(world.facilitator), need.id, kept.id)
+        facilitation.merge(as_(world.facilitator), need.id, MergeInput(into=kept.id))
     refused(Conflict, lambda: posts.delete_post(as_(world.actors[0]), need.id))
 
 
@@ -656,7 +665,7 @@ def test_a_restricted_source_shows_only_to_allowed_kinds(world, state_channel):
 
 def test_audit_entries_about_a_hidden_post_hide_their_details(world, state_channel):
     secret = contribute(world.actors[0], "need", "Point de deal", channel=state_channel)
-    facilitation.decline(as_(world.facilitator), secret.id, "Traité en GLTD")
+    facilitation.decline(as_(world.facilitator), secret.id, DeclineInput(reason="Traité en GLTD"))
     mayor = second_facilitator()
 
     entries = audit.entries(mayor, action="post.decline")
@@ -677,8 +686,8 @@ def test_every_action_is_audited_and_announced(world):
     c = contribute(world.actors[1], "proposal", "C")
 
     commitment = promote(world, a, **FULL)
-    facilitation.merge(fac, b.id, a.id)
-    facilitation.decline(fac, c.id, "Non")
+    facilitation.merge(fac, b.id, MergeInput(into=a.id))
+    facilitation.decline(fac, c.id, DeclineInput(reason="Non"))
     facilitation.reopen(fac, c.id)
     commitments.update(fac, commitment.id, {"title": "Nouveau titre"})
     commitments.add_measurement(fac, commitment.id, commitment.indicators[0].id,
@@ -728,8 +737,8 @@ def test_every_action_is_audited_and_announced(world):
 ACTIONS = {
     "promote": lambda w, fac, p: facilitation.promote(fac, {
         "title": "x", "party": "etat", "source_posts": [p["a"].id]}),
-    "merge": lambda w, fac, p: facilitation.merge(fac, p["a"].id, p["b"].id),
-    "decline": lambda w, fac, p: facilitation.decline(fac, p["a"].id, "Non"),
+    "merge": lambda w, fac, p: facilitation.merge(fac, p["a"].id, MergeInput(into=p["b"].id)),
+    "decline": lambda w, fac, p: facilitation.decline(fac, p["a"].id, DeclineInput(reason="Non")),
     "reopen": lambda w, fac, p: facilitation.reopen(fac, p["declined"].id),
     "update": lambda w, fac, p: commitments.update(fac, p["commitment"].id, {"title": "Neuf"}),
     "measure": lambda w, fac, p: commitments.add_measurement(
@@ -747,7 +756,7 @@ def test_change_audit_and_event_share_one_transaction(world, monkeypatch, name):
                 "b": contribute(world.actors[1], "need", "B"),
                 "declined": contribute(world.actors[1], "need", "C"),
                 "commitment": promote(world, **FULL)}
-    facilitation.decline(fac, prepared["declined"].id, "Non")
+    facilitation.decline(fac, prepared["declined"].id, DeclineInput(reason="Non"))
     before = snapshot()
     revisions_before = count(CommitmentRevision)
 

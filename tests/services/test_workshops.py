@@ -15,6 +15,12 @@ from concert.models.workshops import AgendaItem, Dot
 from concert.services import audit, channels, facilitation, posts, workshops
 from concert.services.errors import Conflict, Forbidden, Invalid, NotFound
 from concert.services.accounts import find_user
+from concert.schemas.common import parse
+from concert.schemas.workshops import (
+    CancelInput, DotInput, MoveInput, VoteInput, WorkshopInput, WorkshopPatch,
+)
+from concert.schemas.workspace import ChannelInput
+from concert.schemas.facilitation import DeclineInput
 from tests.conftest import SLUG, as_
 from tests.services.conftest import contribute, events_of
 
@@ -27,12 +33,12 @@ def general(world) -> int:
 
 @pytest.fixture
 def state_only(world) -> int:
-    channel = channels.create_channel(as_(world.facilitator), "État seulement",
-                                      restricted_to=["prefecture", "police_nationale"])
+    channel = channels.create_channel(as_(world.facilitator), ChannelInput(
+        name="État seulement", restricted_to=["prefecture", "police_nationale"]))
     return channel.id
 
 
-def plan(world, general, **changes):
+def planning(general, **changes) -> WorkshopInput:
     data = {"title": "Atelier tranquillité publique", "starts_at": "2026-12-03T14:00",
             "place": "Salle du conseil, préfecture",
             "invited": ["DDSP 13", "Habitat 13", "Ville de Marseille"],
@@ -40,7 +46,11 @@ def plan(world, general, **changes):
                        {"title": "Abords des gares", "minutes": 30, "channel": general},
                        {"title": "Priorités", "minutes": 20}]}
     data.update(changes)
-    return workshops.create(as_(world.facilitator), data)
+    return parse(WorkshopInput, data)
+
+
+def plan(world, general, **changes):
+    return workshops.create(as_(world.facilitator), planning(general, **changes))
 
 
 @pytest.fixture
@@ -83,13 +93,13 @@ def test_an_agenda_item_cannot_focus_on_a_restricted_channel(world, general, sta
 def test_only_facilitators_plan_and_run(world, workshop, general):
     for person in (world.actor, world.observer):
         with pytest.raises(Forbidden):
-            workshops.create(as_(person), {})
+            workshops.create(as_(person), planning(general))
         with pytest.raises(Forbidden):
             workshops.start(as_(person), workshop.id)
     workshops.start(as_(world.facilitator), workshop.id)
-    for action in (lambda a: workshops.move(a, workshop.id, "next"),
+    for action in (lambda a: workshops.move(a, workshop.id, MoveInput(to="next")),
                    lambda a: workshops.close(a, workshop.id),
-                   lambda a: workshops.open_vote(a, workshop.id, {})):
+                   lambda a: workshops.open_vote(a, workshop.id, VoteInput(posts=[1, 2]))):
         with pytest.raises(Forbidden):
             action(as_(world.actor))
 
@@ -108,16 +118,16 @@ def test_start_advance_close_and_their_events(world, workshop):
     assert started["status"] == "live" and started["current_item"] == 0
     begun = datetime.fromisoformat(started["item_started_at"])
     assert datetime.fromisoformat(started["item_ends_at"]) - begun == timedelta(minutes=10)
-    moved = workshops.serialise(workshops.move(fac, workshop.id, "next"))
+    moved = workshops.serialise(workshops.move(fac, workshop.id, MoveInput(to="next")))
     assert moved["current_item"] == 1
     assert (datetime.fromisoformat(moved["item_ends_at"])
             - datetime.fromisoformat(moved["item_started_at"])) == timedelta(minutes=30)
-    assert workshops.move(fac, workshop.id, 2).current_item == 2
+    assert workshops.move(fac, workshop.id, MoveInput(to=2)).current_item == 2
     with pytest.raises(Conflict):
-        workshops.move(fac, workshop.id, "next")
-    assert workshops.move(fac, workshop.id, "previous").current_item == 1
+        workshops.move(fac, workshop.id, MoveInput(to="next"))
+    assert workshops.move(fac, workshop.id, MoveInput(to="previous")).current_item == 1
     with pytest.raises(Invalid):
-        workshops.move(fac, workshop.id, 7)
+        workshops.move(fac, workshop.id, MoveInput(to=7))
     closed = workshops.serialise(workshops.close(fac, workshop.id))
     assert closed["status"] == "closed" and closed["current_item"] is None
     assert closed["item_ends_at"] is None
@@ -131,7 +141,7 @@ def test_start_advance_close_and_their_events(world, workshop):
 def test_transitions_refused_in_the_wrong_state(world, workshop):
     fac = as_(world.facilitator)
     with pytest.raises(Conflict):
-        workshops.move(fac, workshop.id, "next")
+        workshops.move(fac, workshop.id, MoveInput(to="next"))
     with pytest.raises(Conflict):
         workshops.close(fac, workshop.id)  # not started
     workshops.start(fac, workshop.id)
@@ -152,30 +162,31 @@ def workshop_events() -> list[str]:
 
 def test_a_facilitator_edits_a_planned_workshop(world, workshop):
     agenda = [i.id for i in workshop.agenda]
-    edited = workshops.serialise(workshops.update(as_(world.facilitator), workshop.id, {
-        "starts_at": "2026-12-10T09:30", "place": "Mairie annexe", "invited": ["DDSP 13"]}))
+    edited = workshops.serialise(workshops.update(as_(world.facilitator), workshop.id, WorkshopPatch(
+        **{
+        "starts_at": "2026-12-10T09:30", "place": "Mairie annexe", "invited": ["DDSP 13"]})))
     assert edited["starts_at"] == "2026-12-10T08:30:00+00:00"
     assert edited["place"] == "Mairie annexe" and edited["invited"] == ["DDSP 13"]
     assert edited["title"] == "Atelier tranquillité publique"  # not given: kept
     assert [i["id"] for i in edited["agenda"]] == agenda
     assert edited["status"] == "planned"
-    online = workshops.update(as_(world.facilitator), workshop.id, {
-        "place": "", "online_url": "https://visio.example.org/atelier"})
+    online = workshops.update(as_(world.facilitator), workshop.id, WorkshopPatch(**{
+        "place": "", "online_url": "https://visio.example.org/atelier"}))
     assert (online.place, online.online_url) == ("", "https://visio.example.org/atelier")
     # Each edit is announced with the whole workshop, so open pages show the new plan.
     assert workshop_events() == ["workshop.agenda", "workshop.agenda"]
     announced = events_of("workshop.agenda")[-1].data
     assert announced["online_url"] == "https://visio.example.org/atelier"
     assert announced["status"] == "planned"
-    workshops.update(as_(world.facilitator), workshop.id, {"place": ""})
+    workshops.update(as_(world.facilitator), workshop.id, WorkshopPatch(**{"place": ""}))
     assert workshop_events() == ["workshop.agenda", "workshop.agenda"]  # nothing changed
 
 
 def test_editing_replaces_the_agenda(world, workshop, general):
     fac = as_(world.facilitator)
-    workshops.update(fac, workshop.id, {"agenda": [
+    workshops.update(fac, workshop.id, WorkshopPatch(**{"agenda": [
         {"title": "Bilan des maraudes", "minutes": 15, "channel": general},
-        {"title": "Suites", "minutes": 5}]})
+        {"title": "Suites", "minutes": 5}]}))
     assert [(i.position, i.title, i.minutes, i.channel_id) for i in workshop.agenda] == [
         (0, "Bilan des maraudes", 15, general), (1, "Suites", 5, None)]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AgendaItem).where(
@@ -198,8 +209,9 @@ def test_edit_refusals_name_their_field_and_change_nothing(world, workshop, chan
     fac = as_(world.facilitator)
     before = workshops.serialise(workshop)
     with pytest.raises(Invalid) as refused:
-        workshops.update(fac, workshop.id, {"title": "Nouveau titre", "place": "Mairie",
-                                            **changes})
+        workshops.update(fac, workshop.id, WorkshopPatch(
+            **{"title": "Nouveau titre", "place": "Mairie",
+                                            **changes}))
     assert refused.value.field == field
     db.session.rollback()
     assert workshops.serialise(workshops.get(fac, workshop.id)) == before
@@ -209,21 +221,23 @@ def test_edit_refusals_name_their_field_and_change_nothing(world, workshop, chan
 def test_an_edited_agenda_item_cannot_focus_on_a_restricted_channel(world, workshop,
                                                                     state_only):
     with pytest.raises(Invalid):
-        workshops.update(as_(world.facilitator), workshop.id, {
-            "agenda": [{"title": "État", "minutes": 5, "channel": state_only}]})
+        workshops.update(as_(world.facilitator), workshop.id, WorkshopPatch(**{
+            "agenda": [{"title": "État", "minutes": 5, "channel": state_only}]}))
     with pytest.raises(Invalid):
-        workshops.update(as_(world.facilitator), workshop.id, ["pas un objet"])
+        parse(WorkshopPatch, ["pas un objet"])
 
 
 def test_only_facilitators_edit_and_cancel(world, workshop):
     for person in (world.actor, world.observer):
-        for action in (lambda a: workshops.update(a, workshop.id, {"title": "Pris"}),
+        for action in (lambda a: workshops.update(a, workshop.id, WorkshopPatch(
+            **{"title": "Pris"})),
                        lambda a: workshops.cancel(a, workshop.id),
                        lambda a: workshops.editable(a, workshop.id)):
             with pytest.raises(Forbidden):
                 action(as_(person))
     with pytest.raises(NotFound):
-        workshops.update(as_(world.outsider, "autre"), workshop.id, {"title": "Pris"})
+        workshops.update(as_(world.outsider, "autre"), workshop.id, WorkshopPatch(
+            **{"title": "Pris"}))
     with pytest.raises(NotFound):
         workshops.cancel(as_(world.outsider, "autre"), workshop.id)
     assert workshops.get(as_(world.facilitator), workshop.id).status == "planned"
@@ -233,8 +247,9 @@ def test_a_live_or_closed_workshop_is_neither_edited_nor_cancelled(world, worksh
     fac = as_(world.facilitator)
     workshops.start(fac, workshop.id)
     for status in ("live", "closed"):
-        for action in (lambda: workshops.update(fac, workshop.id, {"title": "Trop tard"}),
-                       lambda: workshops.cancel(fac, workshop.id, "Trop tard"),
+        for action in (lambda: workshops.update(fac, workshop.id, WorkshopPatch(
+            **{"title": "Trop tard"})),
+                       lambda: workshops.cancel(fac, workshop.id, CancelInput(reason="Trop tard")),
                        lambda: workshops.editable(fac, workshop.id)):
             with pytest.raises(Conflict) as refused:
                 action()
@@ -247,7 +262,8 @@ def test_a_live_or_closed_workshop_is_neither_edited_nor_cancelled(world, worksh
 
 def test_a_facilitator_cancels_a_planned_workshop(world, workshop):
     fac = as_(world.facilitator)
-    cancelled = workshops.serialise(workshops.cancel(fac, workshop.id, "  Salle indisponible "))
+    cancelled = workshops.serialise(workshops.cancel(fac, workshop.id, CancelInput(
+        reason="  Salle indisponible ")))
     assert cancelled["status"] == "cancelled" and cancelled["cancelled_at"]
     assert cancelled["cancel_reason"] == "Salle indisponible"
     upcoming, past = workshops.list_workshops(as_(world.observer))
@@ -263,7 +279,8 @@ def test_a_cancelled_workshop_cannot_start_nor_change_again(world, workshop):
     workshops.cancel(fac, workshop.id)
     for action in (lambda: workshops.start(fac, workshop.id),
                    lambda: workshops.close(fac, workshop.id),
-                   lambda: workshops.update(fac, workshop.id, {"title": "Reprise"}),
+                   lambda: workshops.update(fac, workshop.id, WorkshopPatch(
+                       **{"title": "Reprise"})),
                    lambda: workshops.cancel(fac, workshop.id)):
         with pytest.raises(Conflict) as refused:
             action()
@@ -276,11 +293,13 @@ def test_a_cancelled_workshop_cannot_start_nor_change_again(world, workshop):
 
 def test_edits_and_cancellation_are_audited_before_and_after(world, workshop, general):
     fac = as_(world.facilitator)
-    workshops.update(fac, workshop.id, {"title": "Atelier gares",
-                                        "place": "Salle du conseil, préfecture"})
-    workshops.update(fac, workshop.id, {"title": "Atelier gares"})  # nothing changes
-    workshops.update(fac, workshop.id, {"agenda": [{"title": "Gares", "minutes": 45}]})
-    workshops.cancel(fac, workshop.id, "Grève des transports")
+    workshops.update(fac, workshop.id, WorkshopPatch(**{"title": "Atelier gares",
+                                        "place": "Salle du conseil, préfecture"}))
+    workshops.update(fac, workshop.id, WorkshopPatch(
+        **{"title": "Atelier gares"}))  # nothing changes
+    workshops.update(fac, workshop.id, WorkshopPatch(
+        **{"agenda": [{"title": "Gares", "minutes": 45}]}))
+    workshops.cancel(fac, workshop.id, CancelInput(reason="Grève des transports"))
     entries = audit.entries(fac, object_type="workshop")[::-1]
     assert [e.action for e in entries] == ["workshop.update", "workshop.update",
                                            "workshop.cancel"]
@@ -301,7 +320,7 @@ def test_posts_from_a_live_workshop_are_tagged_with_the_current_item(world, work
     with pytest.raises(Conflict):  # not live yet
         contribute(world.actor, "proposal", "Trop tôt", channel=general, workshop=workshop.id)
     workshops.start(fac, workshop.id)
-    workshops.move(fac, workshop.id, "next")
+    workshops.move(fac, workshop.id, MoveInput(to="next"))
     item = workshop.agenda[1]
     post = contribute(world.actor, "proposal", "Éclairer le parvis",
                       channel=general, workshop=workshop.id)
@@ -333,8 +352,8 @@ def proposals(world, general):
 @pytest.fixture
 def vote(world, workshop, proposals):
     workshops.start(as_(world.facilitator), workshop.id)
-    return workshops.open_vote(as_(world.facilitator), workshop.id, {
-        "question": "Nos priorités", "dots": 2, "posts": [p.id for p in proposals]})
+    return workshops.open_vote(as_(world.facilitator), workshop.id, VoteInput(**{
+        "question": "Nos priorités", "dots": 2, "posts": [p.id for p in proposals]}))
 
 
 def results(vote) -> dict[int, int]:
@@ -344,15 +363,16 @@ def results(vote) -> dict[int, int]:
 def test_dots_are_counted_once_per_dot_and_move(world, workshop, proposals, vote):
     police = as_(world.actor)
     a, b, c = (p.id for p in proposals)
-    workshops.place_dot(police, workshop.id, vote.id, a, 0)
-    workshops.place_dot(police, workshop.id, vote.id, a, 0)  # a retry: the same dot
+    workshops.place_dot(police, workshop.id, vote.id, DotInput(post=a, slot=0))
+    workshops.place_dot(police, workshop.id, vote.id, DotInput(
+        post=a, slot=0))  # a retry: the same dot
     assert results(vote) == {a: 1, b: 0, c: 0}
-    workshops.place_dot(police, workshop.id, vote.id, b)  # the first free dot
+    workshops.place_dot(police, workshop.id, vote.id, DotInput(post=b))  # the first free dot
     assert results(vote) == {a: 1, b: 1, c: 0}
     with pytest.raises(Conflict) as refused:  # more dots than allowed
-        workshops.place_dot(police, workshop.id, vote.id, c)
+        workshops.place_dot(police, workshop.id, vote.id, DotInput(post=c))
     assert refused.value.code == "no_dot_left"
-    workshops.place_dot(police, workshop.id, vote.id, c, 0)  # moved
+    workshops.place_dot(police, workshop.id, vote.id, DotInput(post=c, slot=0))  # moved
     assert results(vote) == {a: 0, b: 1, c: 1}
     workshops.remove_dot(police, workshop.id, vote.id, 1)
     assert results(vote) == {a: 0, b: 0, c: 1}
@@ -365,21 +385,23 @@ def test_dots_are_counted_once_per_dot_and_move(world, workshop, proposals, vote
 def test_voting_refusals(world, workshop, proposals, vote, general):
     police = as_(world.actor)
     with pytest.raises(Forbidden):  # observers read
-        workshops.place_dot(as_(world.observer), workshop.id, vote.id, proposals[0].id)
+        workshops.place_dot(as_(world.observer), workshop.id, vote.id, DotInput(
+            post=proposals[0].id))
     other = contribute(world.actor, "proposal", "Hors vote", channel=general)
     with pytest.raises(Invalid):
-        workshops.place_dot(police, workshop.id, vote.id, other.id)
+        workshops.place_dot(police, workshop.id, vote.id, DotInput(post=other.id))
     with pytest.raises(Invalid):
-        workshops.place_dot(police, workshop.id, vote.id, proposals[0].id, 2)  # slot 0..1
+        workshops.place_dot(police, workshop.id, vote.id, DotInput(
+            post=proposals[0].id, slot=2))  # slot 0..1
     with pytest.raises(Conflict):  # one open vote at a time
-        workshops.open_vote(as_(world.facilitator), workshop.id,
-                            {"posts": [p.id for p in proposals]})
+        workshops.open_vote(as_(world.facilitator), workshop.id, VoteInput(
+            **{"posts": [p.id for p in proposals]}))
     workshops.close_vote(as_(world.facilitator), workshop.id, vote.id)
     with pytest.raises(Conflict) as refused:
-        workshops.place_dot(police, workshop.id, vote.id, proposals[0].id)
+        workshops.place_dot(police, workshop.id, vote.id, DotInput(post=proposals[0].id))
     assert refused.value.code == "vote_closed"
     with pytest.raises(NotFound):
-        workshops.place_dot(police, workshop.id, vote.id + 1000, proposals[0].id)
+        workshops.place_dot(police, workshop.id, vote.id + 1000, DotInput(post=proposals[0].id))
 
 
 def test_a_vote_takes_only_open_contributions_visible_to_all(world, workshop, proposals,
@@ -391,13 +413,14 @@ def test_a_vote_takes_only_open_contributions_visible_to_all(world, workshop, pr
     message = contribute(world.actor, "message", "Un simple message", channel=general)
     for bad in (hidden.id, message.id):
         with pytest.raises(Invalid) as refused:
-            workshops.open_vote(fac, workshop.id, {"posts": [proposals[0].id, bad]})
+            workshops.open_vote(fac, workshop.id, VoteInput(**{"posts": [proposals[0].id, bad]}))
         assert refused.value.field == "posts"
     for bad in ([proposals[0].id], "1,2", [proposals[0].id, True]):
         with pytest.raises(Invalid):
-            workshops.open_vote(fac, workshop.id, {"posts": bad})
+            workshops.open_vote(fac, workshop.id, VoteInput(**{"posts": bad}))
     with pytest.raises(Invalid):
-        workshops.open_vote(fac, workshop.id, {"posts": [p.id for p in proposals], "dots": 0})
+        workshops.open_vote(fac, workshop.id, VoteInput(
+            **{"posts": [p.id for p in proposals], "dots": 0}))
 
 
 def test_closing_the_workshop_closes_its_vote(world, workshop, vote):
@@ -414,17 +437,17 @@ def test_minutes_of_a_closed_workshop(world, workshop, proposals, general, state
     workshops.attend(workshop, as_(world.actor).membership)
     workshops.attend(workshop, as_(world.actors[1]).membership)
     db.session.commit()
-    workshops.move(fac, workshop.id, "next")
+    workshops.move(fac, workshop.id, MoveInput(to="next"))
     said = contribute(world.actor, "proposal", "Renforcer l'éclairage du parvis",
                       channel=general, workshop=workshop.id)
     contribute(world.actor, "message", "Effectifs de la BAC",
                channel=state_only, workshop=workshop.id)
-    vote = workshops.open_vote(fac, workshop.id, {"question": "Priorités", "dots": 1,
-                                                  "posts": [proposals[0].id, said.id]})
-    workshops.place_dot(as_(world.actors[1]), workshop.id, vote.id, said.id)
+    vote = workshops.open_vote(fac, workshop.id, VoteInput(**{"question": "Priorités", "dots": 1,
+                                                  "posts": [proposals[0].id, said.id]}))
+    workshops.place_dot(as_(world.actors[1]), workshop.id, vote.id, DotInput(post=said.id))
     commitment = facilitation.promote(fac, {"title": "Éclairage du parvis", "party": "collectivite",
                                             "source_posts": [said.id]})
-    facilitation.decline(fac, proposals[2].id, "Hors du champ du contrat")
+    facilitation.decline(fac, proposals[2].id, DeclineInput(reason="Hors du champ du contrat"))
     workshops.close(fac, workshop.id)
 
     document = workshops.minutes(as_(world.actors[1]), workshop.id)

@@ -14,6 +14,7 @@ from concert.services.access import access
 from concert.services.accounts import find_user
 from concert.services.channels import DEFAULT_CHANNELS
 from concert.services.errors import Conflict, Forbidden, Invalid, NotFound
+from concert.schemas.workspace import ChannelChanges, ChannelInput, PostInput
 from tests.conftest import as_
 
 pytestmark = pytest.mark.usefixtures("french")  # services speak French outside a request
@@ -28,7 +29,8 @@ def first_channel(who) -> int:
 def post(person, body: str = "Bonjour", kind: str = "message", channel: int | None = None,
          **kw) -> posts.Post:
     who = as_(person)
-    created, _ = posts.create_post(who, channel or first_channel(who), kind, body, **kw)
+    created, _ = posts.create_post(who, PostInput(
+        channel=channel or first_channel(who), kind=kind, body=body, **kw))
     return created
 
 
@@ -42,8 +44,8 @@ def territory_events(slug: str = "metropole") -> list[Event]:
 def state_channel(world):
     """A channel restricted to the State services: the facilitator (prefecture) and the
     police actor see it; the social landlord and the observer (justice) do not."""
-    return channels.create_channel(as_(world.facilitator), "Renseignement opérationnel",
-                                   "Services de l'État", STATE_ONLY).id
+    return channels.create_channel(as_(world.facilitator), ChannelInput(
+        name="Renseignement opérationnel", description="Services de l'État", restricted_to=STATE_ONLY)).id
 
 
 # --- channels ------------------------------------------------------------------------------
@@ -68,18 +70,21 @@ def test_each_territory_has_its_own_defaults(world):
 
 def test_facilitator_creates_renames_archives_and_restricts(world):
     anim = as_(world.facilitator)
-    channel = channels.create_channel(anim, "  Sécurité routière  ", "Rodéos urbains")
+    channel = channels.create_channel(anim, ChannelInput(
+        name="  Sécurité routière  ", description="Rodéos urbains"))
     assert channel.name == "Sécurité routière"
     assert channels.list_channels(anim)[-1].id == channel.id
-    channels.update_channel(anim, channel.id, {"name": "Rodéos urbains"})
-    channels.update_channel(anim, channel.id, {"archived": True})
-    channels.update_channel(anim, channel.id, {"restricted_to": ["police_nationale", "prefecture",
-                                                                   "police_nationale"]})
+    channels.update_channel(anim, channel.id, ChannelChanges(**{"name": "Rodéos urbains"}))
+    channels.update_channel(anim, channel.id, ChannelChanges(**{"archived": True}))
+    channels.update_channel(anim, channel.id, ChannelChanges(
+        **{"restricted_to": ["police_nationale", "prefecture",
+                                                                   "police_nationale"]}))
     assert channels.serialise(db.session.get(channels.Channel, channel.id)) == {
         "id": channel.id, "name": "Rodéos urbains", "description": "Rodéos urbains",
         "restricted_to": ["police_nationale", "prefecture"], "archived": True,
     }
-    channels.update_channel(anim, channel.id, {"archived": False, "restricted_to": None})
+    channels.update_channel(anim, channel.id, ChannelChanges(
+        **{"archived": False, "restricted_to": None}))
     reopened = channels.get_channel(as_(world.actors[1]), channel.id, for_posting=True)
     assert reopened.restricted_to is None and not reopened.archived
     actions = db.session.scalars(sa.select(AuditLog.action).where(
@@ -92,24 +97,26 @@ def test_only_facilitators_manage_channels(world, role):
     person = world.actor if role == "actor" else world.observer
     who = as_(person)
     with pytest.raises(Forbidden):
-        channels.create_channel(who, "Mon canal")
+        channels.create_channel(who, ChannelInput(name="Mon canal"))
     with pytest.raises(Forbidden):
-        channels.update_channel(who, first_channel(who), {"name": "Renommé"})
+        channels.update_channel(who, first_channel(who), ChannelChanges(**{"name": "Renommé"}))
     with pytest.raises(Forbidden):
-        channels.update_channel(who, first_channel(who), {"archived": True})
+        channels.update_channel(who, first_channel(who), ChannelChanges(**{"archived": True}))
 
 
 def test_duplicate_channel_names_conflict(world):
     anim = as_(world.facilitator)
     with pytest.raises(Conflict) as error:
-        channels.create_channel(anim, "Stupéfiants")
+        channels.create_channel(anim, ChannelInput(name="Stupéfiants"))
     assert error.value.field == "name"
-    other = channels.create_channel(anim, "Nouveau")
+    other = channels.create_channel(anim, ChannelInput(name="Nouveau"))
     with pytest.raises(Conflict):
-        channels.update_channel(anim, other.id, {"name": "Transports"})
-    channels.update_channel(anim, other.id, {"name": "Nouveau"})  # its own name is fine
+        channels.update_channel(anim, other.id, ChannelChanges(**{"name": "Transports"}))
+    channels.update_channel(anim, other.id, ChannelChanges(
+        **{"name": "Nouveau"}))  # its own name is fine
     # The same name in another territory is another channel.
-    assert channels.create_channel(as_(world.outsider, "autre"), "Nouveau").name == "Nouveau"
+    assert channels.create_channel(as_(world.outsider, "autre"), ChannelInput(
+        name="Nouveau")).name == "Nouveau"
 
 
 @pytest.mark.parametrize("restricted_to", [["ministere"], "prefecture", [1], [["justice"]],
@@ -117,10 +124,12 @@ def test_duplicate_channel_names_conflict(world):
 def test_unknown_organisation_kinds_are_invalid(world, restricted_to):
     anim = as_(world.facilitator)
     with pytest.raises(Invalid) as error:
-        channels.create_channel(anim, "Restreint", "", restricted_to)
+        channels.create_channel(anim, ChannelInput(
+            name="Restreint", description="", restricted_to=restricted_to))
     assert error.value.field == "restricted_to"
     with pytest.raises(Invalid):
-        channels.update_channel(anim, first_channel(anim), {"restricted_to": restricted_to})
+        channels.update_channel(anim, first_channel(anim), ChannelChanges(
+            **{"restricted_to": restricted_to}))
 
 
 @pytest.mark.parametrize("changes, field", [
@@ -131,24 +140,26 @@ def test_unknown_organisation_kinds_are_invalid(world, restricted_to):
 def test_channel_changes_are_validated(world, changes, field):
     anim = as_(world.facilitator)
     with pytest.raises(Invalid) as error:
-        channels.update_channel(anim, first_channel(anim), changes)
+        channels.update_channel(anim, first_channel(anim), ChannelChanges(**changes))
     assert error.value.field == field
 
 
 def test_channels_of_another_territory_are_not_found(world):
     theirs = channels.list_channels(as_(world.outsider, "autre"))[0].id
     with pytest.raises(NotFound):
-        channels.update_channel(as_(world.facilitator), theirs, {"name": "Piraté"})
+        channels.update_channel(as_(world.facilitator), theirs, ChannelChanges(
+            **{"name": "Piraté"}))
     with pytest.raises(NotFound):
         channels.get_channel(as_(world.actor), theirs)
     with pytest.raises(NotFound):
-        posts.create_post(as_(world.actor), theirs, "message", "Bonjour")
+        posts.create_post(as_(world.actor), PostInput(
+            channel=theirs, kind="message", body="Bonjour"))
 
 
 def test_posting_in_an_archived_channel_is_refused(world):
     anim = as_(world.facilitator)
     channel = first_channel(anim)
-    channels.update_channel(anim, channel, {"archived": True})
+    channels.update_channel(anim, channel, ChannelChanges(**{"archived": True}))
     with pytest.raises(Conflict) as error:
         post(world.actor, channel=channel)
     assert error.value.field == "channel"
@@ -202,7 +213,8 @@ def test_unknown_kinds_are_invalid(world, kind):
 @pytest.mark.parametrize("channel", ["abc", None, 1.5, True, [1], {"id": 1}, "1; DROP TABLE"])
 def test_bad_channel_values_are_refused_cleanly(world, channel):
     with pytest.raises((Invalid, NotFound)) as error:
-        posts.create_post(as_(world.actor), channel, "message", "Bonjour")
+        posts.create_post(as_(world.actor), PostInput(
+            channel=channel, kind="message", body="Bonjour"))
     assert error.value.field == "channel"
 
 
@@ -215,7 +227,7 @@ def test_nul_characters_are_invalid_not_a_database_error(world):
         post(world.actor, client_id="c\x00")
     assert error.value.field == "client_id"
     with pytest.raises(Invalid) as error:
-        channels.create_channel(as_(world.facilitator), "Canal\x00")
+        channels.create_channel(as_(world.facilitator), ChannelInput(name="Canal\x00"))
     assert error.value.field == "name"
     created = post(world.actor)
     with pytest.raises(Invalid):
@@ -224,16 +236,18 @@ def test_nul_characters_are_invalid_not_a_database_error(world):
 
 def test_unknown_channel_is_not_found(world):
     with pytest.raises(NotFound):
-        posts.create_post(as_(world.actor), 999_999, "message", "Bonjour")
+        posts.create_post(as_(world.actor), PostInput(
+            channel=999_999, kind="message", body="Bonjour"))
 
 
 @pytest.mark.parametrize("value", [2**63, -(2**63) - 1, 10**30])
 def test_out_of_range_integers_are_refused_cleanly(world, value):
     who = as_(world.actor)
     with pytest.raises((Invalid, NotFound)):
-        posts.create_post(who, value, "message", "Bonjour")
+        posts.create_post(who, PostInput(channel=value, kind="message", body="Bonjour"))
     with pytest.raises((Invalid, NotFound)):
-        posts.create_post(who, first_channel(who), "message", "Bonjour", reply_to=value)
+        posts.create_post(who, PostInput(
+            channel=first_channel(who), kind="message", body="Bonjour", reply_to=value))
     with pytest.raises((Invalid, NotFound)):
         posts.get_post(who, value)
     with pytest.raises((Invalid, NotFound)):
@@ -241,7 +255,7 @@ def test_out_of_range_integers_are_refused_cleanly(world, value):
     with pytest.raises((Invalid, NotFound)):
         posts.list_posts(who, channel=str(value))
     with pytest.raises((Invalid, NotFound)):
-        channels.update_channel(as_(world.facilitator), value, {"name": "x"})
+        channels.update_channel(as_(world.facilitator), value, ChannelChanges(**{"name": "x"}))
 
 
 @pytest.mark.parametrize("value", ["²", "--1", "-", "1e3", "0x10", " ", "١٢"])
@@ -259,7 +273,8 @@ def test_observers_do_not_post(world):
 def test_idempotent_client_id(world):
     first = post(world.actor, "Premier envoi", client_id="c-123")
     who = as_(world.actor)
-    again, created = posts.create_post(who, first_channel(who), "need", "Réessai", "c-123")
+    again, created = posts.create_post(who, PostInput(
+        channel=first_channel(who), kind="need", body="Réessai", client_id="c-123"))
     assert not created and again.id == first.id and again.body == "Premier envoi"
     # Another author may use the same client_id: it is theirs.
     other = post(world.actors[1], client_id="c-123")
@@ -445,7 +460,8 @@ def test_seq_is_independent_per_territory(world):
     post(world.actor)
     post(world.actor)
     who = as_(world.outsider, "autre")
-    theirs, _ = posts.create_post(who, first_channel(who), "message", "Ailleurs")
+    theirs, _ = posts.create_post(who, PostInput(
+        channel=first_channel(who), kind="message", body="Ailleurs"))
     post(world.actor)
     assert theirs.seq == 1
     assert [e.seq for e in territory_events("autre")] == [1]
@@ -497,7 +513,7 @@ def test_restricting_a_channel_later_hides_its_past_events(world):
     anim = as_(world.facilitator)
     channel = first_channel(anim)
     post(world.actor, "Dit en public")
-    channels.update_channel(anim, channel, {"restricted_to": STATE_ONLY})
+    channels.update_channel(anim, channel, ChannelChanges(**{"restricted_to": STATE_ONLY}))
     assert events.missed(as_(world.actors[1]).membership, 0) == []
     assert posts.list_posts(as_(world.actors[1])) == []
 
@@ -529,7 +545,8 @@ def test_restricted_channel_posts_are_not_found_for_other_kinds(world, state_cha
 
 def test_facilitator_outside_the_allowed_kinds_sees_the_channel_name_only(world):
     anim = as_(world.facilitator)
-    police_only = channels.create_channel(anim, "Police seulement", "", ["police_nationale"]).id
+    police_only = channels.create_channel(anim, ChannelInput(
+        name="Police seulement", description="", restricted_to=["police_nationale"])).id
     secret = post(world.actor, "Entre policiers", channel=police_only)
     assert police_only in [c.id for c in channels.list_channels(anim)]
     with pytest.raises(NotFound):

@@ -7,6 +7,7 @@ from concert.models import Post
 from concert.services import channels, facilitation, posts
 from tests.conftest import PASSWORD, _csrf_from, join
 from tests.services.test_facilitation import SLUG, as_, contribute
+from concert.schemas.workspace import ChannelInput
 
 
 def signed_in(client, person):
@@ -44,8 +45,7 @@ def test_the_consolidation_page_pages_filters_and_shows_each_one_s_duplicates(wo
 
 
 def test_no_suggestion_shows_a_post_of_a_channel_hidden_from_the_facilitator(world, client):
-    police_only = channels.create_channel(as_(world.facilitator), "Renseignement", "",
-                                          ["police_nationale"])
+    police_only = channels.create_channel(as_(world.facilitator), ChannelInput(name="Renseignement", description="", restricted_to=["police_nationale"]))
     public = contribute(world.actors[0], "need", "Trafic de stupéfiants au pied des tours")
     hidden = contribute(world.actors[0], "need",
                         "Trafic de stupéfiants au pied des tours : filature confidentielle",

@@ -1,0 +1,138 @@
+"""The shared diagnostic: SSMSI import, indicators, organisations' entries, observations."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from .common import Closed, Input, OptionalInteger, Output, text
+
+EntryText = text(5000, required=False)
+
+
+class ImportRecord(Output):
+    filename: str
+    edition: str
+    encoding: str
+    rows: int
+    skipped: int
+    imported_by: str | None
+    created_at: datetime
+
+
+class Imported(Output):
+    rows: int
+    skipped: int
+    import_: ImportRecord = Field(alias="import")
+
+
+class Cell(Output):
+    facts: float | None
+    rate: float | None
+    published: bool
+
+
+class CommuneSeries(Output):
+    commune: str = Field(description="INSEE code")
+    name: str | None = Field(description=(
+        "Name from Etalab's découpage administratif; null for a code it does not know"))
+    series: list[Cell | None] = Field(description=(
+        "One per year: null (no row) or {facts, rate, published}; facts and rate are null "
+        "when not published (non diffusé)"))
+    evolution: float | None = Field(description="% from first to last published year")
+
+
+class Total(Output):
+    year: int
+    facts: float | None
+    rate: float | None
+    partial: bool
+
+
+class IndicatorTable(Output):
+    indicator: str
+    unit: str
+    years: list[int]
+    rate_base: Literal["population", "dwellings"]
+    communes: list[CommuneSeries]
+    totals: list[Total]
+    evolution: float | None
+    evolution_years: list[int] | None
+
+
+class EntryInput(Closed):
+    """An organisation's means and methods: the fields given change."""
+
+    staff: EntryText = None
+    equipment: EntryText = None
+    hours: EntryText = None
+    partnerships: EntryText = None
+    schemes: EntryText = None
+    notes: EntryText = None
+
+
+class DiagnosticEntry(Output):
+    id: int
+    organisation: str
+    organisation_kind: str
+    staff: str
+    equipment: str
+    hours: str
+    partnerships: str
+    schemes: str
+    notes: str
+    updated_by: str | None
+    updated_at: datetime
+
+
+class ObservationInput(Input):
+    body: text(20_000)
+    entry: OptionalInteger = Field(None, description="The entry it is about, if any")
+
+
+class DiagnosticObservation(Output):
+    id: int
+    entry: int | None
+    body: str
+    html: str
+    author: str | None
+    created_at: datetime
+
+
+class ChannelName(Output):
+    id: int
+    name: str
+
+
+class Need(Output):
+    id: int
+    body: str
+    html: str
+    status: str | None
+    supports: int
+    organisation: str
+    decline_reason: str | None
+    created_at: datetime
+
+
+class ChannelNeeds(Output):
+    channel: ChannelName
+    needs: list[Need]
+
+
+class Diagnostic(Output):
+    communes: list[str]
+    import_: ImportRecord | None = Field(alias="import")
+    indicators: list[IndicatorTable]
+    entries: list[DiagnosticEntry]
+    observations: list[DiagnosticObservation]
+    needs: list[ChannelNeeds]
+
+
+class UploadInput(Input):
+    """multipart/form-data"""
+
+    file: bytes
+
+

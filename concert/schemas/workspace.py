@@ -1,0 +1,178 @@
+"""The workspace: channels and posts."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from flask_babel import lazy_gettext as _l
+from pydantic import BeforeValidator, Field, ValidationInfo
+
+from ..models import ORGANISATION_KINDS, POST_KINDS, POST_STATUSES
+from ..services import validation
+from ..services.errors import Invalid
+from .common import Input, Integer, OptionalInteger, Output, choice, items_of, text
+
+MAX_BODY = 10_000
+
+
+def checked_body(value: Any) -> str:
+    """A post's Markdown: not blank, stored without its outer spaces."""
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid(_l("Le message est vide."), field="body")
+    if "\x00" in value:  # PostgreSQL stores no NUL character
+        raise Invalid(_l("Ce champ doit être du texte."), field="body")
+    if len(value) > MAX_BODY:
+        raise Invalid(_l("Le message dépasse %(max)d caractères.", max=MAX_BODY), field="body")
+    return value.strip()
+
+
+def _client_id(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > 64 or "\x00" in value:
+        raise Invalid(_l("Identifiant client invalide (64 caractères au plus)."),
+                      field="client_id")
+    return value
+
+
+Body = Annotated[str, BeforeValidator(checked_body), Field(min_length=1, max_length=MAX_BODY)]
+
+
+def _kinds(value: Any) -> list[str] | None:
+    """Organisation kinds a channel is restricted to, sorted; none: open to all."""
+    if value is None or value == []:
+        return None
+    if not isinstance(value, list):
+        raise Invalid(_l("Liste de types d'organisation attendue."), field="restricted_to")
+    return sorted({validation.choice(kind, "restricted_to", ORGANISATION_KINDS)
+                   for kind in value})
+
+
+def _flag(value: Any, info: ValidationInfo) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(_l("Valeur booléenne attendue."), field=info.field_name)
+    return value
+
+
+RestrictedTo = Annotated[list[Literal[ORGANISATION_KINDS]] | None, BeforeValidator(_kinds),
+                         Field(description="Organisation kinds that see it; null: everyone")]
+
+
+class ChannelInput(Input):
+    name: text(80)
+    description: text(300, required=False) = ""
+    restricted_to: RestrictedTo = None
+
+
+class ChannelChanges(Input):
+    """Only the fields given change. Restricting (or opening) a channel takes a platform
+    admin or a facilitator who sees it."""
+
+    name: text(80) = None
+    description: text(300, required=False) = None
+    archived: Annotated[bool, BeforeValidator(_flag)] = None
+    restricted_to: RestrictedTo = None
+
+
+class Channel(Output):
+    id: int
+    name: str
+    description: str
+    restricted_to: list[Literal[ORGANISATION_KINDS]] | None
+    archived: bool
+
+
+ChannelList = items_of(Channel)
+
+
+class PostInput(Input):
+    """A message, need or proposal, from the page's form, the API, the socket or the demo."""
+
+    channel: Integer
+    kind: choice(POST_KINDS)
+    body: Body
+    client_id: Annotated[str | None, BeforeValidator(_client_id)] = Field(
+        None, max_length=64, description=(
+            "Idempotency: the same client_id again answers 200 with the first post"))
+    reply_to: OptionalInteger = None
+    workshop: OptionalInteger = Field(None, description=(
+        "Made from this live workshop (tagged with its current item)"))
+    agenda_item: OptionalInteger = Field(None, description=(
+        "With `workshop`: refused (409) unless it is the current item"))
+
+
+class BodyInput(Input):
+    body: Body
+
+
+class PostsQuery(Input):
+    channel: int | None = None
+    kind: Literal[POST_KINDS] | None = None
+    status: Literal[POST_STATUSES] | None = None
+    thread: int | None = None
+    top_level: bool | None = None
+    after_seq: int | None = None
+    before_seq: int | None = None
+    limit: int | None = Field(None, ge=1, le=200)
+    order: Literal["seq", "supports"] | None = None
+
+
+class Author(Output):
+    id: int | None
+    name: str
+    organisation: str
+    organisation_kind: Literal[ORGANISATION_KINDS] | str
+
+
+class CommitmentRef(Output):
+    id: int
+    number: int
+    title: str
+
+
+class Post(Output):
+    id: int
+    channel: int
+    kind: Literal[POST_KINDS]
+    body: str
+    html: str = Field(description="Sanitised HTML rendering of `body`")
+    status: Literal[POST_STATUSES] | None
+    author: Author
+    reply_to: int | None
+    replies: int
+    supports: int
+    seq: int
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+    client_id: str | None
+    merged_into: int | None
+    decline_reason: str | None
+    commitments: list[CommitmentRef]
+    workshop: int | None
+    agenda_item: int | None
+    supported: bool | None = Field(None, description="Whether I support it")
+
+
+class PostPage(Output):
+    items: list[Post]
+    first_seq: int | None
+    last_seq: int | None
+
+
+PostList = items_of(Post)
+
+
+class PostRevision(Output):
+    body: str
+    written_at: datetime
+    replaced_at: datetime
+
+
+PostRevisionList = items_of(PostRevision)
+
+
+class Preview(Output):
+    html: str
+
+
