@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from concert.services import accounts, channels, mail, workshops
 from tests.conftest import as_, client_sign_in
-from concert.schemas.workshops import WorkshopPatch
+from concert.schemas.workshops import CancelInput, WorkshopInput, WorkshopPatch
 from concert.schemas.workspace import ChannelChanges
 
 INVITED = ["DDSP 13", "Bailleur social"]  # an organisation's name, and a kind's label
@@ -28,7 +28,7 @@ def plan(world, general, **changes):
             "agenda": [{"title": "Tour de table", "minutes": 10},
                        {"title": "Abords des gares", "minutes": 30, "channel": general}]}
     data.update(changes)
-    return workshops.create(as_(world.facilitator), data)
+    return workshops.create(as_(world.facilitator), WorkshopInput(**data))
 
 
 def delivered(smtp) -> dict[str, list]:
@@ -90,7 +90,8 @@ def test_an_edit_updates_the_same_event_and_a_cancel_removes_it(smtp, world, gen
     [first] = delivered(smtp)[world.actor.email]
     _calendar, created = event_of(first)
 
-    workshops.update(as_(world.facilitator), workshop.id, WorkshopPatch(**{"starts_at": "2026-12-03T15:00",
+    workshops.update(as_(world.facilitator), workshop.id, WorkshopPatch(**{
+        "starts_at": "2026-12-03T15:00",
                                                            "invited": ["DDSP 13"]}))
     mails = delivered(smtp)
     [edited] = mails[world.actor.email]
@@ -104,7 +105,7 @@ def test_an_edit_updates_the_same_event_and_a_cancel_removes_it(smtp, world, gen
     calendar, removed = event_of(dropped)
     assert str(calendar["METHOD"]) == "CANCEL" and removed["UID"] == created["UID"]
 
-    workshops.cancel(as_(world.facilitator), workshop.id, "Salle indisponible")
+    workshops.cancel(as_(world.facilitator), workshop.id, CancelInput(reason="Salle indisponible"))
     [cancelled] = delivered(smtp)[world.actor.email]
     assert cancelled.message["Subject"] == "Atelier annulé : « Atelier tranquillité publique »"
     assert "Motif : Salle indisponible" in cancelled.part("plain")
@@ -129,7 +130,8 @@ def test_no_invitee_reads_the_name_of_a_channel_hidden_from_them(smtp, world, ge
     # The agenda's channel becomes restricted to the State's services after planning.
     channels.update_channel(as_(world.facilitator), general, ChannelChanges(**{"restricted_to": ["prefecture", "police_nationale"]}))
     name = channels.get_channel(as_(world.facilitator), general).name
-    workshops.update(as_(world.facilitator), workshop.id, WorkshopPatch(**{"title": "Atelier modifié"}))
+    workshops.update(as_(world.facilitator), workshop.id,
+                     WorkshopPatch(**{"title": "Atelier modifié"}))
     mails = delivered(smtp)
     police, bailleur = mails[world.actors[0].email][0], mails[world.actors[1].email][0]
     assert name in str(event_of(police)[1]["DESCRIPTION"]) and name in police.part("plain")

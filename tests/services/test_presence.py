@@ -16,7 +16,7 @@ from concert.services.access import access
 from concert.services.accounts import find_user
 from concert.services.errors import Conflict, Invalid
 from concert.schemas.workspace import ChannelInput, PostInput
-from concert.schemas.workshops import WorkshopInput
+from concert.schemas.workshops import DotInput, VoteInput, WorkshopInput
 from concert.schemas.facilitation import DeclineInput
 from concert.schemas.contract import VersionInput
 
@@ -39,7 +39,8 @@ def test_a_bad_after_seq_is_refused_before_joining_anything(world, after_seq):
 
 def test_join_enters_the_territory_and_catches_up(world):
     general = channels.list_channels(who(world.facilitator))[0].id
-    first, _ = posts.create_post(who(world.facilitator), PostInput(channel=general, kind="need", body="Un besoin"))
+    first, _ = posts.create_post(who(world.facilitator), PostInput(channel=general, kind="need",
+                                                                   body="Un besoin"))
 
     joined = presence.join(who(world.actor), "sid-1", 0)
     assert joined["seq"] == first.seq and joined["more"] is False
@@ -67,9 +68,12 @@ def test_every_catch_up_matches_the_event_models_for_every_reader(world):
     words): every wording must still be an event as the models define it."""
     anim, actor = who(world.facilitator), who(world.actor)
     general = channels.list_channels(anim)[0].id
-    state = channels.create_channel(anim, ChannelInput(name="État", description="", restricted_to=["prefecture", "police_nationale"])).id
-    need, _ = posts.create_post(actor, PostInput(channel=general, kind="need", body="Éclairer le parvis"))
-    proposal, _ = posts.create_post(actor, PostInput(channel=general, kind="proposal", body="Des patrouilles"))
+    state = channels.create_channel(anim, ChannelInput(
+        name="État", restricted_to=["prefecture", "police_nationale"])).id
+    need, _ = posts.create_post(actor, PostInput(channel=general, kind="need",
+                                                 body="Éclairer le parvis"))
+    proposal, _ = posts.create_post(actor, PostInput(channel=general, kind="proposal",
+                                                     body="Des patrouilles"))
     secret, _ = posts.create_post(anim, PostInput(channel=state, kind="need", body="Renseignement"))
     posts.toggle_support(anim, need.id)
     posts.edit_post(actor, proposal.id, "Des patrouilles à pied")
@@ -81,8 +85,8 @@ def test_every_catch_up_matches_the_event_models_for_every_reader(world):
         "title": "Atelier", "starts_at": "2026-12-03T14:00", "place": "Préfecture",
         "agenda": [{"title": "Priorités", "minutes": 20}]}))
     workshops.start(anim, workshop.id)
-    vote = workshops.open_vote(anim, workshop.id, {"posts": [need.id, proposal.id]})
-    workshops.place_dot(actor, workshop.id, vote.id, proposal.id)
+    vote = workshops.open_vote(anim, workshop.id, VoteInput(posts=[need.id, proposal.id]))
+    workshops.place_dot(actor, workshop.id, vote.id, DotInput(post=proposal.id))
     workshops.close(anim, workshop.id)
     contract.freeze(anim, VersionInput(note="Première version"))
     posts.delete_post(actor, proposal.id)
