@@ -128,7 +128,8 @@ def test_no_invitee_reads_the_name_of_a_channel_hidden_from_them(smtp, world, ge
     workshop = plan(world, general)
     delivered(smtp)
     # The agenda's channel becomes restricted to the State's services after planning.
-    channels.update_channel(as_(world.facilitator), general, ChannelChanges(**{"restricted_to": ["prefecture", "police_nationale"]}))
+    channels.update_channel(as_(world.facilitator), general, ChannelChanges(
+        restricted_to=["prefecture", "police_nationale"]))
     name = channels.get_channel(as_(world.facilitator), general).name
     workshops.update(as_(world.facilitator), workshop.id,
                      WorkshopPatch(**{"title": "Atelier modifié"}))

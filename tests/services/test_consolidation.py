@@ -65,7 +65,8 @@ def test_a_suggestion_goes_when_either_post_leaves_the_open_state(world):
 
 
 def test_a_suggestion_never_crosses_a_channel_hidden_from_the_facilitator(world):
-    police_only = channels.create_channel(as_(world.facilitator), ChannelInput(name="Renseignement", description="", restricted_to=["police_nationale"]))
+    police_only = channels.create_channel(as_(world.facilitator), ChannelInput(
+        name="Renseignement", restricted_to=["police_nationale"]))
     public = contribute(world.actors[0], "need", "Trafic de stupéfiants au pied des tours")
     hidden = contribute(world.actors[0], "need",
                         "Trafic de stupéfiants au pied des tours : filature confidentielle",

@@ -337,17 +337,20 @@ def test_needs_raised_are_counted_and_only_the_latest_listed(world, monkeypatch)
     monkeypatch.setattr(diagnostic, "NEEDS_COUNTED", 3)
     fac = as_(world.facilitator)
     first, second = channels.list_channels(fac)[:2]
-    made = [posts.create_post(as_(world.actor), PostInput(channel=first.id, kind="need", body=f"Besoin {n}"))[0]
-            for n in range(3)]
-    posts.create_post(as_(world.actor), PostInput(channel=second.id, kind="need", body="Un seul besoin ici"))
-    posts.create_post(as_(world.actor), PostInput(channel=first.id, kind="proposal", body="Pas un besoin"))
+    made = [posts.create_post(as_(world.actor), PostInput(
+        channel=first.id, kind="need", body=f"Besoin {n}"))[0] for n in range(3)]
+    posts.create_post(as_(world.actor), PostInput(channel=second.id, kind="need",
+                                                  body="Un seul besoin ici"))
+    posts.create_post(as_(world.actor), PostInput(channel=first.id, kind="proposal",
+                                                  body="Pas un besoin"))
     posts.delete_post(as_(world.actor), made[1].id)
     [one, two] = diagnostic.needs_by_channel(fac)
     assert (one["channel"]["id"], one["count"], one["count_capped"]) == (first.id, 2, False)
     assert [n["id"] for n in one["needs"]] == [made[2].id, made[0].id]
     assert (two["count"], [n["body"] for n in two["needs"]]) == (1, ["Un seul besoin ici"])
     for n in range(3, 6):
-        posts.create_post(as_(world.actor), PostInput(channel=first.id, kind="need", body=f"Besoin {n}"))
+        posts.create_post(as_(world.actor), PostInput(
+        channel=first.id, kind="need", body=f"Besoin {n}"))
     [one, _two] = diagnostic.needs_by_channel(fac)
     assert (one["count"], one["count_capped"], len(one["needs"])) == (3, True, 2)
     assert [n["body"] for n in one["needs"]] == ["Besoin 5", "Besoin 4"]

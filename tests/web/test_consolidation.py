@@ -45,7 +45,8 @@ def test_the_consolidation_page_pages_filters_and_shows_each_one_s_duplicates(wo
 
 
 def test_no_suggestion_shows_a_post_of_a_channel_hidden_from_the_facilitator(world, client):
-    police_only = channels.create_channel(as_(world.facilitator), ChannelInput(name="Renseignement", description="", restricted_to=["police_nationale"]))
+    police_only = channels.create_channel(as_(world.facilitator), ChannelInput(
+        name="Renseignement", restricted_to=["police_nationale"]))
     public = contribute(world.actors[0], "need", "Trafic de stupéfiants au pied des tours")
     hidden = contribute(world.actors[0], "need",
                         "Trafic de stupéfiants au pied des tours : filature confidentielle",
