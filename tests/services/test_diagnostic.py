@@ -350,7 +350,7 @@ def test_needs_raised_are_counted_and_only_the_latest_listed(world, monkeypatch)
     assert (two["count"], [n["body"] for n in two["needs"]]) == (1, ["Un seul besoin ici"])
     for n in range(3, 6):
         posts.create_post(as_(world.actor), PostInput(
-        channel=first.id, kind="need", body=f"Besoin {n}"))
+            channel=first.id, kind="need", body=f"Besoin {n}"))
     [one, _two] = diagnostic.needs_by_channel(fac)
     assert (one["count"], one["count_capped"], len(one["needs"])) == (3, True, 2)
     assert [n["body"] for n in one["needs"]] == ["Besoin 5", "Besoin 4"]
