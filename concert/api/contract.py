@@ -12,7 +12,7 @@ from . import bp, json_body, signed_in
 @bp.get("/territories/<slug>/contract")
 @signed_in
 def get_contract(slug: str):
-    """The document model (exports/document.py): the draft, or `?version=N`."""
+    """The document model (documents/model.py): the draft, or `?version=N`."""
     where = access(current_user, slug)
     version = request.args.get("version")
     return jsonify(contract.assemble(where, None if version in (None, "", "draft") else version))

@@ -14,7 +14,7 @@ from flask import current_app, render_template
 from markupsafe import Markup
 
 from ..services.security import render_markdown
-from .document import cell_text, language
+from ..documents.model import cell_text, language
 
 STYLESHEET = (Path(__file__).with_name("print.css")).read_text(encoding="utf-8")
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")

@@ -24,6 +24,11 @@ class Access:
     membership: Membership | None
     system: bool = False
 
+    @classmethod
+    def of_member(cls, membership: Membership) -> Access:
+        """A connection already admitted to its territory (Socket.IO): no second lookup."""
+        return cls(membership.user, membership.territory, membership)
+
     @property
     def role(self) -> str | None:
         return self.membership.role if self.membership else None
@@ -63,6 +68,13 @@ def system_access(slug: str) -> Access:
     territory = db.session.scalar(sa.select(Territory).where(Territory.slug == slug))
     if territory is None:
         raise NotFound(_l("Territoire introuvable."))
+    return system_reader(territory)
+
+
+def system_reader(territory: Territory) -> Access:
+    """The system reader: the command line and what it runs (exports, imports) act with
+    every right and read what every member may read (services/audience.py); so do the
+    documents every member reads alike (the contract)."""
     return Access(None, territory, None, system=True)
 
 

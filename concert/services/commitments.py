@@ -199,10 +199,10 @@ def revisions(access: Access, commitment_id: Any) -> list[CommitmentRevision]:
         .order_by(CommitmentRevision.created_at.desc(), CommitmentRevision.id.desc())))
 
 
-def serialise(commitment: Commitment, membership: Membership | None = None) -> dict:
+def serialise(commitment: Commitment, reader: Access | None = None) -> dict:
     """The commitment resource (SPEC), with the sources this member may read (without a
     member: those every member may read)."""
-    return with_sources(stored(commitment), audience.reader_kind(membership))
+    return with_sources(stored(commitment), audience.reader_kind(reader))
 
 
 def stored(commitment: Commitment) -> dict:

@@ -1,4 +1,4 @@
-"""The draft contract: assembled once into the document model (exports/document.py) from the
+"""The draft contract: assembled once into the document model (documents/model.py) from the
 commitments, the shared diagnostic, the frameworks and the sections facilitators write;
 frozen into numbered versions; two versions (or a version and the draft) compared.
 
@@ -19,14 +19,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..db import db
-from ..exports import document as doc
+from ..documents import model as doc
 from ..labels import COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PHASE_LABELS
 from ..models import Channel, Commitment, Indicator, Territory, utcnow
 from ..models.contract import (
     FRAMEWORK_KINDS, SECTION_KEYS, ContractFramework, ContractSection, ContractVersion,
 )
 from . import audience, audit, events, validation
-from .access import Access
+from .access import Access, system_reader
 from .commitments import _date
 from .errors import Invalid, NotFound
 
@@ -261,9 +261,7 @@ def _commitments(territory: Territory) -> list[Commitment]:
 
 def _open_domains(territory: Territory) -> dict[int, str]:
     """Names of the channels every member may see: a restricted one is never named."""
-    return {c.id: c.name for c in db.session.scalars(
-        sa.select(Channel).where(Channel.territory_id == territory.id))
-        if audience.open_to_all(c)}
+    return {c.id: c.name for c in audience.visible_channels(system_reader(territory))}
 
 
 def _commitment_title(commitment: Commitment) -> str:

@@ -22,7 +22,7 @@ from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
 
 from .. import communes as commune_names
 from ..db import db
-from ..exports import document as doc
+from ..documents import model as doc
 from ..models import Membership, Post, Territory, utcnow
 from ..models.diagnostic import (
     DelinquencyFigure, DiagnosticImport, DiagnosticObservation, QualitativeEntry,
@@ -500,7 +500,7 @@ def needs_by_channel(access: Access) -> list[dict]:
         sa.select(Post).where(
             Post.territory_id == access.territory.id, Post.kind == "need",
             Post.deleted_at.is_(None),
-            Post.channel_id.in_(audience.visible_channel_ids(access.membership)))
+            Post.channel_id.in_(audience.visible_channel_ids(access)))
         .order_by(Post.support_count.desc(), Post.seq))
     groups: dict[int, dict] = {}
     for post in needs:

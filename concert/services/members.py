@@ -53,7 +53,7 @@ def invite(
     if _member_by_email(access.territory.id, email) is not None:
         raise Conflict(_l("Cette personne est déjà membre du territoire."), field="email")
     # A new invitation replaces any pending one for the same address.
-    for previous in pending_invitations(access.territory.id, email=email):
+    for previous in pending_invitations(access, email=email):
         previous.revoked_at = utcnow()
         audit.record("invitation.supersede", actor=access.user, territory=access.territory,
                      obj=previous)
@@ -104,13 +104,13 @@ def may_grant(access: Access, organisation_kind: str) -> bool:
     themselves, or they could invite a second account of theirs and read it."""
     if access.system or access.user.is_admin:
         return True
-    mine = access.membership.organisation_kind if access.membership else None
-    return not audience.sees_beyond(access.territory.id, organisation_kind, mine)
+    return not audience.sees_beyond(access, organisation_kind)
 
 
-def pending_invitations(territory_id: int, *, email: str | None = None) -> list[Invitation]:
+def pending_invitations(access: Access, *, email: str | None = None) -> list[Invitation]:
+    access.require("facilitator", admin=True)
     query = sa.select(Invitation).where(
-        Invitation.territory_id == territory_id,
+        Invitation.territory_id == access.territory.id,
         Invitation.accepted_at.is_(None),
         Invitation.revoked_at.is_(None),
         Invitation.expires_at > utcnow(),

@@ -170,7 +170,7 @@ def get_post(access: Access, post_id: Any) -> Post:
     """A post this member may see (404 for other territories and hidden channels)."""
     post = db.session.get(Post, post_id) if validation.is_id(post_id) else None
     if (post is None or post.territory_id != access.territory.id
-            or not audience.can_see_channel(access.membership, post.channel)):
+            or not audience.can_see_channel(access, post.channel)):
         raise NotFound(_l("Message introuvable."))
     return post
 
@@ -332,7 +332,7 @@ def _revisions(post_id: int) -> list[PostRevision]:
 def _visible(access: Access, channel: Any, kind: Any, status: Any) -> sa.Select:
     query = sa.select(Post).where(
         Post.territory_id == access.territory.id,
-        Post.channel_id.in_(audience.visible_channel_ids(access.membership)),
+        Post.channel_id.in_(audience.visible_channel_ids(access)),
     )
     if channel not in (None, ""):
         query = query.where(Post.channel_id == channels.get_channel(

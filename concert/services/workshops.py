@@ -19,7 +19,7 @@ from flask_babel import force_locale, format_datetime, gettext as _, lazy_gettex
 from sqlalchemy.exc import IntegrityError
 
 from ..db import db
-from ..exports import document as doc
+from ..documents import model as doc
 from ..labels import KIND_LABELS
 from ..models import AuditLog, Channel, Commitment, Connection, Membership, Post, User, utcnow
 from ..models.workshops import AgendaItem, Attendance, Dot, Vote, Workshop, WorkshopPresence
@@ -65,7 +65,7 @@ def current_item(workshop: Workshop) -> AgendaItem | None:
 
 
 def serialise(workshop: Workshop, *, now: datetime | None = None,
-              reader: Membership | None = None) -> dict:
+              reader: Access | None = None) -> dict:
     """The workshop resource (SPEC), its votes' options worded for `reader` (without: what
     every member may read). `server_now` is given when asked (answers and pages, not
     stored events): clients take their clock's offset from it, so every screen shows the
@@ -106,7 +106,7 @@ def votes_of(workshop: Workshop) -> list[Vote]:
                                    .order_by(Vote.id)))
 
 
-def serialise_vote(vote: Vote, reader: Membership | None = None) -> dict:
+def serialise_vote(vote: Vote, reader: Access | None = None) -> dict:
     return _vote_texts(_stored_vote(vote), audience.reader_kind(reader))
 
 
@@ -169,7 +169,7 @@ def contributions(access: Access, workshop: Workshop, limit: int = 200) -> list[
     """Posts made from the workshop that this member may see, oldest first."""
     return list(db.session.scalars(sa.select(Post).where(
         Post.workshop_id == workshop.id, Post.deleted_at.is_(None),
-        Post.channel_id.in_(_visible_channel_ids(access))).order_by(Post.seq.desc())
+        Post.channel_id.in_(audience.visible_channel_ids(access))).order_by(Post.seq.desc())
         .limit(limit)))[::-1]
 
 
@@ -507,7 +507,7 @@ def attendance(workshop: Workshop) -> list[Attendance]:
 # --- minutes ------------------------------------------------------------------------------
 
 def minutes(access: Access, workshop_id: Any) -> dict:
-    """The minutes of a closed workshop, as the document model (exports/document.py), as
+    """The minutes of a closed workshop, as the document model (documents/model.py), as
     this member may read them: contributions and decisions of channels hidden from them
     are left out."""
     workshop = get(access, workshop_id)
@@ -520,7 +520,7 @@ def minutes(access: Access, workshop_id: Any) -> dict:
 
 def _minutes(access: Access, workshop: Workshop) -> dict:
     territory = access.territory
-    visible = set(_visible_channel_ids(access))
+    visible = set(audience.visible_channel_ids(access))
     sections = [
         _informations(workshop),
         _attendance_section(workshop),
@@ -600,7 +600,7 @@ def _contribution_line(post: Post) -> str:
 def _votes_section(access: Access, workshop: Workshop) -> dict:
     blocks = []
     for vote in votes_of(workshop):
-        data = serialise_vote(vote, access.membership)
+        data = serialise_vote(vote, access)
         ranked = sorted(data["options"], key=lambda o: -o["dots"])
         blocks.append(doc.table(
             _("%(question)s — %(dots)d point(s) par participant, %(voters)d votant(s)",
@@ -763,13 +763,6 @@ def attend(workshop: Workshop, membership: Membership | None) -> None:
 
 def _present_ids(workshop: Workshop) -> list[int]:
     return [p["id"] for p in present_now(workshop)]
-
-
-def _visible_channel_ids(access: Access) -> list[int]:
-    if access.membership is None:  # the command line: what every member may see
-        return [c.id for c in db.session.scalars(sa.select(Channel).where(
-            Channel.territory_id == access.territory.id)) if audience.open_to_all(c)]
-    return audience.visible_channel_ids(access.membership)
 
 
 def _channel_name(channel_id: int | None) -> str:

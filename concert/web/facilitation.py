@@ -57,7 +57,7 @@ def commitments_page(slug: str):
     for commitment in items:
         domain = names.get(commitment.channel_id, _("Autres domaines"))
         groups[commitment.party].setdefault(domain, []).append(
-            commitments.serialise(commitment, where.membership))
+            commitments.serialise(commitment, where))
     template = "_commitment_groups.html" if args.get("partial") else "commitments.html"
     return render_template(
         template, where=where, territory=where.territory, groups=groups,
@@ -75,7 +75,7 @@ def commitment_page(slug: str, commitment_id: int):
 
 def _commitment(where, commitment, *, form=None, status_form=None, measurement_form=None,
                 status: int = 200):
-    data = commitments.serialise(commitment, where.membership)
+    data = commitments.serialise(commitment, where)
     if where.is_facilitator:
         form = form or _commitment_form(where, data)
         status_form = status_form or StatusForm(status=commitment.status)
@@ -300,5 +300,5 @@ def audit_page(slug: str):
         entries = audit.entries(where, limit=100)
     return render_template(
         "audit.html", where=where, territory=where.territory,
-        entries=[audit.serialise(e, where.membership) for e in entries],
+        entries=[audit.serialise(e, where) for e in entries],
         actions=audit.actions(where), next_before_id=entries[-1].id if len(entries) == 100 else None, filters=args)

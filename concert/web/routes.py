@@ -12,7 +12,7 @@ from .. import health
 from ..models import ROLES
 from ..ratelimits import password_attempts
 from ..services import (
-    accounts, audience, channels, events, mail, members, posts, presence, territories,
+    accounts, channels, events, mail, members, posts, presence, territories,
 )
 from ..services.errors import ServiceError, Unauthorized
 from ..services.access import access
@@ -207,7 +207,7 @@ def _workspace(where, channel_id: int | None, thread_id: int | None = None,
     seq = events.latest_seq(where.territory.id)
     thread = posts.get_post(where, thread_id) if thread_id else None
     listed = channels.list_channels(where)
-    readable = [c for c in listed if audience.can_see_channel(where.membership, c)]
+    readable = channels.list_channels(where, readable=True)
     if thread is not None:
         channel = thread.channel
     elif channel_id is not None:
@@ -250,8 +250,7 @@ def contributions(slug: str):
     filters = {name: args.get(name, "") for name in ("channel", "kind", "status")}
     order = args.get("order") or "supports"
     items = posts.list_contributions(where, order=order, **filters)
-    listed = [c for c in channels.list_channels(where)
-              if audience.can_see_channel(where.membership, c)]
+    listed = channels.list_channels(where, readable=True)
     return render_template(
         "contributions.html", where=where, territory=where.territory, seq=seq,
         posts=_post_views(where, items), channels=listed,
@@ -269,7 +268,7 @@ def members_page(slug: str):
 
 
 def _members(where, invite_form, status: int = 200):
-    invitations = members.pending_invitations(where.territory.id)
+    invitations = members.pending_invitations(where)
     return render_template(
         "members.html", where=where, territory=where.territory,
         members=members.list_members(where), invitations=invitations,

@@ -10,10 +10,11 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext as _, lazy_gettext as _l, to_user_timezone
 from flask_login import current_user, login_required
 
+from ..exports import DOCUMENT_FORMATS, render_document
 from ..models import utcnow
 from ..services import audience, channels, posts, workshops
 from ..services.access import access
-from ..services.errors import ServiceError
+from ..services.errors import NotFound, ServiceError
 from . import bp
 from .feedback import attempt, form_error
 
@@ -103,7 +104,7 @@ def _agenda_channels(where, used: Container[int] = ()) -> list:
     """The channels an agenda item may focus on: open to all, and not archived unless an
     item already focuses on it."""
     return [c for c in channels.list_channels(where)
-            if not c.restricted_to and (not c.archived or c.id in used)]
+            if audience.open_to_all(c) and (not c.archived or c.id in used)]
 
 
 def _form_values(workshop) -> dict:
@@ -132,7 +133,7 @@ def _planning(form) -> dict:
 
 def _live_context(where, workshop) -> dict:
     now = utcnow()
-    data = workshops.serialise(workshop, now=now, reader=where.membership)
+    data = workshops.serialise(workshop, now=now, reader=where)
     vote = workshops.open_vote_of(workshop)
     names = {c.id: c.name for c in channels.list_channels(where)}
     feed = [posts.serialise(p) for p in workshops.contributions(where, workshop)]
@@ -174,8 +175,7 @@ def workshop_page(slug: str, workshop_id: int):
         contributions = [posts.serialise(p) for p in posts.list_contributions(
             where, order="supports") if p.status in ("open", "promoted")
             and audience.open_to_all(p.channel)]
-    writable = [c for c in channels.list_channels(where, include_archived=False)
-                if audience.can_see_channel(where.membership, c)]
+    writable = channels.list_channels(where, include_archived=False, readable=True)
     # A double submission of the composer stores one post (the same client id).
     return render_template("workshop.html", **context, contributions=contributions,
                            writable=writable, can_post=posts.can_contribute(where),
@@ -196,7 +196,7 @@ def workshop_projector(slug: str, workshop_id: int):
 
 
 def _open_channel_ids(where) -> set[int]:
-    return {c.id for c in channels.list_channels(where) if not c.restricted_to}
+    return {c.id for c in channels.list_channels(where) if audience.open_to_all(c)}
 
 
 @bp.post("/t/<slug>/workshops/<int:workshop_id>/start")
@@ -292,17 +292,14 @@ def workshop_minutes(slug: str, workshop_id: int):
 @bp.get("/t/<slug>/workshops/<int:workshop_id>/minutes.<fmt>")
 @login_required
 def workshop_minutes_file(slug: str, workshop_id: int, fmt: str):
-    from ..exports import DOCUMENT_FORMATS, render_document
-    from ..services.errors import NotFound
-
     where = access(current_user, slug)
     if fmt not in ("md", "docx", "pdf"):
         raise NotFound(_("Format d'export inconnu."))
     document = workshops.minutes(where, workshop_id)
-    mimetype, extension = DOCUMENT_FORMATS[fmt]
-    return Response(render_document(document, fmt), mimetype=mimetype, headers={
+    chosen = DOCUMENT_FORMATS[fmt]
+    return Response(render_document(document, fmt), mimetype=chosen.content_type, headers={
         "Content-Disposition":
-            f'attachment; filename="atelier-{workshop_id}-compte-rendu.{extension}"'})
+            f'attachment; filename="atelier-{workshop_id}-compte-rendu.{chosen.ext}"'})
 
 
 def _int(value):

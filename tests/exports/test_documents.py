@@ -11,7 +11,7 @@ import pytest
 from flask_babel import force_locale
 from odfdo import Document as OdfDocument
 
-from concert.exports import document as d
+from concert.documents import model as d
 from concert.exports import render_document
 from concert.services.errors import NotFound
 

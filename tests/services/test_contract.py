@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from concert.db import db
-from concert.exports.document import walk
+from concert.documents.model import walk
 from concert.models import AuditLog, Commitment, Event, Territory
 from concert.models.contract import ContractVersion
 from concert.services import accounts, channels, commitments, contract, facilitation, posts
