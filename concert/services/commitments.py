@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from ..db import db
 from ..models import (
     COMMITMENT_STATUSES, PARTIES, Commitment, CommitmentRevision, CommitmentSource, Indicator,
-    Measurement, Membership, Post, Territory, utcnow,
+    Measurement, Post, Territory, utcnow,
 )
 from . import audience, audit, channels, events, validation
 from .access import Access, access_via

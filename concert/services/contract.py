@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from ..db import db
 from ..documents import model as doc
 from ..labels import COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PHASE_LABELS
-from ..models import Channel, Commitment, Indicator, Territory, utcnow
+from ..models import Commitment, Indicator, Territory, utcnow
 from ..models.contract import (
     FRAMEWORK_KINDS, SECTION_KEYS, ContractFramework, ContractSection, ContractVersion,
 )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..db import db
 from ..models import Channel, Event, Membership, Territory
 from . import audience, validation
+from .access import Access
 from .errors import Invalid
 
 CATCH_UP_LIMIT = 1000

@@ -16,10 +16,10 @@ from ..models import PHASES
 from ..models.contract import SECTION_KEYS
 from ..services import contract, events, territories
 from ..services.access import access
-from ..services.errors import Invalid, NotFound, ServiceError
+from ..services.errors import Invalid, NotFound
 from ..services.security import render_markdown
 from . import bp
-from .feedback import attempt, form_error, refusal
+from .feedback import attempt, form_error, outcome, refusal
 
 
 class SectionForm(FlaskForm):
@@ -183,14 +183,8 @@ def freeze_contract(slug: str):
     where = access(current_user, slug)
     form = FreezeForm()
     if form.validate_on_submit():
-        try:
-            version = contract.freeze(where, form.note.data)
-        except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            form_error(None, exc)
-        else:
-            flash(_("Version %(n)d figée.", n=version.number), "success")
+        attempt(lambda: contract.freeze(where, form.note.data),
+                lambda version: _("Version %(n)d figée.", n=version.number))
     return redirect(url_for("web.contract_versions", slug=slug))
 
 
@@ -203,12 +197,10 @@ def contract_versions(slug: str):
     args = request.args
     comparison = None
     if args.get("from"):
-        try:
-            comparison = contract.diff(where, args.get("from"), args.get("to") or "draft")
-        except ServiceError as exc:
-            if exc.status == 403:
-                raise
-            form_error(None, exc)
+        comparison, refused = outcome(
+            lambda: contract.diff(where, args.get("from"), args.get("to") or "draft"))
+        if refused is not None:
+            form_error(None, refused)
     return render_template(
         "contract_versions.html", where=where, territory=where.territory,
         versions=items, comparison=comparison,

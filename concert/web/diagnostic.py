@@ -14,9 +14,8 @@ from wtforms.validators import DataRequired, Length
 from .. import communes
 from ..services import diagnostic
 from ..services.access import access
-from ..services.errors import ServiceError
 from . import bp
-from .feedback import form_error
+from .feedback import form_error, outcome, refusal
 
 
 bp.add_app_template_filter(communes.label, "commune")  # "Marseille (13055)"
@@ -105,13 +104,11 @@ def diagnostic_import(slug: str):
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            record = diagnostic.import_ssmsi(where, upload.stream, upload.filename)
-        except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            form_error(form, exc)
-            return _page(where, import_form=form, status=exc.status)
+        record, refused = outcome(
+            lambda: diagnostic.import_ssmsi(where, upload.stream, upload.filename))
+        if refused is not None:
+            form_error(form, refused)
+            return _page(where, import_form=form, status=refused.status)
         flash(_("Import terminé : %(rows)d lignes du territoire conservées, %(skipped)d lignes "
                 "d'autres communes ignorées.", rows=record.rows, skipped=record.skipped),
               "success")
@@ -126,14 +123,10 @@ def diagnostic_entry(slug: str):
     where.require(*diagnostic.ENTRY_EDITORS)
     form = EntryForm()
     if form.validate_on_submit():
-        try:
-            diagnostic.save_entry(where, {name: getattr(form, name).data or ""
-                                          for name in diagnostic.ENTRY_FIELDS})
-        except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            form_error(form, exc)
-            return _page(where, entry_form=form, status=exc.status)
+        status = refusal(form, lambda: diagnostic.save_entry(
+            where, {name: getattr(form, name).data or "" for name in diagnostic.ENTRY_FIELDS}))
+        if status is not None:
+            return _page(where, entry_form=form, status=status)
         flash(_("Fiche de votre organisation enregistrée."), "success")
         return _back(slug, "qualitative")
     return _page(where, entry_form=form, status=400)
@@ -148,13 +141,10 @@ def diagnostic_observation(slug: str):
     form.entry.choices = [("", "")] + [(str(e.id), e.organisation)
                                        for e in diagnostic.list_entries(where.territory)]
     if form.validate_on_submit():
-        try:
-            diagnostic.add_observation(where, form.body.data, form.entry.data or None)
-        except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            form_error(form, exc)
-            return _page(where, observation_form=form, status=exc.status)
+        status = refusal(form, lambda: diagnostic.add_observation(
+            where, form.body.data, form.entry.data or None))
+        if status is not None:
+            return _page(where, observation_form=form, status=status)
         flash(_("Observation ajoutée."), "success")
         return _back(slug, "observations")
     return _page(where, observation_form=form, status=400)

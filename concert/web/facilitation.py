@@ -10,11 +10,10 @@ from flask_login import current_user, login_required
 
 from ..services import audit, channels, commitments, facilitation, posts
 from ..services.access import access
-from ..services.errors import ServiceError
 from . import bp
 from ..labels import COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PARTY_LABELS
 from .facilitation_forms import CommitmentForm, DeclineForm, MeasurementForm, MergeForm, StatusForm
-from .feedback import attempt, form_error, refusal
+from .feedback import attempt, form_error, outcome, refusal
 from .forms import ConfirmForm
 
 @bp.app_template_filter("isodate")
@@ -44,12 +43,11 @@ for _name, _value in {"PARTY_LABELS": PARTY_LABELS, "PARTY_HEADINGS": PARTY_HEAD
 def commitments_page(slug: str):
     where = access(current_user, slug)
     args = request.args
-    try:
-        items = commitments.list_commitments(
-            where, status=args.get("status"), party=args.get("party"), pilot=args.get("pilot"),
-            channel=args.get("channel"))
-    except ServiceError as exc:
-        form_error(None, exc)
+    items, refused = outcome(lambda: commitments.list_commitments(
+        where, status=args.get("status"), party=args.get("party"), pilot=args.get("pilot"),
+        channel=args.get("channel")))
+    if refused is not None:
+        form_error(None, refused)
         items = commitments.list_commitments(where)
     visible_channels = channels.list_channels(where)
     names = {c.id: c.name for c in visible_channels}
@@ -176,10 +174,7 @@ def new_commitment(slug: str):
     source_ids = [int(v) for v in request.values.getlist("source") if v.isdigit()]
     sources = []
     for post_id in source_ids:
-        try:
-            sources.append(posts.serialise(posts.get_post(where, post_id)))
-        except ServiceError as exc:
-            form_error(None, exc)
+        sources.append(posts.serialise(posts.get_post(where, post_id)))
     form = _commitment_form(where)
     if "title" not in request.form and sources:
         draft = facilitation.promotion_draft([posts.get_post(where, s["id"]) for s in sources])
@@ -196,13 +191,10 @@ def new_commitment(slug: str):
         data = form.data_for_service()
         data["source_posts"] = [s["id"] for s in sources]
         data["repromote"] = request.form.get("repromote") == "1"
-        try:
-            commitment = facilitation.promote(where, data)
-        except ServiceError as exc:
-            if exc.status in (403,):
-                raise
-            form_error(form, exc)
-            status = exc.status
+        commitment, refused = outcome(lambda: facilitation.promote(where, data))
+        if refused is not None:
+            form_error(form, refused)
+            status = refused.status
         else:
             flash(_("Engagement n° %(n)d créé.", n=commitment.number), "success")
             return redirect(url_for("web.commitment_page", slug=slug,
@@ -246,13 +238,11 @@ def merge_selection(slug: str):
         merged = 0
         for value in request.form.getlist("source"):
             if value.isdigit() and int(value) != into:
-                try:
-                    facilitation.merge(where, int(value), into)
+                _merged, refused = outcome(lambda: facilitation.merge(where, int(value), into))
+                if refused is not None:
+                    form_error(None, refused)
+                else:
                     merged += 1
-                except ServiceError as exc:
-                    if exc.status == 403:
-                        raise
-                    form_error(None, exc)
         if merged:
             flash(_("%(n)d contribution(s) fusionnée(s).", n=merged), "success")
     return redirect(url_for("web.consolidation", slug=slug))
@@ -290,13 +280,11 @@ def _back(slug: str):
 def audit_page(slug: str):
     where = access(current_user, slug)
     args = request.args
-    try:
-        entries = audit.entries(where, action=args.get("action"), actor=args.get("actor"),
-                                before_id=args.get("before_id"), limit=100)
-    except ServiceError as exc:
-        if exc.status == 403:
-            raise
-        form_error(None, exc)
+    entries, refused = outcome(lambda: audit.entries(
+        where, action=args.get("action"), actor=args.get("actor"),
+        before_id=args.get("before_id"), limit=100))
+    if refused is not None:
+        form_error(None, refused)
         entries = audit.entries(where, limit=100)
     return render_template(
         "audit.html", where=where, territory=where.territory,

@@ -18,7 +18,7 @@ from ..services.errors import ServiceError, Unauthorized
 from ..services.access import access
 from ..auth import sign_in, sign_out
 from . import bp
-from .feedback import attempt, form_error
+from .feedback import attempt, form_error, outcome
 from ..labels import KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from .forms import (
     ConfirmForm, ExistingAccountForm, InviteForm, LanguageForm, LoginForm, NewAccountForm,
@@ -74,13 +74,11 @@ def create_territory():
         abort(403)
     form = TerritoryForm()
     if form.validate_on_submit():
-        try:
-            territory = territories.create_territory(
-                current_user, form.slug.data, form.name.data, form.departement.data,
-                form.communes.data,
-            )
-        except ServiceError as exc:
-            form_error(form, exc)
+        territory, refused = outcome(lambda: territories.create_territory(
+            current_user, form.slug.data, form.name.data, form.departement.data,
+            form.communes.data))
+        if refused is not None:
+            form_error(form, refused)
         else:
             flash(_("Territoire « %(name)s » créé.", name=territory.name), "success")
             return redirect(url_for("web.members_page", slug=territory.slug))
@@ -143,15 +141,14 @@ def invitation(token: str):
     else:
         form = NewAccountForm()
     if form.validate_on_submit():
-        try:
-            membership = members.accept_invitation(
-                token,
-                name=getattr(form, "name", None) and form.name.data,
-                password=getattr(form, "password", None) and form.password.data,
-                signed_in=current_user if current_user.is_authenticated else None,
-            )
-        except ServiceError as exc:
-            form_error(form, exc)
+        membership, refused = outcome(lambda: members.accept_invitation(
+            token,
+            name=getattr(form, "name", None) and form.name.data,
+            password=getattr(form, "password", None) and form.password.data,
+            signed_in=current_user if current_user.is_authenticated else None,
+        ))
+        if refused is not None:
+            form_error(form, refused)
         else:
             if not signed_in_as_invitee:
                 sign_in(membership.user)
@@ -188,15 +185,13 @@ def create_post(slug: str):
     if not ConfirmForm().validate_on_submit():
         flash(_("Le formulaire a expiré : rechargez la page et recommencez."), "error")
         return _workspace(where, channel_id, thread_id, draft=data, status=400)
-    try:
-        post, _created = posts.create_post(where, data.get("channel"), data.get("kind"),
-                                           data.get("body"), data.get("client_id"),
-                                           data.get("reply_to"))
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise
-        flash(str(exc.message), "error")
-        return _workspace(where, channel_id, thread_id, draft=data, status=exc.status)
+    created, refused = outcome(lambda: posts.create_post(
+        where, data.get("channel"), data.get("kind"), data.get("body"), data.get("client_id"),
+        data.get("reply_to")))
+    if refused is not None:
+        form_error(None, refused)
+        return _workspace(where, channel_id, thread_id, draft=data, status=refused.status)
+    post, _created = created
     return redirect(url_for("web.territory", slug=slug, channel=post.channel_id,
                             thread=post.reply_to_id, _anchor=f"post-{post.id}"))
 
@@ -285,15 +280,13 @@ def invite(slug: str):
     where.require("facilitator", admin=True)
     form = InviteForm()
     if form.validate_on_submit():
-        try:
-            invitation_obj, url = members.invite(
-                where, form.email.data, form.role.data, form.organisation.data,
-                form.organisation_kind.data,
-            )
-        except ServiceError as exc:
-            form_error(form, exc)
-            return _members(where, form, exc.status)
-        _invitation_sent(invitation_obj, url)
+        sent, refused = outcome(lambda: members.invite(
+            where, form.email.data, form.role.data, form.organisation.data,
+            form.organisation_kind.data))
+        if refused is not None:
+            form_error(form, refused)
+            return _members(where, form, refused.status)
+        _invitation_sent(*sent)
         return redirect(url_for("web.members_page", slug=slug))
     return _members(where, form, 422)
 
@@ -309,14 +302,11 @@ def _invitation_sent(invitation, url: str) -> None:
 def resend_invitation(slug: str, invitation_id: int):
     where = access(current_user, slug, admin=True)
     if ConfirmForm().validate_on_submit():
-        try:
-            invitation, url = members.resend_invitation(where, invitation_id)
-        except ServiceError as exc:
-            if exc.status == 404:
-                raise
-            flash(str(exc.message), "error")
+        sent, refused = outcome(lambda: members.resend_invitation(where, invitation_id))
+        if refused is not None:
+            form_error(None, refused)
         else:
-            _invitation_sent(invitation, url)
+            _invitation_sent(*sent)
     return redirect(url_for("web.members_page", slug=slug))
 
 

@@ -14,9 +14,9 @@ from ..exports import DOCUMENT_FORMATS, render_document
 from ..models import utcnow
 from ..services import audience, channels, posts, workshops
 from ..services.access import access
-from ..services.errors import NotFound, ServiceError
+from ..services.errors import NotFound
 from . import bp
-from .feedback import attempt, form_error
+from .feedback import attempt, form_error, outcome
 
 AGENDA_ROWS = 8
 WORKSHOP_STATUS_LABELS = {"planned": _l("À venir"), "live": _l("En cours"),
@@ -45,13 +45,10 @@ def workshops_page(slug: str):
     where = access(current_user, slug)
     status = 200
     if request.method == "POST":
-        try:
-            workshop = workshops.create(where, _planning(request.form))
-        except ServiceError as exc:
-            if exc.status == 403:
-                raise
-            form_error(None, exc)
-            status = exc.status
+        workshop, refused = outcome(lambda: workshops.create(where, _planning(request.form)))
+        if refused is not None:
+            form_error(None, refused)
+            status = refused.status
         else:
             flash(_("Atelier « %(title)s » programmé.", title=workshop.title), "success")
             return _back(slug, workshop.id)
@@ -67,21 +64,19 @@ def workshops_page(slug: str):
 @login_required
 def workshop_edit(slug: str, workshop_id: int):
     where = access(current_user, slug)
-    try:
-        workshop = workshops.editable(where, workshop_id)
-        if request.method == "POST":
-            workshops.update(where, workshop_id, _planning(request.form))
+    workshop, refused = outcome(lambda: workshops.editable(where, workshop_id))
+    if refused is None and request.method == "POST":
+        _updated, refused = outcome(
+            lambda: workshops.update(where, workshop_id, _planning(request.form)))
+        if refused is None:
             flash(_("Atelier modifié."), "success")
             return _back(slug, workshop_id)
-    except ServiceError as exc:
-        if exc.status in (403, 404):
-            raise
-        flash(str(exc.message), "error")
-        if exc.status == 409:  # started or cancelled meanwhile: its page says so
+    status = 200
+    if refused is not None:
+        form_error(None, refused)
+        if refused.status == 409:  # started or cancelled meanwhile: its page says so
             return _back(slug, workshop_id)
-        status = exc.status
-    else:
-        status = 200
+        status = refused.status
     values = request.form if request.method == "POST" else _form_values(workshop)
     used = {item.channel_id for item in workshop.agenda}
     return render_template(
@@ -278,12 +273,9 @@ def workshop_close_vote(slug: str, workshop_id: int, vote_id: int):
 @login_required
 def workshop_minutes(slug: str, workshop_id: int):
     where, workshop = _workshop(slug, workshop_id)
-    try:
-        document = workshops.minutes(where, workshop_id)
-    except ServiceError as exc:
-        if exc.status != 409:
-            raise
-        flash(str(exc.message), "error")
+    document, refused = outcome(lambda: workshops.minutes(where, workshop_id))
+    if refused is not None:
+        form_error(None, refused)
         return _back(slug, workshop_id)
     return render_template("workshop_minutes.html", where=where, territory=where.territory,
                            workshop=workshops.serialise(workshop), document=document)
