@@ -10,7 +10,7 @@ from ..db import db
 from ..models import ORGANISATION_KINDS, Channel, Territory
 from . import audience, audit, validation
 from .errors import Conflict, Invalid, NotFound
-from .access import Access
+from .access import Access, in_territory
 
 # The defaults every new territory starts with (SPEC), in this order.
 DEFAULT_CHANNELS = (
@@ -49,8 +49,8 @@ def list_channels(access: Access, *, include_archived: bool = True,
 
 def get_channel(access: Access, channel_id: Any, *, for_posting: bool = False) -> Channel:
     """A channel this member may read (404 otherwise, also for other territories)."""
-    channel = db.session.get(Channel, channel_id) if validation.is_id(channel_id) else None
-    if channel is None or not audience.can_see_channel(access, channel):
+    channel = in_territory(access, Channel, channel_id, _l("Canal introuvable."), "channel")
+    if not audience.can_see_channel(access, channel):
         raise NotFound(_l("Canal introuvable."), field="channel")
     if for_posting and channel.archived:
         raise Conflict(_l("Ce canal est archivé : il n'accepte plus de messages."),
@@ -82,9 +82,7 @@ def update_channel(access: Access, channel_id: Any, changes: dict) -> Channel:
     """Rename, describe, archive / unarchive (facilitators); restrict / open (a platform
     admin, or a facilitator who can see the channel: nobody opens a channel to themselves)."""
     access.require("facilitator", admin=True)
-    channel = db.session.get(Channel, channel_id) if validation.is_id(channel_id) else None
-    if channel is None or channel.territory_id != access.territory.id:
-        raise NotFound(_l("Canal introuvable."))
+    channel = in_territory(access, Channel, channel_id, _l("Canal introuvable."))
     if "restricted_to" in changes:
         restricted_to = _kinds(changes["restricted_to"])
         if not may_restrict(access, channel):

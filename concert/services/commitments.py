@@ -13,7 +13,7 @@ from ..models import (
     Measurement, Post, Territory, utcnow,
 )
 from . import audience, audit, channels, events, validation
-from .access import Access, access_via
+from .access import Access, access_via, in_territory
 from .errors import Conflict, Invalid, NotFound
 
 # Which status may follow which. Abandoning needs a reason; done and abandoned can reopen.
@@ -170,11 +170,7 @@ def commitment_access(user, commitment_id: Any) -> Access:
 
 
 def get(access: Access, commitment_id: Any) -> Commitment:
-    commitment = (db.session.get(Commitment, commitment_id)
-                  if validation.is_id(commitment_id) else None)
-    if commitment is None or commitment.territory_id != access.territory.id:
-        raise NotFound(_l("Engagement introuvable."))
-    return commitment
+    return in_territory(access, Commitment, commitment_id, _l("Engagement introuvable."))
 
 
 def list_commitments(access: Access, *, status: Any = None, party: Any = None,

@@ -26,7 +26,7 @@ from ..models.contract import (
     FRAMEWORK_KINDS, SECTION_KEYS, ContractFramework, ContractSection, ContractVersion,
 )
 from . import audience, audit, events, validation
-from .access import Access, system_reader
+from .access import Access, in_territory, system_reader
 from .commitments import _date
 from .errors import Invalid, NotFound
 
@@ -108,11 +108,7 @@ def frameworks(territory: Territory) -> list[ContractFramework]:
 
 
 def get_framework(access: Access, framework_id: Any) -> ContractFramework:
-    framework = (db.session.get(ContractFramework, framework_id)
-                 if validation.is_id(framework_id) else None)
-    if framework is None or framework.territory_id != access.territory.id:
-        raise NotFound(_l("Dispositif introuvable."))
-    return framework
+    return in_territory(access, ContractFramework, framework_id, _l("Dispositif introuvable."))
 
 
 def save_framework(access: Access, data: dict, framework_id: Any = None) -> ContractFramework:

@@ -28,9 +28,9 @@ from ..models.diagnostic import (
     DelinquencyFigure, DiagnosticImport, DiagnosticObservation, QualitativeEntry,
 )
 from . import audience, audit, channels, validation
-from .access import Access
+from .access import Access, in_territory
 from .charts import bar_chart
-from .errors import Invalid, NotFound
+from .errors import Invalid
 from .security import render_markdown
 
 MAX_LINE = 1 << 20  # a longer "line" is not CSV: refused instead of read into memory
@@ -466,10 +466,8 @@ def add_observation(access: Access, body: Any, entry_id: Any = None) -> Diagnost
     body = validation.text(body, "body", max_length=20_000)
     entry = None
     if entry_id not in (None, ""):
-        entry_id = validation.integer(entry_id, "entry")
-        entry = db.session.get(QualitativeEntry, entry_id) if validation.is_id(entry_id) else None
-        if entry is None or entry.territory_id != access.territory.id:
-            raise NotFound(_l("Fiche introuvable."))
+        entry = in_territory(access, QualitativeEntry, validation.integer(entry_id, "entry"),
+                             _l("Fiche introuvable."))
     observation = DiagnosticObservation(
         territory_id=access.territory.id, entry_id=entry.id if entry else None, body=body,
         html=render_markdown(body), author_id=access.user.id if access.user else None)

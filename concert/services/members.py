@@ -13,7 +13,7 @@ from ..models import ORGANISATION_KINDS, ROLES, Invitation, Membership, User, ut
 from ..labels import ROLE_LABELS
 from . import accounts, audience, audit, mail, presence, security, validation
 from .errors import Conflict, Gone, NotFound, Unauthorized
-from .access import Access
+from .access import Access, in_territory
 
 
 def invitation_url(token: str) -> str:
@@ -130,9 +130,7 @@ def revoke_invitation(access: Access, invitation_id: int) -> None:
 
 
 def _pending(access: Access, invitation_id: int) -> Invitation:
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.territory_id != access.territory.id:
-        raise NotFound(_l("Invitation introuvable."))
+    invitation = in_territory(access, Invitation, invitation_id, _l("Invitation introuvable."))
     if not invitation.is_pending:
         raise Conflict(_l("Cette invitation n'est plus en attente."))
     return invitation
@@ -266,10 +264,7 @@ def _invitation_dict(invitation: Invitation) -> dict:
 
 
 def _membership(access: Access, membership_id: int) -> Membership:
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.territory_id != access.territory.id:
-        raise NotFound(_l("Membre introuvable."))
-    return membership
+    return in_territory(access, Membership, membership_id, _l("Membre introuvable."))
 
 
 def _keep_a_facilitator(access: Access, leaving: Membership) -> None:

@@ -15,7 +15,7 @@ from ..models import (
     utcnow,
 )
 from . import audience, audit, channels, events, validation
-from .access import Access, access_via
+from .access import Access, access_via, in_territory
 from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from .security import render_markdown
 
@@ -168,9 +168,8 @@ def toggle_support(access: Access, post_id: Any) -> tuple[Post, bool]:
 
 def get_post(access: Access, post_id: Any) -> Post:
     """A post this member may see (404 for other territories and hidden channels)."""
-    post = db.session.get(Post, post_id) if validation.is_id(post_id) else None
-    if (post is None or post.territory_id != access.territory.id
-            or not audience.can_see_channel(access, post.channel)):
+    post = in_territory(access, Post, post_id, _l("Message introuvable."))
+    if not audience.can_see_channel(access, post.channel):
         raise NotFound(_l("Message introuvable."))
     return post
 

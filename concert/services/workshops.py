@@ -24,7 +24,7 @@ from ..labels import KIND_LABELS
 from ..models import AuditLog, Channel, Commitment, Connection, Membership, Post, User, utcnow
 from ..models.workshops import AgendaItem, Attendance, Dot, Vote, Workshop, WorkshopPresence
 from . import audience, audit, events, posts, presence, validation
-from .access import Access, access_via
+from .access import Access, access_via, in_territory
 from .errors import Conflict, Invalid, NotFound
 
 MAX_ITEMS = 30
@@ -43,10 +43,7 @@ def workshop_access(user, workshop_id: Any) -> Access:
 
 
 def get(access: Access, workshop_id: Any) -> Workshop:
-    workshop = db.session.get(Workshop, workshop_id) if validation.is_id(workshop_id) else None
-    if workshop is None or workshop.territory_id != access.territory.id:
-        raise NotFound(_l("Atelier introuvable."))
-    return workshop
+    return in_territory(access, Workshop, workshop_id, _l("Atelier introuvable."))
 
 
 def list_workshops(access: Access) -> tuple[list[Workshop], list[Workshop]]:
