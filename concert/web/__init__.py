@@ -1,6 +1,10 @@
 """HTML pages: forms → service → template."""
 from flask import Blueprint
 
+from ..exports.html import FILTERS
+
 bp = Blueprint("web", __name__)
+for _name, _filter in FILTERS.items():  # templates/_document.html, shared with the export
+    bp.add_app_template_filter(_filter, _name)
 
 from . import contract, diagnostic, exports, facilitation, mail, routes, workshops  # noqa: E402,F401

@@ -17,7 +17,6 @@ from ..models.contract import SECTION_KEYS
 from ..services import contract, events, territories
 from ..services.access import access
 from ..services.errors import Invalid, NotFound
-from ..services.security import render_markdown
 from . import bp
 from .feedback import attempt, form_error, outcome, refusal
 
@@ -53,11 +52,6 @@ class FreezeForm(FlaskForm):
 class PhaseForm(FlaskForm):
     phase = SelectField(_l("Phase du territoire"), choices=[(p, PHASE_LABELS[p]) for p in PHASES])
     submit = SubmitField(_l("Changer de phase"))
-
-
-@bp.app_template_filter("contract_markdown")
-def _markdown(source: str) -> Markup:
-    return Markup(render_markdown(source))
 
 
 @bp.get("/t/<slug>/contract")
