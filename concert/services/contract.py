@@ -25,7 +25,7 @@ from ..models import Commitment, Indicator, Territory, utcnow
 from ..models.contract import (
     FRAMEWORK_KINDS, SECTION_KEYS, ContractFramework, ContractSection, ContractVersion,
 )
-from . import audience, audit, events, validation
+from . import audience, audit, diagnostic, events, validation
 from .access import Access, in_territory, system_reader
 from .commitments import _date
 from .errors import Invalid, NotFound
@@ -225,11 +225,7 @@ def _text_blocks(source: str, *, optional: bool = False) -> list:
 
 def _diagnostic_blocks(territory: Territory) -> list:
     """The diagnostic's tables and charts (services/diagnostic.py owns them)."""
-    try:
-        from .diagnostic import contract_blocks
-    except ImportError:  # the diagnostic module is not there yet
-        return []
-    return list(contract_blocks(territory))
+    return list(diagnostic.contract_blocks(territory))
 
 
 def _framework_blocks(territory: Territory) -> list:
