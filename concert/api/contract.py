@@ -23,7 +23,7 @@ def get_contract(slug: str):
 def list_sections(slug: str):
     where = access(current_user, slug)
     return jsonify({"items": [{"key": key, "body": body} for key, body in
-                              contract.sections(where.territory).items()]})
+                              contract.sections(where).items()]})
 
 
 @bp.put("/territories/<slug>/contract/sections/<key>")
@@ -39,7 +39,7 @@ def put_section(slug: str, key: str):
 def list_frameworks(slug: str):
     where = access(current_user, slug)
     return jsonify({"items": [contract.serialise_framework(f)
-                              for f in contract.frameworks(where.territory)]})
+                              for f in contract.frameworks(where)]})
 
 
 @bp.post("/territories/<slug>/contract/frameworks")

@@ -70,10 +70,10 @@ FIELD_LABELS = {
 
 # --- editable parts ------------------------------------------------------------------------
 
-def sections(territory: Territory) -> dict[str, str]:
+def sections(access: Access) -> dict[str, str]:
     """Every editable section's Markdown source ("" when not written yet)."""
     rows = db.session.execute(sa.select(ContractSection.key, ContractSection.body).where(
-        ContractSection.territory_id == territory.id))
+        ContractSection.territory_id == access.territory.id))
     return {key: "" for key in SECTION_KEYS} | dict(rows.all())
 
 
@@ -100,9 +100,9 @@ def set_section(access: Access, key: Any, body: Any) -> str:
     return body
 
 
-def frameworks(territory: Territory) -> list[ContractFramework]:
+def frameworks(access: Access) -> list[ContractFramework]:
     return list(db.session.scalars(sa.select(ContractFramework).where(
-        ContractFramework.territory_id == territory.id).order_by(
+        ContractFramework.territory_id == access.territory.id).order_by(
         ContractFramework.start_date.is_(None), ContractFramework.start_date,
         ContractFramework.id)))
 
@@ -181,7 +181,7 @@ def _assemble(territory: Territory, version_label: str | None = None) -> dict:
 
 def _assemble_french(territory: Territory, version_label: str | None) -> dict:
     version_label = version_label or _("Projet de travail")
-    texts = sections(territory)
+    texts = sections(system_reader(territory))
     items = _commitments(territory)
     domains = _open_domains(territory)
     words = _commitment_words()
@@ -225,11 +225,11 @@ def _text_blocks(source: str, *, optional: bool = False) -> list:
 
 def _diagnostic_blocks(territory: Territory) -> list:
     """The diagnostic's tables and charts (services/diagnostic.py owns them)."""
-    return list(diagnostic.contract_blocks(territory))
+    return list(diagnostic.contract_blocks(system_reader(territory)))
 
 
 def _framework_blocks(territory: Territory) -> list:
-    items = frameworks(territory)
+    items = frameworks(system_reader(territory))
     if not items:
         return [doc.paragraph(_("Aucun dispositif intégré pour l'instant."))]
     blocks = [doc.table(_("Dispositifs intégrés au contrat"),
@@ -419,10 +419,10 @@ def _snapshot(territory: Territory) -> dict:
                 f"{i.name} ({i.unit}) : {_plain(i.baseline)} → {_plain(i.target)}"
                 for i in c.indicators),
         }
-    texts = sections(territory)
+    texts = sections(system_reader(territory))
     texts["frameworks"] = "\n\n".join(
         f"{f.name} [{f.kind}] {_plain(f.start_date)} → {_plain(f.end_date)}\n{f.integration}"
-        for f in frameworks(territory))
+        for f in frameworks(system_reader(territory)))
     return {"commitments": commitments, "sections": texts}
 
 

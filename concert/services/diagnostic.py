@@ -302,9 +302,10 @@ def import_ssmsi(access: Access, stream: IO[bytes], filename: str = "") -> Diagn
     return record
 
 
-def last_import(territory: Territory) -> DiagnosticImport | None:
+def last_import(access: Access) -> DiagnosticImport | None:
+    require_member(access)
     return db.session.scalar(
-        sa.select(DiagnosticImport).where(DiagnosticImport.territory_id == territory.id)
+        sa.select(DiagnosticImport).where(DiagnosticImport.territory_id == access.territory.id)
         .order_by(DiagnosticImport.id.desc()).limit(1))
 
 
@@ -322,13 +323,14 @@ def _evolution(first: float | None, last: float | None) -> float | None:
     return round((last - first) / first * 100, 1)
 
 
-def indicators(territory: Territory) -> list[dict]:
+def indicators(access: Access) -> list[dict]:
     """Per indicator (and unit): communes × years (facts, rate, published), the territory's
     totals per year and the evolution over the period. Non-published values stay None and
     are left out of totals and evolutions; a year's total is "partial" when a commune's
     figure was not published, and the territory's evolution uses complete years only."""
+    require_member(access)
     figures = db.session.scalars(
-        sa.select(DelinquencyFigure).where(DelinquencyFigure.territory_id == territory.id)
+        sa.select(DelinquencyFigure).where(DelinquencyFigure.territory_id == access.territory.id)
         .order_by(DelinquencyFigure.indicator, DelinquencyFigure.unit,
                   DelinquencyFigure.commune, DelinquencyFigure.year))
     grouped: dict[tuple[str, str], list[DelinquencyFigure]] = {}
@@ -405,9 +407,10 @@ def chart(item: dict) -> str:
 
 # --- qualitative part ------------------------------------------------------------------
 
-def list_entries(territory: Territory) -> list[QualitativeEntry]:
+def list_entries(access: Access) -> list[QualitativeEntry]:
+    require_member(access)
     return list(db.session.scalars(
-        sa.select(QualitativeEntry).where(QualitativeEntry.territory_id == territory.id)
+        sa.select(QualitativeEntry).where(QualitativeEntry.territory_id == access.territory.id)
         .order_by(QualitativeEntry.organisation)))
 
 
@@ -479,10 +482,11 @@ def add_observation(access: Access, body: Any, entry_id: Any = None) -> Diagnost
     return observation
 
 
-def list_observations(territory: Territory) -> list[DiagnosticObservation]:
+def list_observations(access: Access) -> list[DiagnosticObservation]:
+    require_member(access)
     return list(db.session.scalars(
         sa.select(DiagnosticObservation)
-        .where(DiagnosticObservation.territory_id == territory.id)
+        .where(DiagnosticObservation.territory_id == access.territory.id)
         .order_by(DiagnosticObservation.created_at, DiagnosticObservation.id)))
 
 
@@ -551,22 +555,22 @@ def summary(access: Access) -> dict:
     territory = access.territory
     return {
         "communes": list(territory.communes or []),
-        "import": serialise_import(last_import(territory)),
+        "import": serialise_import(last_import(access)),
         "indicators": [{key: value for key, value in item.items() if key != "key"}
-                       for item in indicators(territory)],
-        "entries": [serialise_entry(e) for e in list_entries(territory)],
-        "observations": [serialise_observation(o) for o in list_observations(territory)],
+                       for item in indicators(access)],
+        "entries": [serialise_entry(e) for e in list_entries(access)],
+        "observations": [serialise_observation(o) for o in list_observations(access)],
         "needs": needs_by_channel(access),
     }
 
 
-def contract_blocks(territory: Territory) -> list[doc.Block]:
+def contract_blocks(access: Access) -> list[doc.Block]:
     """The diagnostic as document blocks for the contract: per indicator a table (communes
     × years, facts) and its chart, then one fields block per organisation. Nothing from any
     channel: it is the same for every reader."""
     blocks: list[doc.Block] = []
-    items = indicators(territory)
-    record = last_import(territory)
+    items = indicators(access)
+    record = last_import(access)
     if record is not None:
         blocks.append(doc.paragraph(_(
             "Source : base communale de la délinquance enregistrée (SSMSI)%(edition)s, "
@@ -591,7 +595,7 @@ def contract_blocks(territory: Territory) -> list[doc.Block]:
         blocks.append(doc.paragraph(_("* Total partiel : une ou plusieurs communes sans donnée "
                                       "diffusée cette année-là.")))
     labels = entry_labels()
-    for entry in list_entries(territory):
+    for entry in list_entries(access):
         blocks.append(doc.paragraph(entry.organisation))
         blocks.append(doc.fields([(labels[name], getattr(entry, name))
                                   for name in ENTRY_FIELDS if getattr(entry, name)]))

@@ -108,7 +108,7 @@ def contract_section(slug: str, key: str):
     where.require("facilitator")
     if key not in SECTION_KEYS:
         raise NotFound(_l("Section introuvable."))
-    form = SectionForm(body=contract.sections(where.territory)[key])
+    form = SectionForm(body=contract.sections(where)[key])
     status = 200
     if form.validate_on_submit():
         status = refusal(form, lambda: contract.set_section(where, key, form.body.data))
@@ -138,7 +138,7 @@ def contract_frameworks(slug: str):
         status = 400
     return render_template(
         "contract_frameworks.html", where=where, territory=where.territory, form=form,
-        frameworks=[contract.serialise_framework(f) for f in contract.frameworks(where.territory)],
+        frameworks=[contract.serialise_framework(f) for f in contract.frameworks(where)],
         labels=contract.FRAMEWORK_LABELS), status
 
 

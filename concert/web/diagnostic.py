@@ -67,9 +67,9 @@ def _page(where, *, import_form=None, entry_form=None, observation_form=None,
           status: int = 200):
     diagnostic.require_member(where)
     territory = where.territory
-    items = diagnostic.indicators(territory)
+    items = diagnostic.indicators(where)
     charts = {item["key"]: Markup(diagnostic.chart(item)) for item in items}
-    entries = diagnostic.list_entries(territory)
+    entries = diagnostic.list_entries(where)
     own = diagnostic.own_entry(where)
     if diagnostic.can_edit_entry(where) and entry_form is None:
         entry_form = EntryForm(obj=own)
@@ -78,10 +78,10 @@ def _page(where, *, import_form=None, entry_form=None, observation_form=None,
         observation_form = observation_form or ObservationForm()
         observation_form.entry.choices = [("", _("Le diagnostic dans son ensemble"))] + [
             (str(e.id), e.organisation) for e in entries]
-    observations = diagnostic.list_observations(territory)
+    observations = diagnostic.list_observations(where)
     return render_template(
         "diagnostic.html", where=where, territory=territory, indicators=items, charts=charts,
-        last_import=diagnostic.last_import(territory),
+        last_import=diagnostic.last_import(where),
         entries=entries, own_entry=own, entry_labels=diagnostic.entry_labels(),
         entry_fields=diagnostic.ENTRY_FIELDS,
         general_observations=[o for o in observations if o.entry_id is None],
@@ -139,7 +139,7 @@ def diagnostic_observation(slug: str):
     where.require("facilitator")
     form = ObservationForm()
     form.entry.choices = [("", "")] + [(str(e.id), e.organisation)
-                                       for e in diagnostic.list_entries(where.territory)]
+                                       for e in diagnostic.list_entries(where)]
     if form.validate_on_submit():
         status = refusal(form, lambda: diagnostic.add_observation(
             where, form.body.data, form.entry.data or None))

@@ -193,7 +193,7 @@ def test_framework_edit_and_delete(world):
         "id": framework.id, "kind": "stspd", "name": "STSPD 13", "start_date": None,
         "end_date": "2028-06-30", "integration": ""}
     contract.delete_framework(where, framework.id)
-    assert contract.frameworks(where.territory) == []
+    assert contract.frameworks(where) == []
     with pytest.raises(NotFound):
         contract.delete_framework(where, framework.id)
 
