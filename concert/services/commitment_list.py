@@ -32,9 +32,8 @@ def assemble(access: Access, filters: dict[str, Any]) -> dict:
     if ids:  # indicators and measurements in two queries rather than one per commitment
         db.session.scalars(sa.select(Commitment).where(Commitment.id.in_(ids)).options(
             selectinload(Commitment.indicators).selectinload(Indicator.measurements))).all()
-    visible = set(audience.visible_channel_ids(access))
     names = {c.id: c.name for c in audience.visible_channels(access)}
-    sources = _sources(ids, visible)
+    sources = _sources(ids, set(names))
     revised = _last_revisions(ids)
     base = _base_url()
     slug = access.territory.slug
