@@ -130,7 +130,8 @@ def set_language():
 def invitation(token: str):
     try:
         invite = members.open_invitation(token)
-    except ServiceError as exc:
+    except ServiceError as exc:  # not feedback.py's mapping: a visitor, no territory to
+        # hide, and a closed link's own page tells the invitee what to do next
         return render_template("invitation_closed.html", message=exc.message), exc.status
     existing = accounts.find_user(invite.email)
     signed_in_as_invitee = current_user.is_authenticated and current_user.email == invite.email
