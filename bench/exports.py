@@ -150,10 +150,8 @@ def measure(database_url: str, instance: str, kind: str, fmt: str) -> dict:
     from flask_babel import force_locale
 
     import docx, odfdo, openpyxl  # noqa: E401,F401  (imports are not the work)
-    from concert.exports import cache, commitment_list, render_document
-    from concert.exports import docx as _d, html as _h, markdown as _m, odt as _o, pdf as _p  # noqa: F401
-    from concert.exports import spreadsheets  # noqa: F401
-    from concert.services import contract
+    from concert.exports import cache, render_document, spreadsheets
+    from concert.services import commitment_list, contract
     from concert.services.access import system_access
 
     app = _app(database_url, instance)
@@ -171,7 +169,7 @@ def measure(database_url: str, instance: str, kind: str, fmt: str) -> dict:
             elif fmt == "json.dumps":
                 data = json.dumps(listing["items"], default=str).encode()
             else:
-                data = commitment_list.render(listing, fmt)
+                data = spreadsheets.render(listing, fmt)
         elif kind == "version":  # as the route does it: the version, then its stored file
             data = cache.frozen_contract(contract.get_version(where, 1), fmt).read_bytes()
         else:

@@ -156,11 +156,12 @@ def diagnostic_import_command(slug: str, file: str) -> None:
 @click.option("--channel", help="Channel (domain) id.")
 def export_command(slug: str, fmt: str, out: str, **filters) -> None:
     """Write the commitment list of territory SLUG (what every member may see)."""
-    from .exports import commitment_list
+    from .exports import spreadsheets
+    from .services import commitment_list
     from .services.access import system_access
 
     listing = commitment_list.assemble(system_access(slug), filters)
-    _write(out, commitment_list.render(listing, fmt))
+    _write(out, spreadsheets.render(listing, fmt))
 
 
 @cli.command("contract", cls=ServiceCommand)
@@ -171,7 +172,7 @@ def export_command(slug: str, fmt: str, out: str, **filters) -> None:
 @click.option("--version", "version", type=int, help="A frozen version (default: the draft).")
 def contract_command(slug: str, fmt: str, out: str, version: int | None) -> None:
     """Write the contract of territory SLUG: the current draft or a frozen version."""
-    from .exports import contract_file
+    from .exports.contract import contract_file
     from .services.access import system_access
 
     body = contract_file(system_access(slug), version, fmt)

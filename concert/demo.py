@@ -178,14 +178,14 @@ DEMO_ENTRIES = {
 
 
 def _seed_diagnostic(territory: Territory) -> None:
-    if diagnostic.last_import(territory) is None:
+    if diagnostic.last_import(territories.system_access(SLUG)) is None:
         diagnostic.import_ssmsi(territories.system_access(SLUG),
                                 io.BytesIO(demo_ssmsi_csv()), "base-communale-demo.csv")
     for email, fields in DEMO_ENTRIES.items():
         where = territories.access(accounts.find_user(email), SLUG)
         if diagnostic.own_entry(where) is None:
             diagnostic.save_entry(where, EntryInput(**fields))
-    if not diagnostic.list_observations(territory):
+    if not diagnostic.list_observations(territories.system_access(SLUG)):
         diagnostic.add_observation(
             territories.access(accounts.find_user(PEOPLE[0][0]), SLUG), ObservationInput(
                 body="Les atteintes aux biens reculent depuis 2019 ; les **violences "
@@ -225,7 +225,7 @@ def _seed_contract() -> None:
         return
     for key, body in CONTRACT_SECTIONS.items():
         contract.set_section(facilitator, key, SectionInput(body=body))
-    if not contract.frameworks(facilitator.territory):
+    if not contract.frameworks(facilitator):
         for framework in CONTRACT_FRAMEWORKS:
             contract.save_framework(facilitator, framework)
     territories.set_phase(facilitator, "drafting")

@@ -21,8 +21,8 @@ from .spec import declare
 @declare({200: Document}, query=ContractQuery, errors=(404,))
 @signed_in
 def get_contract(slug: str):
-    """The draft contract, assembled (document model: title, meta, numbered sections of
-    blocks), or frozen version `version`."""
+    """The draft contract, assembled as the document model (documents/model.py: title,
+    meta, numbered sections of blocks), or frozen version `version`."""
     where = access(current_user, slug)
     version = request.args.get("version")
     return jsonify(contract.assemble(where, None if version in (None, "", "draft") else version))
@@ -35,7 +35,7 @@ def list_sections(slug: str):
     """The contract's editable Markdown sections."""
     where = access(current_user, slug)
     return jsonify({"items": [{"key": key, "body": body} for key, body in
-                              contract.sections(where.territory).items()]})
+                              contract.sections(where).items()]})
 
 
 @bp.put("/territories/<slug>/contract/sections/<key>")
@@ -56,7 +56,7 @@ def list_frameworks(slug: str):
     """Integrated frameworks (CLS, STSPD, contrat de ville…)."""
     where = access(current_user, slug)
     return jsonify({"items": [contract.serialise_framework(f)
-                              for f in contract.frameworks(where.territory)]})
+                              for f in contract.frameworks(where)]})
 
 
 @bp.post("/territories/<slug>/contract/frameworks")

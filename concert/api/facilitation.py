@@ -69,7 +69,7 @@ def list_commitments(slug: str):
     items = commitments.list_commitments(where, status=args.get("status"),
                                          party=args.get("party"), pilot=args.get("pilot"),
                                          channel=args.get("channel"))
-    return jsonify({"items": [commitments.serialise(c, where.membership) for c in items]})
+    return jsonify({"items": [commitments.serialise(c, where) for c in items]})
 
 
 @bp.post("/territories/<slug>/commitments")
@@ -80,7 +80,7 @@ def create_commitment(slug: str):
     already promoted post needs `repromote: true`."""
     where = access(current_user, slug)
     commitment = facilitation.promote(where, json_body())
-    return jsonify(commitments.serialise(commitment, where.membership)), 201
+    return jsonify(commitments.serialise(commitment, where)), 201
 
 
 @bp.get("/commitments/<int:commitment_id>")
@@ -90,7 +90,7 @@ def get_commitment(commitment_id: int):
     """One commitment."""
     where = commitments.commitment_access(current_user, commitment_id)
     return jsonify(commitments.serialise(commitments.get(where, commitment_id),
-                                         where.membership))
+                                         where))
 
 
 @bp.patch("/commitments/<int:commitment_id>")
@@ -100,7 +100,7 @@ def update_commitment(commitment_id: int):
     """Edit a commitment or change its status (facilitators); each change is a revision."""
     where = commitments.commitment_access(current_user, commitment_id)
     commitment = commitments.update(where, commitment_id, json_body())
-    return jsonify(commitments.serialise(commitment, where.membership))
+    return jsonify(commitments.serialise(commitment, where))
 
 
 @bp.get("/commitments/<int:commitment_id>/revisions")
@@ -122,7 +122,7 @@ def add_measurement(commitment_id: int, indicator_id: int):
     commitments.add_measurement(where, commitment_id, indicator_id,
                                 _only("date", "value", "comment"))
     return jsonify(commitments.serialise(commitments.get(where, commitment_id),
-                                         where.membership)), 201
+                                         where)), 201
 
 
 @bp.get("/territories/<slug>/audit")
@@ -135,5 +135,5 @@ def audit_log(slug: str):
     items = audit.entries(where, action=args.get("action"), actor=args.get("actor"),
                           object_type=args.get("object_type"), before_id=args.get("before_id"),
                           limit=args.get("limit", 100))
-    return jsonify({"items": [audit.serialise(e, where.membership) for e in items],
+    return jsonify({"items": [audit.serialise(e, where) for e in items],
                     "next_before_id": items[-1].id if items else None})

@@ -104,7 +104,7 @@ def list_invitations(slug: str):
     where = access(current_user, slug, admin=True)
     where.require("facilitator", admin=True)
     return jsonify({"items": [
-        members.serialise_invitation(i) for i in members.pending_invitations(where.territory.id)
+        members.serialise_invitation(i) for i in members.pending_invitations(where)
     ]})
 
 

@@ -24,11 +24,11 @@ def _where(workshop_id: int):
 
 
 def _resource(workshop) -> dict:
-    return workshops.serialise(workshop, now=utcnow(), reader=_where(workshop.id).membership)
+    return workshops.serialise(workshop, now=utcnow(), reader=_where(workshop.id))
 
 
 def _vote(where, vote) -> dict:
-    return {**workshops.serialise_vote(vote, where.membership),
+    return {**workshops.serialise_vote(vote, where),
             "mine": [{"slot": slot, "post": post}
                      for slot, post in sorted(workshops.my_dots(where, vote).items())]}
 
@@ -41,7 +41,7 @@ def list_workshops(slug: str):
     where = access(current_user, slug)
     upcoming, past = workshops.list_workshops(where)
     now = utcnow()
-    return jsonify({"items": [workshops.serialise(w, now=now, reader=where.membership)
+    return jsonify({"items": [workshops.serialise(w, now=now, reader=where)
                               for w in upcoming + past]})
 
 

@@ -1,52 +1,40 @@
-"""Document and list renderers, all fed by the assembled models (exports/document.py).
+"""Renderers of the document models (concert/documents/): one table per model maps each
+format to its renderer, so adding a format is one line and the routes never branch on it.
 
 `render_document(document, fmt)` turns one assembled document (contract, workshop minutes)
-into a file; `commitment_list` assembles the commitment list and renders its formats."""
+into a file; the commitment list's formats are in spreadsheets.RENDERERS."""
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Callable, NamedTuple
 
 from flask_babel import force_locale, lazy_gettext as _l
 
+from ..documents.model import Document, language
 from ..services.errors import NotFound
-from .document import language
+from . import docx, html, markdown, odt, pdf
+
+
+class Format(NamedTuple):
+    content_type: str
+    ext: str
+    render: Callable[[Document], bytes]
+
 
 DOCUMENT_FORMATS = {
-    "md": ("text/markdown; charset=utf-8", "md"),
-    "html": ("text/html; charset=utf-8", "html"),
-    "pdf": ("application/pdf", "pdf"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
-    "odt": ("application/vnd.oasis.opendocument.text", "odt"),
+    "md": Format("text/markdown; charset=utf-8", "md", markdown.render),
+    "html": Format("text/html; charset=utf-8", "html", html.render),
+    "pdf": Format("application/pdf", "pdf", pdf.render),
+    "docx": Format("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                   "docx", docx.render),
+    "odt": Format("application/vnd.oasis.opendocument.text", "odt", odt.render),
 }
 
 
-def render_document(document: dict, fmt: str) -> bytes:
+def render_document(document: Document, fmt: str) -> bytes:
     """The document as a file of format `fmt` (md, html, pdf, docx, odt)."""
-    if fmt == "md":
-        from .markdown import render
-    elif fmt == "html":
-        from .html import render
-    elif fmt == "pdf":
-        from .pdf import render
-    elif fmt == "docx":
-        from .docx import render
-    elif fmt == "odt":
-        from .odt import render
-    else:
+    if fmt not in DOCUMENT_FORMATS:
         raise NotFound(_l("Format d'export inconnu."))
     # The renderers' own words ("Sommaire", "Page"…) are in the document's language, not
     # the reader's: a contract is French for everyone.
     with force_locale(language(document)):
-        return render(document)
-
-
-def contract_file(access, version: str | int | None, fmt: str) -> Path | bytes:
-    """The contract in format `fmt`, for the web export and the command line alike: the
-    draft rendered now (it may change at any moment), or frozen `version`'s file, rendered
-    once and then read from the instance folder (exports/cache.py)."""
-    from ..services import contract  # services build documents from this package
-    from . import cache
-
-    if version is None:
-        return render_document(contract.assemble(access), fmt)
-    return cache.frozen_contract(contract.get_version(access, version), fmt)
+        return DOCUMENT_FORMATS[fmt].render(document)

@@ -51,7 +51,7 @@ def _path(version: ContractVersion, fmt: str) -> Path:
     key = f"{version.id}|{created}|{_renderer_key(_template())}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:20]
     folder = Path(current_app.instance_path) / "documents" / "contract" / str(version.territory_id)
-    return folder / f"v{version.number}-{digest}.{DOCUMENT_FORMATS[fmt][1]}"
+    return folder / f"v{version.number}-{digest}.{DOCUMENT_FORMATS[fmt].ext}"
 
 
 def _template() -> Path:

@@ -23,7 +23,7 @@ from lxml import etree
 
 from . import packagexml, richtext
 from .charts import svg_to_png
-from .document import cell_text, language_tag
+from ..documents.model import cell_text, language_tag
 
 _MARGIN = Cm(2.2)
 _TEXT_WIDTH = Cm(21 - 2 * 2.2)

@@ -14,7 +14,7 @@ from flask import current_app, render_template
 from markupsafe import Markup
 
 from ..services.security import render_markdown
-from .document import cell_text, language
+from ..documents.model import cell_text, language
 
 STYLESHEET = (Path(__file__).with_name("print.css")).read_text(encoding="utf-8")
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")
@@ -29,11 +29,17 @@ def svg_data_url(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
+def document_markdown(source: str | None) -> Markup:
+    return Markup(render_markdown(source or ""))
+
+
+# What templates/_document.html uses, for the pages (web/) and this export alike.
+FILTERS = {"document_markdown": document_markdown, "cell_text": cell_text,
+           "svg_data_url": svg_data_url}
+
+
 def render_text(document: dict) -> str:
-    env = current_app.jinja_env
-    env.filters.setdefault("export_markdown", lambda source: Markup(render_markdown(source or "")))
-    env.filters.setdefault("cell_text", cell_text)
-    env.filters.setdefault("svg_data_url", svg_data_url)
+    current_app.jinja_env.filters.update(FILTERS)
     return render_template("export_document.html", document=document, stylesheet=Markup(STYLESHEET),
                            section_id=section_id, lang=language(document))
 

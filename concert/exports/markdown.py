@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from .document import cell_text
+from ..documents.model import cell_text
 
 
 def _heading(level: int, text: str) -> str:

@@ -11,7 +11,7 @@ from odfdo import TOC, Document, Paragraph, Span, Style, VarPageCount, VarPageNu
 
 from . import packagexml, richtext
 from .charts import svg_to_png
-from .document import cell_text, language_tag
+from ..documents.model import cell_text, language_tag
 
 _TEXT_STYLES = {
     "bold": {"fo:font-weight": "bold"},

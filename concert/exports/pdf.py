@@ -26,7 +26,7 @@ from defusedxml import DefusedXmlException, ElementTree as SafeElementTree
 from flask_babel import gettext as _
 
 from . import richtext
-from .document import cell_text, language
+from ..documents.model import cell_text, language
 
 TYPESET = Path(__file__).with_name("typeset.py")
 _ONE_AT_A_TIME = threading.BoundedSemaphore(1)  # gevent-aware once monkey-patched

@@ -1,4 +1,5 @@
-"""Renderers of the assembled commitment list (exports/commitment_list.py).
+"""Renderers of the assembled commitment list (documents/commitment_list.py), one per
+format in FORMATS.
 
 Formula injection: a text cell that starts with = + - @ (or a tab / carriage return) would
 be run as a formula by spreadsheet software. In CSV such a cell gets a leading apostrophe
@@ -11,26 +12,20 @@ import io
 import json
 from datetime import date, datetime
 
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from . import commitment_list as cl
-from . import document as d
-from . import packagexml
+from ..documents import commitment_list as cl
+from ..documents.model import cell_text
+from ..services.errors import NotFound
+from . import Format, markdown, packagexml
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float):
-        return d.cell_text(value).replace("\u202f", "")
-    text = str(value)
-    if text.startswith(_FORMULA_START):
+    text = cl.text(value)
+    if not isinstance(value, (float, date)) and text.startswith(_FORMULA_START):
         return "'" + text
     return text
 
@@ -76,8 +71,8 @@ def xlsx_bytes(listing: dict) -> bytes:
     for (title, rows), columns in zip(sheets, columns_of):
         worksheet = workbook.create_sheet(title[:31])
         worksheet.freeze_panes = "A2"
-        for index, (_label, width) in enumerate(columns, start=1):
-            worksheet.column_dimensions[get_column_letter(index)].width = width
+        for index, column in enumerate(columns, start=1):
+            worksheet.column_dimensions[get_column_letter(index)].width = column.width
         if rows:
             worksheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
         worksheets.append(worksheet)
@@ -102,7 +97,7 @@ def xlsx_bytes(listing: dict) -> bytes:
     bodies = {}
     for number, ((_title, rows), columns) in enumerate(zip(sheets, columns_of), start=1):
         letters = [get_column_letter(index) for index in range(1, len(columns) + 1)]
-        xml = [_xlsx_row(1, letters, [str(label) for label, _width in columns], styles,
+        xml = [_xlsx_row(1, letters, cl.headers(columns), styles,
                          header=True)]
         xml += [_xlsx_row(index, letters, values, styles)
                 for index, values in enumerate(rows, start=2)]
@@ -177,9 +172,9 @@ def ods_bytes(listing: dict) -> bytes:
             + [(_("Indicateurs"), cl.INDICATOR_COLUMNS, cl.indicator_rows(listing))]):
         parts = [f'<table:table table:name="{_xml_attr(title)}">']
         parts += [f'<table:table-column table:style-name="{column_style(width)}"/>'
-                  for _label, width in columns]
+                  for width in (column.width for column in columns)]
         parts.append("<table:table-row>")
-        parts += [_ods_cell(str(label), "header") for label, _width in columns]
+        parts += [_ods_cell(label, "header") for label in cl.headers(columns)]
         parts.append("</table:table-row>")
         for values in rows:
             parts.append("<table:table-row>")
@@ -213,7 +208,7 @@ def _ods_cell(value, style: str = "body") -> str:
                 f'<text:p>{value.strftime("%d/%m/%Y")}</text:p></table:table-cell>')
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return (f'<table:table-cell table:style-name="{style}" office:value-type="float" '
-                f'office:value="{value!r}"><text:p>{d.cell_text(value)}</text:p>'
+                f'office:value="{value!r}"><text:p>{cell_text(value)}</text:p>'
                 '</table:table-cell>')
     lines = "".join(f"<text:p>{_xml_text(line)}</text:p>" for line in str(value).split("\n"))
     return (f'<table:table-cell table:style-name="{style}" office:value-type="string">'
@@ -266,46 +261,21 @@ _xml_attr = packagexml.escape
 
 # --- Markdown --------------------------------------------------------------------------
 
-def as_document(listing: dict) -> dict:
-    """The list as a document (exports/document.py): one section per party, one
-    sub-section per commitment — for the Markdown export."""
-    territory = listing["territory"]
-    meta = [(_("Territoire"), territory["name"]),
-            (_("Généré le"), cl.local(listing["generated_at"]).strftime("%d/%m/%Y %H:%M")),
-            (_("Engagements"), str(len(listing["items"])))]
-    meta += [(_("Filtre : %(name)s", name=label), value)
-             for label, value in listing["filters_shown"]]
-    sections = []
-    by_party: dict[str, list[tuple[dict, list]]] = {}
-    for item, cells in zip(listing["items"], listing["rows"]):
-        by_party.setdefault(item["party_label"], []).append((item, cells))
-    labels = cl.headers()
-    for index, (party, entries) in enumerate(by_party.items(), start=1):
-        children = []
-        for position, (item, cells) in enumerate(entries, start=1):
-            fields = [(labels[i], _csv_cell(cells[i]).lstrip("'") if not isinstance(cells[i], str)
-                       else cells[i]) for i in (3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 16, 18, 19)]
-            blocks = [d.fields([(k, v) for k, v in fields if v not in ("", None)])]
-            if item["description"]:
-                blocks.append(d.markdown(item["description"]))
-            if item["actions"]:
-                blocks.append(d.bullet_list(item["actions"]))
-            if item["indicators"]:
-                blocks.append(d.table(_("Indicateurs"), cl.headers(cl.INDICATOR_COLUMNS)[3:], [
-                    [i["name"], i["unit"], i["baseline"], i["target"], i["latest"],
-                     i["latest_date"].strftime("%d/%m/%Y") if i["latest_date"] else None]
-                    for i in item["indicators"]]))
-            if item["sources"]:
-                blocks.append(d.bullet_list(s["url"] for s in item["sources"]))
-            children.append(d.section(f"commitment-{item['number']}", f"{index}.{position}",
-                                      _("Engagement n° %(n)s : %(title)s", n=item["number"],
-                                        title=item["title"]), blocks))
-        sections.append(d.section(f"party-{index}", str(index), party, [], children))
-    return d.document("commitments", _("Engagements"), territory["name"], meta, sections,
-                      lang=str(get_locale()))
-
-
 def markdown_bytes(listing: dict) -> bytes:
-    from . import render_document
+    return markdown.render(cl.as_document(listing))
 
-    return render_document(as_document(listing), "md")
+
+FORMATS = {
+    "csv": Format("text/csv; charset=utf-8", "csv", csv_bytes),
+    "xlsx": Format("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx",
+                   xlsx_bytes),
+    "ods": Format("application/vnd.oasis.opendocument.spreadsheet", "ods", ods_bytes),
+    "json": Format("application/json", "json", json_bytes),
+    "md": Format("text/markdown; charset=utf-8", "md", markdown_bytes),
+}
+
+
+def render(listing: dict, fmt: str) -> bytes:
+    if fmt not in FORMATS:
+        raise NotFound(_l("Format d'export inconnu."))
+    return FORMATS[fmt].render(listing)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,8 @@ from ..db import db
 from ..models import Membership, Territory, User
 from . import validation
 from .errors import Forbidden, NotFound
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,11 @@ class Access:
     territory: Territory
     membership: Membership | None
     system: bool = False
+
+    @classmethod
+    def of_member(cls, membership: Membership) -> Access:
+        """A connection already admitted to its territory (Socket.IO): no second lookup."""
+        return cls(membership.user, membership.territory, membership)
 
     @property
     def role(self) -> str | None:
@@ -63,7 +71,24 @@ def system_access(slug: str) -> Access:
     territory = db.session.scalar(sa.select(Territory).where(Territory.slug == slug))
     if territory is None:
         raise NotFound(_l("Territoire introuvable."))
+    return system_reader(territory)
+
+
+def system_reader(territory: Territory) -> Access:
+    """The system reader: the command line and what it runs (exports, imports) act with
+    every right and read what every member may read (services/audience.py); so do the
+    documents every member reads alike (the contract)."""
     return Access(None, territory, None, system=True)
+
+
+def in_territory(access: Access, model: type[T], object_id: Any, not_found,
+                 field: str | None = None) -> T:
+    """The `model` row with this id in the caller's territory. Malformed ids, unknown ids and
+    other territories' ids answer the same 404: nothing tells that a row exists elsewhere."""
+    row = db.session.get(model, object_id) if validation.is_id(object_id) else None
+    if row is None or row.territory_id != access.territory.id:
+        raise NotFound(not_found, field=field)
+    return row
 
 
 def access_via(user: User | None, model, object_id, not_found) -> Access:

@@ -1,20 +1,26 @@
 """Who may see what in a territory. The ONE rule, used by broadcast, catch-up, API listing,
-search and export alike: a member sees everything of their territory except the channels
-restricted to organisation kinds other than theirs. A wrong answer here is a data leak."""
+search, mail and export alike: a member sees everything of their territory except the
+channels restricted to organisation kinds other than theirs; the system reader (the
+command line, exports run from it) sees what every member may see; anyone else (a platform
+admin managing a territory they are not a member of) sees no channel. Every question is
+asked with an `Access`. A wrong answer here is a data leak."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from ..db import db
 from ..models import Channel, Event, Membership, Post
+from .access import Access
 
 
 def _allows(restricted_to: list[str] | None, organisation_kind: str) -> bool:
     return not restricted_to or organisation_kind in restricted_to
 
 
-def channel_open_to(channel: Channel, organisation_kind: str) -> bool:
-    return _allows(channel.restricted_to, organisation_kind)
+def _sees(access: Access, restricted_to: list[str] | None) -> bool:
+    if access.membership is not None:
+        return _allows(restricted_to, access.membership.organisation_kind)
+    return access.system and not restricted_to
 
 
 def open_to_all(channel: Channel) -> bool:
@@ -28,34 +34,31 @@ def reaches_all_of(channel: Channel, other: Channel) -> bool:
     return bool(other.restricted_to) and set(other.restricted_to) <= set(channel.restricted_to)
 
 
-def can_see_channel(membership: Membership | None, channel: Channel) -> bool:
-    return (
-        membership is not None
-        and channel.territory_id == membership.territory_id
-        and channel_open_to(channel, membership.organisation_kind)
-    )
+def can_see_channel(access: Access, channel: Channel) -> bool:
+    return channel.territory_id == access.territory.id and _sees(access, channel.restricted_to)
 
 
-def sees_beyond(territory_id: int, kind: str, viewer_kind: str | None) -> bool:
-    """Whether members of `kind` would see a channel of the territory hidden from
-    `viewer_kind` (None: a viewer who sees only what is open to all)."""
+def sees_beyond(access: Access, kind: str) -> bool:
+    """Whether members of `kind` would see a channel of the territory hidden from this
+    reader (a reader without membership sees only what is open to all)."""
     restrictions = db.session.scalars(sa.select(Channel.restricted_to).where(
-        Channel.territory_id == territory_id))
+        Channel.territory_id == access.territory.id))
+    viewer_kind = reader_kind(access)
     return any(_allows(restricted, kind) and not (
         viewer_kind is not None and _allows(restricted, viewer_kind))
         for restricted in restrictions)
 
 
-def reader_kind(membership: Membership | None) -> str | None:
+def reader_kind(access: Access | None) -> str | None:
     """Whom text is resolved for: a member's organisation kind, or None for what every
-    member may see (the command line, a platform admin)."""
-    return membership.organisation_kind if membership is not None else None
+    member may see (the system reader, a platform admin, a stored event)."""
+    return access.membership.organisation_kind if access and access.membership else None
 
 
 def readable_posts(post_ids: list[int], kind: str | None) -> dict[int, Post]:
-    """Of these posts, those whose words this reader may see: not deleted, in a channel
-    open to their organisation kind (None: open to all). Events quote posts by id only;
-    their text is resolved here when the event is read."""
+    """Of these posts, those whose words a reader of organisation kind `kind` may see (None:
+    open to all; see reader_kind): not deleted, in a channel open to them. Events quote
+    posts by id only; their text is resolved here when the event is read."""
     if not post_ids:
         return {}
     rows = db.session.execute(sa.select(Post, Channel.restricted_to).join(
@@ -65,27 +68,27 @@ def readable_posts(post_ids: list[int], kind: str | None) -> dict[int, Post]:
             if (not restricted if kind is None else _allows(restricted, kind))}
 
 
-def visible_channel_ids(membership: Membership) -> list[int]:
-    """The channels of the member's territory they may see. Restriction lists are short
-    and channels few, so the rule is applied here in Python, the same way on every
-    database, rather than with each database's own JSON operators."""
-    rows = db.session.execute(
-        sa.select(Channel.id, Channel.restricted_to).where(
-            Channel.territory_id == membership.territory_id
-        )
-    )
-    return [
-        channel_id for channel_id, restricted in rows
-        if _allows(restricted, membership.organisation_kind)
-    ]
+def visible_channels(access: Access) -> list[Channel]:
+    """The channels of the territory this reader may see, in the territory's order.
+    Restriction lists are short and channels few, so the rule is applied here in Python,
+    the same way on every database, rather than with each database's JSON operators."""
+    return [channel for channel in db.session.scalars(
+        sa.select(Channel).where(Channel.territory_id == access.territory.id)
+        .order_by(Channel.position, Channel.id)) if _sees(access, channel.restricted_to)]
 
 
-def visible_events(membership: Membership) -> sa.ColumnElement[bool]:
-    """SQL condition on Event: of the member's territory, and of no channel hidden from them."""
+def visible_channel_ids(access: Access) -> list[int]:
+    rows = db.session.execute(sa.select(Channel.id, Channel.restricted_to).where(
+        Channel.territory_id == access.territory.id))
+    return [channel_id for channel_id, restricted in rows if _sees(access, restricted)]
+
+
+def visible_events(access: Access) -> sa.ColumnElement[bool]:
+    """SQL condition on Event: of the reader's territory, and of no channel hidden from them."""
     return sa.and_(
-        Event.territory_id == membership.territory_id,
+        Event.territory_id == access.territory.id,
         sa.or_(Event.channel_id.is_(None),
-               Event.channel_id.in_(visible_channel_ids(membership))),
+               Event.channel_id.in_(visible_channel_ids(access))),
     )
 
 

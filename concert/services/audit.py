@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from ..db import db
 from ..models import AuditLog, Post, Territory, User
 from . import validation
-from .audience import can_see_channel
+from . import audience
+from .access import Access
 from .errors import Forbidden, Invalid
 
 
@@ -75,12 +76,12 @@ def actions(access) -> list[str]:
         .distinct().order_by(AuditLog.action)))
 
 
-def serialise(entry: AuditLog, membership) -> dict:
+def serialise(entry: AuditLog, reader: Access) -> dict:
     """Details of changes to posts of channels hidden from this facilitator stay hidden."""
     hidden = False
     if entry.object_type == "post" and entry.object_id is not None:
         post = db.session.get(Post, entry.object_id)
-        hidden = post is None or not can_see_channel(membership, post.channel)
+        hidden = post is None or not audience.can_see_channel(reader, post.channel)
     return {
         "id": entry.id,
         "created_at": entry.created_at.isoformat(),

@@ -158,8 +158,9 @@ def agenda_lines(workshop: Workshop, reader: Membership | None) -> list[str]:
         line = _("%(number)d. %(title)s (%(minutes)d min)", number=number, title=item.title,
                  minutes=item.minutes)
         channel = db.session.get(Channel, item.channel_id) if item.channel_id else None
-        if channel is not None and (audience.can_see_channel(reader, channel) if reader
-                                    else audience.open_to_all(channel)):
+        if channel is not None and (
+                audience.can_see_channel(Access.of_member(reader), channel) if reader
+                else audience.open_to_all(channel)):
             line += _(" — canal « %(channel)s »", channel=channel.name)
         lines.append(line)
     return lines

@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from ..db import db
 from ..models import Channel, Territory
 from ..schemas.workspace import ChannelChanges, ChannelInput
-from . import audience, audit, validation
+from . import audience, audit
 from .errors import Conflict, NotFound
-from .access import Access
+from .access import Access, in_territory
 
 # The defaults every new territory starts with (SPEC), in this order.
 DEFAULT_CHANNELS = (
@@ -35,21 +35,23 @@ def create_defaults(territory: Territory) -> None:
                                position=position))
 
 
-def list_channels(access: Access, *, include_archived: bool = True) -> list[Channel]:
+def list_channels(access: Access, *, include_archived: bool = True,
+                  readable: bool = False) -> list[Channel]:
     """The channels this member may see (facilitators also see the restricted ones they
-    manage, by name only: their posts stay hidden by the audience rule)."""
+    manage, by name only: their posts stay hidden by the audience rule); with `readable`,
+    only those whose posts they may read."""
     query = sa.select(Channel).where(Channel.territory_id == access.territory.id)
     if not include_archived:
         query = query.where(Channel.archived.is_(False))
     channels = db.session.scalars(query.order_by(Channel.position, Channel.id)).all()
-    return [c for c in channels if access.is_facilitator or audience.can_see_channel(
-        access.membership, c)]
+    return [c for c in channels if (access.is_facilitator and not readable)
+            or audience.can_see_channel(access, c)]
 
 
 def get_channel(access: Access, channel_id: Any, *, for_posting: bool = False) -> Channel:
     """A channel this member may read (404 otherwise, also for other territories)."""
-    channel = db.session.get(Channel, channel_id) if validation.is_id(channel_id) else None
-    if channel is None or not audience.can_see_channel(access.membership, channel):
+    channel = in_territory(access, Channel, channel_id, _l("Canal introuvable."), "channel")
+    if not audience.can_see_channel(access, channel):
         raise NotFound(_l("Canal introuvable."), field="channel")
     if for_posting and channel.archived:
         raise Conflict(_l("Ce canal est archivé : il n'accepte plus de messages."),
@@ -79,9 +81,7 @@ def update_channel(access: Access, channel_id: Any, data: ChannelChanges) -> Cha
     """Rename, describe, archive / unarchive (facilitators); restrict / open (a platform
     admin, or a facilitator who can see the channel: nobody opens a channel to themselves)."""
     access.require("facilitator", admin=True)
-    channel = db.session.get(Channel, channel_id) if validation.is_id(channel_id) else None
-    if channel is None or channel.territory_id != access.territory.id:
-        raise NotFound(_l("Canal introuvable."))
+    channel = in_territory(access, Channel, channel_id, _l("Canal introuvable."))
     changes = data.model_fields_set
     if "restricted_to" in changes:
         restricted_to = data.restricted_to
@@ -108,7 +108,7 @@ def update_channel(access: Access, channel_id: Any, data: ChannelChanges) -> Cha
 
 def may_restrict(access: Access, channel: Channel) -> bool:
     return (access.system or access.user.is_admin
-            or (access.is_facilitator and audience.can_see_channel(access.membership, channel)))
+            or (access.is_facilitator and audience.can_see_channel(access, channel)))
 
 
 def serialise(channel: Channel) -> dict:

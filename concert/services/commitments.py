@@ -10,10 +10,10 @@ from flask_babel import lazy_gettext as _l
 from ..db import db
 from ..models import (
     COMMITMENT_STATUSES, PARTIES, Commitment, CommitmentRevision, CommitmentSource, Indicator,
-    Measurement, Membership, Post, Territory, utcnow,
+    Measurement, Post, Territory, utcnow,
 )
 from . import audience, audit, channels, events, validation
-from .access import Access, access_via
+from .access import Access, access_via, in_territory
 from .errors import Conflict, Invalid, NotFound
 
 # Which status may follow which. Abandoning needs a reason; done and abandoned can reopen.
@@ -170,11 +170,7 @@ def commitment_access(user, commitment_id: Any) -> Access:
 
 
 def get(access: Access, commitment_id: Any) -> Commitment:
-    commitment = (db.session.get(Commitment, commitment_id)
-                  if validation.is_id(commitment_id) else None)
-    if commitment is None or commitment.territory_id != access.territory.id:
-        raise NotFound(_l("Engagement introuvable."))
-    return commitment
+    return in_territory(access, Commitment, commitment_id, _l("Engagement introuvable."))
 
 
 def list_commitments(access: Access, *, status: Any = None, party: Any = None,
@@ -199,10 +195,10 @@ def revisions(access: Access, commitment_id: Any) -> list[CommitmentRevision]:
         .order_by(CommitmentRevision.created_at.desc(), CommitmentRevision.id.desc())))
 
 
-def serialise(commitment: Commitment, membership: Membership | None = None) -> dict:
+def serialise(commitment: Commitment, reader: Access | None = None) -> dict:
     """The commitment resource (SPEC), with the sources this member may read (without a
     member: those every member may read)."""
-    return with_sources(stored(commitment), audience.reader_kind(membership))
+    return with_sources(stored(commitment), audience.reader_kind(reader))
 
 
 def stored(commitment: Commitment) -> dict:

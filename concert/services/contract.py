@@ -1,4 +1,4 @@
-"""The draft contract: assembled once into the document model (exports/document.py) from the
+"""The draft contract: assembled once into the document model (documents/model.py) from the
 commitments, the shared diagnostic, the frameworks and the sections facilitators write;
 frozen into numbered versions; two versions (or a version and the draft) compared.
 
@@ -19,15 +19,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..db import db
-from ..exports import document as doc
+from ..documents import model as doc
 from ..labels import COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PHASE_LABELS
-from ..models import Channel, Commitment, Indicator, Territory, utcnow
+from ..models import Commitment, Indicator, Territory, utcnow
 from ..models.contract import (
     FRAMEWORK_KINDS, SECTION_KEYS, ContractFramework, ContractSection, ContractVersion,
 )
 from ..schemas.contract import MAX_SECTION, SectionInput, VersionInput
-from . import audience, audit, events, validation
-from .access import Access
+from . import audience, audit, diagnostic, events, validation
+from .access import Access, in_territory, system_reader
 from .commitments import _date
 from .errors import Invalid, NotFound
 
@@ -70,10 +70,10 @@ FIELD_LABELS = {
 
 # --- editable parts ------------------------------------------------------------------------
 
-def sections(territory: Territory) -> dict[str, str]:
+def sections(access: Access) -> dict[str, str]:
     """Every editable section's Markdown source ("" when not written yet)."""
     rows = db.session.execute(sa.select(ContractSection.key, ContractSection.body).where(
-        ContractSection.territory_id == territory.id))
+        ContractSection.territory_id == access.territory.id))
     return {key: "" for key in SECTION_KEYS} | dict(rows.all())
 
 
@@ -102,19 +102,15 @@ def set_section(access: Access, key: Any, data: SectionInput) -> str:
     return body
 
 
-def frameworks(territory: Territory) -> list[ContractFramework]:
+def frameworks(access: Access) -> list[ContractFramework]:
     return list(db.session.scalars(sa.select(ContractFramework).where(
-        ContractFramework.territory_id == territory.id).order_by(
+        ContractFramework.territory_id == access.territory.id).order_by(
         ContractFramework.start_date.is_(None), ContractFramework.start_date,
         ContractFramework.id)))
 
 
 def get_framework(access: Access, framework_id: Any) -> ContractFramework:
-    framework = (db.session.get(ContractFramework, framework_id)
-                 if validation.is_id(framework_id) else None)
-    if framework is None or framework.territory_id != access.territory.id:
-        raise NotFound(_l("Dispositif introuvable."))
-    return framework
+    return in_territory(access, ContractFramework, framework_id, _l("Dispositif introuvable."))
 
 
 def save_framework(access: Access, data: dict, framework_id: Any = None) -> ContractFramework:
@@ -187,7 +183,7 @@ def _assemble(territory: Territory, version_label: str | None = None) -> dict:
 
 def _assemble_french(territory: Territory, version_label: str | None) -> dict:
     version_label = version_label or _("Projet de travail")
-    texts = sections(territory)
+    texts = sections(system_reader(territory))
     items = _commitments(territory)
     domains = _open_domains(territory)
     words = _commitment_words()
@@ -231,15 +227,11 @@ def _text_blocks(source: str, *, optional: bool = False) -> list:
 
 def _diagnostic_blocks(territory: Territory) -> list:
     """The diagnostic's tables and charts (services/diagnostic.py owns them)."""
-    try:
-        from .diagnostic import contract_blocks
-    except ImportError:  # the diagnostic module is not there yet
-        return []
-    return list(contract_blocks(territory))
+    return list(diagnostic.contract_blocks(system_reader(territory)))
 
 
 def _framework_blocks(territory: Territory) -> list:
-    items = frameworks(territory)
+    items = frameworks(system_reader(territory))
     if not items:
         return [doc.paragraph(_("Aucun dispositif intégré pour l'instant."))]
     blocks = [doc.table(_("Dispositifs intégrés au contrat"),
@@ -263,9 +255,7 @@ def _commitments(territory: Territory) -> list[Commitment]:
 
 def _open_domains(territory: Territory) -> dict[int, str]:
     """Names of the channels every member may see: a restricted one is never named."""
-    return {c.id: c.name for c in db.session.scalars(
-        sa.select(Channel).where(Channel.territory_id == territory.id))
-        if audience.open_to_all(c)}
+    return {c.id: c.name for c in audience.visible_channels(system_reader(territory))}
 
 
 def _commitment_title(commitment: Commitment) -> str:
@@ -431,10 +421,10 @@ def _snapshot(territory: Territory) -> dict:
                 f"{i.name} ({i.unit}) : {_plain(i.baseline)} → {_plain(i.target)}"
                 for i in c.indicators),
         }
-    texts = sections(territory)
+    texts = sections(system_reader(territory))
     texts["frameworks"] = "\n\n".join(
         f"{f.name} [{f.kind}] {_plain(f.start_date)} → {_plain(f.end_date)}\n{f.integration}"
-        for f in frameworks(territory))
+        for f in frameworks(system_reader(territory)))
     return {"commitments": commitments, "sections": texts}
 
 

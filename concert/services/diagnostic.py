@@ -22,16 +22,16 @@ from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
 
 from .. import communes as commune_names
 from ..db import db
-from ..exports import document as doc
+from ..documents import model as doc
 from ..models import Membership, Post, Territory, utcnow
 from ..models.diagnostic import (
     DelinquencyFigure, DiagnosticImport, DiagnosticObservation, QualitativeEntry,
 )
 from ..schemas.diagnostic import EntryInput, ObservationInput
-from . import audience, audit, channels, validation
-from .access import Access
+from . import audience, audit, channels
+from .access import Access, in_territory
 from .charts import bar_chart
-from .errors import Invalid, NotFound
+from .errors import Invalid
 from .security import render_markdown
 
 MAX_LINE = 1 << 20  # a longer "line" is not CSV: refused instead of read into memory
@@ -303,9 +303,10 @@ def import_ssmsi(access: Access, stream: IO[bytes], filename: str = "") -> Diagn
     return record
 
 
-def last_import(territory: Territory) -> DiagnosticImport | None:
+def last_import(access: Access) -> DiagnosticImport | None:
+    require_member(access)
     return db.session.scalar(
-        sa.select(DiagnosticImport).where(DiagnosticImport.territory_id == territory.id)
+        sa.select(DiagnosticImport).where(DiagnosticImport.territory_id == access.territory.id)
         .order_by(DiagnosticImport.id.desc()).limit(1))
 
 
@@ -323,13 +324,14 @@ def _evolution(first: float | None, last: float | None) -> float | None:
     return round((last - first) / first * 100, 1)
 
 
-def indicators(territory: Territory) -> list[dict]:
+def indicators(access: Access) -> list[dict]:
     """Per indicator (and unit): communes × years (facts, rate, published), the territory's
     totals per year and the evolution over the period. Non-published values stay None and
     are left out of totals and evolutions; a year's total is "partial" when a commune's
     figure was not published, and the territory's evolution uses complete years only."""
+    require_member(access)
     figures = db.session.scalars(
-        sa.select(DelinquencyFigure).where(DelinquencyFigure.territory_id == territory.id)
+        sa.select(DelinquencyFigure).where(DelinquencyFigure.territory_id == access.territory.id)
         .order_by(DelinquencyFigure.indicator, DelinquencyFigure.unit,
                   DelinquencyFigure.commune, DelinquencyFigure.year))
     grouped: dict[tuple[str, str], list[DelinquencyFigure]] = {}
@@ -406,9 +408,10 @@ def chart(item: dict) -> str:
 
 # --- qualitative part ------------------------------------------------------------------
 
-def list_entries(territory: Territory) -> list[QualitativeEntry]:
+def list_entries(access: Access) -> list[QualitativeEntry]:
+    require_member(access)
     return list(db.session.scalars(
-        sa.select(QualitativeEntry).where(QualitativeEntry.territory_id == territory.id)
+        sa.select(QualitativeEntry).where(QualitativeEntry.territory_id == access.territory.id)
         .order_by(QualitativeEntry.organisation)))
 
 
@@ -472,11 +475,9 @@ def require_observer(access: Access) -> None:
 
 def add_observation(access: Access, data: ObservationInput) -> DiagnosticObservation:
     require_observer(access)
-    body, entry_id, entry = data.body, data.entry, None
-    if entry_id is not None:
-        entry = db.session.get(QualitativeEntry, entry_id) if validation.is_id(entry_id) else None
-        if entry is None or entry.territory_id != access.territory.id:
-            raise NotFound(_l("Fiche introuvable."))
+    body, entry = data.body, None
+    if data.entry is not None:
+        entry = in_territory(access, QualitativeEntry, data.entry, _l("Fiche introuvable."))
     observation = DiagnosticObservation(
         territory_id=access.territory.id, entry_id=entry.id if entry else None, body=body,
         html=render_markdown(body), author_id=access.user.id if access.user else None)
@@ -488,10 +489,11 @@ def add_observation(access: Access, data: ObservationInput) -> DiagnosticObserva
     return observation
 
 
-def list_observations(territory: Territory) -> list[DiagnosticObservation]:
+def list_observations(access: Access) -> list[DiagnosticObservation]:
+    require_member(access)
     return list(db.session.scalars(
         sa.select(DiagnosticObservation)
-        .where(DiagnosticObservation.territory_id == territory.id)
+        .where(DiagnosticObservation.territory_id == access.territory.id)
         .order_by(DiagnosticObservation.created_at, DiagnosticObservation.id)))
 
 
@@ -508,7 +510,7 @@ def needs_by_channel(access: Access) -> list[dict]:
     young one."""
     if access.membership is None:
         return []
-    readable = set(audience.visible_channel_ids(access.membership))
+    readable = set(audience.visible_channel_ids(access))
     groups = []
     for channel in channels.list_channels(access):
         if channel.id not in readable:
@@ -568,22 +570,22 @@ def summary(access: Access) -> dict:
     territory = access.territory
     return {
         "communes": list(territory.communes or []),
-        "import": serialise_import(last_import(territory)),
+        "import": serialise_import(last_import(access)),
         "indicators": [{key: value for key, value in item.items() if key != "key"}
-                       for item in indicators(territory)],
-        "entries": [serialise_entry(e) for e in list_entries(territory)],
-        "observations": [serialise_observation(o) for o in list_observations(territory)],
+                       for item in indicators(access)],
+        "entries": [serialise_entry(e) for e in list_entries(access)],
+        "observations": [serialise_observation(o) for o in list_observations(access)],
         "needs": needs_by_channel(access),
     }
 
 
-def contract_blocks(territory: Territory) -> list[doc.Block]:
+def contract_blocks(access: Access) -> list[doc.Block]:
     """The diagnostic as document blocks for the contract: per indicator a table (communes
     × years, facts) and its chart, then one fields block per organisation. Nothing from any
     channel: it is the same for every reader."""
     blocks: list[doc.Block] = []
-    items = indicators(territory)
-    record = last_import(territory)
+    items = indicators(access)
+    record = last_import(access)
     if record is not None:
         blocks.append(doc.paragraph(_(
             "Source : base communale de la délinquance enregistrée (SSMSI)%(edition)s, "
@@ -608,7 +610,7 @@ def contract_blocks(territory: Territory) -> list[doc.Block]:
         blocks.append(doc.paragraph(_("* Total partiel : une ou plusieurs communes sans donnée "
                                       "diffusée cette année-là.")))
     labels = entry_labels()
-    for entry in list_entries(territory):
+    for entry in list_entries(access):
         blocks.append(doc.paragraph(entry.organisation))
         blocks.append(doc.fields([(labels[name], getattr(entry, name))
                                   for name in ENTRY_FIELDS if getattr(entry, name)]))

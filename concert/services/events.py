@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ..db import db
 from ..models import Channel, Event, Membership, Territory
 from . import audience, validation
+from .access import Access
 from .errors import Invalid
 
 CATCH_UP_LIMIT = 1000
@@ -143,7 +144,7 @@ def missed_json(membership: Membership, after_seq: int,
 def _missed(membership: Membership, after_seq: int, limit: int, data: sa.ColumnElement):
     return db.session.execute(
         sa.select(Event.seq, Event.type, data)
-        .where(audience.visible_events(membership), Event.seq > after_seq)
+        .where(audience.visible_events(Access.of_member(membership)), Event.seq > after_seq)
         .order_by(Event.seq)
         .limit(limit)
     )

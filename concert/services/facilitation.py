@@ -239,6 +239,6 @@ def _readable(access: Access, rows) -> list[tuple[Post, Post, float]]:
     suggestion never shows, nor hints at, a post of a channel hidden from them."""
     rows = list(rows)
     readable = audience.readable_posts([i for a, b, _s in rows for i in (a, b)],
-                                       audience.reader_kind(access.membership))
+                                       audience.reader_kind(access))
     return [(readable[a], readable[b], score) for a, b, score in rows
             if a in readable and b in readable]

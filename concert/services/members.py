@@ -13,7 +13,7 @@ from ..models import ORGANISATION_KINDS, ROLES, Invitation, Membership, User, ut
 from ..labels import ROLE_LABELS
 from . import accounts, audience, audit, mail, presence, security, validation, workshops
 from .errors import Conflict, Gone, NotFound, Unauthorized
-from .access import Access
+from .access import Access, in_territory
 
 
 def invitation_url(token: str) -> str:
@@ -49,7 +49,7 @@ def invite(
     if _member_by_email(access.territory.id, email) is not None:
         raise Conflict(_l("Cette personne est déjà membre du territoire."), field="email")
     # A new invitation replaces any pending one for the same address.
-    for previous in pending_invitations(access.territory.id, email=email):
+    for previous in pending_invitations(access, email=email):
         previous.revoked_at = utcnow()
         audit.record("invitation.supersede", actor=access.user, territory=access.territory,
                      obj=previous)
@@ -100,13 +100,13 @@ def may_grant(access: Access, organisation_kind: str) -> bool:
     themselves, or they could invite a second account of theirs and read it."""
     if access.system or access.user.is_admin:
         return True
-    mine = access.membership.organisation_kind if access.membership else None
-    return not audience.sees_beyond(access.territory.id, organisation_kind, mine)
+    return not audience.sees_beyond(access, organisation_kind)
 
 
-def pending_invitations(territory_id: int, *, email: str | None = None) -> list[Invitation]:
+def pending_invitations(access: Access, *, email: str | None = None) -> list[Invitation]:
+    access.require("facilitator", admin=True)
     query = sa.select(Invitation).where(
-        Invitation.territory_id == territory_id,
+        Invitation.territory_id == access.territory.id,
         Invitation.accepted_at.is_(None),
         Invitation.revoked_at.is_(None),
         Invitation.expires_at > utcnow(),
@@ -126,9 +126,7 @@ def revoke_invitation(access: Access, invitation_id: int) -> None:
 
 
 def _pending(access: Access, invitation_id: int) -> Invitation:
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.territory_id != access.territory.id:
-        raise NotFound(_l("Invitation introuvable."))
+    invitation = in_territory(access, Invitation, invitation_id, _l("Invitation introuvable."))
     if not invitation.is_pending:
         raise Conflict(_l("Cette invitation n'est plus en attente."))
     return invitation
@@ -274,10 +272,7 @@ def invitation_terms(invitation: Invitation) -> dict:
 
 
 def _membership(access: Access, membership_id: int) -> Membership:
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.territory_id != access.territory.id:
-        raise NotFound(_l("Membre introuvable."))
-    return membership
+    return in_territory(access, Membership, membership_id, _l("Membre introuvable."))
 
 
 def _keep_a_facilitator(access: Access, leaving: Membership) -> None:

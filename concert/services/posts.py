@@ -17,7 +17,7 @@ from ..models import (
 from ..models.workshops import Workshop
 from ..schemas.workspace import PostInput, checked_body
 from . import audience, audit, channels, duplicates, events, validation
-from .access import Access, access_via
+from .access import Access, access_via, in_territory
 from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from .security import render_markdown
 
@@ -171,9 +171,8 @@ def toggle_support(access: Access, post_id: Any) -> tuple[Post, bool]:
 
 def get_post(access: Access, post_id: Any) -> Post:
     """A post this member may see (404 for other territories and hidden channels)."""
-    post = db.session.get(Post, post_id) if validation.is_id(post_id) else None
-    if (post is None or post.territory_id != access.territory.id
-            or not audience.can_see_channel(access.membership, post.channel)):
+    post = in_territory(access, Post, post_id, _l("Message introuvable."))
+    if not audience.can_see_channel(access, post.channel):
         raise NotFound(_l("Message introuvable."))
     return post
 
@@ -381,7 +380,7 @@ def _revisions(post_id: int) -> list[PostRevision]:
 def _visible(access: Access, channel: Any, kind: Any, status: Any) -> sa.Select:
     query = sa.select(Post).where(
         Post.territory_id == access.territory.id,
-        Post.channel_id.in_(audience.visible_channel_ids(access.membership)),
+        Post.channel_id.in_(audience.visible_channel_ids(access)),
     )
     if channel not in (None, ""):
         query = query.where(Post.channel_id == channels.get_channel(

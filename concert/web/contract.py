@@ -17,10 +17,9 @@ from ..models.contract import SECTION_KEYS
 from ..schemas.contract import SectionInput, VersionInput
 from ..services import contract, events, territories
 from ..services.access import access
-from ..services.errors import Invalid, NotFound, ServiceError
-from ..services.security import render_markdown
+from ..services.errors import Invalid, NotFound
 from . import bp
-from .feedback import attempt, form_error, refusal
+from .feedback import attempt, form_error, outcome, refusal
 
 
 class SectionForm(FlaskForm):
@@ -54,11 +53,6 @@ class FreezeForm(FlaskForm):
 class PhaseForm(FlaskForm):
     phase = SelectField(_l("Phase du territoire"), choices=[(p, PHASE_LABELS[p]) for p in PHASES])
     submit = SubmitField(_l("Changer de phase"))
-
-
-@bp.app_template_filter("contract_markdown")
-def _markdown(source: str) -> Markup:
-    return Markup(render_markdown(source))
 
 
 @bp.get("/t/<slug>/contract")
@@ -115,7 +109,7 @@ def contract_section(slug: str, key: str):
     where.require("facilitator")
     if key not in SECTION_KEYS:
         raise NotFound(_l("Section introuvable."))
-    form = SectionForm(body=contract.sections(where.territory)[key])
+    form = SectionForm(body=contract.sections(where)[key])
     status = 200
     if form.validate_on_submit():
         status = refusal(form, lambda: contract.set_section(where, key,
@@ -146,7 +140,7 @@ def contract_frameworks(slug: str):
         status = 400
     return render_template(
         "contract_frameworks.html", where=where, territory=where.territory, form=form,
-        frameworks=[contract.serialise_framework(f) for f in contract.frameworks(where.territory)],
+        frameworks=[contract.serialise_framework(f) for f in contract.frameworks(where)],
         labels=contract.FRAMEWORK_LABELS), status
 
 
@@ -185,14 +179,8 @@ def freeze_contract(slug: str):
     where = access(current_user, slug)
     form = FreezeForm()
     if form.validate_on_submit():
-        try:
-            version = contract.freeze(where, VersionInput(note=form.note.data))
-        except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            form_error(None, exc)
-        else:
-            flash(_("Version %(n)d figée.", n=version.number), "success")
+        attempt(lambda: contract.freeze(where, VersionInput(note=form.note.data)),
+                lambda version: _("Version %(n)d figée.", n=version.number))
     return redirect(url_for("web.contract_versions", slug=slug))
 
 
@@ -205,12 +193,10 @@ def contract_versions(slug: str):
     args = request.args
     comparison = None
     if args.get("from"):
-        try:
-            comparison = contract.diff(where, args.get("from"), args.get("to") or "draft")
-        except ServiceError as exc:
-            if exc.status == 403:
-                raise
-            form_error(None, exc)
+        comparison, refused = outcome(
+            lambda: contract.diff(where, args.get("from"), args.get("to") or "draft"))
+        if refused is not None:
+            form_error(None, refused)
     return render_template(
         "contract_versions.html", where=where, territory=where.territory,
         versions=items, comparison=comparison,

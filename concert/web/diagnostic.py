@@ -15,9 +15,8 @@ from .. import communes
 from ..schemas.diagnostic import EntryInput, ObservationInput
 from ..services import diagnostic
 from ..services.access import access
-from ..services.errors import ServiceError
 from . import bp
-from .feedback import form_error
+from .feedback import form_error, outcome, refusal
 
 
 bp.add_app_template_filter(communes.label, "commune")  # "Marseille (13055)"
@@ -69,9 +68,9 @@ def _page(where, *, import_form=None, entry_form=None, observation_form=None,
           status: int = 200):
     diagnostic.require_member(where)
     territory = where.territory
-    items = diagnostic.indicators(territory)
+    items = diagnostic.indicators(where)
     charts = {item["key"]: Markup(diagnostic.chart(item)) for item in items}
-    entries = diagnostic.list_entries(territory)
+    entries = diagnostic.list_entries(where)
     own = diagnostic.own_entry(where)
     if diagnostic.can_edit_entry(where) and entry_form is None:
         entry_form = EntryForm(obj=own)
@@ -80,10 +79,10 @@ def _page(where, *, import_form=None, entry_form=None, observation_form=None,
         observation_form = observation_form or ObservationForm()
         observation_form.entry.choices = [("", _("Le diagnostic dans son ensemble"))] + [
             (str(e.id), e.organisation) for e in entries]
-    observations = diagnostic.list_observations(territory)
+    observations = diagnostic.list_observations(where)
     return render_template(
         "diagnostic.html", where=where, territory=territory, indicators=items, charts=charts,
-        last_import=diagnostic.last_import(territory),
+        last_import=diagnostic.last_import(where),
         entries=entries, own_entry=own, entry_labels=diagnostic.entry_labels(),
         entry_fields=diagnostic.ENTRY_FIELDS,
         general_observations=[o for o in observations if o.entry_id is None],
@@ -107,13 +106,11 @@ def diagnostic_import(slug: str):
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            record = diagnostic.import_ssmsi(where, upload.stream, upload.filename)
-        except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            form_error(form, exc)
-            return _page(where, import_form=form, status=exc.status)
+        record, refused = outcome(
+            lambda: diagnostic.import_ssmsi(where, upload.stream, upload.filename))
+        if refused is not None:
+            form_error(form, refused)
+            return _page(where, import_form=form, status=refused.status)
         flash(_("Import terminé : %(rows)d lignes du territoire conservées, %(skipped)d lignes "
                 "d'autres communes ignorées.", rows=record.rows, skipped=record.skipped),
               "success")
@@ -128,14 +125,10 @@ def diagnostic_entry(slug: str):
     diagnostic.require_editor(where)
     form = EntryForm()
     if form.validate_on_submit():
-        try:
-            diagnostic.save_entry(where, EntryInput(**{
-                name: getattr(form, name).data or "" for name in diagnostic.ENTRY_FIELDS}))
-        except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            form_error(form, exc)
-            return _page(where, entry_form=form, status=exc.status)
+        status = refusal(form, lambda: diagnostic.save_entry(where, EntryInput(**{
+            name: getattr(form, name).data or "" for name in diagnostic.ENTRY_FIELDS})))
+        if status is not None:
+            return _page(where, entry_form=form, status=status)
         flash(_("Fiche de votre organisation enregistrée."), "success")
         return _back(slug, "qualitative")
     return _page(where, entry_form=form, status=400)
@@ -148,16 +141,12 @@ def diagnostic_observation(slug: str):
     diagnostic.require_observer(where)
     form = ObservationForm()
     form.entry.choices = [("", "")] + [(str(e.id), e.organisation)
-                                       for e in diagnostic.list_entries(where.territory)]
+                                       for e in diagnostic.list_entries(where)]
     if form.validate_on_submit():
-        try:
-            diagnostic.add_observation(where, ObservationInput(body=form.body.data,
-                                                               entry=form.entry.data))
-        except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            form_error(form, exc)
-            return _page(where, observation_form=form, status=exc.status)
+        status = refusal(form, lambda: diagnostic.add_observation(where, ObservationInput(
+            body=form.body.data, entry=form.entry.data)))
+        if status is not None:
+            return _page(where, observation_form=form, status=status)
         flash(_("Observation ajoutée."), "success")
         return _back(slug, "observations")
     return _page(where, observation_form=form, status=400)

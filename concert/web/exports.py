@@ -8,7 +8,10 @@ from flask import Response, request, send_file
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ..exports import DOCUMENT_FORMATS, commitment_list, contract_file
+from ..documents.commitment_list import filename
+from ..exports import DOCUMENT_FORMATS, spreadsheets
+from ..exports.contract import contract_file
+from ..services import commitment_list
 from ..ratelimits import pdf_exports
 from ..services.access import access
 from ..services.errors import BadRequest, Invalid, NotFound
@@ -31,11 +34,11 @@ def _download(body: bytes | Path, content_type: str, name: str) -> Response:
 @login_required
 def export_commitments(slug: str, fmt: str):
     where = access(current_user, slug)
-    if fmt not in commitment_list.FORMATS:
+    if fmt not in spreadsheets.FORMATS:
         raise NotFound(_l("Format d'export inconnu."))
     listing = commitment_list.assemble(where, request.args)
-    return _download(commitment_list.render(listing, fmt), commitment_list.FORMATS[fmt],
-                     commitment_list.filename(slug, fmt, listing["generated_at"]))
+    return _download(spreadsheets.render(listing, fmt), spreadsheets.FORMATS[fmt].content_type,
+                     filename(slug, fmt, listing["generated_at"]))
 
 
 @bp.get("/t/<slug>/export/contract.<fmt>")
@@ -50,7 +53,6 @@ def export_contract(slug: str, fmt: str):
         body = contract_file(where, version, fmt)
     except Invalid as exc:
         raise BadRequest(exc.message, field="version") from None
-    content_type, ext = DOCUMENT_FORMATS[fmt]
     stem = f"contrat-v{int(version)}" if version else "contrat"  # a number, once found
-    return _download(body, content_type,
-                     commitment_list.filename(slug, ext, datetime.now(timezone.utc), stem))
+    return _download(body, DOCUMENT_FORMATS[fmt].content_type,
+                     filename(slug, DOCUMENT_FORMATS[fmt].ext, datetime.now(timezone.utc), stem))

@@ -11,11 +11,10 @@ from flask_login import current_user, login_required
 from ..schemas.facilitation import DeclineInput, MergeInput
 from ..services import audience, audit, channels, commitments, facilitation, posts
 from ..services.access import access
-from ..services.errors import ServiceError
 from . import bp
 from ..labels import COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PARTY_LABELS
 from .facilitation_forms import CommitmentForm, DeclineForm, MeasurementForm, MergeForm, StatusForm
-from .feedback import attempt, form_error, refusal
+from .feedback import attempt, form_error, outcome, refusal
 from .forms import ConfirmForm
 
 @bp.app_template_filter("isodate")
@@ -45,12 +44,11 @@ for _name, _value in {"PARTY_LABELS": PARTY_LABELS, "PARTY_HEADINGS": PARTY_HEAD
 def commitments_page(slug: str):
     where = access(current_user, slug)
     args = request.args
-    try:
-        items = commitments.list_commitments(
-            where, status=args.get("status"), party=args.get("party"), pilot=args.get("pilot"),
-            channel=args.get("channel"))
-    except ServiceError as exc:
-        form_error(None, exc)
+    items, refused = outcome(lambda: commitments.list_commitments(
+        where, status=args.get("status"), party=args.get("party"), pilot=args.get("pilot"),
+        channel=args.get("channel")))
+    if refused is not None:
+        form_error(None, refused)
         items = commitments.list_commitments(where)
     visible_channels = channels.list_channels(where)
     names = {c.id: c.name for c in visible_channels}
@@ -58,7 +56,7 @@ def commitments_page(slug: str):
     for commitment in items:
         domain = names.get(commitment.channel_id, _("Autres domaines"))
         groups[commitment.party].setdefault(domain, []).append(
-            commitments.serialise(commitment, where.membership))
+            commitments.serialise(commitment, where))
     template = "_commitment_groups.html" if args.get("partial") else "commitments.html"
     return render_template(
         template, where=where, territory=where.territory, groups=groups,
@@ -76,7 +74,7 @@ def commitment_page(slug: str, commitment_id: int):
 
 def _commitment(where, commitment, *, form=None, status_form=None, measurement_form=None,
                 status: int = 200):
-    data = commitments.serialise(commitment, where.membership)
+    data = commitments.serialise(commitment, where)
     if where.is_facilitator:
         form = form or _commitment_form(where, data)
         status_form = status_form or StatusForm(status=commitment.status)
@@ -177,10 +175,7 @@ def new_commitment(slug: str):
     source_ids = [int(v) for v in request.values.getlist("source") if v.isdigit()]
     sources = []
     for post_id in source_ids:
-        try:
-            sources.append(posts.serialise(posts.get_post(where, post_id)))
-        except ServiceError as exc:
-            form_error(None, exc)
+        sources.append(posts.serialise(posts.get_post(where, post_id)))
     form = _commitment_form(where)
     if "title" not in request.form and sources:
         draft = facilitation.promotion_draft([posts.get_post(where, s["id"]) for s in sources])
@@ -197,13 +192,10 @@ def new_commitment(slug: str):
         data = form.data_for_service()
         data["source_posts"] = [s["id"] for s in sources]
         data["repromote"] = request.form.get("repromote") == "1"
-        try:
-            commitment = facilitation.promote(where, data)
-        except ServiceError as exc:
-            if exc.status in (403,):
-                raise
-            form_error(form, exc)
-            status = exc.status
+        commitment, refused = outcome(lambda: facilitation.promote(where, data))
+        if refused is not None:
+            form_error(form, refused)
+            status = refused.status
         else:
             flash(_("Engagement n° %(n)d créé.", n=commitment.number), "success")
             return redirect(url_for("web.commitment_page", slug=slug,
@@ -223,13 +215,10 @@ def consolidation(slug: str):
     where.require("facilitator")
     args = request.args
     filters = {name: args.get(name, "") for name in CONSOLIDATION_FILTERS}
-    try:
-        open_items = facilitation.open_contributions(
-            where, after=args.get("after"), limit=facilitation.CONSOLIDATION_PAGE, **filters)
-    except ServiceError as exc:
-        if exc.status == 403:
-            raise
-        form_error(None, exc)
+    open_items, refused = outcome(lambda: facilitation.open_contributions(
+        where, after=args.get("after"), limit=facilitation.CONSOLIDATION_PAGE, **filters))
+    if refused is not None:
+        form_error(None, refused)
         filters = dict.fromkeys(CONSOLIDATION_FILTERS, "")
         open_items = facilitation.open_contributions(where,
                                                      limit=facilitation.CONSOLIDATION_PAGE)
@@ -237,8 +226,7 @@ def consolidation(slug: str):
                          after=posts.page_key(open_items[-1], "supports"))
                  if len(open_items) == facilitation.CONSOLIDATION_PAGE else None)
     declined = posts.list_contributions(where, status="declined", order="recent", limit=20)
-    listed = [c for c in channels.list_channels(where)
-              if audience.can_see_channel(where.membership, c)]
+    listed = channels.list_channels(where, readable=True)
     return render_template(
         "consolidation.html", where=where, territory=where.territory,
         items=[posts.serialise(p) for p in open_items],
@@ -268,13 +256,12 @@ def merge_selection(slug: str):
         merged = 0
         for value in request.form.getlist("source"):
             if value.isdigit() and int(value) != into:
-                try:
-                    facilitation.merge(where, int(value), MergeInput(into=into))
+                _merged, refused = outcome(lambda: facilitation.merge(
+                    where, int(value), MergeInput(into=into)))
+                if refused is not None:
+                    form_error(None, refused)
+                else:
                     merged += 1
-                except ServiceError as exc:
-                    if exc.status == 403:
-                        raise
-                    form_error(None, exc)
         if merged:
             flash(_("%(n)d contribution(s) fusionnée(s).", n=merged), "success")
     return redirect(url_for("web.consolidation", slug=slug))
@@ -313,15 +300,13 @@ def _back(slug: str):
 def audit_page(slug: str):
     where = access(current_user, slug)
     args = request.args
-    try:
-        entries = audit.entries(where, action=args.get("action"), actor=args.get("actor"),
-                                before_id=args.get("before_id"), limit=100)
-    except ServiceError as exc:
-        if exc.status == 403:
-            raise
-        form_error(None, exc)
+    entries, refused = outcome(lambda: audit.entries(
+        where, action=args.get("action"), actor=args.get("actor"),
+        before_id=args.get("before_id"), limit=100))
+    if refused is not None:
+        form_error(None, refused)
         entries = audit.entries(where, limit=100)
     return render_template(
         "audit.html", where=where, territory=where.territory,
-        entries=[audit.serialise(e, where.membership) for e in entries],
+        entries=[audit.serialise(e, where) for e in entries],
         actions=audit.actions(where), next_before_id=entries[-1].id if len(entries) == 100 else None, filters=args)

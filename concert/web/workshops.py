@@ -10,6 +10,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext as _, lazy_gettext as _l, to_user_timezone
 from flask_login import current_user, login_required
 
+from ..exports import DOCUMENT_FORMATS, render_document
 from ..models import utcnow
 from ..ratelimits import pdf_exports
 from ..schemas.workshops import (
@@ -18,9 +19,9 @@ from ..schemas.workshops import (
 from ..schemas.workspace import PostInput
 from ..services import audience, channels, posts, workshops
 from ..services.access import access
-from ..services.errors import ServiceError
+from ..services.errors import NotFound
 from . import bp
-from .feedback import attempt, form_error
+from .feedback import attempt, form_error, outcome
 
 AGENDA_ROWS = 8
 WORKSHOP_STATUS_LABELS = {"planned": _l("À venir"), "live": _l("En cours"),
@@ -49,13 +50,11 @@ def workshops_page(slug: str):
     where = access(current_user, slug)
     status = 200
     if request.method == "POST":
-        try:
-            workshop = workshops.create(where, WorkshopInput(**_planning(request.form)))
-        except ServiceError as exc:
-            if exc.status == 403:
-                raise
-            form_error(None, exc)
-            status = exc.status
+        workshop, refused = outcome(lambda: workshops.create(
+            where, WorkshopInput(**_planning(request.form))))
+        if refused is not None:
+            form_error(None, refused)
+            status = refused.status
         else:
             flash(_("Atelier « %(title)s » programmé.", title=workshop.title), "success")
             return _back(slug, workshop.id)
@@ -71,22 +70,20 @@ def workshops_page(slug: str):
 @login_required
 def workshop_edit(slug: str, workshop_id: int):
     where = access(current_user, slug)
-    try:
-        workshop = workshops.editable(where, workshop_id)
-        if request.method == "POST":
-            workshops.update(where, workshop_id,
-                             WorkshopPatch(**_planning(request.form)))
+    workshop, refused = outcome(lambda: workshops.editable(where, workshop_id))
+    if refused is None and request.method == "POST":
+        _updated, refused = outcome(
+            lambda: workshops.update(where, workshop_id,
+                                     WorkshopPatch(**_planning(request.form))))
+        if refused is None:
             flash(_("Atelier modifié."), "success")
             return _back(slug, workshop_id)
-    except ServiceError as exc:
-        if exc.status in (403, 404):
-            raise
-        flash(str(exc.message), "error")
-        if exc.status == 409:  # started or cancelled meanwhile: its page says so
+    status = 200
+    if refused is not None:
+        form_error(None, refused)
+        if refused.status == 409:  # started or cancelled meanwhile: its page says so
             return _back(slug, workshop_id)
-        status = exc.status
-    else:
-        status = 200
+        status = refused.status
     values = request.form if request.method == "POST" else _form_values(workshop)
     used = {item.channel_id for item in workshop.agenda}
     return render_template(
@@ -110,7 +107,7 @@ def _agenda_channels(where, used: Container[int] = ()) -> list:
     """The channels an agenda item may focus on: open to all, and not archived unless an
     item already focuses on it."""
     return [c for c in channels.list_channels(where)
-            if not c.restricted_to and (not c.archived or c.id in used)]
+            if audience.open_to_all(c) and (not c.archived or c.id in used)]
 
 
 def _form_values(workshop) -> dict:
@@ -139,7 +136,7 @@ def _planning(form) -> dict:
 
 def _live_context(where, workshop) -> dict:
     now = utcnow()
-    data = workshops.serialise(workshop, now=now, reader=where.membership)
+    data = workshops.serialise(workshop, now=now, reader=where)
     vote = workshops.open_vote_of(workshop)
     names = {c.id: c.name for c in channels.list_channels(where)}
     feed = [posts.serialise(p) for p in workshops.contributions(where, workshop)]
@@ -181,8 +178,7 @@ def workshop_page(slug: str, workshop_id: int):
         contributions = [posts.serialise(p) for p in posts.list_contributions(
             where, order="supports") if p.status in ("open", "promoted")
             and audience.open_to_all(p.channel)]
-    writable = [c for c in channels.list_channels(where, include_archived=False)
-                if audience.can_see_channel(where.membership, c)]
+    writable = channels.list_channels(where, include_archived=False, readable=True)
     # A double submission of the composer stores one post (the same client id).
     return render_template("workshop.html", **context, contributions=contributions,
                            writable=writable, can_post=posts.can_contribute(where),
@@ -203,7 +199,7 @@ def workshop_projector(slug: str, workshop_id: int):
 
 
 def _open_channel_ids(where) -> set[int]:
-    return {c.id for c in channels.list_channels(where) if not c.restricted_to}
+    return {c.id for c in channels.list_channels(where) if audience.open_to_all(c)}
 
 
 @bp.post("/t/<slug>/workshops/<int:workshop_id>/start")
@@ -286,12 +282,9 @@ def workshop_close_vote(slug: str, workshop_id: int, vote_id: int):
 @login_required
 def workshop_minutes(slug: str, workshop_id: int):
     where, workshop = _workshop(slug, workshop_id)
-    try:
-        document = workshops.minutes(where, workshop_id)
-    except ServiceError as exc:
-        if exc.status != 409:
-            raise
-        flash(str(exc.message), "error")
+    document, refused = outcome(lambda: workshops.minutes(where, workshop_id))
+    if refused is not None:
+        form_error(None, refused)
         return _back(slug, workshop_id)
     return render_template("workshop_minutes.html", where=where, territory=where.territory,
                            workshop=workshops.serialise(workshop), document=document)
@@ -301,17 +294,14 @@ def workshop_minutes(slug: str, workshop_id: int):
 @login_required
 @pdf_exports
 def workshop_minutes_file(slug: str, workshop_id: int, fmt: str):
-    from ..exports import DOCUMENT_FORMATS, render_document
-    from ..services.errors import NotFound
-
     where = access(current_user, slug)
     if fmt not in ("md", "docx", "pdf"):
         raise NotFound(_("Format d'export inconnu."))
     document = workshops.minutes(where, workshop_id)
-    mimetype, extension = DOCUMENT_FORMATS[fmt]
-    return Response(render_document(document, fmt), mimetype=mimetype, headers={
+    chosen = DOCUMENT_FORMATS[fmt]
+    return Response(render_document(document, fmt), mimetype=chosen.content_type, headers={
         "Content-Disposition":
-            f'attachment; filename="atelier-{workshop_id}-compte-rendu.{extension}"'})
+            f'attachment; filename="atelier-{workshop_id}-compte-rendu.{chosen.ext}"'})
 
 
 def _int(value):

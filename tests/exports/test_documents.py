@@ -10,7 +10,7 @@ import pypdf
 import pytest
 from odfdo import Document as OdfDocument
 
-from concert.exports import document as d
+from concert.documents import model as d
 from concert.exports import pdf
 from concert.exports import render_document
 from concert.services.errors import NotFound

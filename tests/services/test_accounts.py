@@ -222,7 +222,7 @@ def test_a_new_invitation_supersedes_the_pending_one(territory):
     first, first_url = members.invite(system(), "new@example.org", "actor", "Ville", "commune")
     second, second_url = members.invite(system(), "NEW@example.org", "observer", "Ville",
                                         "commune")
-    pending = members.pending_invitations(territory.id)
+    pending = members.pending_invitations(system())
     assert [i.id for i in pending] == [second.id]
     with pytest.raises(Gone) as gone:
         members.open_invitation(token_of(first_url))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from concert.db import db
-from concert.exports.document import walk
+from concert.documents.model import walk
 from concert.models import AuditLog, Commitment, Event, Territory
 from concert.models.contract import ContractVersion
 from concert.services import channels, commitments, contract, facilitation, posts
@@ -189,7 +189,7 @@ def test_framework_edit_and_delete(world):
         "id": framework.id, "kind": "stspd", "name": "STSPD 13", "start_date": None,
         "end_date": "2028-06-30", "integration": ""}
     contract.delete_framework(where, framework.id)
-    assert contract.frameworks(where.territory) == []
+    assert contract.frameworks(where) == []
     with pytest.raises(NotFound):
         contract.delete_framework(where, framework.id)
 

@@ -129,7 +129,7 @@ def test_promote_one_need_with_every_field(world):
     commitment = promote(world, need, **FULL)
 
     assert commitment.number == 1
-    data = commitments.serialise(commitment, as_(world.actors[1]).membership)
+    data = commitments.serialise(commitment, as_(world.actors[1]))
     for key in ("title", "description", "party", "pilot", "partners", "actions", "means",
                 "start_date", "due_date"):
         assert data[key] == FULL[key], key
@@ -640,9 +640,9 @@ def test_a_restricted_source_shows_only_to_allowed_kinds(world, state_channel):
     public = contribute(world.actors[1], "need", "Éclairage rue X")
     commitment = promote(world, secret, public, channel=None)
 
-    police = commitments.serialise(commitment, as_(world.actors[0]).membership)
+    police = commitments.serialise(commitment, as_(world.actors[0]))
     assert police["source_posts"] == [secret.id, public.id] and police["hidden_sources"] == 0
-    bailleur = commitments.serialise(commitment, as_(world.actors[1]).membership)
+    bailleur = commitments.serialise(commitment, as_(world.actors[1]))
     assert bailleur["source_posts"] == [public.id] and bailleur["hidden_sources"] == 1
     assert "deal" not in repr(bailleur)
 
@@ -669,11 +669,11 @@ def test_audit_entries_about_a_hidden_post_hide_their_details(world, state_chann
     mayor = second_facilitator()
 
     entries = audit.entries(mayor, action="post.decline")
-    [hidden] = [audit.serialise(e, mayor.membership) for e in entries]
+    [hidden] = [audit.serialise(e, mayor) for e in entries]
     assert hidden["hidden"] is True and hidden["before"] is None and hidden["after"] is None
     assert "GLTD" not in repr(hidden)
     fac = as_(world.facilitator)
-    [shown] = [audit.serialise(e, fac.membership) for e in audit.entries(fac, action="post.decline")]
+    [shown] = [audit.serialise(e, fac) for e in audit.entries(fac, action="post.decline")]
     assert shown["hidden"] is False and shown["after"]["reason"] == "Traité en GLTD"
 
 

@@ -11,9 +11,9 @@ from flask_babel import format_datetime, lazy_gettext as _l
 from ...db import db
 from ...models import Channel, Post
 from ...models.workshops import AgendaItem, Workshop
-from .. import audience, posts, validation
-from ..access import Access, access_via
-from ..errors import Conflict, NotFound
+from .. import audience, posts
+from ..access import Access, access_via, in_territory
+from ..errors import Conflict
 
 VOTER_ROLES = posts.CONTRIBUTOR_ROLES
 DECISIONS = ("post.promote", "post.merge", "post.decline")
@@ -35,10 +35,7 @@ def workshop_access(user, workshop_id: Any) -> Access:
 
 
 def get(access: Access, workshop_id: Any) -> Workshop:
-    workshop = db.session.get(Workshop, workshop_id) if validation.is_id(workshop_id) else None
-    if workshop is None or workshop.territory_id != access.territory.id:
-        raise NotFound(_l("Atelier introuvable."))
-    return workshop
+    return in_territory(access, Workshop, workshop_id, _l("Atelier introuvable."))
 
 
 def list_workshops(access: Access) -> tuple[list[Workshop], list[Workshop]]:
@@ -58,7 +55,7 @@ def contributions(access: Access, workshop: Workshop, limit: int = 200) -> list[
     """Posts made from the workshop that this member may see, oldest first."""
     return list(db.session.scalars(sa.select(Post).where(
         Post.workshop_id == workshop.id, Post.deleted_at.is_(None),
-        Post.channel_id.in_(visible_channel_ids(access))).order_by(Post.seq.desc())
+        Post.channel_id.in_(audience.visible_channel_ids(access))).order_by(Post.seq.desc())
         .limit(limit)))[::-1]
 
 
@@ -86,12 +83,6 @@ def live(access: Access, workshop_id: Any) -> Workshop:
         raise Conflict(_l("Cet atelier n'est pas en cours."), code=f"workshop_{workshop.status}")
     return workshop
 
-
-def visible_channel_ids(access: Access) -> list[int]:
-    if access.membership is None:  # the command line: what every member may see
-        return [c.id for c in db.session.scalars(sa.select(Channel).where(
-            Channel.territory_id == access.territory.id)) if audience.open_to_all(c)]
-    return audience.visible_channel_ids(access.membership)
 
 
 def channel_name(channel_id: int | None) -> str:

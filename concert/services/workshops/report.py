@@ -1,4 +1,4 @@
-"""The minutes of a closed workshop, as the document model (exports/document.py)."""
+"""The minutes of a closed workshop, as the document model (documents/model.py)."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,19 +7,20 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 
 from ...db import db
-from ...exports import document as doc
+from ...documents import model as doc
 from ...labels import KIND_LABELS
 from ...models import AuditLog, Commitment, Post, User
 from ...models.workshops import Attendance, Workshop
+from .. import audience
 from ..access import Access
 from ..errors import Conflict
-from .base import DECISIONS, channel_name, excerpt, get, visible_channel_ids, when
+from .base import DECISIONS, channel_name, excerpt, get, when
 from .presence import attendance
 from .serialisation import serialise_vote, votes_of
 
 
 def minutes(access: Access, workshop_id: Any) -> dict:
-    """The minutes of a closed workshop, as the document model (exports/document.py), as
+    """The minutes of a closed workshop, as the document model (documents/model.py), as
     this member may read them: contributions and decisions of channels hidden from them
     are left out."""
     workshop = get(access, workshop_id)
@@ -32,7 +33,7 @@ def minutes(access: Access, workshop_id: Any) -> dict:
 
 def _minutes(access: Access, workshop: Workshop) -> dict:
     territory = access.territory
-    visible = set(visible_channel_ids(access))
+    visible = set(audience.visible_channel_ids(access))
     sections = [
         _informations(workshop),
         _attendance_section(workshop),
@@ -112,7 +113,7 @@ def _contribution_line(post: Post) -> str:
 def _votes_section(access: Access, workshop: Workshop) -> dict:
     blocks = []
     for vote in votes_of(workshop):
-        data = serialise_vote(vote, access.membership)
+        data = serialise_vote(vote, access)
         ranked = sorted(data["options"], key=lambda o: -o["dots"])
         blocks.append(doc.table(
             _("%(question)s — %(dots)d point(s) par participant, %(voters)d votant(s)",

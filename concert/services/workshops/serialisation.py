@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from ...db import db
-from ...models import Membership
 from ...models.workshops import Dot, Vote, Workshop
 from .. import audience, events
 from ..access import Access
@@ -15,7 +14,7 @@ from .base import current_item, excerpt
 
 
 def serialise(workshop: Workshop, *, now: datetime | None = None,
-              reader: Membership | None = None) -> dict:
+              reader: Access | None = None) -> dict:
     """The workshop resource (SPEC), its votes' options worded for `reader` (without: what
     every member may read). `server_now` is given when asked (answers and pages, not
     stored events): clients take their clock's offset from it, so every screen shows the
@@ -56,7 +55,7 @@ def votes_of(workshop: Workshop) -> list[Vote]:
                                    .order_by(Vote.id)))
 
 
-def serialise_vote(vote: Vote, reader: Membership | None = None) -> dict:
+def serialise_vote(vote: Vote, reader: Access | None = None) -> dict:
     return _vote_texts(stored_vote(vote), audience.reader_kind(reader))
 
 
