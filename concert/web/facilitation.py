@@ -9,7 +9,7 @@ from flask_babel import format_date, format_decimal, gettext as _
 from flask_login import current_user, login_required
 
 from ..schemas.facilitation import DeclineInput, MergeInput
-from ..services import audience, audit, channels, commitments, facilitation, posts
+from ..services import audit, channels, commitments, facilitation, posts
 from ..services.access import access
 from . import bp
 from ..labels import COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PARTY_LABELS
