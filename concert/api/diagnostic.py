@@ -1,10 +1,11 @@
 """The shared diagnostic: SSMSI import, the whole diagnostic, entries and observations."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .. import uploads
 from ..services import diagnostic
 from ..services.access import access
 from ..services.errors import BadRequest
@@ -26,9 +27,20 @@ def import_diagnostic(slug: str):
     if upload is None or not upload.filename:
         raise BadRequest(_l("Fichier attendu (champ « file », envoi multipart)."),
                          code="missing_file", field="file")
+    if "respond-async" in request.headers.get("Prefer", ""):  # RFC 7240
+        job = uploads.import_in_background(where, upload)
+        location = url_for("api.get_import_job", slug=slug, job_id=job.id)
+        return jsonify(diagnostic.serialise_job(job)), 202, {"Location": location}
     record = diagnostic.import_ssmsi(where, upload.stream, upload.filename)
     return jsonify({"rows": record.rows, "skipped": record.skipped,
                     "import": diagnostic.serialise_import(record)}), 201
+
+
+@bp.get("/territories/<slug>/diagnostic/imports/<int:job_id>")
+@signed_in
+def get_import_job(slug: str, job_id: int):
+    return jsonify(diagnostic.serialise_job(diagnostic.import_job(access(current_user, slug),
+                                                                  job_id)))
 
 
 @bp.put("/territories/<slug>/diagnostic/entry")

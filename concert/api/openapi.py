@@ -41,6 +41,24 @@ def _path_param(name: str, kind: str = "string") -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
 
 
+def _import_op() -> dict:
+    op = _op("Import an SSMSI communal delinquency CSV (facilitators); replaces the "
+             "territory's figures. With `Prefer: respond-async`, answers 202 at once with "
+             "the background job (its URL in `Location`)", ok=201, params=[
+                 _path_param("slug"), {"name": "Prefer", "in": "header", "required": False,
+                                       "schema": {"type": "string"}}],
+             answer={"type": "object", "required": ["rows", "skipped"], "properties": {
+                 "rows": {"type": "integer"}, "skipped": {"type": "integer"},
+                 "import": {"type": "object"}}},
+             errors=(400, 401, 403, 404, 422))
+    op["responses"]["202"] = {"description": "Accepted", "content": {
+        "application/json": {"schema": _ref("DiagnosticImportJob")}}}
+    op["requestBody"] = {"required": True, "content": {"multipart/form-data": {
+        "schema": {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary"}}}}}}
+    return op
+
+
 SLUG = _path_param("slug")
 POST = _path_param("post_id", "integer")
 COMMITMENT = _path_param("commitment_id", "integer")
@@ -239,15 +257,12 @@ PATHS = {
                    answer=_ref("Diagnostic"), params=[SLUG], errors=(401, 403, 404)),
     },
     "/territories/{slug}/diagnostic/import": {
-        "post": {**_op("Import an SSMSI communal delinquency CSV (facilitators); replaces the "
-                       "territory's figures", ok=201, params=[SLUG],
-                       answer={"type": "object", "required": ["rows", "skipped"], "properties": {
-                           "rows": {"type": "integer"}, "skipped": {"type": "integer"},
-                           "import": {"type": "object"}}},
-                       errors=(400, 401, 403, 404, 422)),
-                 "requestBody": {"required": True, "content": {"multipart/form-data": {
-                     "schema": {"type": "object", "required": ["file"], "properties": {
-                         "file": {"type": "string", "format": "binary"}}}}}}},
+        "post": _import_op(),
+    },
+    "/territories/{slug}/diagnostic/imports/{job_id}": {
+        "get": _op("Where a background import stands (facilitators): progress, then result "
+                   "or error", answer=_ref("DiagnosticImportJob"),
+                   params=[SLUG, _path_param("job_id", "integer")], errors=(401, 403, 404)),
     },
     "/territories/{slug}/diagnostic/entry": {
         "put": _op("Describe my organisation's means and methods (facilitators, actors)",
@@ -570,6 +585,15 @@ SCHEMAS = {
         "body": {"type": "string"}, "html": {"type": "string"},
         "author": {"type": ["string", "null"]},
         "created_at": {"type": "string", "format": "date-time"}}},
+    "DiagnosticImportJob": {"type": "object", "required": [
+        "id", "status", "lines", "kept", "skipped"], "properties": {
+        "id": {"type": "integer"}, "status": {"enum": ["running", "done", "failed"]},
+        "filename": {"type": "string"}, "size": {"type": "integer"},
+        "bytes_read": {"type": "integer"}, "lines": {"type": "integer"},
+        "kept": {"type": "integer"}, "skipped": {"type": "integer"},
+        "error": {"type": ["string", "null"]}, "import": {"type": ["object", "null"]},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"}}},
     "Diagnostic": {"type": "object", "properties": {
         "communes": {"type": "array", "items": {"type": "string"}},
         "import": {"type": ["object", "null"], "properties": {

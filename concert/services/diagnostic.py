@@ -6,7 +6,10 @@ read, so a malformed file leaves the data as it was.
 """
 from __future__ import annotations
 
-from typing import IO, Any
+import logging
+import time
+from datetime import timedelta
+from typing import IO, Any, Callable
 
 import sqlalchemy as sa
 from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
@@ -14,18 +17,22 @@ from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
 from .. import communes as commune_names
 from ..db import db
 from ..exports import document as doc
-from ..models import Membership, Post, Territory, utcnow
+from ..models import Membership, Post, Territory, User, utcnow
 from ..models.diagnostic import (
-    DelinquencyFigure, DiagnosticImport, DiagnosticObservation, QualitativeEntry,
+    DelinquencyFigure, DiagnosticImport, DiagnosticImportJob, DiagnosticObservation,
+    QualitativeEntry,
 )
 from . import audience, audit, channels, ssmsi, validation
-from .access import Access
+from .access import Access, access as access_of
 from .charts import bar_chart
-from .errors import Invalid, NotFound
+from .errors import Invalid, NotFound, ServiceError
 from .security import render_markdown
 
 ENTRY_FIELDS = ("staff", "equipment", "hours", "partnerships", "schemes", "notes")
 ENTRY_EDITORS = ("facilitator", "actor")
+PROGRESS_EVERY = 0.5  # seconds between two progress writes of a background import
+STALE_AFTER = timedelta(minutes=1)  # a running job without progress for this long has died
+logger = logging.getLogger(__name__)
 
 
 def entry_labels() -> dict[str, str]:
@@ -42,8 +49,10 @@ def require_importer(access: Access) -> None:
     access.require("facilitator")
 
 
-def import_ssmsi(access: Access, stream: IO[bytes], filename: str = "") -> DiagnosticImport:
-    """Replaces the territory's figures by those of the file."""
+def import_ssmsi(access: Access, stream: IO[bytes], filename: str = "",
+                 progress: Callable[[ssmsi.Progress], None] | None = None) -> DiagnosticImport:
+    """Replaces the territory's figures by those of the file; `progress` follows the
+    reading (see ssmsi.parse)."""
     require_importer(access)
     territory = access.territory
     communes = set(territory.communes or [])
@@ -52,7 +61,7 @@ def import_ssmsi(access: Access, stream: IO[bytes], filename: str = "") -> Diagn
                          "d'importer des données."), field="file")
     # A national file takes a minute to read: hold no database connection meanwhile.
     db.session.commit()
-    parsed = ssmsi.parse(stream, communes)
+    parsed = ssmsi.parse(stream, communes, progress)
     keep = parsed.rows
     # Two imports at once would both insert the same rows: the second waits for the first.
     db.session.execute(sa.select(Territory.id).where(Territory.id == territory.id)
@@ -81,6 +90,90 @@ def import_ssmsi(access: Access, stream: IO[bytes], filename: str = "") -> Diagn
                         "skipped": record.skipped, "edition": record.edition})
     db.session.commit()
     return record
+
+
+def start_import_job(access: Access, filename: str, size: int) -> DiagnosticImportJob:
+    """An import the caller will run in the background (run_import_job), followed by its
+    progress from any process."""
+    require_importer(access)
+    job = DiagnosticImportJob(
+        territory_id=access.territory.id, user_id=access.user.id if access.user else None,
+        filename=(filename or "")[:255], status="running", size=size)
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def run_import_job(job_id: int, stream: IO[bytes]) -> None:
+    """Runs a started job to its end, writing its progress at most every PROGRESS_EVERY
+    seconds, then its result or its error. The importer's rights are checked again."""
+    job = db.session.get(DiagnosticImportJob, job_id)
+    territory = db.session.get(Territory, job.territory_id)
+    user = db.session.get(User, job.user_id) if job.user_id else None
+    last = 0.0
+    read = ssmsi.Progress(0, 0, 0, 0)
+
+    def progress(step: ssmsi.Progress) -> None:
+        nonlocal last, read
+        read = step
+        if time.monotonic() - last >= PROGRESS_EVERY:
+            last = time.monotonic()
+            _save_job(job_id, **_progress_values(step))
+
+    try:
+        record = import_ssmsi(access_of(user, territory.slug), stream, job.filename, progress)
+    except ServiceError as exc:
+        db.session.rollback()
+        _save_job(job_id, status="failed", error=str(exc.message))
+        return
+    except Exception:
+        db.session.rollback()
+        logger.exception("SSMSI import job %d failed", job_id)
+        _save_job(job_id, status="failed", error=_("L'import a échoué sur une erreur "
+                                                   "interne ; les données n'ont pas changé."))
+        return
+    _save_job(job_id, status="done", import_id=record.id, **_progress_values(read))
+
+
+def _progress_values(step: ssmsi.Progress) -> dict:
+    return {"bytes_read": step.bytes_read, "lines": step.lines, "kept": step.kept,
+            "skipped": step.skipped}
+
+
+def _save_job(job_id: int, **values) -> None:
+    db.session.execute(sa.update(DiagnosticImportJob).where(DiagnosticImportJob.id == job_id)
+                       .values(updated_at=utcnow(), **values))
+    db.session.commit()
+
+
+def import_job(access: Access, job_id: Any) -> DiagnosticImportJob:
+    """A job of this territory, for its importers."""
+    require_importer(access)
+    job = (db.session.get(DiagnosticImportJob, job_id) if validation.is_id(job_id) else None)
+    if job is None or job.territory_id != access.territory.id:
+        raise NotFound(_l("Import introuvable."))
+    db.session.refresh(job)  # another process, or a background task, writes it
+    return job
+
+
+def job_status(job: DiagnosticImportJob) -> str:
+    """running, done or failed; a job whose process died while running is failed."""
+    if job.status == "running" and utcnow() - job.updated_at > STALE_AFTER:
+        return "failed"
+    return job.status
+
+
+def serialise_job(job: DiagnosticImportJob) -> dict:
+    status = job_status(job)
+    error = job.error
+    if status == "failed" and job.status == "running":
+        error = _("L'import a été interrompu (serveur arrêté) ; les données n'ont pas "
+                  "changé. Recommencez-le.")
+    return {"id": job.id, "status": status, "filename": job.filename, "size": job.size,
+            "bytes_read": job.bytes_read, "lines": job.lines, "kept": job.kept,
+            "skipped": job.skipped, "error": error,
+            "import": serialise_import(job.result) if status == "done" else None,
+            "created_at": job.created_at.isoformat(), "updated_at": job.updated_at.isoformat()}
 
 
 def last_import(territory: Territory) -> DiagnosticImport | None:

@@ -12,14 +12,14 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
 from flask_babel import lazy_gettext as _l
 
 from .errors import Invalid
 
 MAX_LINE = 1 << 20  # a longer "line" is not CSV: refused instead of read into memory
-YIELD_EVERY = 5000
+YIELD_EVERY = 5000  # lines; also how often progress is reported
 
 # Canonical field → normalised header names of the published editions.
 ALIASES = {
@@ -85,6 +85,7 @@ class _Decoder:
         self.stream = stream
         self.encoding = "utf-8"
         self.line = 0
+        self.bytes = 0
 
     def __iter__(self) -> Iterator[str]:
         while True:
@@ -92,6 +93,7 @@ class _Decoder:
             if not raw:
                 return
             self.line += 1
+            self.bytes += len(raw)
             if self.line % YIELD_EVERY == 0:
                 time.sleep(0)  # under gevent, lets the process's other connections run
             if len(raw) == MAX_LINE and not raw.endswith(b"\n"):
@@ -146,6 +148,16 @@ def _year(value: str) -> int:
     return year
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where a reading stands: bytes and lines read, rows kept (the wanted communes') and
+    skipped (the others')."""
+    bytes_read: int
+    lines: int
+    kept: int
+    skipped: int
+
+
 @dataclass
 class ParsedFile:
     rows: dict[tuple, dict] = field(default_factory=dict)
@@ -155,12 +167,18 @@ class ParsedFile:
     lines: int = 0
 
 
-def parse(stream: IO[bytes], communes: set[str]) -> ParsedFile:
+def parse(stream: IO[bytes], communes: set[str],
+          progress: Callable[[Progress], None] | None = None) -> ParsedFile:
     """Reads and checks every line; keeps the rows of `communes`. Raises Invalid naming
-    the first bad line."""
+    the first bad line. `progress` is called every YIELD_EVERY lines and at the end."""
     decoder = _Decoder(stream)
     reader = csv.reader(decoder, delimiter=";", quotechar='"')
     result = ParsedFile()
+
+    def report() -> None:
+        if progress is not None:
+            progress(Progress(decoder.bytes, reader.line_num, len(result.rows),
+                              result.skipped))
     try:
         header = next(reader, None)
         if not header or header == [""]:
@@ -175,6 +193,8 @@ def parse(stream: IO[bytes], communes: set[str]) -> ParsedFile:
             if not row or row == [""]:
                 continue
             line = reader.line_num
+            if line % YIELD_EVERY == 0:
+                report()
             if len(row) != width:
                 raise Invalid(_l("Ligne %(line)d : %(found)d champs au lieu de %(expected)d.",
                                  line=line, found=len(row), expected=width), field="file")
@@ -221,6 +241,7 @@ def parse(stream: IO[bytes], communes: set[str]) -> ParsedFile:
         raise _bad(reader.line_num or decoder.line, str(exc)) from None
     result.encoding = decoder.encoding
     result.lines = reader.line_num
+    report()
     return result
 
 
