@@ -165,6 +165,7 @@ async def measure(urls: list[str], tokens: list[str], messages: int, channel: in
     """`posting` (a context manager) surrounds the posts and their deliveries, not the
     connections and joins before nor the disconnections after."""
     received: dict[int, list[float]] = {}
+    lost: list[tuple[int, str]] = []  # (client, reason) of the connections the server closed
     sent_at: dict[str, float] = {}
     clients = []
 
@@ -175,6 +176,7 @@ async def measure(urls: list[str], tokens: list[str], messages: int, channel: in
     async def connect(i: int, token: str):
         client = socketio.AsyncClient(reconnection=False)
         client.on("event", on_event)
+        client.on("disconnect", lambda reason=None: lost.append((i, reason)))
         await client.connect(urls[i % len(urls)], auth={"token": token}, transports=["websocket"],
                              wait_timeout=60)
         answer = await client.call("join", {"territory": "bench", "after_seq": None}, timeout=60)
@@ -185,6 +187,8 @@ async def measure(urls: list[str], tokens: list[str], messages: int, channel: in
         await asyncio.gather(*(connect(i, t) for i, t in enumerate(tokens[start:start + 50],
                                                                    start)))
     poster = clients[0]
+    if lost:
+        raise SystemExit(f"{len(lost)} connections closed while connecting, e.g. {lost[:3]}")
     seqs = []
     stage = posting or contextlib.nullcontext()
     stage.__enter__()

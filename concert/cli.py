@@ -236,11 +236,14 @@ def demo_command() -> None:
 def run_command(host: str, port: int) -> None:
     """Serve the web app and Socket.IO with gevent's WSGI server."""
     from .extensions import socketio
+    from .realtime import stalls
     from .realtime.handlers import heartbeat_forever
     from .services import mail
 
     app = _app()
     socketio.start_background_task(heartbeat_forever, app)
+    socketio.start_background_task(stalls.watch_forever, socketio.server,
+                                   app.config["SOCKET_BACKLOG"])
     if app.config["SMTP_URL"]:  # otherwise each mail is written to a file at commit
         socketio.start_background_task(mail.deliver_forever, app)
     click.echo(f"concert écoute sur http://{host}:{port}/", err=True)

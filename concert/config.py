@@ -65,6 +65,9 @@ class Config:
         self.LOGIN_RATE_LIMIT = os.environ.get("CONCERT_LOGIN_RATE_LIMIT") or "10 per minute"
         self.LOGIN_IP_RATE_LIMIT = os.environ.get("CONCERT_LOGIN_IP_RATE_LIMIT") or "60 per minute"
         self.POSTS_PER_MINUTE = int(os.environ.get("CONCERT_POSTS_PER_MINUTE") or 30)
+        # Packets waiting for a connection that reads no more before it is cut
+        # (realtime/stalls.py): ~20 MB at most for the longest posts.
+        self.SOCKET_BACKLOG = int(os.environ.get("CONCERT_SOCKET_BACKLOG") or 1000)
         # One account, whatever the addresses (OWASP ASVS 2.2.1: a botnet guessing one password).
         self.LOGIN_ACCOUNT_RATE_LIMIT = (os.environ.get("CONCERT_LOGIN_ACCOUNT_RATE_LIMIT")
                                          or "30 per hour")
