@@ -142,7 +142,7 @@ def _progress_values(step: ssmsi.Progress) -> dict:
 
 def _save_job(job_id: int, **values) -> None:
     db.session.execute(sa.update(DiagnosticImportJob).where(DiagnosticImportJob.id == job_id)
-                       .values(updated_at=utcnow(), **values))
+                       .values(**{"updated_at": utcnow(), **values}))
     db.session.commit()
 
 
