@@ -1,7 +1,8 @@
 """Upload routes take large bodies (an SSMSI file may be hundreds of MB), so who may send
 one is settled from the headers alone: the Bearer token or the session cookie, then the
 route's rule. Registered before the CSRF check, which parses (and spools) the body: an
-anonymous or unauthorised upload is refused having read nothing beyond the headers."""
+anonymous or unauthorised upload is refused having read nothing beyond the headers. Once
+received, an SSMSI file is imported in the background, its progress kept with the job."""
 from __future__ import annotations
 
 import os
@@ -52,10 +53,10 @@ def import_in_background(where: Access, upload, wait: float = 0) -> DiagnosticIm
     """Starts the SSMSI import of an upload as a background task and waits up to `wait`
     seconds for it (a small file's answer is then immediate). The task reads the upload's
     spooled file through a duplicated descriptor, which outlives the request's own."""
-    upload.stream.seek(0)
-    stream = os.fdopen(os.dup(upload.stream.fileno()), "rb")
+    spooled = upload.stream.fileno()  # on disk from here, whatever its size
+    job = diagnostic.start_import_job(where, upload.filename, os.fstat(spooled).st_size)
+    stream = os.fdopen(os.dup(spooled), "rb")
     stream.seek(0)
-    job = diagnostic.start_import_job(where, upload.filename, os.fstat(stream.fileno()).st_size)
     task = socketio.start_background_task(_run, current_app._get_current_object(), job.id,
                                           stream)
     task.join(wait)

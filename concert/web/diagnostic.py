@@ -11,8 +11,7 @@ from markupsafe import Markup
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from .. import communes
-from .. import uploads
+from .. import communes, uploads
 from ..services import diagnostic
 from ..services.access import access
 from ..services.errors import Invalid, ServiceError
