@@ -161,7 +161,7 @@ def start_bare(processes: int) -> list[tuple[str, subprocess.Popen]]:
 # --- the measurement ----------------------------------------------------------------------
 
 async def measure(urls: list[str], tokens: list[str], messages: int, channel: int,
-                  posting=None) -> dict:
+                  posting=None, wave: int = 50) -> dict:
     """`posting` (a context manager) surrounds the posts and their deliveries, not the
     connections and joins before nor the disconnections after."""
     received: dict[int, list[float]] = {}
@@ -183,8 +183,8 @@ async def measure(urls: list[str], tokens: list[str], messages: int, channel: in
         assert answer["ok"], answer
         clients.append(client)
 
-    for start in range(0, len(tokens), 50):  # connect in waves, as a room fills up
-        await asyncio.gather(*(connect(i, t) for i, t in enumerate(tokens[start:start + 50],
+    for start in range(0, len(tokens), wave):  # connect in waves, as a room fills up
+        await asyncio.gather(*(connect(i, t) for i, t in enumerate(tokens[start:start + wave],
                                                                    start)))
     poster = clients[0]
     if lost:
@@ -293,6 +293,8 @@ def main() -> None:
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
     parser.add_argument("--postgres", action="store_true",
                         help="PostgreSQL even with one process (always with two)")
+    parser.add_argument("--wave", type=int, default=50,
+                        help="members connecting at once (fewer on a busy machine)")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="sample concert's processes with py-spy; raw stacks in DIR")
     args = parser.parse_args()
@@ -325,9 +327,10 @@ def main() -> None:
             servers = start()
             posting = (profiled(servers, args.profile)
                        if args.profile and name == "concert" else None)
+            print(f"measuring {name}…", file=sys.stderr)
             try:
                 result = asyncio.run(measure([u for u, _ in servers], tokens, args.messages,
-                                             channel, posting))
+                                             channel, posting, args.wave))
                 result["rss"] = sum(rss_mib(p.pid) for _u, p in servers)
                 results[name] = result
             finally:
