@@ -9,13 +9,20 @@ post → delivery latency p50 / p95 / p99, deliveries per second, and server mem
 
 Two processes need PostgreSQL (CONCERT_BENCH_POSTGRES_URL, default the local `test`
 database, in a schema of its own) and Redis (CONCERT_BENCH_REDIS_URL).
+
+`--profile DIR` samples concert's server processes with py-spy while they deliver (raw
+stacks in DIR) and prints the functions where they spent their time.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
+import contextlib
 import os
 import secrets
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -153,8 +160,12 @@ def start_bare(processes: int) -> list[tuple[str, subprocess.Popen]]:
 
 # --- the measurement ----------------------------------------------------------------------
 
-async def measure(urls: list[str], tokens: list[str], messages: int, channel: int) -> dict:
+async def measure(urls: list[str], tokens: list[str], messages: int, channel: int,
+                  posting=None, wave: int = 50) -> dict:
+    """`posting` (a context manager) surrounds the posts and their deliveries, not the
+    connections and joins before nor the disconnections after."""
     received: dict[int, list[float]] = {}
+    lost: list[tuple[int, str]] = []  # (client, reason) of the connections the server closed
     sent_at: dict[str, float] = {}
     clients = []
 
@@ -165,17 +176,22 @@ async def measure(urls: list[str], tokens: list[str], messages: int, channel: in
     async def connect(i: int, token: str):
         client = socketio.AsyncClient(reconnection=False)
         client.on("event", on_event)
+        client.on("disconnect", lambda reason=None: lost.append((i, reason)))
         await client.connect(urls[i % len(urls)], auth={"token": token}, transports=["websocket"],
                              wait_timeout=60)
         answer = await client.call("join", {"territory": "bench", "after_seq": None}, timeout=60)
         assert answer["ok"], answer
         clients.append(client)
 
-    for start in range(0, len(tokens), 50):  # connect in waves, as a room fills up
-        await asyncio.gather(*(connect(i, t) for i, t in enumerate(tokens[start:start + 50],
+    for start in range(0, len(tokens), wave):  # connect in waves, as a room fills up
+        await asyncio.gather(*(connect(i, t) for i, t in enumerate(tokens[start:start + wave],
                                                                    start)))
     poster = clients[0]
+    if lost:
+        raise SystemExit(f"{len(lost)} connections closed while connecting, e.g. {lost[:3]}")
     seqs = []
+    stage = posting or contextlib.nullcontext()
+    stage.__enter__()
     started = time.perf_counter()
     for n in range(messages):
         client_id = f"bench-{n}-{secrets.token_hex(4)}"
@@ -193,6 +209,7 @@ async def measure(urls: list[str], tokens: list[str], messages: int, channel: in
     while time.perf_counter() < deadline and any(len(received.get(s, [])) < expected for s in seqs):
         await asyncio.sleep(0.05)
     elapsed = time.perf_counter() - started
+    stage.__exit__(None, None, None)
     latencies = sorted((t - sent_at[s]) * 1000 for s in seqs for t in received.get(s, []))
     delivered = len(latencies)
     for client in clients:
@@ -200,6 +217,67 @@ async def measure(urls: list[str], tokens: list[str], messages: int, channel: in
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
     return {"delivered": delivered, "expected": expected * messages,
             "p50": q[49], "p95": q[94], "p99": q[98], "per_second": delivered / elapsed}
+
+
+# --- profile ------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def profiled(servers, folder: Path):
+    profiles = start_profiles(servers, folder)
+    try:
+        yield
+    finally:
+        report_profiles(profiles)
+
+
+def start_profiles(servers, folder: Path) -> list[tuple[Path, subprocess.Popen]]:
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    folder.mkdir(parents=True, exist_ok=True)
+    profiles = []
+    for _url, process in servers:
+        path = folder / f"concert-{process.pid}.txt"
+        profiles.append((path, subprocess.Popen(
+            [py_spy, "record", "--pid", str(process.pid), "--format", "raw", "--rate", "200",
+             "--nonblocking", "--output", str(path)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
+    time.sleep(1)  # py-spy attaches
+    return profiles
+
+
+def report_profiles(profiles, top: int = 25) -> None:
+    """Self time (the sampled frame) and inclusive time (anywhere on the stack) per
+    function, over every server process."""
+    own: collections.Counter = collections.Counter()
+    inclusive: collections.Counter = collections.Counter()
+    total = 0
+    for path, recorder in profiles:
+        recorder.send_signal(signal.SIGINT)  # py-spy writes its file on interrupt
+        recorder.wait(30)
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            frames = [_short(frame) for frame in stack.split(";")]
+            samples = int(count)
+            total += samples
+            own[frames[-1]] += samples
+            for frame in set(frames):
+                inclusive[frame] += samples
+    if not total:
+        print("no samples")
+        return
+    for title, counter in (("self", own), ("inclusive", inclusive)):
+        print(f"\nconcert servers, {title} time ({total} samples at 200 Hz):")
+        for frame, samples in counter.most_common(top):
+            print(f"{samples / total:>7.1%}  {frame}")
+
+
+def _short(frame: str) -> str:
+    """"function (path/to/site-packages/pkg/module.py:12)" → "function (pkg/module.py)"."""
+    name, _, where = frame.partition(" (")
+    where = where.rstrip(")").rsplit(":", 1)[0]
+    for marker in ("site-packages/", "/lib/python3.11/", "/work/"):
+        if marker in where:
+            where = where.split(marker, 1)[1]
+    return f"{name} ({where})"
 
 
 def stop(servers) -> None:
@@ -215,6 +293,10 @@ def main() -> None:
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
     parser.add_argument("--postgres", action="store_true",
                         help="PostgreSQL even with one process (always with two)")
+    parser.add_argument("--wave", type=int, default=50,
+                        help="members connecting at once (fewer on a busy machine)")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="sample concert's processes with py-spy; raw stacks in DIR")
     args = parser.parse_args()
 
     instance = Path(tempfile.mkdtemp(prefix="concert-bench-"))
@@ -243,9 +325,12 @@ def main() -> None:
                             ("concert", lambda: start_concert(database_url, instance,
                                                               args.processes))):
             servers = start()
+            posting = (profiled(servers, args.profile)
+                       if args.profile and name == "concert" else None)
+            print(f"measuring {name}…", file=sys.stderr)
             try:
                 result = asyncio.run(measure([u for u, _ in servers], tokens, args.messages,
-                                             channel))
+                                             channel, posting, args.wave))
                 result["rss"] = sum(rss_mib(p.pid) for _u, p in servers)
                 results[name] = result
             finally:

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 
 import click
 
 from .services.errors import ServiceError
+
+PROGRESS_STEP = 10  # percent between two progress lines when standard error is not a terminal
 
 
 def main() -> None:
@@ -138,11 +141,36 @@ def diagnostic_import_command(slug: str, file: str) -> None:
     """Import an SSMSI communal delinquency CSV into territory SLUG's diagnostic."""
     from .services import diagnostic, territories
 
-    with open(file, "rb") as stream:
-        record = diagnostic.import_ssmsi(territories.system_access(slug), stream,
-                                         os.path.basename(file))
+    where = territories.system_access(slug)
+    size = os.path.getsize(file)
+    with open(file, "rb") as stream, _import_progress(size) as progress:
+        record = diagnostic.import_ssmsi(where, stream, os.path.basename(file), progress)
     click.echo(f"rows: {record.rows}")
     click.echo(f"skipped: {record.skipped}")
+
+
+@contextmanager
+def _import_progress(size: int):
+    """The import's progress on standard error (standard output keeps the result): a bar on
+    a terminal, otherwise a line every PROGRESS_STEP % for logs."""
+    if sys.stderr.isatty():
+        with click.progressbar(length=size, label="Lecture", file=sys.stderr,
+                               item_show_func=lambda step: step) as bar:
+            def advance(step) -> None:
+                bar.update(step.bytes_read - bar.pos,
+                           f"{step.lines:,} lignes lues, {step.kept:,} conservées")
+            yield advance
+        return
+    shown = -1
+
+    def line(step) -> None:
+        nonlocal shown
+        percent = step.bytes_read * 100 // size if size else 100
+        if percent // PROGRESS_STEP > shown:
+            shown = percent // PROGRESS_STEP
+            click.echo(f"{percent} % : {step.lines} lignes lues, {step.kept} conservées, "
+                       f"{step.skipped} ignorées", err=True)
+    yield line
 
 
 @cli.command("export", cls=ServiceCommand)
@@ -211,12 +239,15 @@ def demo_command() -> None:
 def run_command(host: str, port: int) -> None:
     """Serve the web app and Socket.IO with gevent's WSGI server."""
     from .extensions import socketio
+    from .realtime import stalls
     from .realtime.handlers import heartbeat_forever
     from .services import mail, security
 
     app = _app()
     security.dummy_hash()  # before the first login, which it must not make slower
     socketio.start_background_task(heartbeat_forever, app)
+    socketio.start_background_task(stalls.watch_forever, socketio.server,
+                                   app.config["SOCKET_BACKLOG"])
     if app.config["SMTP_URL"]:  # otherwise each mail is written to a file at commit
         socketio.start_background_task(mail.deliver_forever, app)
     click.echo(f"concert écoute sur http://{host}:{port}/", err=True)

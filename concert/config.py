@@ -71,6 +71,9 @@ class Config:
         # The tests set it: every /api/v1 answer is checked against its route's declaration
         # (api/spec.py), and one that differs becomes a 500.
         self.VALIDATE_RESPONSES = _flag("CONCERT_VALIDATE_RESPONSES")
+        # Packets waiting for a connection that reads no more before it is cut
+        # (realtime/stalls.py): ~20 MB at most for the longest posts.
+        self.SOCKET_BACKLOG = int(os.environ.get("CONCERT_SOCKET_BACKLOG") or 1000)
         # One account, whatever the addresses (OWASP ASVS 2.2.1: a botnet guessing one password).
         self.LOGIN_ACCOUNT_RATE_LIMIT = (os.environ.get("CONCERT_LOGIN_ACCOUNT_RATE_LIMIT")
                                          or "30 per hour")

@@ -1,9 +1,11 @@
 """Upload routes take large bodies (an SSMSI file may be hundreds of MB), so who may send
 one is settled from the headers alone: the Bearer token or the session cookie, then the
 route's rule. Registered before the CSRF check, which parses (and spools) the body: an
-anonymous or unauthorised upload is refused having read nothing beyond the headers."""
+anonymous or unauthorised upload is refused having read nothing beyond the headers. Once
+received, an SSMSI file is imported in the background, its progress kept with the job."""
 from __future__ import annotations
 
+import os
 from typing import Callable
 
 from flask import Request, current_app, request
@@ -11,6 +13,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .errors import wants_json
+from .extensions import socketio
+from .models.diagnostic import DiagnosticImportJob
 from .services import diagnostic
 from .services.access import Access, access
 from .services.errors import Unauthorized
@@ -43,3 +47,22 @@ def authorise_before_body():
         return current_app.login_manager.unauthorized()
     rule(access(current_user, (request.view_args or {}).get("slug")))
     return None
+
+
+def import_in_background(where: Access, upload, wait: float = 0) -> DiagnosticImportJob:
+    """Starts the SSMSI import of an upload as a background task and waits up to `wait`
+    seconds for it (a small file's answer is then immediate). The task reads the upload's
+    spooled file through a duplicated descriptor, which outlives the request's own."""
+    spooled = upload.stream.fileno()  # on disk from here, whatever its size
+    job = diagnostic.start_import_job(where, upload.filename, os.fstat(spooled).st_size)
+    stream = os.fdopen(os.dup(spooled), "rb")
+    stream.seek(0)
+    task = socketio.start_background_task(_run, current_app._get_current_object(), job.id,
+                                          stream)
+    task.join(wait)
+    return diagnostic.import_job(where, job.id)
+
+
+def _run(app, job_id: int, stream) -> None:
+    with app.app_context(), stream:
+        diagnostic.run_import_job(job_id, stream)

@@ -1,14 +1,15 @@
 """The shared diagnostic: SSMSI import, the whole diagnostic, entries and observations."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .. import uploads
 from ..schemas.common import parse
 from ..schemas.diagnostic import (
-    Diagnostic, DiagnosticEntry, DiagnosticObservation, EntryInput, Imported, ObservationInput,
-    UploadInput,
+    Diagnostic, DiagnosticEntry, DiagnosticObservation, EntryInput, Imported, ImportJob,
+    ObservationInput, UploadInput,
 )
 from ..services import diagnostic
 from ..services.access import access
@@ -27,20 +28,35 @@ def get_diagnostic(slug: str):
 
 
 @bp.post("/territories/<slug>/diagnostic/import")
-@declare({201: Imported}, body=UploadInput, multipart=True, errors=(403, 404))
+@declare({201: Imported, 202: ImportJob}, body=UploadInput, multipart=True, errors=(403, 404))
 @signed_in
 def import_diagnostic(slug: str):
     """Import an SSMSI communal delinquency CSV (facilitators); replaces the territory's
-    figures."""
+    figures.
+
+    With `Prefer: respond-async`, answers 202 at once with the job to follow (Location)."""
     where = access(current_user, slug)
     diagnostic.require_importer(where)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise BadRequest(_l("Fichier attendu (champ « file », envoi multipart)."),
                          code="missing_file", field="file")
+    if "respond-async" in request.headers.get("Prefer", ""):  # RFC 7240
+        job = uploads.import_in_background(where, upload)
+        location = url_for("api.get_import_job", slug=slug, job_id=job.id)
+        return jsonify(diagnostic.serialise_job(job)), 202, {"Location": location}
     record = diagnostic.import_ssmsi(where, upload.stream, upload.filename)
     return jsonify({"rows": record.rows, "skipped": record.skipped,
                     "import": diagnostic.serialise_import(record)}), 201
+
+
+@bp.get("/territories/<slug>/diagnostic/imports/<int:job_id>")
+@declare({200: ImportJob}, errors=(403, 404))
+@signed_in
+def get_import_job(slug: str, job_id: int):
+    """An import's progress (lines read, rows kept) and, once done, its result."""
+    return jsonify(diagnostic.serialise_job(diagnostic.import_job(access(current_user, slug),
+                                                                  job_id)))
 
 
 @bp.put("/territories/<slug>/diagnostic/entry")

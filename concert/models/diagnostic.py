@@ -63,6 +63,34 @@ class DiagnosticImport(Model):
     imported_by: Mapped[User | None] = relationship()
 
 
+class DiagnosticImportJob(Model):
+    """An import running in the background for the page (or the API's asynchronous
+    answer): its progress, then its result or its error, readable from every process."""
+
+    __tablename__ = "diagnostic_import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("territories.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(sa.String(255), default="")
+    status: Mapped[str] = mapped_column(sa.String(10), default="running")  # done, failed
+    size: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # bytes of the file
+    bytes_read: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    lines: Mapped[int] = mapped_column(default=0)
+    kept: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    import_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("diagnostic_imports.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    result: Mapped[DiagnosticImport | None] = relationship()
+
+
 class QualitativeEntry(Model):
     """An organisation's means and working methods, edited by its members."""
 

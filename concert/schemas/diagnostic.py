@@ -27,6 +27,23 @@ class Imported(Output):
     import_: ImportRecord = Field(alias="import")
 
 
+class ImportJob(Output):
+    """An import run in the background (`Prefer: respond-async`), followed from any process."""
+
+    id: int
+    status: Literal["running", "done", "failed"]
+    filename: str
+    size: int
+    bytes_read: int
+    lines: int
+    kept: int
+    skipped: int
+    error: str | None
+    import_: ImportRecord | None = Field(alias="import")
+    created_at: datetime
+    updated_at: datetime
+
+
 class Cell(Output):
     facts: float | None
     rate: float | None

@@ -1,21 +1,15 @@
 """The shared diagnostic: SSMSI import, indicator tables and charts, the qualitative review
 of each organisation's means and methods, observations, and the needs raised.
 
-The SSMSI communal base is read in one streaming pass: binary lines are decoded one by one
-(UTF-8, falling back to Latin-1 for the rest of the file at the first line that is not UTF-8),
-every line is validated, and only the territory's communes are kept in memory. Nothing is
-written until the whole file has been read, so a malformed file leaves the data as it was.
+The SSMSI file is read by `ssmsi.parse`; nothing is written until the whole file has been
+read, so a malformed file leaves the data as it was.
 """
 from __future__ import annotations
 
-import codecs
-import csv
-import math
-import re
+import logging
 import time
-import unicodedata
-from dataclasses import dataclass, field
-from typing import IO, Iterator
+from datetime import timedelta
+from typing import IO, Any, Callable
 
 import sqlalchemy as sa
 from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
@@ -23,235 +17,29 @@ from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
 from .. import communes as commune_names
 from ..db import db
 from ..documents import model as doc
-from ..models import Membership, Post, Territory, utcnow
+from ..models import Membership, Post, Territory, User, utcnow
 from ..models.diagnostic import (
-    DelinquencyFigure, DiagnosticImport, DiagnosticObservation, QualitativeEntry,
+    DelinquencyFigure, DiagnosticImport, DiagnosticImportJob, DiagnosticObservation,
+    QualitativeEntry,
 )
 from ..schemas.diagnostic import EntryInput, ObservationInput
-from . import audience, audit, channels
-from .access import Access, in_territory
+from . import audience, audit, channels, ssmsi
+from .access import Access, access as access_of, in_territory
 from .charts import bar_chart
-from .errors import Invalid
+from .errors import Invalid, ServiceError
 from .security import render_markdown
 
-MAX_LINE = 1 << 20  # a longer "line" is not CSV: refused instead of read into memory
-YIELD_EVERY = 5000
-
-# Canonical field → normalised header names of the published editions.
-ALIASES = {
-    "year": ("annee",),
-    "indicator": ("classe", "indicateur"),
-    "unit": ("unitedecompte", "unite"),
-    "published": ("valeurpubliee", "estdiffuse", "diffusion"),
-    "facts": ("faits", "nombre"),
-    "rate": ("tauxpourmille",),
-    "complement_facts": ("complementinfoval", "complementinfonombre"),
-    "complement_rate": ("complementinfotaux",),
-    "population": ("pop", "inseepop"),
-    "population_year": ("millpop", "inseepopmillesime"),
-    "dwellings": ("log", "inseelog"),
-    "dwellings_year": ("milllog", "inseelogmillesime"),
-}
-REQUIRED = ("commune", "year", "indicator", "unit", "published", "facts", "rate")
-COLUMN_NAMES = {"commune": "CODGEO_<année>", "year": "annee", "indicator": "classe",
-                "unit": "unité.de.compte", "published": "valeur.publiée", "facts": "faits",
-                "rate": "tauxpourmille"}
-_CODGEO = re.compile(r"codgeo(\d{4})?")
-_COMMUNE = re.compile(r"[0-9][0-9AB][0-9]{3}")
-PUBLISHED = {"diff": True, "ndiff": False, "true": True, "false": False, "oui": True,
-             "non": False, "1": True, "0": False, "vrai": True, "faux": False}
-_MISSING = {"", "na", "nan", "n/a", "nd", "null", "NA", "NaN", "N/A", "ND"}
-NUMBER_FIELDS = ("facts", "rate", "complement_facts", "complement_rate", "population",
-                 "population_year", "dwellings", "dwellings_year")
-DECIMAL_FIELDS = ("facts", "rate", "complement_facts", "complement_rate")
 ENTRY_FIELDS = ("staff", "equipment", "hours", "partnerships", "schemes", "notes")
 ENTRY_EDITORS = ("facilitator", "actor")
+PROGRESS_EVERY = 0.5  # seconds between two progress writes of a background import
+STALE_AFTER = timedelta(minutes=1)  # a running job without progress for this long has died
+logger = logging.getLogger(__name__)
 
 
 def entry_labels() -> dict[str, str]:
     return {"staff": _("Effectifs"), "equipment": _("Équipements"),
             "hours": _("Horaires et amplitude"), "partnerships": _("Partenariats"),
             "schemes": _("Dispositifs existants"), "notes": _("Remarques")}
-
-
-# --- reading the SSMSI file -------------------------------------------------------------
-
-def normalise_header(name: str) -> str:
-    name = name.strip().lstrip("\ufeff").strip().strip('"').strip()
-    name = unicodedata.normalize("NFKD", name.casefold())
-    name = "".join(c for c in name if not unicodedata.combining(c))
-    return re.sub(r"[\s._\-]+", "", name)
-
-
-def map_columns(header: list[str]) -> tuple[dict[str, int], str]:
-    """Index of each canonical field in the header, and the edition (CODGEO's year)."""
-    columns: dict[str, int] = {}
-    edition = ""
-    lookup = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
-    for index, raw in enumerate(header):
-        name = normalise_header(raw)
-        match = _CODGEO.fullmatch(name)
-        if match:
-            columns.setdefault("commune", index)
-            edition = match.group(1) or ""
-        elif name in lookup:
-            columns.setdefault(lookup[name], index)
-    missing = [COLUMN_NAMES[f] for f in REQUIRED if f not in columns]
-    if missing:
-        raise Invalid(_l("Ce fichier n'est pas une base communale SSMSI : colonnes manquantes "
-                         "(%(columns)s).", columns=", ".join(missing)), field="file")
-    return columns, edition
-
-
-class _Decoder:
-    """Binary lines → text lines. UTF-8 (BOM or not) until a line is not UTF-8, then
-    Latin-1 from that line on; the file is never read whole."""
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self.stream = stream
-        self.encoding = "utf-8"
-        self.line = 0
-
-    def __iter__(self) -> Iterator[str]:
-        while True:
-            raw = self.stream.readline(MAX_LINE)
-            if not raw:
-                return
-            self.line += 1
-            if self.line % YIELD_EVERY == 0:
-                time.sleep(0)  # under gevent, lets the process's other connections run
-            if len(raw) == MAX_LINE and not raw.endswith(b"\n"):
-                raise Invalid(_l("Ligne %(line)d : ligne trop longue, ce n'est pas un CSV.",
-                                 line=self.line), field="file")
-            if self.line == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8):]
-            if self.encoding == "utf-8":
-                try:
-                    yield raw.decode("utf-8")
-                    continue
-                except UnicodeDecodeError:
-                    self.encoding = "latin-1"
-            yield raw.decode("latin-1")
-
-
-def _number(value: str) -> float | None:
-    """A figure of the file: decimal comma or point; NA and empty mean "no value"."""
-    if value in _MISSING:  # the common spellings, without raising
-        return None
-    try:
-        result = float(value.replace(",", ".") if "," in value else value)
-    except ValueError:
-        value = value.strip()
-        if value.casefold() in _MISSING:
-            return None
-        result = float(value.replace("\u00a0", "").replace(" ", "").replace(",", "."))
-    if not math.isfinite(result):
-        if value.strip().casefold() in _MISSING:  # "NaN"
-            return None
-        raise ValueError(value)
-    return result
-
-
-def _whole(value: str) -> int | None:
-    number = _number(value)
-    if number is None:
-        return None
-    if number != int(number):
-        raise ValueError(value)
-    return int(number)
-
-
-def _year(value: str) -> int:
-    value = value.strip()
-    if not value.isdigit() or len(value) not in (2, 4):
-        raise ValueError(value)
-    year = int(value)
-    year = 2000 + year if len(value) == 2 else year
-    if not 1990 <= year <= 2100:  # the base starts in 2016; anything this far off is an error
-        raise ValueError(value)
-    return year
-
-
-@dataclass
-class ParsedFile:
-    rows: dict[tuple, dict] = field(default_factory=dict)
-    skipped: int = 0
-    edition: str = ""
-    encoding: str = "utf-8"
-    lines: int = 0
-
-
-def parse(stream: IO[bytes], communes: set[str]) -> ParsedFile:
-    """Reads and checks every line; keeps the rows of `communes`. Raises Invalid naming
-    the first bad line."""
-    decoder = _Decoder(stream)
-    reader = csv.reader(decoder, delimiter=";", quotechar='"')
-    result = ParsedFile()
-    try:
-        header = next(reader, None)
-        if not header or header == [""]:
-            raise Invalid(_l("Le fichier est vide."), field="file")
-        columns, result.edition = map_columns(header)
-        width = len(header)
-        c = columns
-        numbers = [(name, columns[name], _number if name in DECIMAL_FIELDS else _whole)
-                   for name in NUMBER_FIELDS if name in columns]
-        absent = {name: None for name in NUMBER_FIELDS if name not in columns}
-        for row in reader:
-            if not row or row == [""]:
-                continue
-            line = reader.line_num
-            if len(row) != width:
-                raise Invalid(_l("Ligne %(line)d : %(found)d champs au lieu de %(expected)d.",
-                                 line=line, found=len(row), expected=width), field="file")
-            commune = row[c["commune"]].strip().upper()
-            if len(commune) == 4 and commune.isdigit():
-                commune = "0" + commune  # a spreadsheet dropped the leading zero
-            if not _COMMUNE.fullmatch(commune):
-                raise _bad(line, _l("code commune « %(value)s » invalide",
-                                    value=row[c["commune"]][:20]))
-            published = PUBLISHED.get(row[c["published"]].strip().casefold())
-            if published is None:
-                raise _bad(line, _l("valeur publiée « %(value)s » inconnue (diff ou ndiff "
-                                    "attendu)", value=row[c["published"]][:20]))
-            indicator = row[c["indicator"]].strip()
-            unit = row[c["unit"]].strip()
-            if not indicator or len(indicator) > 200 or "\x00" in indicator:
-                raise _bad(line, _l("indicateur manquant ou invalide"))
-            if len(unit) > 100 or "\x00" in unit:
-                raise _bad(line, _l("unité de compte invalide"))
-            try:
-                year = _year(row[c["year"]])
-            except ValueError:
-                raise _bad(line, _l("année « %(value)s » invalide",
-                                    value=row[c["year"]][:20])) from None
-            values = dict(absent)
-            for name, index, parse_value in numbers:
-                try:
-                    values[name] = parse_value(row[index])
-                except (ValueError, OverflowError):
-                    raise _bad(line, _l("nombre « %(value)s » invalide (colonne %(column)s)",
-                                        value=row[index][:20], column=header[index].strip()
-                                        .lstrip("\ufeff")[:40])) from None
-            if published and values["facts"] is None:
-                raise _bad(line, _l("nombre de faits manquant pour une donnée diffusée"))
-            if not published:
-                values["facts"] = values["rate"] = None  # "non diffusé", never a number
-            if commune not in communes:
-                result.skipped += 1
-                continue
-            result.rows[(commune, year, indicator, unit)] = {
-                "commune": commune, "year": year, "indicator": indicator, "unit": unit,
-                "published": published, **values}
-    except csv.Error as exc:
-        raise _bad(reader.line_num or decoder.line, str(exc)) from None
-    result.encoding = decoder.encoding
-    result.lines = reader.line_num
-    return result
-
-
-def _bad(line: int, reason) -> Invalid:
-    return Invalid(_l("Ligne %(line)d : %(reason)s.", line=line, reason=reason), field="file")
 
 
 # --- import ----------------------------------------------------------------------------
@@ -262,8 +50,10 @@ def require_importer(access: Access) -> None:
     access.require("facilitator")
 
 
-def import_ssmsi(access: Access, stream: IO[bytes], filename: str = "") -> DiagnosticImport:
-    """Replaces the territory's figures by those of the file."""
+def import_ssmsi(access: Access, stream: IO[bytes], filename: str = "",
+                 progress: Callable[[ssmsi.Progress], None] | None = None) -> DiagnosticImport:
+    """Replaces the territory's figures by those of the file; `progress` follows the
+    reading (see ssmsi.parse)."""
     require_importer(access)
     territory = access.territory
     communes = set(territory.communes or [])
@@ -272,7 +62,7 @@ def import_ssmsi(access: Access, stream: IO[bytes], filename: str = "") -> Diagn
                          "d'importer des données."), field="file")
     # A national file takes a minute to read: hold no database connection meanwhile.
     db.session.commit()
-    parsed = parse(stream, communes)
+    parsed = ssmsi.parse(stream, communes, progress)
     keep = parsed.rows
     # Two imports at once would both insert the same rows: the second waits for the first.
     db.session.execute(sa.select(Territory.id).where(Territory.id == territory.id)
@@ -303,6 +93,88 @@ def import_ssmsi(access: Access, stream: IO[bytes], filename: str = "") -> Diagn
     return record
 
 
+def start_import_job(access: Access, filename: str, size: int) -> DiagnosticImportJob:
+    """An import the caller will run in the background (run_import_job), followed by its
+    progress from any process."""
+    require_importer(access)
+    job = DiagnosticImportJob(
+        territory_id=access.territory.id, user_id=access.user.id if access.user else None,
+        filename=(filename or "")[:255], status="running", size=size)
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def run_import_job(job_id: int, stream: IO[bytes]) -> None:
+    """Runs a started job to its end, writing its progress at most every PROGRESS_EVERY
+    seconds, then its result or its error. The importer's rights are checked again."""
+    job = db.session.get(DiagnosticImportJob, job_id)
+    territory = db.session.get(Territory, job.territory_id)
+    user = db.session.get(User, job.user_id) if job.user_id else None
+    last = 0.0
+    read = ssmsi.Progress(0, 0, 0, 0)
+
+    def progress(step: ssmsi.Progress) -> None:
+        nonlocal last, read
+        read = step
+        if time.monotonic() - last >= PROGRESS_EVERY:
+            last = time.monotonic()
+            _save_job(job_id, **_progress_values(step))
+
+    try:
+        record = import_ssmsi(access_of(user, territory.slug), stream, job.filename, progress)
+    except ServiceError as exc:
+        db.session.rollback()
+        _save_job(job_id, status="failed", error=str(exc.message))
+        return
+    except Exception:
+        db.session.rollback()
+        logger.exception("SSMSI import job %d failed", job_id)
+        _save_job(job_id, status="failed", error=_("L'import a échoué sur une erreur "
+                                                   "interne ; les données n'ont pas changé."))
+        return
+    _save_job(job_id, status="done", import_id=record.id, **_progress_values(read))
+
+
+def _progress_values(step: ssmsi.Progress) -> dict:
+    return {"bytes_read": step.bytes_read, "lines": step.lines, "kept": step.kept,
+            "skipped": step.skipped}
+
+
+def _save_job(job_id: int, **values) -> None:
+    db.session.execute(sa.update(DiagnosticImportJob).where(DiagnosticImportJob.id == job_id)
+                       .values(**{"updated_at": utcnow(), **values}))
+    db.session.commit()
+
+
+def import_job(access: Access, job_id: Any) -> DiagnosticImportJob:
+    """A job of this territory, for its importers."""
+    require_importer(access)
+    job = in_territory(access, DiagnosticImportJob, job_id, _l("Import introuvable."))
+    db.session.refresh(job)  # another process, or a background task, writes it
+    return job
+
+
+def job_status(job: DiagnosticImportJob) -> str:
+    """running, done or failed; a job whose process died while running is failed."""
+    if job.status == "running" and utcnow() - job.updated_at > STALE_AFTER:
+        return "failed"
+    return job.status
+
+
+def serialise_job(job: DiagnosticImportJob) -> dict:
+    status = job_status(job)
+    error = job.error
+    if status == "failed" and job.status == "running":
+        error = _("L'import a été interrompu (serveur arrêté) ; les données n'ont pas "
+                  "changé. Recommencez-le.")
+    return {"id": job.id, "status": status, "filename": job.filename, "size": job.size,
+            "bytes_read": job.bytes_read, "lines": job.lines, "kept": job.kept,
+            "skipped": job.skipped, "error": error,
+            "import": serialise_import(job.result) if status == "done" else None,
+            "created_at": job.created_at.isoformat(), "updated_at": job.updated_at.isoformat()}
+
+
 def last_import(access: Access) -> DiagnosticImport | None:
     require_member(access)
     return db.session.scalar(
@@ -315,7 +187,7 @@ def last_import(access: Access) -> DiagnosticImport | None:
 def _uses_dwellings(indicator: str) -> bool:
     """The SSMSI gives burglaries of dwellings per 1,000 dwellings, the rest per 1,000
     inhabitants."""
-    return "logement" in normalise_header(indicator)
+    return "logement" in ssmsi.normalise_header(indicator)
 
 
 def _evolution(first: float | None, last: float | None) -> float | None:

@@ -114,7 +114,21 @@ def _markdown_converter() -> _markdown.Markdown:
     return md
 
 
+# Idle converters: building one (its extensions' registration) cost more than converting a
+# post. A converter holds state during a conversion, so each one serves one caller at a
+# time; list.pop and list.append are atomic, for threads and greenlets alike.
+_idle_converters: list[_markdown.Markdown] = []
+
+
 def render_markdown(source: str) -> str:
     """Markdown → sanitised HTML: allow-listed tags, links with rel=nofollow noopener
     noreferrer, only http(s)/mailto URLs, no images, no raw HTML."""
-    return _cleaner.clean(_markdown_converter().convert(source))
+    try:
+        md = _idle_converters.pop()
+    except IndexError:
+        md = _markdown_converter()
+    try:
+        html = md.reset().convert(source)
+    finally:
+        _idle_converters.append(md)
+    return _cleaner.clean(html)

@@ -11,12 +11,13 @@ from markupsafe import Markup
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from .. import communes
+from .. import communes, uploads
 from ..schemas.diagnostic import EntryInput, ObservationInput
 from ..services import diagnostic
 from ..services.access import access
+from ..services.errors import Invalid
 from . import bp
-from .feedback import form_error, outcome, refusal
+from .feedback import form_error, refusal
 
 
 bp.add_app_template_filter(communes.label, "commune")  # "Marseille (13055)"
@@ -26,6 +27,10 @@ bp.add_app_template_filter(communes.label, "commune")  # "Marseille (13055)"
 def _signed(value: float) -> str:
     """A percentage change with its sign, in the reader's language: +4,2 / -3,0."""
     return format_decimal(value, "+#,##0.0;-#,##0.0")
+
+
+# A file read in this time answers at once, as before; a longer import gets a status page.
+WAIT_FOR_IMPORT = 3.0
 
 
 class ImportForm(FlaskForm):
@@ -105,17 +110,32 @@ def diagnostic_import(slug: str):
     diagnostic.require_importer(where)
     form = ImportForm()
     if form.validate_on_submit():
-        upload = form.file.data
-        record, refused = outcome(
-            lambda: diagnostic.import_ssmsi(where, upload.stream, upload.filename))
-        if refused is not None:
-            form_error(form, refused)
-            return _page(where, import_form=form, status=refused.status)
-        flash(_("Import terminé : %(rows)d lignes du territoire conservées, %(skipped)d lignes "
-                "d'autres communes ignorées.", rows=record.rows, skipped=record.skipped),
-              "success")
-        return _back(slug, "indicators")
+        job = uploads.import_in_background(where, form.file.data, wait=WAIT_FOR_IMPORT)
+        if diagnostic.job_status(job) == "failed":  # a bad file is told beside the form
+            form_error(form, Invalid(diagnostic.serialise_job(job)["error"], field="file"))
+            return _page(where, import_form=form, status=422)
+        return redirect(url_for("web.diagnostic_import_status", slug=slug, job_id=job.id),
+                        code=303)
     return _page(where, import_form=form, status=400)
+
+
+@bp.get("/t/<slug>/diagnostic/imports/<int:job_id>")
+@login_required
+def diagnostic_import_status(slug: str, job_id: int):
+    """Where an import stands: while it runs, its progress (the page refreshes itself
+    without JavaScript; static/js/import.js updates it in place otherwise); done, the
+    diagnostic with the result; failed, the error."""
+    where = access(current_user, slug)
+    job = diagnostic.serialise_job(diagnostic.import_job(where, job_id))
+    if job["status"] == "done":
+        flash(_("Import terminé : %(rows)d lignes du territoire conservées, %(skipped)d lignes "
+                "d'autres communes ignorées.", rows=job["kept"], skipped=job["skipped"]),
+              "success")
+        return redirect(url_for("web.diagnostic_page", slug=slug, _anchor="indicators"),
+                        code=303)
+    return render_template("diagnostic_import.html", where=where, territory=where.territory,
+                           job=job, counts={name: format_decimal(job[name])
+                                            for name in ("lines", "kept")})
 
 
 @bp.post("/t/<slug>/diagnostic/entry")

@@ -2,11 +2,18 @@
 databases: the API (import, read, entry, observations), the page and its forms, the CLI."""
 from __future__ import annotations
 
+import html
+import os
+import pty
+import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import requests
 
-from tests.conftest import SSMSI, browser_login
+from tests.conftest import SSMSI, _server_env, browser_login
 
 SLUG = "metropole"
 DATA = SSMSI
@@ -17,6 +24,30 @@ def upload(api_as, path: Path = BASE_2024):
     with path.open("rb") as stream:
         return api_as.post(f"/territories/{SLUG}/diagnostic/import",
                            files={"file": (path.name, stream, "text/csv")})
+
+
+FOREIGN_LINES = 60_000  # of a commune outside the territory: a file read in many steps
+
+
+def national_file(folder: Path) -> Path:
+    """The sample file, then FOREIGN_LINES lines of Lyon (skipped by the territory)."""
+    path = folder / "base_communale_nationale.csv"
+    foreign = '"69123";"19";"Vols de véhicules";"véhicule";"diff";3120;6,0;NA;NA;520000;' \
+              '"2019";290000;"2019"\n'
+    path.write_bytes(BASE_2024.read_bytes() + foreign.encode() * FOREIGN_LINES)
+    return path
+
+
+def until_finished(read) -> tuple[object, list]:
+    """Calls `read` (which answers the job's state, or None once it is over) until the job
+    is over; returns the last answer and the states seen meanwhile."""
+    seen = []
+    deadline = time.monotonic() + 120
+    while (state := read()) is not None:
+        seen.append(state)
+        assert time.monotonic() < deadline, seen[-1]
+        time.sleep(0.2)
+    return state, seen
 
 
 def signed_in(server, person) -> requests.Session:
@@ -79,7 +110,105 @@ def test_entry_and_observation_through_the_api(api, world):
     assert data["observations"][0]["entry"] == saved.json()["id"]
 
 
+def test_asynchronous_import_reports_progress_then_the_result(api, world, tmp_path):
+    path = national_file(tmp_path)
+    client = api(world.facilitator)
+    with path.open("rb") as stream:
+        started = client.post(f"/territories/{SLUG}/diagnostic/import",
+                              headers={"Prefer": "respond-async"},
+                              files={"file": (path.name, stream, "text/csv")})
+    assert started.status_code == 202, started.text
+    assert started.json()["size"] == path.stat().st_size
+    location = started.headers["Location"]
+    assert location.endswith(f"/territories/{SLUG}/diagnostic/imports/{started.json()['id']}")
+    path = location.removeprefix("/api/v1")
+    states = []
+
+    def read():
+        states.append(client.get(path).json())
+        return states[-1] if states[-1]["status"] == "running" else None
+
+    until_finished(read)
+    last = states[-1]
+    assert last["status"] == "done", last
+    assert (last["lines"], last["kept"], last["skipped"]) == (19 + FOREIGN_LINES, 16,
+                                                              2 + FOREIGN_LINES)
+    assert last["bytes_read"] == last["size"] and last["import"]["rows"] == 16
+    lines = [state["lines"] for state in states]
+    assert lines == sorted(lines)  # progress only moves forward
+    assert client.get(f"/territories/{SLUG}/diagnostic").json()["import"]["rows"] == 16
+    # Only the territory's importers follow its jobs.
+    assert api(world.actor).get(path).status_code == 403
+    assert api(world.outsider).get(path).status_code == 404
+
+
+def test_asynchronous_import_of_a_bad_file_ends_with_its_error(api, world):
+    client = api(world.facilitator)
+    with (DATA / "malformed_year.csv").open("rb") as stream:
+        started = client.post(f"/territories/{SLUG}/diagnostic/import",
+                              headers={"Prefer": "respond-async"},
+                              files={"file": ("bad.csv", stream, "text/csv")})
+    assert started.status_code == 202
+    path = started.headers["Location"].removeprefix("/api/v1")
+    until_finished(lambda: client.get(path).json()["status"] == "running" or None)
+    final = client.get(path).json()
+    assert final["status"] == "failed"
+    assert final["error"] == "Ligne 5 : année « dix-neuf » invalide."
+    assert client.get(f"/territories/{SLUG}/diagnostic").json()["import"] is None
+
+
 # --- page -----------------------------------------------------------------------------
+
+def test_page_follows_a_long_import_to_its_result(server, world, csrf_from, tmp_path):
+    path = national_file(tmp_path)
+    session = signed_in(server, world.facilitator)
+    page = session.get(f"{server.url}/t/{SLUG}/diagnostic")
+    with path.open("rb") as stream:
+        sent = session.post(f"{server.url}/t/{SLUG}/diagnostic/import",
+                            data={"csrf_token": csrf_from(page.text)},
+                            files={"file": (path.name, stream, "text/csv")},
+                            allow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    status_url = server.url + sent.headers["Location"]
+    assert re.search(rf"/t/{SLUG}/diagnostic/imports/\d+$", status_url)
+
+    def read():
+        answer = session.get(status_url, allow_redirects=False)
+        if answer.status_code == 303:
+            return None
+        # Still running: the progress, and a refresh for browsers without JavaScript.
+        assert answer.status_code == 200 and 'data-status="running"' in answer.text
+        assert '<progress id="import-progress"' in answer.text
+        assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in answer.text
+        return re.search(r"Import en cours : ([\d\s\u202f\u00a0]+) lignes lues", answer.text)
+
+    until_finished(read)
+    done = session.get(status_url)  # the diagnostic, with the result
+    assert done.url.startswith(f"{server.url}/t/{SLUG}/diagnostic")
+    assert "Import terminé : 16 lignes du territoire conservées, 60002 lignes d'autres " \
+           "communes ignorées." in html.unescape(done.text)
+    assert "base_communale_nationale.csv" in done.text and "<svg" in done.text
+
+
+def test_page_shows_a_running_import_with_its_progress(server, world, ctx):
+    from concert.services import accounts, diagnostic
+    from concert.services.access import access
+
+    job = diagnostic.start_import_job(
+        access(accounts.find_user(world.facilitator.email), SLUG), "nationale.csv", 1000)
+    diagnostic._save_job(job.id, bytes_read=400, lines=12000, kept=3, skipped=11996)
+    session = signed_in(server, world.facilitator)
+    page = session.get(f"{server.url}/t/{SLUG}/diagnostic/imports/{job.id}",
+                       allow_redirects=False)
+    assert page.status_code == 200
+    assert '<progress id="import-progress" max="1000" value="400">40 %</progress>' in page.text
+    assert re.search(r'<p role="status" id="import-lines">Import en cours : 12.000 lignes lues, '
+                     r"3 lignes du territoire conservées.</p>", page.text), page.text
+    assert '<meta http-equiv="refresh"' in page.text and "js/import.js" in page.text
+    other = signed_in(server, world.actor)
+    assert other.get(f"{server.url}/t/{SLUG}/diagnostic/imports/{job.id}",
+                     allow_redirects=False).status_code == 403
+
 
 def test_page_shows_table_and_chart_and_the_upload_form_works(server, world, csrf_from):
     session = signed_in(server, world.facilitator)
@@ -147,6 +276,8 @@ def test_cli_imports_and_prints_rows_and_skipped(runner, world):
     result = runner("diagnostic-import", SLUG, str(BASE_2024))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["rows: 16", "skipped: 2"]
+    # Not a terminal: the progress as lines on standard error.
+    assert result.stderr.splitlines() == ["100 % : 19 lignes lues, 16 conservées, 2 ignorées"]
     refused = runner("diagnostic-import", SLUG, str(DATA / "malformed_year.csv"))
     assert refused.returncode != 0 and "Ligne 5 : année « dix-neuf » invalide." in refused.stderr
     assert runner("diagnostic-import", "inconnu", str(BASE_2024)).returncode != 0
@@ -171,3 +302,28 @@ def test_demo_seeds_a_diagnostic_once(runner, ctx):
     assert count(DelinquencyFigure) > 100
     assert count(DelinquencyFigure, DelinquencyFigure.published.is_(False)) > 0
     assert count(QualitativeEntry) == 2 and count(DiagnosticObservation) == 1
+
+
+def test_cli_shows_a_progress_bar_on_a_terminal(world, database_url, instance_path, tmp_path):
+    path = national_file(tmp_path)
+    terminal, child_side = pty.openpty()
+    result = subprocess.run(
+        [sys.executable, "-m", "concert", "diagnostic-import", SLUG, str(path)],
+        stdout=subprocess.PIPE, stderr=child_side, text=True, timeout=120,
+        env=_server_env(database_url, instance_path))
+    os.close(child_side)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the terminal's other side is closed and everything was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(terminal)
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == ["rows: 16", f"skipped: {2 + FOREIGN_LINES}"]
+    bar = shown.decode()
+    assert "Lecture" in bar and "100%" in bar
+    assert f"{19 + FOREIGN_LINES:,} lignes lues, 16 conservées" in bar

@@ -47,3 +47,18 @@ def test_diagnostic_page_meets_wcag_21_aa(server, world, new_context, sign_in, a
         pytest.fail(f"axe on the diagnostic:\n{describe(violations)}", pytrace=False)
     if viewport is PHONE:  # WCAG 1.4.10 (Reflow), which axe does not check
         assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_long_import_is_followed_to_its_result(server, world, page, sign_in, tmp_path):
+    """A file that takes longer than the form's wait: the status page (its script following
+    the progress) ends on the diagnostic with the result."""
+    from tests.api.test_diagnostic import national_file
+
+    sign_in(page, world.facilitator)
+    page.goto(server.url + "/t/metropole/diagnostic")
+    page.get_by_text("Importer la base communale du SSMSI").click()
+    page.get_by_label("Fichier CSV de la base communale SSMSI").set_input_files(
+        str(national_file(tmp_path)))
+    page.get_by_role("button", name="Importer").click()
+    expect(page.get_by_text("Import terminé : 16 lignes")).to_be_visible(timeout=120_000)
+    expect(page).to_have_url(re.compile(r"/t/metropole/diagnostic#indicators$"))

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from concert.db import db
 from concert.models import AuditLog
 from concert.models.diagnostic import DelinquencyFigure, QualitativeEntry
-from concert.services import channels, diagnostic, posts, territories
+from concert.services import channels, diagnostic, posts, ssmsi, territories
 from concert.services.errors import Forbidden, Invalid, NotFound
 from concert.schemas.diagnostic import EntryInput, ObservationInput
 from concert.schemas.workspace import ChannelInput, PostInput
@@ -47,6 +47,46 @@ HEADER_2024 = ('"CODGEO_2024";"annee";"classe";"unité.de.compte";"valeur.publi�
 
 
 # --- importer ---------------------------------------------------------------------------
+
+def test_the_parser_reports_its_progress_every_few_thousand_lines():
+    foreign = ('"69123";"19";"Vols";"véhicule";"diff";3;0,5;NA;NA;520000;"2019";290000;'
+               '"2019"\n').encode()
+    data = BASE_2024.read_bytes() + foreign * (2 * ssmsi.YIELD_EVERY)
+    steps: list[ssmsi.Progress] = []
+    parsed = ssmsi.parse(io.BytesIO(data), {"13055", "13001"}, steps.append)
+    assert len(parsed.rows) == 16 and parsed.skipped == 2 + 2 * ssmsi.YIELD_EVERY
+    assert [s.lines for s in steps] == [ssmsi.YIELD_EVERY, 2 * ssmsi.YIELD_EVERY,
+                                        parsed.lines]
+    assert steps[-1] == ssmsi.Progress(len(data), parsed.lines, 16, parsed.skipped)
+    assert steps[0].kept == 16 and 0 < steps[0].bytes_read < steps[1].bytes_read
+
+
+def test_an_import_job_stores_its_result_or_its_error(world):
+    where = as_(world.facilitator)
+    job = diagnostic.start_import_job(where, BASE_2024.name, BASE_2024.stat().st_size)
+    with BASE_2024.open("rb") as stream:
+        diagnostic.run_import_job(job.id, stream)
+    done = diagnostic.serialise_job(diagnostic.import_job(where, job.id))
+    assert (done["status"], done["lines"], done["kept"], done["skipped"]) == ("done", 19, 16, 2)
+    assert done["bytes_read"] == done["size"] and done["import"]["rows"] == 16
+    bad = diagnostic.start_import_job(where, "bad.csv", 1)
+    diagnostic.run_import_job(bad.id, io.BytesIO(b"a;b\n1;2\n"))
+    failed = diagnostic.serialise_job(diagnostic.import_job(where, bad.id))
+    assert failed["status"] == "failed" and "colonnes manquantes" in failed["error"]
+    assert len(figures()) == 16  # the failed job changed nothing
+    with pytest.raises(Forbidden):
+        diagnostic.import_job(as_(world.actor), job.id)
+    with pytest.raises(NotFound):
+        diagnostic.import_job(where, 999)
+
+
+def test_a_job_whose_process_died_reads_as_interrupted(world):
+    where = as_(world.facilitator)
+    job = diagnostic.start_import_job(where, "nationale.csv", 1000)
+    assert diagnostic.serialise_job(job)["status"] == "running"
+    diagnostic._save_job(job.id, updated_at=job.updated_at - diagnostic.STALE_AFTER * 2)
+    stale = diagnostic.serialise_job(diagnostic.import_job(where, job.id))
+    assert stale["status"] == "failed" and "interrompu" in stale["error"]
 
 def test_2024_file_with_bom_keeps_the_territory_communes_only(world):
     record = imported(as_(world.facilitator), BASE_2024)
