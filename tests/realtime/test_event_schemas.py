@@ -20,7 +20,10 @@ SERVICES = CONCERT / "services"
 
 
 def _modules(folder: Path) -> dict[str, ast.Module]:
-    return {path.stem: ast.parse(path.read_text()) for path in sorted(folder.rglob("*.py"))}
+    """Each module of the folder, its subpackages' included, by path (workshops/presence.py
+    and presence.py are two)."""
+    return {str(path.relative_to(folder).with_suffix("")): ast.parse(path.read_text())
+            for path in sorted(folder.rglob("*.py"))}
 
 
 def _called(call: ast.Call, name: str) -> bool:
@@ -29,9 +32,16 @@ def _called(call: ast.Call, name: str) -> bool:
             and isinstance(func.value, ast.Name) and func.value.id == "events")
 
 
-def _types_of(tree: ast.Module) -> set[str]:
+def _names(func: ast.expr, name: str) -> bool:
+    """`name(…)` or `module.name(…)`."""
+    return (isinstance(func, ast.Name) and func.id == name) or (
+        isinstance(func, ast.Attribute) and func.attr == name)
+
+
+def _types_of(tree: ast.Module, package: list[ast.Module]) -> set[str]:
     """The literal `type` of each events.record / events.ephemeral call, or, when it is a
-    parameter of the enclosing function, the literals that function is called with."""
+    parameter of the enclosing function, the literals that function is called with anywhere
+    in the `package`."""
     found: set[str] = set()
     functions = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)]
     for function in functions:
@@ -46,9 +56,10 @@ def _types_of(tree: ast.Module) -> set[str]:
             elif isinstance(type_, ast.Name) and type_.id in params:
                 position = params.index(type_.id)
                 found.update(
-                    caller.args[position].value for caller in ast.walk(tree)
-                    if isinstance(caller, ast.Call) and isinstance(caller.func, ast.Name)
-                    and caller.func.id == function.name and len(caller.args) > position
+                    caller.args[position].value for module in package
+                    for caller in ast.walk(module)
+                    if isinstance(caller, ast.Call) and _names(caller.func, function.name)
+                    and len(caller.args) > position
                     and isinstance(caller.args[position], ast.Constant))
             else:
                 pytest.fail(f"{function.name}: an event type the scan cannot read")
@@ -56,7 +67,8 @@ def _types_of(tree: ast.Module) -> set[str]:
 
 
 def test_every_event_type_recorded_has_a_model_and_every_model_is_recorded():
-    recorded = set().union(*(_types_of(tree) for tree in _modules(SERVICES).values()))
+    package = list(_modules(SERVICES).values())
+    recorded = set().union(*(_types_of(tree, package) for tree in package))
     assert recorded == set(schemas.EVENTS)
     assert set(schemas.STORED).isdisjoint(schemas.EPHEMERAL)
 
