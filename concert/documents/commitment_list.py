@@ -1,6 +1,7 @@
 """The commitment list's model: what services/commitment_list.py assembles, and how its
-items read as cells, sheets and a document (documents/model.py). Every renderer of the list
-reads it through these functions, so the formats show the same columns and values.
+items read as cells and sheets. Every spreadsheet renderer of the list reads it through these
+functions, so the formats show the same columns and values; the list as a document (Markdown)
+is services/commitment_list.py's as_document, whose commitments read as the contract's.
 
     listing = {
         "territory": {slug, name, departement, communes, phase},
@@ -20,11 +21,10 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..labels import PARTY_LABELS
-from . import model as d
 from .model import cell_text
 
 FILTERS = ("party", "status", "pilot", "channel")
@@ -58,10 +58,6 @@ INDICATOR_COLUMNS = [
     Column("target", _l("Cible"), 14), Column("latest", _l("Dernière mesure"), 14),
     Column("latest_date", _l("Date de la dernière mesure"), 14),
 ]
-# What a commitment's section of the Markdown list shows as fields, in this order.
-DOCUMENT_FIELDS = ("party", "pilot", "partners", "domain", "staff", "budget", "equipment",
-                   "start_date", "due_date", "status", "abandon_reason", "source_count",
-                   "last_revision", "created")
 
 
 def local(value: datetime | None) -> datetime | None:
@@ -142,42 +138,3 @@ def text(value) -> str:
     if isinstance(value, float):
         return cell_text(value).replace("\u202f", "")
     return str(value)
-
-
-def as_document(listing: dict) -> d.Document:
-    """The list as a document: one section per party, one sub-section per commitment
-    (the Markdown export)."""
-    territory = listing["territory"]
-    meta = [(_("Territoire"), territory["name"]),
-            (_("Généré le"), text(local(listing["generated_at"]))),
-            (_("Engagements"), str(len(listing["items"])))]
-    meta += [(_("Filtre : %(name)s", name=label), value)
-             for label, value in listing["filters_shown"]]
-    by_party: dict[str, list[dict]] = {}
-    for item in listing["items"]:
-        by_party.setdefault(item["party_label"], []).append(item)
-    labels = {column.key: str(column.label) for column in COLUMNS}
-    indicator_columns = headers(INDICATOR_COLUMNS)[3:]
-    sections = []
-    for index, (party, items) in enumerate(by_party.items(), start=1):
-        children = []
-        for position, item in enumerate(items, start=1):
-            named = cells(item)
-            blocks = [d.fields([(labels[key], text(named[key])) for key in DOCUMENT_FIELDS
-                                if named[key] not in ("", None)])]
-            if item["description"]:
-                blocks.append(d.markdown(item["description"]))
-            if item["actions"]:
-                blocks.append(d.bullet_list(item["actions"]))
-            if item["indicators"]:
-                blocks.append(d.table(_("Indicateurs"), indicator_columns, [
-                    [i["name"], i["unit"], i["baseline"], i["target"], i["latest"],
-                     text(i["latest_date"]) or None] for i in item["indicators"]]))
-            if item["sources"]:
-                blocks.append(d.bullet_list(s["url"] for s in item["sources"]))
-            children.append(d.section(f"commitment-{item['number']}", f"{index}.{position}",
-                                      _("Engagement n° %(n)s : %(title)s", n=item["number"],
-                                        title=item["title"]), blocks))
-        sections.append(d.section(f"party-{index}", str(index), party, [], children))
-    return d.document("commitments", _("Engagements"), territory["name"], meta, sections,
-                      lang=str(get_locale()))

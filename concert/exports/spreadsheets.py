@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..documents import commitment_list as cl
 from ..documents.model import cell_text
+from ..services import commitment_list
 from ..services.errors import NotFound
 from . import Format, markdown, packagexml
 
@@ -262,7 +263,7 @@ _xml_attr = packagexml.escape
 # --- Markdown --------------------------------------------------------------------------
 
 def markdown_bytes(listing: dict) -> bytes:
-    return markdown.render(cl.as_document(listing))
+    return markdown.render(commitment_list.as_document(listing))
 
 
 FORMATS = {

@@ -14,7 +14,6 @@ from pydantic import BaseModel, ValidationError
 from ..db import UNREACHABLE, db
 from ..extensions import socketio
 from ..models import User, utcnow
-from ..schemas import workspace
 from ..schemas.events import INPUTS, JoinInput, PostInput, TypingInput, WorkshopPresenceInput
 from ..services import accounts, audience, posts, presence, validation, workshops
 from ..services.access import access
@@ -102,8 +101,7 @@ def on_join(data: Any = None):
 @socketio.on("post")
 def on_post(data: Any = None):
     def post(user: User, given: PostInput) -> dict:
-        created, _new = posts.create_post(access(user, given.territory), workspace.PostInput(
-            **given.model_dump(exclude={"territory"})))
+        created, _new = posts.create_post(access(user, given.territory), given)
         return {"ok": True, "post": posts.serialise(created)}
 
     return _answer("post", post, data)

@@ -7,18 +7,15 @@ checked against them (concert/realtime/broadcast.py), as Zulip checks its events
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
-    BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, TypeAdapter,
-    ValidationError, create_model,
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr,
+    TypeAdapter, ValidationError, create_model,
 )
 
-from ..models import COMMITMENT_STATUSES, PARTIES, POST_KINDS, POST_STATUSES
-from ..models.workshops import VOTE_STATUSES, WORKSHOP_STATUSES
-
-Kind = Literal[POST_KINDS]  # type: ignore[valid-type]
+from ..models import POST_STATUSES
+from . import contract, facilitation, workshops, workspace
 
 
 class InvalidEvent(AssertionError):
@@ -52,15 +49,12 @@ class JoinInput(_In):
     after_seq: StrictInt | None = None
 
 
-class PostInput(_In):
-    territory: str
-    channel: StrictInt
-    kind: Kind
-    body: str
-    client_id: OptionalText = None
-    reply_to: OptionalId = None
-    workshop: OptionalId = None
-    agenda_item: OptionalId = None
+class PostInput(workspace.PostInput):
+    """The API's post input, and the territory it is posted in: the handler passes it to
+    the service as it is. Its fields are checked by the service's own rules (the API's),
+    so "5" is a channel here as there; the territory is a string, strictly."""
+
+    territory: StrictStr
 
 
 class WorkshopPresenceInput(_In):
@@ -76,53 +70,48 @@ class TypingInput(_In):
     channel: StrictInt
 
 
-INPUTS: dict[str, type[_In]] = {"join": JoinInput, "post": PostInput,
+INPUTS: dict[str, type[BaseModel]] = {"join": JoinInput, "post": PostInput,
                                 "workshop": WorkshopPresenceInput, "typing": TypingInput}
 
 
 # --- resources as events carry them -------------------------------------------------------
+# The API's models (workspace, facilitation, contract, workshops): an event carries a
+# resource in the JSON shape the API answers with. Only where an event's shape differs is
+# there a subclass here, and it says how.
 
-class UserRef(_Out):
-    id: int | None
-    name: str
-
-
-class Member(_Out):
-    """A person as others see them: name and organisation."""
-
-    id: int | None
-    name: str
-    organisation: str
-    organisation_kind: str
+Member = workspace.Author           # a person as others see them: name and organisation
+UserRef = facilitation.Person       # a person by id and name
+Commitment = facilitation.Commitment  # with its quoted sources the reader may see
+ContractVersion = contract.ContractVersion
 
 
-class CommitmentRef(_Out):
-    id: int
-    number: int
-    title: str
+def _per_reader(value: Any) -> Any:
+    raise ValueError("an event, broadcast to every member, never carries a per-reader field")
 
 
-class Post(_Out):
-    id: int
-    channel: int
-    kind: Kind
-    body: str
-    html: str
-    status: Literal[POST_STATUSES] | None  # type: ignore[valid-type]
-    author: Member
-    reply_to: int | None
-    replies: int
-    supports: int
-    seq: int
-    created_at: datetime
-    edited_at: datetime | None
-    deleted: bool
-    client_id: str | None
-    merged_into: int | None
-    decline_reason: str | None
-    commitments: list[CommitmentRef]
-    workshop: int | None
-    agenda_item: int | None
+# The API's per-reader fields (whether I support a post, my dots, the server's clock for my
+# page): absent from an event, refused if present.
+PerReader = Annotated[None, AfterValidator(_per_reader)]
+
+
+class Post(workspace.Post):
+    """The API's post without `supported` (whether the reader supports it)."""
+
+    supported: PerReader = None
+
+
+class Vote(workshops.Vote):
+    """The API's vote without `mine` (the reader's dots)."""
+
+    mine: PerReader = None
+
+
+class Workshop(workshops.Workshop):
+    """The API's workshop without `server_now` (given to answers and pages), its votes
+    without `mine`."""
+
+    server_now: PerReader = None
+    votes: list[Vote]
 
 
 class PostSupported(_Out):
@@ -137,124 +126,7 @@ class PostStatus(_Out):
     status: Literal[POST_STATUSES]  # type: ignore[valid-type]
     reason: str | None
     merged_into: int | None
-    commitments: list[CommitmentRef]
-
-
-class Measurement(_Out):
-    id: int
-    date: date
-    value: float
-    comment: str
-
-
-class Indicator(_Out):
-    id: int
-    name: str
-    unit: str
-    baseline: float | None
-    target: float | None
-    measurements: list[Measurement]
-    latest: float | None
-    progress: float | None = Field(ge=0, le=1)
-
-
-class Means(_Out):
-    staff: str
-    budget: str
-    equipment: str
-
-
-class Source(_Out):
-    """A source post the reader may see, quoted."""
-
-    id: int
-    channel: int
-    kind: Kind
-    seq: int
-    excerpt: str
-    author: str
-
-
-class Commitment(_Out):
-    id: int
-    number: int
-    title: str
-    description: str
-    party: Literal[PARTIES]  # type: ignore[valid-type]
-    pilot: str
-    partners: list[str]
-    channel: int | None
-    actions: list[str]
-    means: Means
-    start_date: date | None
-    due_date: date | None
-    indicators: list[Indicator]
-    status: Literal[COMMITMENT_STATUSES]  # type: ignore[valid-type]
-    abandon_reason: str | None
-    source_posts: list[int]
-    sources: list[Source]
-    hidden_sources: int
-    created_at: datetime
-    updated_at: datetime
-
-
-class ContractVersion(_Out):
-    number: int
-    note: str
-    author: UserRef
-    created_at: datetime
-
-
-class AgendaItem(_Out):
-    id: int
-    position: int
-    title: str
-    minutes: int
-    channel: int | None
-
-
-class VoteOption(_Out):
-    """Dots per post; its words only for a reader who may read that post."""
-
-    post: int
-    dots: int
-    hidden: bool
-    kind: Kind | None
-    text: str
-    organisation: str
-
-
-class Vote(_Out):
-    id: int
-    question: str
-    dots: int
-    status: Literal[VOTE_STATUSES]  # type: ignore[valid-type]
-    agenda_item: int | None
-    opened_at: datetime
-    closed_at: datetime | None
-    options: list[VoteOption]
-    voters: int
-    total: int
-
-
-class Workshop(_Out):
-    id: int
-    title: str
-    starts_at: datetime
-    place: str
-    online_url: str
-    invited: list[str]
-    status: Literal[WORKSHOP_STATUSES]  # type: ignore[valid-type]
-    agenda: list[AgendaItem]
-    current_item: int | None
-    current_agenda_item: int | None
-    item_started_at: datetime | None
-    item_ends_at: datetime | None
-    started_at: datetime | None
-    closed_at: datetime | None
-    cancelled_at: datetime | None
-    cancel_reason: str | None
-    votes: list[Vote]
+    commitments: list[workspace.CommitmentRef]
 
 
 class WorkshopVote(_Out):
@@ -375,8 +247,9 @@ def check_ack(name: str, ack: Any) -> None:
 
 
 def _check(adapter: TypeAdapter, sent: Any) -> None:
+    """Strictly, the API's models too: a number sent as a string is a bug of ours."""
     try:
-        adapter.validate_json(json.dumps(sent))
+        adapter.validate_json(json.dumps(sent), strict=True)
     except ValidationError as exc:
         raise InvalidEvent(f"{exc}\nin {sent!r:.1000}") from None
 

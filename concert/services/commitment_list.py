@@ -9,14 +9,15 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..db import db
-from ..documents.commitment_list import FILTERS, row
+from ..documents import model as d
+from ..documents.commitment_list import FILTERS, local, row, text
 from ..labels import COMMITMENT_STATUS_LABELS, PARTY_LABELS
 from ..models import Commitment, CommitmentRevision, CommitmentSource, Indicator, Post
-from . import audience, commitments, territories
+from . import audience, commitment_section, commitments, territories
 from .access import Access
 from .errors import BadRequest, Invalid
 
@@ -144,3 +145,36 @@ def _indicator(indicator: Indicator) -> dict:
     return {"name": indicator.name, "unit": indicator.unit or "", "baseline": indicator.baseline,
             "target": indicator.target, "latest": latest.value if latest else None,
             "latest_date": latest.measured_on if latest else None}
+
+
+def as_document(listing: dict) -> d.Document:
+    """The list as a document (the Markdown export): one section per party, one sub-section
+    per commitment, which reads as the contract's (services/commitment_section.py), plus
+    links to its sources."""
+    territory = listing["territory"]
+    meta = [(_("Territoire"), territory["name"]),
+            (_("Généré le"), text(local(listing["generated_at"]))),
+            (_("Engagements"), str(len(listing["items"])))]
+    meta += [(_("Filtre : %(name)s", name=label), value)
+             for label, value in listing["filters_shown"]]
+    by_party: dict[str, list[dict]] = {}
+    for item in listing["items"]:
+        by_party.setdefault(item["party_label"], []).append(item)
+    words = commitment_section.Words.current(str(get_locale()))
+    sections = []
+    for index, (party, items) in enumerate(by_party.items(), start=1):
+        children = [commitment_section.section(_facts(item), f"{index}.{position}", words)
+                    for position, item in enumerate(items, start=1)]
+        sections.append(d.section(f"party-{index}", str(index), party, [], children))
+    return d.document("commitments", _("Engagements"), territory["name"], meta, sections,
+                      lang=str(get_locale()))
+
+
+def _facts(item: dict) -> commitment_section.Facts:
+    return commitment_section.Facts(
+        id=item["id"], number=item["number"], title=item["title"],
+        description=item["description"], pilot=item["pilot"], partners=item["partners"],
+        status=item["status"], domain=item["channel_name"], start_date=item["start_date"],
+        due_date=item["due_date"], means=item["means"], actions=item["actions"],
+        indicators=commitment_section.indicators(item["indicators"]),
+        sources=[s["url"] for s in item["sources"]])

@@ -7,12 +7,10 @@ may see (commitments, open channels' names, facilitators' texts), never a post."
 from __future__ import annotations
 
 import difflib
-import functools
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from babel import dates as babel_dates, numbers as babel_numbers
 from flask_babel import force_locale, format_date, gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +24,7 @@ from ..models.contract import (
     FRAMEWORK_KINDS, SECTION_KEYS, ContractFramework, ContractSection, ContractVersion,
 )
 from ..schemas.contract import MAX_SECTION, SectionInput, VersionInput
-from . import audience, audit, diagnostic, events, validation
+from . import audience, audit, commitment_section, diagnostic, events, validation
 from .access import Access, in_territory, system_reader
 from .commitments import _date
 from .errors import Invalid, NotFound
@@ -186,7 +184,7 @@ def _assemble_french(territory: Territory, version_label: str | None) -> dict:
     texts = sections(system_reader(territory))
     items = _commitments(territory)
     domains = _open_domains(territory)
-    words = _commitment_words()
+    words = commitment_section.Words.current("fr")
     numbered: list[tuple[str, str, list, list]] = [
         ("preamble", str(SECTION_TITLES["preamble"]), _text_blocks(texts["preamble"]), []),
         ("diagnostic", str(SECTION_TITLES["diagnostic"]),
@@ -207,7 +205,8 @@ def _assemble_french(territory: Territory, version_label: str | None) -> dict:
     ]
     built = []
     for position, (key, title, blocks, commitments) in enumerate(numbered, start=1):
-        subsections = [_commitment_section(c, f"{position}.{i}", domains, words)
+        subsections = [commitment_section.section(_commitment_facts(c, domains),
+                                                  f"{position}.{i}", words)
                        for i, c in enumerate(commitments, start=1)]
         built.append(doc.section(key, str(position), title, blocks, subsections))
     meta = [(_("Territoire"), territory.name),
@@ -258,51 +257,15 @@ def _open_domains(territory: Territory) -> dict[int, str]:
     return {c.id: c.name for c in audience.visible_channels(system_reader(territory))}
 
 
-def _commitment_title(commitment: Commitment) -> str:
-    return _("Engagement n° %(n)d — %(title)s", n=commitment.number, title=commitment.title)
-
-
-def _commitment_words() -> dict[str, str]:
-    """The words of every commitment's section, translated once per contract rather than
-    once per commitment (flask-babel looks its context up at each call)."""
-    return {
-        "pilot": _("Pilote"), "no_pilot": _("non désigné"), "partners": _("Partenaires"),
-        "no_partner": _("aucun"), "status": _("Statut"), "domain": _("Domaine"),
-        "unspecified": _("non précisé"), "calendar": _("Calendrier"),
-        "staff": _("Moyens humains"), "budget": _("Budget"), "equipment": _("Équipements"),
-        "actions": _("Actions :"), "indicators": _("Indicateurs de l'engagement n° %(n)d"),
-        "columns": [_("Indicateur"), _("Unité"), _("Référence"), _("Cible")],
-        "statuses": {key: str(label) for key, label in COMMITMENT_STATUS_LABELS.items()},
-    }
-
-
-def _commitment_section(commitment: Commitment, number: str, domains: dict[int, str],
-                        words: dict) -> dict:
-    means = commitment.means or {}
-    blocks = []
-    if commitment.description.strip():
-        blocks.append(doc.paragraph(commitment.description))
-    blocks.append(doc.fields([
-        (words["pilot"], commitment.pilot or words["no_pilot"]),
-        (words["partners"], ", ".join(commitment.partners or []) or words["no_partner"]),
-        (words["status"], words["statuses"][commitment.status]),
-        (words["domain"], domains.get(commitment.channel_id) or words["unspecified"]),
-        (words["calendar"], _calendar(commitment.start_date, commitment.due_date,
-                                      words["unspecified"])),
-        (words["staff"], means.get("staff") or "—"),
-        (words["budget"], means.get("budget") or "—"),
-        (words["equipment"], means.get("equipment") or "—"),
-    ]))
-    if commitment.actions:
-        blocks.append(doc.paragraph(words["actions"]))
-        blocks.append(doc.bullet_list(commitment.actions))
-    if commitment.indicators:
-        blocks.append(doc.table(
-            words["indicators"] % {"n": commitment.number}, words["columns"],
-            [[i.name, i.unit, _number(i.baseline), _number(i.target)]
-             for i in commitment.indicators]))
-    return doc.section(f"commitment-{commitment.id}", number, _commitment_title(commitment),
-                       blocks)
+def _commitment_facts(commitment: Commitment, domains: dict[int, str]) -> commitment_section.Facts:
+    return commitment_section.Facts(
+        id=commitment.id, number=commitment.number, title=commitment.title,
+        description=commitment.description or "", pilot=commitment.pilot or "",
+        partners=list(commitment.partners or []), status=commitment.status,
+        domain=domains.get(commitment.channel_id), start_date=commitment.start_date,
+        due_date=commitment.due_date, means=commitment.means or {},
+        actions=list(commitment.actions or []),
+        indicators=commitment_section.indicators(commitment.indicators))
 
 
 def _evaluation_table(items: list[Commitment]) -> dict:
@@ -319,32 +282,13 @@ def _evaluation_table(items: list[Commitment]) -> dict:
                       _("Cible"), _("Dernière mesure"), _("Date de la mesure")], rows)
 
 
-def _calendar(start: date | None, due: date | None, unspecified: str) -> str:
-    if not start and not due:
-        return unspecified
-    return f"{_day(start) or '…'} → {_day(due) or '…'}"
-
-
-# The contract is French whoever assembles it (see _assemble): dates and numbers are
-# formatted for "fr" directly, once per value (Babel's formatting is slow, and a contract
-# repeats the same values).
-
-@functools.lru_cache(maxsize=4096)
-def _french_day(value: date) -> str:
-    return babel_dates.format_date(value, "medium", locale="fr")
-
-
-@functools.lru_cache(maxsize=4096)
-def _french_number(value: float) -> str:
-    return babel_numbers.format_decimal(value, locale="fr")
-
-
 def _day(value: date | None) -> str | None:
-    return _french_day(value) if value else None
+    """The contract is French whoever assembles it (see _assemble)."""
+    return commitment_section.day(value, "fr")
 
 
 def _number(value: float | None) -> str | None:
-    return None if value is None else _french_number(value)
+    return commitment_section.number_text(value, "fr")
 
 
 # --- versions ------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from odfdo import Document as OdfDocument
 
 from concert.db import db
 from concert.schemas.workspace import ChannelInput, PostInput
-from concert.services import channels, commitments, facilitation, posts
+from concert.documents.model import walk
+from concert.services import channels, commitment_list, commitments, contract, facilitation, posts
 from tests.conftest import SLUG, as_
 
 
@@ -189,9 +190,36 @@ def test_markdown_list(client, world, listed):
     filtered = get(client, world.actors[0], "commitments.md",
                    query_string={"status": "validated"}).data.decode("utf-8")
     assert "- Filtre : Statut : Validé" in filtered and "Médiation" not in filtered
-    assert "Engagement n° 2 : Médiation dans les résidences" in text
-    assert "- **Échéance** : 31/12/2027" in text
+    # A commitment reads as in the contract (issue 13): "Engagement n° N — Titre", then
+    # its fields as the act states them.
+    assert "### 2.1 Engagement n° 2 — Médiation dans les résidences" in text
+    assert "- **Calendrier** : 15 janv. 2027 → 31 déc. 2027" in text
+    assert "- **Pilote** : Ville de Marseille" in text
+    assert "- **Partenaires** : Police municipale, SNCF Sûreté" in text
     assert "Secret du Rhône" not in text
+
+
+def test_a_commitment_reads_the_same_in_the_contract_and_in_the_list(world, listed):
+    """One section builder (services/commitment_section.py) for both documents: the same
+    commitment has the same title, fields, actions and indicators in each; the list only
+    adds the links to its sources."""
+    with force_locale("fr"):
+        in_contract = {s["key"]: s for s in walk(contract.assemble(as_(world.actors[0]))[
+            "sections"])}
+        in_list = {s["key"]: s for s in walk(commitment_list.as_document(
+            commitment_list.assemble(as_(world.actors[0]), {}))["sections"])}
+    first, second = (f"commitment-{listed[name]}" for name in ("first", "second"))
+    # Without sources, the section is the contract's, but for its number in the document.
+    assert in_list[second]["title"] == "Engagement n° 2 — Médiation dans les résidences"
+    assert in_list[second] == {**in_contract[second], "number": in_list[second]["number"]}
+    # With sources, the contract's section, then "Sources :" and the links this reader sees.
+    shared = len(in_contract[first]["blocks"])
+    assert in_list[first]["title"] == in_contract[first]["title"]
+    assert in_list[first]["blocks"][:shared] == in_contract[first]["blocks"]
+    paragraph, links = in_list[first]["blocks"][shared:]
+    assert paragraph == {"type": "paragraph", "text": "Sources :"}
+    assert [link.rpartition("#")[2] for link in links["items"]] == [
+        f"post-{listed['open_need']}", f"post-{listed['secret_need']}"]
 
 
 def test_who_may_export(client, world, listed, login):

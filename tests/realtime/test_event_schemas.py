@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from concert.db import db
 from concert.models import Territory
 from concert.schemas import events as schemas
+from concert.schemas import workspace
 from concert.services import events
 
 CONCERT = Path(__file__).resolve().parents[2] / "concert"
@@ -143,3 +144,23 @@ def test_an_event_that_does_not_match_its_model_fails_the_commit(world):
 def test_the_envelope_and_its_data_are_checked(message):
     with pytest.raises(schemas.InvalidEvent):
         schemas.check_event(message)
+
+
+_POST = {"id": 1, "channel": 1, "kind": "message", "body": "x", "html": "<p>x</p>",
+         "status": None, "author": {"id": 1, "name": "Ada", "organisation": "Ville",
+                                    "organisation_kind": "commune"},
+         "reply_to": None, "replies": 0, "supports": 0, "seq": 1,
+         "created_at": "2027-01-01T00:00:00+00:00", "edited_at": None, "deleted": False,
+         "client_id": None, "merged_into": None, "decline_reason": None, "commitments": [],
+         "workshop": None, "agenda_item": None}
+
+
+def test_events_carry_the_api_models_strictly_without_per_reader_fields():
+    """A post in an event is the API's post (schemas/workspace.py), checked strictly, and
+    never with the reader's own `supported`."""
+    assert issubclass(schemas.Post, workspace.Post)
+    event = {"territory": "t", "seq": 1, "type": "post.created", "data": _POST}
+    schemas.check_event(event)
+    for wrong in ({"supported": True}, {"supported": None}, {"id": "1"}, {"email": "a@b"}):
+        with pytest.raises(schemas.InvalidEvent):
+            schemas.check_event({**event, "data": {**_POST, **wrong}})
