@@ -13,6 +13,7 @@ from .services import (
 )
 from .schemas.contract import SectionInput, VersionInput
 from .schemas.diagnostic import EntryInput, ObservationInput
+from .schemas.facilitation import PromotionInput
 from .schemas.workspace import PostInput
 from .schemas.workshops import DotInput, MoveInput, VoteInput, WorkshopInput
 
@@ -124,7 +125,7 @@ def _seed_commitments() -> None:
         post = db.session.scalar(sa.select(Post).where(
             Post.author_id == author.id, Post.client_id == f"demo-{index}"))
         if post.status == "open":
-            facilitation.promote(facilitator, {**fields, "source_posts": [post.id]})
+            facilitation.promote(facilitator, PromotionInput(**fields, source_posts=[post.id]))
 
 
 # The SSMSI indicators seeded for the demo: name, unit, facts per 1,000 inhabitants.
@@ -279,10 +280,10 @@ def _seed_workshops() -> None:
         voter = territories.access(accounts.find_user(email), SLUG)
         for slot, choice in enumerate(choices):
             workshops.place_dot(voter, past.id, vote.id, DotInput(post=said[choice].id, slot=slot))
-    facilitation.promote(facilitator, {
-        "title": "Présence de la police municipale sur le parvis de la gare en soirée",
-        "party": "collectivite", "pilot": "Police municipale de Marseille",
-        "source_posts": [said[1].id]})
+    facilitation.promote(facilitator, PromotionInput(
+        title="Présence de la police municipale sur le parvis de la gare en soirée",
+        party="collectivite", pilot="Police municipale de Marseille",
+        source_posts=[said[1].id]))
     workshops.close(facilitator, past.id)
     workshops.create(facilitator, WorkshopInput(**{
         "title": "Atelier prévention et jeunesse", "place": "Hôtel de ville, salle du conseil",

@@ -11,22 +11,19 @@ from ..db import db
 from ..models import (
     ORGANISATION_KINDS, Commitment, DuplicateSuggestion, Post, PostWord, Support,
 )
-from ..schemas.facilitation import DeclineInput, MergeInput
+from ..schemas.facilitation import DeclineInput, MergeInput, PromotionInput
 from . import audience, audit, commitments, duplicates, events, posts, validation
 from .access import Access
 from .errors import Conflict, Invalid
 
 
-def promote(access: Access, data: dict) -> Commitment:
+def promote(access: Access, data: PromotionInput) -> Commitment:
     """Creates a commitment from `data` and marks its source posts promoted. A post already
     promoted goes into a second commitment only when `repromote` is true."""
     access.require("facilitator")
-    fields = commitments.parse_fields(access, data, partial=False)
-    repromote = data.get("repromote", False)
-    if not isinstance(repromote, bool):
-        raise Invalid(_l("Valeur booléenne attendue."), field="repromote")
-    sources = _sources(access, data.get("source_posts", []), repromote=repromote)
-    if "channel" not in data and sources and audience.open_to_all(sources[0].channel):
+    fields = commitments.parse_fields(access, data)
+    sources = _sources(access, data.source_posts, repromote=data.repromote)
+    if "channel" not in data.model_fields_set and sources and audience.open_to_all(sources[0].channel):
         fields["channel_id"] = sources[0].channel_id  # the domain the need was raised in
     commitment = commitments.create(access, fields, sources)
     for post in sources:
@@ -136,10 +133,7 @@ def _announce_status(access: Access, post: Post) -> None:
     }, channel=post.channel, post_id=post.id)
 
 
-def _sources(access: Access, value: Any, *, repromote: bool) -> list[Post]:
-    if not isinstance(value, list) or not all(
-            isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise Invalid(_l("Liste d'identifiants de messages attendue."), field="source_posts")
+def _sources(access: Access, value: list[int], *, repromote: bool) -> list[Post]:
     sources = _contributions(access, *((post_id, "source_posts")
                                        for post_id in dict.fromkeys(value)))
     for post in sources:

@@ -8,7 +8,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, gettext as _
 from flask_login import current_user, login_required
 
-from ..schemas.facilitation import DeclineInput, MergeInput
+from ..schemas.facilitation import (
+    CommitmentInput, CommitmentsQuery, DeclineInput, MeasurementInput, MergeInput, PromotionInput,
+)
 from ..services import audit, channels, commitments, facilitation, posts
 from ..services.access import access
 from . import bp
@@ -45,8 +47,7 @@ def commitments_page(slug: str):
     where = access(current_user, slug)
     args = request.args
     items, refused = outcome(lambda: commitments.list_commitments(
-        where, status=args.get("status"), party=args.get("party"), pilot=args.get("pilot"),
-        channel=args.get("channel")))
+        where, CommitmentsQuery(**args.to_dict())))
     if refused is not None:
         form_error(None, refused)
         items = commitments.list_commitments(where)
@@ -125,8 +126,8 @@ def update_commitment(slug: str, commitment_id: int):
     commitment = commitments.get(where, commitment_id)
     form = _commitment_form(where)
     if form.validate_on_submit():
-        status = refusal(form, lambda: commitments.update(where, commitment_id,
-                                                          form.data_for_service()))
+        status = refusal(form, lambda: commitments.update(
+            where, commitment_id, CommitmentInput(**form.data_for_service())))
         if status:
             return _commitment(where, commitment, form=form, status=status)
         flash(_("Engagement mis à jour."), "success")
@@ -141,8 +142,8 @@ def commitment_status(slug: str, commitment_id: int):
     commitment = commitments.get(where, commitment_id)
     form = StatusForm()
     if form.validate_on_submit():
-        status = refusal(form, lambda: commitments.update(where, commitment_id, {
-            "status": form.status.data, "abandon_reason": form.abandon_reason.data or None}))
+        status = refusal(form, lambda: commitments.update(where, commitment_id, CommitmentInput(
+            status=form.status.data, abandon_reason=form.abandon_reason.data or None)))
         if status:
             return _commitment(where, commitment, status_form=form, status=status)
         flash(_("Statut mis à jour."), "success")
@@ -157,9 +158,9 @@ def add_measurement(slug: str, commitment_id: int):
     form = MeasurementForm()
     if form.validate_on_submit():
         status = refusal(form, lambda: commitments.add_measurement(
-            where, commitment_id, int(form.indicator.data or 0), {
-                "date": form.date.data.isoformat() if form.date.data else None,
-                "value": form.value.data, "comment": form.comment.data or ""}))
+            where, commitment_id, int(form.indicator.data or 0), MeasurementInput(
+                date=form.date.data.isoformat() if form.date.data else None,
+                value=form.value.data, comment=form.comment.data or "")))
         if status:
             return _commitment(where, commitment, measurement_form=form, status=status)
         flash(_("Mesure enregistrée."), "success")
@@ -192,7 +193,8 @@ def new_commitment(slug: str):
         data = form.data_for_service()
         data["source_posts"] = [s["id"] for s in sources]
         data["repromote"] = request.form.get("repromote") == "1"
-        commitment, refused = outcome(lambda: facilitation.promote(where, data))
+        commitment, refused = outcome(lambda: facilitation.promote(where,
+                                                                   PromotionInput(**data)))
         if refused is not None:
             form_error(form, refused)
             status = refused.status

@@ -17,7 +17,7 @@ from concert.services.accounts import find_user
 from concert.services.errors import Conflict, Invalid
 from concert.schemas.workspace import ChannelInput, PostInput
 from concert.schemas.workshops import DotInput, VoteInput, WorkshopInput
-from concert.schemas.facilitation import DeclineInput
+from concert.schemas.facilitation import DeclineInput, PromotionInput
 from concert.schemas.contract import VersionInput
 
 SLUG = "metropole"
@@ -77,8 +77,8 @@ def test_every_catch_up_matches_the_event_models_for_every_reader(world):
     secret, _ = posts.create_post(anim, PostInput(channel=state, kind="need", body="Renseignement"))
     posts.toggle_support(anim, need.id)
     posts.edit_post(actor, proposal.id, "Des patrouilles à pied")
-    facilitation.promote(anim, {"title": "Engagement", "party": "etat",
-                                "source_posts": [need.id, secret.id]})
+    facilitation.promote(anim, PromotionInput(**{"title": "Engagement", "party": "etat",
+                                "source_posts": [need.id, secret.id]}))
     facilitation.decline(anim, proposal.id, DeclineInput(reason="Hors sujet"))
     facilitation.reopen(anim, proposal.id)
     workshop = workshops.create(anim, WorkshopInput(**{
