@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from ..schemas.facilitation import (
     CommitmentInput, CommitmentsQuery, DeclineInput, MeasurementInput, MergeInput, PromotionInput,
 )
+from ..schemas.workspace import ConsolidationQuery, ContributionsQuery
 from ..services import audit, channels, commitments, facilitation, posts
 from ..services.access import access
 from . import bp
@@ -218,16 +219,18 @@ def consolidation(slug: str):
     args = request.args
     filters = {name: args.get(name, "") for name in CONSOLIDATION_FILTERS}
     open_items, refused = outcome(lambda: facilitation.open_contributions(
-        where, after=args.get("after"), limit=facilitation.CONSOLIDATION_PAGE, **filters))
+        where, ConsolidationQuery(after=args.get("after"), limit=facilitation.CONSOLIDATION_PAGE,
+                                  **filters)))
     if refused is not None:
         form_error(None, refused)
         filters = dict.fromkeys(CONSOLIDATION_FILTERS, "")
-        open_items = facilitation.open_contributions(where,
-                                                     limit=facilitation.CONSOLIDATION_PAGE)
+        open_items = facilitation.open_contributions(
+            where, ConsolidationQuery(limit=facilitation.CONSOLIDATION_PAGE))
     following = (url_for("web.consolidation", slug=slug, **filters,
                          after=posts.page_key(open_items[-1], "supports"))
                  if len(open_items) == facilitation.CONSOLIDATION_PAGE else None)
-    declined = posts.list_contributions(where, status="declined", order="recent", limit=20)
+    declined = posts.list_contributions(where, ContributionsQuery(status="declined",
+                                                                  order="recent", limit=20))
     listed = channels.list_channels(where, readable=True)
     return render_template(
         "consolidation.html", where=where, territory=where.territory,
