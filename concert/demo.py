@@ -14,6 +14,7 @@ from .services import (
 from .schemas.contract import SectionInput, VersionInput
 from .schemas.diagnostic import EntryInput, ObservationInput
 from .schemas.facilitation import PromotionInput
+from .schemas.territories import InvitationInput
 from .schemas.workspace import PostInput
 from .schemas.workshops import DotInput, MoveInput, VoteInput, WorkshopInput
 
@@ -309,7 +310,8 @@ def seed() -> list[str]:
             )
         ):
             continue
-        invitation_url = members.invite(system, email, role, organisation, kind)[1]
+        invitation_url = members.invite(system, InvitationInput(
+            email=email, role=role, organisation=organisation, organisation_kind=kind))[1]
         members.accept_invitation(
             invitation_url.rsplit("/", 1)[1], name=name, password=PASSWORD, signed_in=user
         )

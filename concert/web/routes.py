@@ -11,6 +11,7 @@ from ..errors import unavailable_response
 from .. import health
 from ..models import ROLES
 from ..ratelimits import password_attempts
+from ..schemas.territories import InvitationInput, RoleInput
 from ..schemas.workspace import ContributionsQuery, PostInput, PostsQuery
 from ..services import (
     accounts, channels, events, mail, members, posts, presence, territories,
@@ -291,9 +292,9 @@ def invite(slug: str):
     where.require("facilitator", admin=True)
     form = InviteForm()
     if form.validate_on_submit():
-        sent, refused = outcome(lambda: members.invite(
-            where, form.email.data, form.role.data, form.organisation.data,
-            form.organisation_kind.data))
+        sent, refused = outcome(lambda: members.invite(where, InvitationInput(
+            email=form.email.data, role=form.role.data, organisation=form.organisation.data,
+            organisation_kind=form.organisation_kind.data)))
         if refused is not None:
             form_error(form, refused)
             return _members(where, form, refused.status)
@@ -337,7 +338,8 @@ def change_role(slug: str, membership_id: int):
     where = access(current_user, slug, admin=True)
     form = RoleForm()
     if form.validate_on_submit():
-        attempt(lambda: members.change_role(where, membership_id, form.role.data),
+        attempt(lambda: members.change_role(where, membership_id,
+                                            RoleInput(role=form.role.data)),
                 _("Rôle modifié."))
     return redirect(url_for("web.members_page", slug=slug))
 

@@ -33,6 +33,7 @@ from concert.schemas.workspace import ChannelInput
 from concert.schemas.facilitation import (
     CommitmentInput, CommitmentsQuery, DeclineInput, MeasurementInput, MergeInput, PromotionInput,
 )
+from concert.schemas.territories import InvitationInput
 from tests.conftest import SLUG, as_
 from tests.services.conftest import channel_id, contribute, events_of
 
@@ -110,8 +111,7 @@ def refused(error, call, *, code: str | None = None, field: str | None = None):
 
 def second_facilitator(kind: str = "commune"):
     """Another facilitator of "metropole", of a kind the State channel leaves out."""
-    _invitation, url = members.invite(territories.system_access(SLUG), "mairie@example.org",
-                                      "facilitator", "Ville de Marseille", kind)
+    _invitation, url = members.invite(territories.system_access(SLUG), InvitationInput(email="mairie@example.org", role="facilitator", organisation="Ville de Marseille", organisation_kind=kind))
     members.accept_invitation(url.rsplit("/", 1)[1], name="Marc Mairie",
                               password="correct horse battery staple")
     return access(accounts.find_user("mairie@example.org"), SLUG)
