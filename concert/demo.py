@@ -14,7 +14,7 @@ from .services import (
 from .schemas.contract import SectionInput, VersionInput
 from .schemas.diagnostic import EntryInput, ObservationInput
 from .schemas.facilitation import PromotionInput
-from .schemas.territories import InvitationInput
+from .schemas.territories import InvitationInput, PhaseInput
 from .schemas.workspace import PostInput
 from .schemas.workshops import DotInput, MoveInput, VoteInput, WorkshopInput
 
@@ -230,7 +230,7 @@ def _seed_contract() -> None:
     if not contract.frameworks(facilitator):
         for framework in CONTRACT_FRAMEWORKS:
             contract.save_framework(facilitator, framework)
-    territories.set_phase(facilitator, "drafting")
+    territories.set_phase(facilitator, PhaseInput(phase="drafting"))
     contract.freeze(facilitator, VersionInput(
         note="Première version soumise au comité de pilotage"))
 

@@ -61,7 +61,7 @@ def get_territory(slug: str):
 def update_territory(slug: str):
     """Change the territory's phase (facilitators)."""
     where = access(current_user, slug)
-    territory = territories.set_phase(where, parse(PhaseInput, json_body()).phase)
+    territory = territories.set_phase(where, parse(PhaseInput, json_body()))
     return jsonify(_territory(territory, where.membership))
 
 

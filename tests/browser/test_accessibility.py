@@ -68,7 +68,9 @@ def open_members(page, base, world, sign_in):
 
 def open_invitation(page, base, world, sign_in):
     url = members.invite(
-        territories.system_access(world.slug), InvitationInput(email="nina@example.org", role="actor", organisation="Ville test", organisation_kind="commune"),
+        territories.system_access(world.slug), InvitationInput(
+            email="nina@example.org", role="actor", organisation="Ville test",
+            organisation_kind="commune"),
     )[1]
     page.goto(base + urlsplit(url).path)
     return "Rejoindre « Métropole test »"

@@ -21,7 +21,8 @@ document.addEventListener('securitypolicyviolation', (event) => {
 def invitation_path(world, email="nouvelle@example.org") -> str:
     """A fresh invitation's path (the service builds the URL on the default address)."""
     url = members.invite(
-        territories.system_access(world.slug), InvitationInput(email=email, role="actor", organisation="Ville test", organisation_kind="commune")
+        territories.system_access(world.slug), InvitationInput(
+            email=email, role="actor", organisation="Ville test", organisation_kind="commune")
     )[1]
     return urlsplit(url).path
 

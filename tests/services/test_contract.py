@@ -18,6 +18,7 @@ from concert.services.errors import Forbidden, Invalid, NotFound
 from concert.schemas.contract import SectionInput, VersionInput
 from concert.schemas.workspace import ChannelInput, PostInput
 from concert.schemas.facilitation import CommitmentInput, MeasurementInput, PromotionInput
+from concert.schemas.territories import PhaseInput
 from tests.conftest import SLUG, as_
 
 pytestmark = pytest.mark.usefixtures("french")  # services speak French outside a request
@@ -202,7 +203,7 @@ def test_only_facilitators_edit_or_freeze(world, who):
     for call in (lambda: contract.set_section(where, "preamble", SectionInput(body="texte")),
                  lambda: contract.save_framework(where, {"kind": "cls", "name": "CLS"}),
                  lambda: contract.freeze(where, VersionInput(note="v1")),
-                 lambda: territories.set_phase(where, "drafting")):
+                 lambda: territories.set_phase(where, PhaseInput(phase="drafting"))):
         with pytest.raises(Forbidden):
             call()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ContractVersion)) == 0
@@ -310,11 +311,11 @@ def test_diff_refuses_unknown_versions(world):
 # --- phase ---------------------------------------------------------------------------------
 
 def test_facilitators_change_the_phase(world):
-    territory = territories.set_phase(as_(world.facilitator), "drafting")
+    territory = territories.set_phase(as_(world.facilitator), PhaseInput(phase="drafting"))
     assert territory.phase == "drafting"
     assert ["Phase", "Rédaction"] in contract.assemble(as_(world.actor))["meta"]
     with pytest.raises(Invalid) as error:
-        territories.set_phase(as_(world.facilitator), "signature")
+        territories.set_phase(as_(world.facilitator), PhaseInput(phase="signature"))
     assert error.value.field == "phase"
     db.session.rollback()
     assert db.session.scalar(sa.select(Territory.phase).where(Territory.slug == SLUG)) \
