@@ -47,12 +47,14 @@ def seed(database_url: str, instance: Path, events: int) -> tuple[str, Path]:
     from concert.schemas.workspace import PostInput
     from concert.services import accounts, members, posts, territories
     from concert.services.access import access
+    from concert.schemas.territories import InvitationInput
 
     app = create_app({"MESSAGE_QUEUE": None})
     with app.app_context():
         territories.create_territory(None, "bench", "Banc d'essai", "13", [])
-        _invitation, url = members.invite(territories.system_access("bench"), "m@bench.test",
-                                          "actor", "DDSP 13", "police_nationale")
+        _invitation, url = members.invite(territories.system_access("bench"), InvitationInput(
+            email="m@bench.test", role="actor", organisation="DDSP 13",
+            organisation_kind="police_nationale"))
         membership = members.accept_invitation(url.rsplit("/", 1)[1], name="Membre",
                                                password="correct horse battery staple")
         user = membership.user

@@ -111,11 +111,11 @@ def territory_create_command(slug: str, name: str, departement: str, communes: s
 def invite_command(slug: str, email: str, role: str, organisation: str,
                    organisation_kind: str) -> None:
     """Print an invitation URL for EMAIL to join territory SLUG."""
+    from .schemas.territories import InvitationInput
     from .services import members, territories
 
-    _invitation, url = members.invite(
-        territories.system_access(slug), email, role, organisation, organisation_kind
-    )
+    _invitation, url = members.invite(territories.system_access(slug), InvitationInput(
+        email=email, role=role, organisation=organisation, organisation_kind=organisation_kind))
     click.echo(url)
 
 

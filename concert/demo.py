@@ -13,6 +13,8 @@ from .services import (
 )
 from .schemas.contract import SectionInput, VersionInput
 from .schemas.diagnostic import EntryInput, ObservationInput
+from .schemas.facilitation import PromotionInput
+from .schemas.territories import InvitationInput, PhaseInput
 from .schemas.workspace import PostInput
 from .schemas.workshops import DotInput, MoveInput, VoteInput, WorkshopInput
 
@@ -124,7 +126,7 @@ def _seed_commitments() -> None:
         post = db.session.scalar(sa.select(Post).where(
             Post.author_id == author.id, Post.client_id == f"demo-{index}"))
         if post.status == "open":
-            facilitation.promote(facilitator, {**fields, "source_posts": [post.id]})
+            facilitation.promote(facilitator, PromotionInput(**fields, source_posts=[post.id]))
 
 
 # The SSMSI indicators seeded for the demo: name, unit, facts per 1,000 inhabitants.
@@ -228,7 +230,7 @@ def _seed_contract() -> None:
     if not contract.frameworks(facilitator):
         for framework in CONTRACT_FRAMEWORKS:
             contract.save_framework(facilitator, framework)
-    territories.set_phase(facilitator, "drafting")
+    territories.set_phase(facilitator, PhaseInput(phase="drafting"))
     contract.freeze(facilitator, VersionInput(
         note="Première version soumise au comité de pilotage"))
 
@@ -279,10 +281,10 @@ def _seed_workshops() -> None:
         voter = territories.access(accounts.find_user(email), SLUG)
         for slot, choice in enumerate(choices):
             workshops.place_dot(voter, past.id, vote.id, DotInput(post=said[choice].id, slot=slot))
-    facilitation.promote(facilitator, {
-        "title": "Présence de la police municipale sur le parvis de la gare en soirée",
-        "party": "collectivite", "pilot": "Police municipale de Marseille",
-        "source_posts": [said[1].id]})
+    facilitation.promote(facilitator, PromotionInput(
+        title="Présence de la police municipale sur le parvis de la gare en soirée",
+        party="collectivite", pilot="Police municipale de Marseille",
+        source_posts=[said[1].id]))
     workshops.close(facilitator, past.id)
     workshops.create(facilitator, WorkshopInput(**{
         "title": "Atelier prévention et jeunesse", "place": "Hôtel de ville, salle du conseil",
@@ -308,7 +310,8 @@ def seed() -> list[str]:
             )
         ):
             continue
-        invitation_url = members.invite(system, email, role, organisation, kind)[1]
+        invitation_url = members.invite(system, InvitationInput(
+            email=email, role=role, organisation=organisation, organisation_kind=kind))[1]
         members.accept_invitation(
             invitation_url.rsplit("/", 1)[1], name=name, password=PASSWORD, signed_in=user
         )

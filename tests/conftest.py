@@ -30,6 +30,7 @@ os.environ["CONCERT_VALIDATE_EVENTS"] = "1"
 
 from concert import create_app  # noqa: E402
 from concert.db import Model, db
+from concert.schemas.territories import InvitationInput
 from concert.services import accounts, members, territories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -253,7 +254,8 @@ def make_person(name: str, email: str, *, admin: bool = False) -> Person:
 def join(slug: str, person_email: str, name: str, role: str, organisation: str,
          kind: str) -> Person:
     _invitation, url = members.invite(
-        territories.system_access(slug), person_email, role, organisation, kind
+        territories.system_access(slug), InvitationInput(
+            email=person_email, role=role, organisation=organisation, organisation_kind=kind)
     )
     membership = members.accept_invitation(url.rsplit("/", 1)[1], name=name, password=PASSWORD)
     return Person(email=person_email, name=name, id=membership.user_id)

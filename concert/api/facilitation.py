@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..schemas.facilitation import (
     AuditPage, AuditQuery, Commitment, CommitmentInput, CommitmentList, CommitmentRevisionList,
-    CommitmentsQuery, DeclineInput, MeasurementInput, MergeInput,
+    CommitmentsQuery, DeclineInput, MeasurementInput, MergeInput, PromotionInput,
 )
 from ..schemas.common import parse
 from ..schemas.workspace import Post
@@ -16,15 +16,6 @@ from ..services.access import access
 from ..services.errors import Invalid
 from . import bp, json_body, signed_in
 from .spec import declare
-
-
-def _only(*fields: str) -> dict:
-    """The JSON body, refused if it carries a field this route does not take."""
-    data = json_body()
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        raise Invalid(_l("Champ inconnu : %(field)s.", field=unknown[0]), field=unknown[0])
-    return data
 
 
 @bp.post("/posts/<int:post_id>/decline")
@@ -66,20 +57,18 @@ def list_commitments(slug: str):
     """Commitments of the territory."""
     where = access(current_user, slug)
     args = request.args
-    items = commitments.list_commitments(where, status=args.get("status"),
-                                         party=args.get("party"), pilot=args.get("pilot"),
-                                         channel=args.get("channel"))
+    items = commitments.list_commitments(where, CommitmentsQuery(**args.to_dict()))
     return jsonify({"items": [commitments.serialise(c, where) for c in items]})
 
 
 @bp.post("/territories/<slug>/commitments")
-@declare({201: Commitment}, body=CommitmentInput, errors=(403, 404, 409))
+@declare({201: Commitment}, body=PromotionInput, errors=(403, 404, 409))
 @signed_in
 def create_commitment(slug: str):
     """Promote needs/proposals (`source_posts`) into a new commitment (facilitators); an
     already promoted post needs `repromote: true`."""
     where = access(current_user, slug)
-    commitment = facilitation.promote(where, json_body())
+    commitment = facilitation.promote(where, parse(PromotionInput, json_body()))
     return jsonify(commitments.serialise(commitment, where)), 201
 
 
@@ -99,7 +88,8 @@ def get_commitment(commitment_id: int):
 def update_commitment(commitment_id: int):
     """Edit a commitment or change its status (facilitators); each change is a revision."""
     where = commitments.commitment_access(current_user, commitment_id)
-    commitment = commitments.update(where, commitment_id, json_body())
+    commitment = commitments.update(where, commitment_id,
+                                    parse(CommitmentInput, json_body()))
     return jsonify(commitments.serialise(commitment, where))
 
 
@@ -120,7 +110,7 @@ def add_measurement(commitment_id: int, indicator_id: int):
     """Record a measurement of an indicator (facilitators)."""
     where = commitments.commitment_access(current_user, commitment_id)
     commitments.add_measurement(where, commitment_id, indicator_id,
-                                _only("date", "value", "comment"))
+                                parse(MeasurementInput, json_body()))
     return jsonify(commitments.serialise(commitments.get(where, commitment_id),
                                          where)), 201
 

@@ -61,7 +61,7 @@ def get_territory(slug: str):
 def update_territory(slug: str):
     """Change the territory's phase (facilitators)."""
     where = access(current_user, slug)
-    territory = territories.set_phase(where, parse(PhaseInput, json_body()).phase)
+    territory = territories.set_phase(where, parse(PhaseInput, json_body()))
     return jsonify(_territory(territory, where.membership))
 
 
@@ -83,7 +83,8 @@ def list_members(slug: str):
 def change_role(slug: str, membership_id: int):
     """Change a member's role (facilitators)."""
     where = access(current_user, slug, admin=True)
-    membership = members.change_role(where, membership_id, json_body().get("role"))
+    members.managed(where, membership_id)
+    membership = members.change_role(where, membership_id, parse(RoleInput, json_body()))
     return jsonify(members.serialise_member(membership, with_email=True))
 
 
@@ -113,11 +114,9 @@ def list_invitations(slug: str):
 @signed_in
 def create_invitation(slug: str):
     """Invite someone: the link is mailed to the address (facilitators, admins)."""
-    data = json_body()
-    invitation, url = members.invite(
-        access(current_user, slug, admin=True), data.get("email"), data.get("role"),
-        data.get("organisation"), data.get("organisation_kind"),
-    )
+    where = access(current_user, slug, admin=True)
+    where.require("facilitator", admin=True)
+    invitation, url = members.invite(where, parse(InvitationInput, json_body()))
     return jsonify(members.serialise_invitation(invitation, url)), 201
 
 

@@ -56,12 +56,7 @@ def list_posts(slug: str):
     `before_seq` pages backwards; `order=supports` ranks needs and proposals by support."""
     where = access(current_user, slug)
     args = request.args
-    items = posts.list_posts(
-        where, channel=args.get("channel"), kind=args.get("kind"), status=args.get("status"),
-        thread=args.get("thread"), top_level=args.get("top_level") in ("1", "true"),
-        after_seq=args.get("after_seq"), before_seq=args.get("before_seq"),
-        limit=args.get("limit", 50), order=args.get("order", "seq"),
-    )
+    items = posts.list_posts(where, PostsQuery(**args.to_dict()))
     supported = posts.supported_ids(where, [p.id for p in items])
     return jsonify({
         "items": [{**posts.serialise(p), "supported": p.id in supported} for p in items],
@@ -98,7 +93,9 @@ def get_post(post_id: int):
 @signed_in
 def edit_post(post_id: int):
     """Edit my post (the previous text goes to its history)."""
-    post = posts.edit_post(_post_access(post_id), post_id, json_body().get("body"))
+    where = _post_access(post_id)
+    posts.editable(where, post_id)
+    post = posts.edit_post(where, post_id, parse(BodyInput, json_body()))
     return jsonify(posts.serialise(post))
 
 
@@ -137,4 +134,4 @@ def post_revisions(post_id: int):
 @signed_in
 def preview():
     """Render a Markdown body as it would be published (sanitised HTML); nothing is stored."""
-    return jsonify({"html": posts.preview(json_body().get("body"))})
+    return jsonify({"html": posts.preview(parse(BodyInput, json_body()))})

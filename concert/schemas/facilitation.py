@@ -6,15 +6,90 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
 from ..models import COMMITMENT_STATUSES, PARTIES
+from ..services import validation
 from ..services.errors import Invalid
-from .common import Closed, Input, Loose, Output, items_of, text
+from .common import Closed, Input, Loose, Output, choice, items_of, text
+
+MEANS_KEYS = ("staff", "budget", "equipment")
+Day = date  # the name `date` is also a field's
+
+
+_number = validation.number
+
+
+def _date(value: Any, info: ValidationInfo) -> date | None:
+    return validation.day(value, info.field_name)
+
+
+def _texts(max_length: int):
+    def check(value: Any, info: ValidationInfo) -> list[str]:
+        if not isinstance(value, list) or len(value) > 100:
+            raise Invalid(_l("Liste de textes attendue."), field=info.field_name)
+        return [validation.text(item, info.field_name, max_length=max_length) for item in value]
+    return check
+
+
+def _means(value: Any) -> dict:
+    if not isinstance(value, dict) or set(value) - set(MEANS_KEYS):
+        raise Invalid(_l("Moyens attendus : effectifs, budget, équipement."), field="means")
+    return {key: validation.text(value.get(key), "means", max_length=2000, required=False)
+            for key in MEANS_KEYS}
+
+
+def _indicators(value: Any) -> list[dict]:
+    if not isinstance(value, list) or len(value) > 50:
+        raise Invalid(_l("Liste d'indicateurs attendue."), field="indicators")
+    result = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise Invalid(_l("Liste d'indicateurs attendue."), field="indicators")
+        indicator = {
+            "name": validation.text(item.get("name"), "indicators", max_length=200),
+            "unit": validation.text(item.get("unit"), "indicators", max_length=40,
+                                    required=False),
+            "baseline": _number(item.get("baseline"), "indicators"),
+            "target": _number(item.get("target"), "indicators"),
+        }
+        # An `id` that is no id names no existing indicator: a new one.
+        if isinstance(item.get("id"), int) and not isinstance(item["id"], bool):
+            indicator["id"] = item["id"]
+        result.append(indicator)
+    return result
+
+
+def _channel(value: Any, info: ValidationInfo) -> int | None:
+    return None if value is None else validation.integer(value, info.field_name)
+
+
+def _post_ids(value: Any) -> list[int]:
+    if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise Invalid(_l("Liste d'identifiants de messages attendue."), field="source_posts")
+    return value
+
+
+def _boolean(value: Any, info: ValidationInfo) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(_l("Valeur booléenne attendue."), field=info.field_name)
+    return value
+
+
+def _measured_on(value: Any, info: ValidationInfo) -> date:
+    measured_on = _date(value, info)
+    if measured_on is None:
+        raise Invalid(_l("Date obligatoire."), field="date")
+    return measured_on
+
+
+def _value(value: Any) -> float:
+    return _number(value, "value", required=True)
 
 
 class IndicatorInput(Input):
-    id: int | None = None
+    id: int | None = Field(None, description="An existing indicator (keeps its measurements)")
     name: str = Field(max_length=200)
     unit: str = Field("", max_length=40)
     baseline: float | None = None
@@ -34,25 +109,39 @@ class MeansInput(Closed):
 
 
 class CommitmentInput(Closed):
-    """Every field of a commitment; a PATCH changes those given."""
+    """Every field of a commitment; a PATCH changes those given (`model_fields_set`)."""
 
-    title: str | None = Field(None, max_length=200)
-    description: str | None = None
-    party: Literal[PARTIES] | None = None
-    pilot: str | None = None
-    partners: list[str] | None = None
-    channel: int | None = None
-    actions: list[str] | None = None
-    means: MeansInput | None = None
-    start_date: date | None = None
-    due_date: date | None = None
-    indicators: list[IndicatorInput] | None = None
-    status: Literal[COMMITMENT_STATUSES] | None = None
-    abandon_reason: str | None = None
-    source_posts: list[int] | None = Field(
-        None, description="Creation only: the needs/proposals promoted")
-    repromote: bool | None = Field(
-        None, description="Creation only: allow posts already promoted")
+    title: text(200) = None
+    description: text(20_000, required=False) = None
+    party: choice(PARTIES) = None
+    pilot: text(200, required=False) = None
+    partners: Annotated[list[str], BeforeValidator(_texts(200))] = None
+    channel: Annotated[int | None, BeforeValidator(_channel)] = None
+    actions: Annotated[list[str], BeforeValidator(_texts(2000))] = None
+    means: Annotated[MeansInput, BeforeValidator(_means)] = None
+    start_date: Annotated[date | None, BeforeValidator(_date)] = None
+    due_date: Annotated[date | None, BeforeValidator(_date)] = None
+    indicators: Annotated[list[IndicatorInput], BeforeValidator(_indicators)] = None
+    status: choice(COMMITMENT_STATUSES) = None
+    abandon_reason: text(2000, required=False) = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self):
+        if self.start_date and self.due_date and self.due_date < self.start_date:
+            raise Invalid(_l("L'échéance précède la date de début."), field="due_date")
+        return self
+
+
+class PromotionInput(CommitmentInput):
+    """A new commitment, from the needs/proposals promoted; it starts as a draft."""
+
+    title: text(200)
+    party: choice(PARTIES) = Field(None, validate_default=True)
+    status: choice(("draft",)) = None
+    source_posts: Annotated[list[int], BeforeValidator(_post_ids)] = Field(
+        [], description="The needs/proposals promoted")
+    repromote: Annotated[bool, BeforeValidator(_boolean)] = Field(
+        False, description="Allow posts already promoted")
 
 
 class Measurement(Output):
@@ -108,11 +197,20 @@ class Commitment(Output):
 CommitmentList = items_of(Commitment)
 
 
+def _blank(check):
+    """A query-string filter: absent or blank filters nothing."""
+    def blank_or(value: Any, info: ValidationInfo) -> Any:
+        return None if value in (None, "") else check(value, info.field_name)
+    return BeforeValidator(blank_or)
+
+
 class CommitmentsQuery(Input):
-    status: Literal[COMMITMENT_STATUSES] | None = None
-    party: Literal[PARTIES] | None = None
-    pilot: str | None = None
-    channel: int | None = None
+    status: Annotated[Literal[COMMITMENT_STATUSES] | None, _blank(
+        lambda v, f: validation.choice(v, f, COMMITMENT_STATUSES))] = None
+    party: Annotated[Literal[PARTIES] | None, _blank(lambda v, f: validation.choice(v, f, PARTIES))] = None
+    pilot: Annotated[str | None, _blank(
+        lambda v, f: validation.text(v, f, max_length=200))] = None
+    channel: Annotated[int | None, _blank(validation.integer)] = None
 
 
 class Person(Output):
@@ -136,9 +234,9 @@ CommitmentRevisionList = items_of(CommitmentRevision)
 
 
 class MeasurementInput(Closed):
-    date: date
-    value: float
-    comment: str = ""
+    date: Annotated[Day, BeforeValidator(_measured_on)] = Field(None, validate_default=True)
+    value: Annotated[float, BeforeValidator(_value)] = Field(None, validate_default=True)
+    comment: text(2000, required=False) = ""
 
 
 def _into(value: Any) -> int:

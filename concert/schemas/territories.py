@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from ..models import ORGANISATION_KINDS, PHASES, ROLES
-from .common import Closed, Input, Output, choice, items_of
+from ..services import validation
+from .common import Closed, Input, Output, choice, items_of, text
 
 
 class TerritoryInput(Input):
@@ -51,15 +52,21 @@ class Member(Output):
 MemberList = items_of(Member)
 
 
+def _email(value: Any) -> str:
+    return validation.email(value)
+
+
+# A value left out is refused as the service always did ("Valeur invalide ; valeurs
+# possibles…" for a choice): hence the validated defaults.
 class RoleInput(Input):
-    role: choice(ROLES)
+    role: choice(ROLES) = Field(None, validate_default=True)
 
 
 class InvitationInput(Input):
-    email: str
-    role: Literal[ROLES]
-    organisation: str
-    organisation_kind: Literal[ORGANISATION_KINDS]
+    email: Annotated[str, BeforeValidator(_email)] = Field(None, validate_default=True)
+    role: choice(ROLES) = Field(None, validate_default=True)
+    organisation: text(200)
+    organisation_kind: choice(ORGANISATION_KINDS) = Field(None, validate_default=True)
 
 
 class InvitationTerms(Output):

@@ -5,12 +5,15 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BeforeValidator, Field, ValidationInfo
+from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
-from ..models import ORGANISATION_KINDS, POST_KINDS, POST_STATUSES
+from ..models import CONTRIBUTION_KINDS, ORGANISATION_KINDS, POST_KINDS, POST_STATUSES
 from ..services import validation
 from ..services.errors import Invalid
 from .common import Input, Integer, OptionalInteger, Output, choice, items_of, text
+
+MAX_PAGE = 200
+CONSOLIDATION_PAGE = 50
 
 MAX_BODY = 10_000
 
@@ -102,19 +105,109 @@ class PostInput(Input):
 
 
 class BodyInput(Input):
-    body: Body
+    body: Body = Field(None, validate_default=True)  # absent: "Le message est vide."
+
+
+def _blank_or(check):
+    """A query-string filter: absent or blank filters nothing."""
+    def blank_or(value: Any, info: ValidationInfo) -> Any:
+        return None if value in (None, "") else check(value, info.field_name)
+    return BeforeValidator(blank_or)
+
+
+def _limit(value: Any) -> int:
+    limit = validation.integer(value, "limit")
+    if not 1 <= limit <= MAX_PAGE:
+        raise Invalid(_l("« limit » doit être compris entre 1 et %(max)d.", max=MAX_PAGE),
+                      field="limit")
+    return limit
+
+
+def _top_level(value: Any) -> bool:
+    return value in ("1", "true", True)
+
+
+def _contribution_kind(value: Any, field: str) -> str:
+    if validation.choice(value, field, POST_KINDS) not in CONTRIBUTION_KINDS:
+        raise Invalid(_l("Seuls les besoins et les propositions sont des contributions."),
+                      field="kind")
+    return value
+
+
+_Id = _blank_or(validation.integer)
+Limit = Annotated[int, BeforeValidator(_limit), Field(ge=1, le=MAX_PAGE)]
+Kind = Annotated[Literal[POST_KINDS] | None,
+                 _blank_or(lambda v, f: validation.choice(v, f, POST_KINDS))]
+ContributionKind = Annotated[Literal[CONTRIBUTION_KINDS] | None, _blank_or(_contribution_kind)]
+Status = Annotated[Literal[POST_STATUSES] | None,
+                   _blank_or(lambda v, f: validation.choice(v, f, POST_STATUSES))]
 
 
 class PostsQuery(Input):
-    channel: int | None = None
-    kind: Literal[POST_KINDS] | None = None
-    status: Literal[POST_STATUSES] | None = None
-    thread: int | None = None
-    top_level: bool | None = None
-    after_seq: int | None = None
-    before_seq: int | None = None
-    limit: int | None = Field(None, ge=1, le=200)
-    order: Literal["seq", "supports"] | None = None
+    channel: Annotated[int | None, _Id] = None
+    kind: Kind = None
+    status: Status = None
+    thread: Annotated[int | None, _Id] = None
+    top_level: Annotated[bool, BeforeValidator(_top_level)] = False
+    after_seq: Annotated[int | None, _Id] = None
+    before_seq: Annotated[int | None, _Id] = None
+    limit: Limit = 50
+    order: choice(("seq", "supports")) = "seq"
+
+
+def _after(value: Any) -> Any:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise Invalid(_l("Position de page invalide."), field="after")
+    return value
+
+
+class _Paged(Input):
+    """Keyset paging: `after` is posts.page_key of the previous page's last post."""
+
+    after: Annotated[str | None, BeforeValidator(_after)] = None
+
+    def ordered_by(self) -> str:
+        return "supports"
+
+    @model_validator(mode="after")
+    def _after_of_order(self):
+        if self.after is not None:
+            parts = self.after.split(".")
+            if len(parts) != (2 if self.ordered_by() == "supports" else 1) or not all(
+                    p.isdigit() for p in parts):
+                raise Invalid(_l("Position de page invalide."), field="after")
+        return self
+
+    def after_key(self) -> tuple[int, ...] | None:
+        return None if self.after is None else tuple(int(p) for p in self.after.split("."))
+
+
+class ContributionsQuery(_Paged):
+    """Needs and proposals, most supported first or (`recent`) newest first."""
+
+    channel: Annotated[int | None, _Id] = None
+    kind: ContributionKind = None
+    status: Status = None
+    order: choice(("supports", "recent")) = "supports"
+    limit: Limit = MAX_PAGE
+
+    def ordered_by(self) -> str:
+        return self.order
+
+
+class ConsolidationQuery(_Paged):
+    """The open needs and proposals, most supported first: `text` keeps those holding each
+    of its significant words; `organisation_kind`, those whose author spoke for one."""
+
+    channel: Annotated[int | None, _Id] = None
+    kind: ContributionKind = None
+    text: Annotated[str | None, _blank_or(
+        lambda v, f: validation.text(v, f, max_length=200, required=False))] = None
+    organisation_kind: Annotated[Literal[ORGANISATION_KINDS] | None, _blank_or(
+        lambda v, f: validation.choice(v, f, ORGANISATION_KINDS))] = None
+    limit: Limit = CONSOLIDATION_PAGE
 
 
 class Author(Output):

@@ -9,24 +9,22 @@ from flask_babel import lazy_gettext as _l
 
 from ..db import db
 from ..models import (
-    ORGANISATION_KINDS, Commitment, DuplicateSuggestion, Post, PostWord, Support,
+    Commitment, DuplicateSuggestion, Post, PostWord, Support,
 )
-from ..schemas.facilitation import DeclineInput, MergeInput
+from ..schemas.facilitation import DeclineInput, MergeInput, PromotionInput
+from ..schemas.workspace import CONSOLIDATION_PAGE, ConsolidationQuery
 from . import audience, audit, commitments, duplicates, events, posts, validation
 from .access import Access
 from .errors import Conflict, Invalid
 
 
-def promote(access: Access, data: dict) -> Commitment:
+def promote(access: Access, data: PromotionInput) -> Commitment:
     """Creates a commitment from `data` and marks its source posts promoted. A post already
     promoted goes into a second commitment only when `repromote` is true."""
     access.require("facilitator")
-    fields = commitments.parse_fields(access, data, partial=False)
-    repromote = data.get("repromote", False)
-    if not isinstance(repromote, bool):
-        raise Invalid(_l("Valeur booléenne attendue."), field="repromote")
-    sources = _sources(access, data.get("source_posts", []), repromote=repromote)
-    if "channel" not in data and sources and audience.open_to_all(sources[0].channel):
+    fields = commitments.parse_fields(access, data)
+    sources = _sources(access, data.source_posts, repromote=data.repromote)
+    if "channel" not in data.model_fields_set and sources and audience.open_to_all(sources[0].channel):
         fields["channel_id"] = sources[0].channel_id  # the domain the need was raised in
     commitment = commitments.create(access, fields, sources)
     for post in sources:
@@ -136,10 +134,7 @@ def _announce_status(access: Access, post: Post) -> None:
     }, channel=post.channel, post_id=post.id)
 
 
-def _sources(access: Access, value: Any, *, repromote: bool) -> list[Post]:
-    if not isinstance(value, list) or not all(
-            isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise Invalid(_l("Liste d'identifiants de messages attendue."), field="source_posts")
+def _sources(access: Access, value: list[int], *, repromote: bool) -> list[Post]:
     sources = _contributions(access, *((post_id, "source_posts")
                                        for post_id in dict.fromkeys(value)))
     for post in sources:
@@ -170,27 +165,21 @@ def _contributions(access: Access, *wanted: tuple[Any, str]) -> list[Post]:
 
 # --- consolidation ------------------------------------------------------------------------
 
-CONSOLIDATION_PAGE = 50
-
-
-def open_contributions(access: Access, *, channel: Any = None, kind: Any = None,
-                       text: Any = None, organisation_kind: Any = None, after: Any = None,
-                       limit: Any = CONSOLIDATION_PAGE) -> list[Post]:
+def open_contributions(access: Access, filters: ConsolidationQuery = ConsolidationQuery()
+                       ) -> list[Post]:
     """The open needs and proposals this facilitator may see, most supported first, a page
     at a time (`after`: posts.page_key of the previous page's last). `text` keeps those
     holding each of its significant words (accents and plurals aside); `organisation_kind`,
     those whose author spoke for that kind of organisation."""
     access.require("facilitator")
-    query = posts.contributions_query(access, channel=channel, kind=kind, status="open")
-    if organisation_kind not in (None, ""):
-        query = query.where(Post.author_organisation_kind == validation.choice(
-            organisation_kind, "organisation_kind", ORGANISATION_KINDS))
-    if text not in (None, ""):
-        for word in duplicates.words(validation.text(text, "text", max_length=200,
-                                                         required=False)):
+    query = posts.contributions_query(access, filters.channel, filters.kind, "open")
+    if filters.organisation_kind is not None:
+        query = query.where(Post.author_organisation_kind == filters.organisation_kind)
+    if filters.text is not None:
+        for word in duplicates.words(filters.text):
             query = query.where(Post.id.in_(sa.select(PostWord.post_id).where(
                 PostWord.territory_id == access.territory.id, PostWord.word == word)))
-    return posts.page(query, order="supports", after=after, limit=limit)
+    return posts.page(query, order="supports", after=filters.after_key(), limit=filters.limit)
 
 
 def suggestions(access: Access, limit: int = 20) -> list[tuple[Post, Post, float]]:

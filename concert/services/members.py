@@ -9,9 +9,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..db import db
-from ..models import ORGANISATION_KINDS, ROLES, Invitation, Membership, User, utcnow
+from ..models import Invitation, Membership, User, utcnow
 from ..labels import ROLE_LABELS
-from . import accounts, audience, audit, mail, presence, security, validation, workshops
+from . import accounts, audience, audit, mail, presence, security, workshops
+from ..schemas.territories import InvitationInput, RoleInput
 from .errors import Conflict, Gone, NotFound, Unauthorized
 from .access import Access, in_territory
 
@@ -20,25 +21,17 @@ def invitation_url(token: str) -> str:
     return mail.absolute_url(f"/invite/{token}")
 
 
-def invite(
-    access: Access, email: Any, role: Any, organisation: Any, organisation_kind: Any
-) -> tuple[Invitation, str]:
+def invite(access: Access, data: InvitationInput) -> tuple[Invitation, str]:
     """Mails the link to the address, in the same transaction. Returns the invitation and
     its URL, for the operator's command and development only (`mail.smtp_configured()`):
     otherwise accepting from the mail proves the address is the invitee's. The token
     itself is never stored."""
     access.require("facilitator", admin=True)
-    email = validation.email(email)
+    email = data.email
     invitation = Invitation(
-        territory_id=access.territory.id,
-        email=email,
-        role=validation.choice(role, "role", ROLES),
-        organisation=validation.text(organisation, "organisation", max_length=200),
-        organisation_kind=validation.choice(
-            organisation_kind, "organisation_kind", ORGANISATION_KINDS
-        ),
-        created_by_id=access.user.id if access.user else None,
-        expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
+        territory_id=access.territory.id, email=email, role=data.role,
+        organisation=data.organisation, organisation_kind=data.organisation_kind,
+        created_by_id=access.user.id if access.user else None, expires_at=_expiry(),
     )
     if not may_grant(access, invitation.organisation_kind):
         raise audit.refuse(
@@ -54,27 +47,29 @@ def invite(
         audit.record("invitation.supersede", actor=access.user, territory=access.territory,
                      obj=previous)
     mail.address(email)  # an address we could not write a mail to is refused now
-    token = security.new_secret()
-    invitation.token_hash = security.hash_secret(token)
     db.session.add(invitation)
-    db.session.flush()
-    audit.record("invitation.create", actor=access.user, territory=access.territory,
-                 obj=invitation, after=invitation_terms(invitation))
-    url = invitation_url(token)
-    _mail_invitation(access, invitation, url)
-    db.session.commit()
-    return invitation, url
+    return _send(access, invitation, "invitation.create")
 
 
 def resend_invitation(access: Access, invitation_id: int) -> tuple[Invitation, str]:
     """Mails a pending invitation again, with a new link (the previous one stops working:
     only its hash was kept) valid for the full period again."""
     access.require("facilitator", admin=True)
-    invitation = _pending(access, invitation_id)
+    return _send(access, _pending(access, invitation_id), "invitation.resend")
+
+
+def _expiry():
+    return utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"])
+
+
+def _send(access: Access, invitation: Invitation, action: str) -> tuple[Invitation, str]:
+    """A new link, valid for the full period (only its hash is kept: an earlier link stops
+    working), audited as `action` and mailed, in one transaction."""
     token = security.new_secret()
     invitation.token_hash = security.hash_secret(token)
-    invitation.expires_at = utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"])
-    audit.record("invitation.resend", actor=access.user, territory=access.territory,
+    invitation.expires_at = _expiry()
+    db.session.flush()
+    audit.record(action, actor=access.user, territory=access.territory,
                  obj=invitation, after=invitation_terms(invitation))
     url = invitation_url(token)
     _mail_invitation(access, invitation, url)
@@ -208,10 +203,16 @@ def list_members(access: Access) -> list[Membership]:
     )
 
 
-def change_role(access: Access, membership_id: int, role: Any) -> Membership:
+def managed(access: Access, membership_id: int) -> Membership:
+    """A membership this facilitator may change: 403, then 404 (the API checks it before
+    reading a body)."""
     access.require("facilitator", admin=True)
-    membership = _membership(access, membership_id)
-    role = validation.choice(role, "role", ROLES)
+    return _membership(access, membership_id)
+
+
+def change_role(access: Access, membership_id: int, data: RoleInput) -> Membership:
+    membership = managed(access, membership_id)
+    role = data.role
     if membership.role == "facilitator" and role != "facilitator":
         _keep_a_facilitator(access, membership)
     before = serialise_member(membership)

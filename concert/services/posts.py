@@ -11,17 +11,18 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import db
 from ..models import (
-    CONTRIBUTION_KINDS, POST_KINDS, POST_STATUSES, Commitment, CommitmentSource, Event, Post,
+    CONTRIBUTION_KINDS, Commitment, CommitmentSource, Event, Post,
     PostRevision, Support, utcnow,
 )
 from ..models.workshops import Workshop
-from ..schemas.workspace import PostInput, checked_body
+from ..schemas.workspace import (
+    MAX_PAGE, BodyInput, ContributionsQuery, PostInput, PostsQuery,
+)
 from . import audience, audit, channels, duplicates, events, validation
 from .access import Access, access_via, in_territory
 from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from .security import render_markdown
 
-MAX_PAGE = 200
 # Who may write and support; observers only read.
 CONTRIBUTOR_ROLES = ("facilitator", "actor")
 
@@ -88,15 +89,23 @@ def _within_rate(access: Access) -> None:
         raise TooManyRequests(_l("Vous publiez trop vite : attendez une minute."))
 
 
-def edit_post(access: Access, post_id: Any, body: Any) -> Post:
-    """Authors edit their own posts; the previous text is kept in the history."""
-    post = get_post(access, post_id)  # 404 before 403: a refusal tells nothing of a hidden post
+def editable(access: Access, post_id: Any) -> Post:
+    """The post, if this member may edit it: 404 before 403 (a refusal tells nothing of a
+    hidden post); the API checks this before reading a body, so it does not depend on
+    what was sent."""
+    post = get_post(access, post_id)
     access.require(*CONTRIBUTOR_ROLES)  # an author since made observer only reads
     if post.author_id != access.user.id:
         raise Forbidden(_l("Seul l'auteur peut modifier ce message."))
     if post.deleted_at is not None:
         raise Conflict(_l("Ce message a été supprimé."))
-    body = checked_body(body)
+    return post
+
+
+def edit_post(access: Access, post_id: Any, data: BodyInput) -> Post:
+    """Authors edit their own posts; the previous text is kept in the history."""
+    post = editable(access, post_id)
+    body = data.body
     if body == post.body:
         return post
     db.session.add(PostRevision(post_id=post.id, body=post.body,
@@ -192,76 +201,62 @@ def post_access(user, post_id: Any) -> Access:
     return access_via(user, Post, post_id, _l("Message introuvable."))
 
 
-def list_posts(access: Access, *, channel: Any = None, kind: Any = None, status: Any = None,
-               thread: Any = None, top_level: bool = False, after_seq: Any = None,
-               before_seq: Any = None, limit: Any = 50, order: str = "seq") -> list[Post]:
+def list_posts(access: Access, filters: PostsQuery = PostsQuery()) -> list[Post]:
     """Visible posts, oldest first. `after_seq` fetches what came after; `before_seq`
     pages backwards through history (the newest `limit` posts before it)."""
-    query = _visible(access, channel, kind, status)
-    if thread not in (None, ""):
-        query = query.where(Post.reply_to_id == _int(thread, "thread"))
-    elif top_level:
+    query = _visible(access, filters.channel, filters.kind, filters.status)
+    if filters.thread is not None:
+        query = query.where(Post.reply_to_id == filters.thread)
+    elif filters.top_level:
         query = query.where(Post.reply_to_id.is_(None))
-    limit = _limit(limit)
-    if validation.choice(order, "order", ("seq", "supports")) == "supports":
+    limit = filters.limit
+    if filters.order == "supports":
         query = query.order_by(Post.support_count.desc(), Post.seq.desc())
         return list(db.session.scalars(query.limit(limit)))
-    if after_seq not in (None, ""):
-        query = query.where(Post.seq > _int(after_seq, "after_seq"))
-    if before_seq not in (None, ""):
-        query = query.where(Post.seq < _int(before_seq, "before_seq"))
+    if filters.after_seq is not None:
+        query = query.where(Post.seq > filters.after_seq)
+    if filters.before_seq is not None:
+        query = query.where(Post.seq < filters.before_seq)
         return list(reversed(db.session.scalars(query.order_by(Post.seq.desc()).limit(limit)).all()))
-    if after_seq in (None, ""):
+    if filters.after_seq is None:
         # No starting point: the latest page, as a chat opens at the bottom.
         return list(reversed(db.session.scalars(query.order_by(Post.seq.desc()).limit(limit)).all()))
     return list(db.session.scalars(query.order_by(Post.seq).limit(limit)))
 
 
-def list_contributions(access: Access, *, channel: Any = None, kind: Any = None,
-                       status: Any = None, order: Any = "supports", after: Any = None,
-                       limit: Any = MAX_PAGE) -> list[Post]:
+def list_contributions(access: Access, filters: ContributionsQuery = ContributionsQuery()
+                       ) -> list[Post]:
     """The needs and proposals on record (deleted ones left out), most supported first or,
     with order="recent", newest first; `after` is the `page_key` of the last one of the
     previous page."""
-    return page(contributions_query(access, channel=channel, kind=kind, status=status),
-                order=order, after=after, limit=limit)
+    return page(contributions_query(access, filters.channel, filters.kind, filters.status),
+                order=filters.order, after=filters.after_key(), limit=filters.limit)
 
 
-def contributions_query(access: Access, *, channel: Any = None, kind: Any = None,
-                        status: Any = None) -> sa.Select:
-    if kind not in (None, "") and validation.choice(kind, "kind", POST_KINDS) not in CONTRIBUTION_KINDS:
-        raise Invalid(_l("Seuls les besoins et les propositions sont des contributions."),
-                      field="kind")
+def contributions_query(access: Access, channel: int | None, kind: str | None,
+                        status: str | None) -> sa.Select:
     return _visible(access, channel, kind, status).where(
         Post.kind.in_(CONTRIBUTION_KINDS), Post.deleted_at.is_(None))
 
 
-def page(query: sa.Select, *, order: Any, after: Any, limit: Any) -> list[Post]:
+def page(query: sa.Select, *, order: str, after: tuple[int, ...] | None,
+         limit: int) -> list[Post]:
     """One page of contributions, read in the order of an index (keyset paging: no
     offset, so the thousandth page costs what the first does)."""
-    order = validation.choice(order, "order", ("supports", "recent"))
     if order == "supports":
         key = sa.tuple_(Post.support_count, Post.seq)
         query = query.order_by(Post.support_count.desc(), Post.seq.desc())
     else:
         key = Post.seq
         query = query.order_by(Post.seq.desc())
-    if after not in (None, ""):
-        query = query.where(key < _page_key(after, order))
-    return list(db.session.scalars(query.limit(_limit(limit))))
+    if after is not None:
+        query = query.where(key < (sa.tuple_(*after) if order == "supports" else after[0]))
+    return list(db.session.scalars(query.limit(limit)))
 
 
 def page_key(post: Post, order: str) -> str:
     """Where the next page starts, after this post (the `after` of list_contributions)."""
     return f"{post.support_count}.{post.seq}" if order == "supports" else str(post.seq)
-
-
-def _page_key(value: Any, order: str) -> Any:
-    parts = value.split(".") if isinstance(value, str) else []
-    if len(parts) != (2 if order == "supports" else 1) or not all(p.isdigit() for p in parts):
-        raise Invalid(_l("Position de page invalide."), field="after")
-    numbers = [int(p) for p in parts]
-    return sa.tuple_(*numbers) if order == "supports" else numbers[0]
 
 
 def can_contribute(access: Access) -> bool:
@@ -294,9 +289,9 @@ def supported_ids(access: Access, post_ids: list[int]) -> set[int]:
         Support.user_id == access.user.id, Support.post_id.in_(post_ids))))
 
 
-def preview(body: Any) -> str:
+def preview(data: BodyInput) -> str:
     """The HTML a body would be published as; nothing is stored."""
-    return render_markdown(checked_body(body))
+    return render_markdown(data.body)
 
 
 def revisions(access: Access, post_id: Any) -> list[PostRevision]:
@@ -377,27 +372,19 @@ def _revisions(post_id: int) -> list[PostRevision]:
         .order_by(PostRevision.replaced_at)))
 
 
-def _visible(access: Access, channel: Any, kind: Any, status: Any) -> sa.Select:
+def _visible(access: Access, channel: int | None, kind: str | None,
+             status: str | None) -> sa.Select:
     query = sa.select(Post).where(
         Post.territory_id == access.territory.id,
         Post.channel_id.in_(audience.visible_channel_ids(access)),
     )
-    if channel not in (None, ""):
-        query = query.where(Post.channel_id == channels.get_channel(
-            access, _int(channel, "channel")).id)
-    if kind not in (None, ""):
-        query = query.where(Post.kind == validation.choice(kind, "kind", POST_KINDS))
-    if status not in (None, ""):
-        query = query.where(Post.status == validation.choice(status, "status", POST_STATUSES))
+    if channel is not None:
+        query = query.where(Post.channel_id == channels.get_channel(access, channel).id)
+    if kind is not None:
+        query = query.where(Post.kind == kind)
+    if status is not None:
+        query = query.where(Post.status == status)
     return query
-
-
-def _limit(value: Any) -> int:
-    limit = _int(value, "limit")
-    if not 1 <= limit <= MAX_PAGE:
-        raise Invalid(_l("« limit » doit être compris entre 1 et %(max)d.", max=MAX_PAGE),
-                      field="limit")
-    return limit
 
 
 def _by_client_id(access: Access, client_id: str) -> Post | None:
@@ -417,7 +404,3 @@ def _parent(access: Access, channel, reply_to: int | None) -> Post | None:
                       field="reply_to")
     # Threads are one level deep: replying to a reply joins its thread.
     return get_post(access, parent.reply_to_id) if parent.reply_to_id else parent
-
-
-def _int(value: Any, field: str) -> int:
-    return validation.integer(value, field)

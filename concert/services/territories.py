@@ -8,10 +8,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..db import db
-from ..models import PHASES, Membership, Territory, User
+from ..models import Membership, Territory, User
 from . import audit, channels, validation
 from .access import Access, access, system_access  # noqa: F401  (re-exported)
 from .errors import Conflict, Forbidden, Invalid
+from ..schemas.territories import PhaseInput
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
@@ -65,11 +66,11 @@ def create_territory(
     return territory
 
 
-def set_phase(access: Access, phase: Any) -> Territory:
+def set_phase(access: Access, data: PhaseInput) -> Territory:
     """Facilitators move the territory through the contract's phases (any order: a phase
     can be reopened)."""
     access.require("facilitator")
-    phase = validation.choice(phase, "phase", PHASES)
+    phase = data.phase
     territory = access.territory
     if territory.phase != phase:
         audit.record("territory.phase", actor=access.user, territory=territory, obj=territory,

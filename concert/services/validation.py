@@ -1,6 +1,7 @@
 """Checks of user input shared by every service. They raise Invalid with the field's name."""
 from __future__ import annotations
 
+from datetime import date
 import re
 from typing import Any, Iterable
 
@@ -85,6 +86,34 @@ def password(value: Any, field: str = "password") -> str:
     if len(value) > MAX_PASSWORD:
         raise Invalid(_l("Mot de passe trop long."), field=field)
     return value
+
+
+def day(value: Any, field: str) -> date | None:
+    """A date as AAAA-MM-JJ; absent or blank is none."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise Invalid(_l("Date attendue au format AAAA-MM-JJ."), field=field)
+
+
+def number(value: Any, field: str, *, required: bool = False) -> float | None:
+    """A finite number, or its French writing ("1 234,5"); absent or blank is none unless
+    `required`."""
+    if value in (None, "") and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise Invalid(_l("Nombre attendu."), field=field)
+    try:
+        number = float(str(value).replace(",", ".").replace("\u202f", "").replace(" ", ""))
+    except ValueError:
+        raise Invalid(_l("Nombre attendu."), field=field) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise Invalid(_l("Nombre attendu."), field=field)
+    return number
 
 
 def choice(value: Any, field: str, allowed: Iterable[str]) -> str:

@@ -15,6 +15,7 @@ from ..labels import PHASE_LABELS
 from ..models import PHASES
 from ..models.contract import SECTION_KEYS
 from ..schemas.contract import SectionInput, VersionInput
+from ..schemas.territories import PhaseInput
 from ..services import contract, events, territories
 from ..services.access import access
 from ..services.errors import Invalid, NotFound
@@ -98,7 +99,8 @@ def change_phase(slug: str):
     where = access(current_user, slug)
     form = PhaseForm()
     if form.validate_on_submit():
-        attempt(lambda: territories.set_phase(where, form.phase.data), _("Phase mise à jour."))
+        attempt(lambda: territories.set_phase(where, PhaseInput(phase=form.phase.data)),
+                _("Phase mise à jour."))
     return redirect(url_for("web.contract_page", slug=slug))
 
 

@@ -8,7 +8,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, gettext as _
 from flask_login import current_user, login_required
 
-from ..schemas.facilitation import DeclineInput, MergeInput
+from ..schemas.facilitation import (
+    CommitmentInput, CommitmentsQuery, DeclineInput, MeasurementInput, MergeInput, PromotionInput,
+)
+from ..schemas.workspace import ConsolidationQuery, ContributionsQuery
 from ..services import audit, channels, commitments, facilitation, posts
 from ..services.access import access
 from . import bp
@@ -45,8 +48,7 @@ def commitments_page(slug: str):
     where = access(current_user, slug)
     args = request.args
     items, refused = outcome(lambda: commitments.list_commitments(
-        where, status=args.get("status"), party=args.get("party"), pilot=args.get("pilot"),
-        channel=args.get("channel")))
+        where, CommitmentsQuery(**args.to_dict())))
     if refused is not None:
         form_error(None, refused)
         items = commitments.list_commitments(where)
@@ -125,8 +127,8 @@ def update_commitment(slug: str, commitment_id: int):
     commitment = commitments.get(where, commitment_id)
     form = _commitment_form(where)
     if form.validate_on_submit():
-        status = refusal(form, lambda: commitments.update(where, commitment_id,
-                                                          form.data_for_service()))
+        status = refusal(form, lambda: commitments.update(
+            where, commitment_id, CommitmentInput(**form.data_for_service())))
         if status:
             return _commitment(where, commitment, form=form, status=status)
         flash(_("Engagement mis à jour."), "success")
@@ -141,8 +143,8 @@ def commitment_status(slug: str, commitment_id: int):
     commitment = commitments.get(where, commitment_id)
     form = StatusForm()
     if form.validate_on_submit():
-        status = refusal(form, lambda: commitments.update(where, commitment_id, {
-            "status": form.status.data, "abandon_reason": form.abandon_reason.data or None}))
+        status = refusal(form, lambda: commitments.update(where, commitment_id, CommitmentInput(
+            status=form.status.data, abandon_reason=form.abandon_reason.data or None)))
         if status:
             return _commitment(where, commitment, status_form=form, status=status)
         flash(_("Statut mis à jour."), "success")
@@ -157,9 +159,9 @@ def add_measurement(slug: str, commitment_id: int):
     form = MeasurementForm()
     if form.validate_on_submit():
         status = refusal(form, lambda: commitments.add_measurement(
-            where, commitment_id, int(form.indicator.data or 0), {
-                "date": form.date.data.isoformat() if form.date.data else None,
-                "value": form.value.data, "comment": form.comment.data or ""}))
+            where, commitment_id, int(form.indicator.data or 0), MeasurementInput(
+                date=form.date.data.isoformat() if form.date.data else None,
+                value=form.value.data, comment=form.comment.data or "")))
         if status:
             return _commitment(where, commitment, measurement_form=form, status=status)
         flash(_("Mesure enregistrée."), "success")
@@ -192,7 +194,8 @@ def new_commitment(slug: str):
         data = form.data_for_service()
         data["source_posts"] = [s["id"] for s in sources]
         data["repromote"] = request.form.get("repromote") == "1"
-        commitment, refused = outcome(lambda: facilitation.promote(where, data))
+        commitment, refused = outcome(lambda: facilitation.promote(where,
+                                                                   PromotionInput(**data)))
         if refused is not None:
             form_error(form, refused)
             status = refused.status
@@ -216,16 +219,18 @@ def consolidation(slug: str):
     args = request.args
     filters = {name: args.get(name, "") for name in CONSOLIDATION_FILTERS}
     open_items, refused = outcome(lambda: facilitation.open_contributions(
-        where, after=args.get("after"), limit=facilitation.CONSOLIDATION_PAGE, **filters))
+        where, ConsolidationQuery(after=args.get("after"), limit=facilitation.CONSOLIDATION_PAGE,
+                                  **filters)))
     if refused is not None:
         form_error(None, refused)
         filters = dict.fromkeys(CONSOLIDATION_FILTERS, "")
-        open_items = facilitation.open_contributions(where,
-                                                     limit=facilitation.CONSOLIDATION_PAGE)
+        open_items = facilitation.open_contributions(
+            where, ConsolidationQuery(limit=facilitation.CONSOLIDATION_PAGE))
     following = (url_for("web.consolidation", slug=slug, **filters,
                          after=posts.page_key(open_items[-1], "supports"))
                  if len(open_items) == facilitation.CONSOLIDATION_PAGE else None)
-    declined = posts.list_contributions(where, status="declined", order="recent", limit=20)
+    declined = posts.list_contributions(where, ContributionsQuery(status="declined",
+                                                                  order="recent", limit=20))
     listed = channels.list_channels(where, readable=True)
     return render_template(
         "consolidation.html", where=where, territory=where.territory,

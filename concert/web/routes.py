@@ -11,7 +11,8 @@ from ..errors import unavailable_response
 from .. import health
 from ..models import ROLES
 from ..ratelimits import password_attempts
-from ..schemas.workspace import PostInput
+from ..schemas.territories import InvitationInput, RoleInput
+from ..schemas.workspace import ContributionsQuery, PostInput, PostsQuery
 from ..services import (
     accounts, channels, events, mail, members, posts, presence, territories,
 )
@@ -212,9 +213,11 @@ def _workspace(where, channel_id: int | None, thread_id: int | None = None,
         channel = channels.get_channel(where, channel_id)
     else:
         channel = next((c for c in readable if not c.archived), readable[0] if readable else None)
-    items = posts.list_posts(where, channel=channel.id, top_level=True, before_seq=before,
-                             limit=WORKSPACE_PAGE) if channel else []
-    replies = posts.list_posts(where, thread=thread.id, limit=posts.MAX_PAGE) if thread else []
+    items = posts.list_posts(where, PostsQuery(channel=channel.id, top_level=True,
+                                               before_seq=before, limit=WORKSPACE_PAGE)
+                             ) if channel else []
+    replies = posts.list_posts(where, PostsQuery(thread=thread.id, limit=posts.MAX_PAGE)
+                               ) if thread else []
     return render_template(
         "workspace.html", where=where, territory=where.territory, seq=seq,
         channels=listed, readable={c.id for c in readable}, channel=channel,
@@ -247,8 +250,8 @@ def contributions(slug: str):
     args = request.args
     filters = {name: args.get(name, "") for name in ("channel", "kind", "status")}
     order = args.get("order") or "supports"
-    items = posts.list_contributions(where, order=order, after=args.get("after"),
-                                     limit=CONTRIBUTIONS_PAGE, **filters)
+    items = posts.list_contributions(where, ContributionsQuery(
+        order=order, after=args.get("after"), limit=CONTRIBUTIONS_PAGE, **filters))
     following = (url_for("web.contributions", slug=slug, **filters, order=order,
                          after=posts.page_key(items[-1], order))
                  if len(items) == CONTRIBUTIONS_PAGE else None)
@@ -289,9 +292,9 @@ def invite(slug: str):
     where.require("facilitator", admin=True)
     form = InviteForm()
     if form.validate_on_submit():
-        sent, refused = outcome(lambda: members.invite(
-            where, form.email.data, form.role.data, form.organisation.data,
-            form.organisation_kind.data))
+        sent, refused = outcome(lambda: members.invite(where, InvitationInput(
+            email=form.email.data, role=form.role.data, organisation=form.organisation.data,
+            organisation_kind=form.organisation_kind.data)))
         if refused is not None:
             form_error(form, refused)
             return _members(where, form, refused.status)
@@ -335,7 +338,8 @@ def change_role(slug: str, membership_id: int):
     where = access(current_user, slug, admin=True)
     form = RoleForm()
     if form.validate_on_submit():
-        attempt(lambda: members.change_role(where, membership_id, form.role.data),
+        attempt(lambda: members.change_role(where, membership_id,
+                                            RoleInput(role=form.role.data)),
                 _("Rôle modifié."))
     return redirect(url_for("web.members_page", slug=slug))
 

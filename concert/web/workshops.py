@@ -16,7 +16,7 @@ from ..ratelimits import pdf_exports
 from ..schemas.workshops import (
     CancelInput, DotInput, MoveInput, VoteInput, WorkshopInput, WorkshopPatch,
 )
-from ..schemas.workspace import PostInput
+from ..schemas.workspace import ContributionsQuery, PostInput
 from ..services import audience, channels, posts, workshops
 from ..services.access import access
 from ..services.errors import NotFound
@@ -176,7 +176,7 @@ def workshop_page(slug: str, workshop_id: int):
     contributions = []
     if where.is_facilitator and workshop.status == "live":  # what a vote may be opened on
         contributions = [posts.serialise(p) for p in posts.list_contributions(
-            where, order="supports") if p.status in ("open", "promoted")
+            where, ContributionsQuery(order="supports")) if p.status in ("open", "promoted")
             and audience.open_to_all(p.channel)]
     writable = channels.list_channels(where, include_archived=False, readable=True)
     # A double submission of the composer stores one post (the same client id).

@@ -15,6 +15,7 @@ from concert.services.accounts import find_user
 from concert.schemas.workshops import WorkshopInput
 from tests.conftest import mailed_link
 from concert.schemas.workspace import PostInput
+from concert.schemas.territories import InvitationInput
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 800}
@@ -67,8 +68,9 @@ def open_members(page, base, world, sign_in):
 
 def open_invitation(page, base, world, sign_in):
     url = members.invite(
-        territories.system_access(world.slug), "nina@example.org", "actor", "Ville test",
-        "commune",
+        territories.system_access(world.slug), InvitationInput(
+            email="nina@example.org", role="actor", organisation="Ville test",
+            organisation_kind="commune"),
     )[1]
     page.goto(base + urlsplit(url).path)
     return "Rejoindre « Métropole test »"

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import expect
 
 from concert.services import members, territories
+from concert.schemas.territories import InvitationInput
 
 # Playwright's init scripts run outside the page's CSP: this one records any violation.
 RECORD_CSP_VIOLATIONS = """
@@ -20,7 +21,8 @@ document.addEventListener('securitypolicyviolation', (event) => {
 def invitation_path(world, email="nouvelle@example.org") -> str:
     """A fresh invitation's path (the service builds the URL on the default address)."""
     url = members.invite(
-        territories.system_access(world.slug), email, "actor", "Ville test", "commune"
+        territories.system_access(world.slug), InvitationInput(
+            email=email, role="actor", organisation="Ville test", organisation_kind="commune")
     )[1]
     return urlsplit(url).path
 

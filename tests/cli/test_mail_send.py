@@ -8,13 +8,15 @@ from concert.db import db
 from concert.models import MailOutbox
 from concert.services import mail, members
 from concert.services.access import system_access
+from concert.schemas.territories import InvitationInput
 
 
 def test_mail_send_delivers_what_waits_whatever_its_back_off(world, smtp, runner):
     smtp.stop()
     try:
-        members.invite(system_access("metropole"), "nina@example.org", "actor", "Ville",
-                       "commune")
+        members.invite(system_access("metropole"), InvitationInput(
+            email="nina@example.org", role="actor", organisation="Ville",
+            organisation_kind="commune"))
         assert mail.deliver_due()["retry"] == 1
     finally:
         smtp.start()

@@ -16,6 +16,7 @@ from concert.db import db
 from concert.schemas.workspace import ChannelInput, PostInput
 from concert.documents.model import walk
 from concert.services import channels, commitment_list, commitments, contract, facilitation, posts
+from concert.schemas.facilitation import CommitmentInput, PromotionInput
 from tests.conftest import SLUG, as_
 
 
@@ -35,7 +36,7 @@ def listed(world):
             world.actors[1], "Transports"), kind="need", body="Éclairer la gare routière"))
         secret_need, _c = posts.create_post(as_(world.actors[0]), PostInput(
             channel=state_only, kind="need", body="Surveiller le point de deal caché"))
-        first = facilitation.promote(as_(world.facilitator), {
+        first = facilitation.promote(as_(world.facilitator), PromotionInput(**{
             "title": "=HYPERLINK(\"http://evil\") Patrouilles renforcées à la gare",
             "description": "Présence coordonnée;\nsoirées et week-ends « sensibles ».",
             "party": "etat", "pilot": "DDSP 13",
@@ -45,16 +46,16 @@ def listed(world):
             "start_date": "2027-01-15", "due_date": "2027-12-31",
             "indicators": [{"name": "Vols avec violence", "unit": "faits", "baseline": 120,
                             "target": 90}],
-            "source_posts": [open_need.id, secret_need.id]})
-        commitments.update(as_(world.facilitator), first.id, {"status": "validated"})
-        second = facilitation.promote(as_(world.facilitator), {
+            "source_posts": [open_need.id, secret_need.id]}))
+        commitments.update(as_(world.facilitator), first.id, CommitmentInput(**{"status": "validated"}))
+        second = facilitation.promote(as_(world.facilitator), PromotionInput(**{
             "title": "Médiation dans les résidences", "party": "collectivite",
-            "pilot": "Ville de Marseille", "source_posts": []})
+            "pilot": "Ville de Marseille", "source_posts": []}))
         other_need, _c = posts.create_post(as_(world.outsider, "autre"), PostInput(
             channel=channel_named(
             world.outsider, "Transports", "autre"), kind="need", body="Besoin ailleurs"))
-        facilitation.promote(as_(world.outsider, "autre"), {
-            "title": "Secret du Rhône", "party": "etat", "source_posts": [other_need.id]})
+        facilitation.promote(as_(world.outsider, "autre"), PromotionInput(**{
+            "title": "Secret du Rhône", "party": "etat", "source_posts": [other_need.id]}))
         db.session.commit()
         return {"first": first.id, "second": second.id, "open_need": open_need.id,
                 "secret_need": secret_need.id}

@@ -16,6 +16,7 @@ from concert.db import db
 from concert.schemas.contract import VersionInput
 from concert.schemas.workspace import ChannelInput
 from concert.services import channels, commitments, contract, diagnostic, facilitation
+from concert.schemas.facilitation import CommitmentInput, PromotionInput
 from tests.conftest import SLUG, SSMSI, as_
 
 TYPES = {
@@ -33,18 +34,18 @@ def drafted(world):
         restricted = channels.create_channel(as_(world.facilitator), ChannelInput(
             name="Renseignement opérationnel", description="", restricted_to=["prefecture"])).id
         db.session.commit()
-        first = facilitation.promote(as_(world.facilitator), {
+        first = facilitation.promote(as_(world.facilitator), PromotionInput(**{
             "title": "Vidéoprotection des abords de la gare Saint-Charles", "party": "etat",
             "pilot": "DDSP 13", "channel": restricted, "source_posts": [],
             "indicators": [{"name": "Caméras raccordées", "unit": "caméras", "baseline": 0,
-                            "target": 24}]})
-        facilitation.promote(as_(world.facilitator), {
-            "title": "Médiateurs de nuit", "party": "collectivite", "source_posts": []})
+                            "target": 24}]}))
+        facilitation.promote(as_(world.facilitator), PromotionInput(**{
+            "title": "Médiateurs de nuit", "party": "collectivite", "source_posts": []}))
         contract.freeze(as_(world.facilitator), VersionInput(note="Première lecture"))
         commitments.update(as_(world.facilitator), first.id,
-                           {"title": "Vidéoprotection élargie au pôle d'échanges"})
-        facilitation.promote(as_(world.outsider, "autre"), {
-            "title": "Engagement lyonnais", "party": "etat", "source_posts": []})
+                           CommitmentInput(**{"title": "Vidéoprotection élargie au pôle d'échanges"}))
+        facilitation.promote(as_(world.outsider, "autre"), PromotionInput(**{
+            "title": "Engagement lyonnais", "party": "etat", "source_posts": []}))
         db.session.commit()
 
 

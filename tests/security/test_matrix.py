@@ -26,6 +26,7 @@ from concert.services.accounts import find_user
 from ..conftest import Person, join
 from concert.schemas.workshops import WorkshopInput
 from concert.schemas.workspace import ChannelInput, PostInput
+from concert.schemas.facilitation import PromotionInput
 from ..realtime.conftest import Live, fence, new_id, sockets  # noqa: F401,F811 (a fixture)
 
 SECRET = "Source infiltrée au point de deal"
@@ -187,8 +188,8 @@ def restricted_world(world) -> dict:
     hidden = channels.create_channel(fac, ChannelInput(
         name="Renseignement", restricted_to=["prefecture"]))
     need, _ = posts.create_post(fac, PostInput(channel=hidden.id, kind="need", body=SECRET))
-    commitment = facilitation.promote(fac, {"title": "Plan", "party": "etat",
-                                            "source_posts": [need.id]})
+    commitment = facilitation.promote(fac, PromotionInput(**{"title": "Plan", "party": "etat",
+                                            "source_posts": [need.id]}))
     workshop = workshops.create(fac, WorkshopInput(
         **{"title": "Atelier", "starts_at": "2026-12-03T14:00",
                                       "place": "Préfecture",

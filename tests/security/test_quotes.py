@@ -11,6 +11,7 @@ from concert.services.accounts import find_user
 from concert.schemas.workspace import PostInput
 from concert.schemas.workshops import DotInput, VoteInput, WorkshopInput
 from concert.schemas.workspace import ChannelChanges
+from concert.schemas.facilitation import PromotionInput
 
 SECRET = "Point de deal rue Félix-Pyat"
 GONE = "Caméras place Jean-Jaurès"
@@ -38,8 +39,8 @@ def test_commitment_sources_leave_catch_up_and_api_once_restricted(client, world
     channel = channels.list_channels(who(world.facilitator))[0].id
     need, _ = posts.create_post(who(world.actor), PostInput(
         channel=channel, kind="need", body=SECRET))
-    facilitation.promote(who(world.facilitator), {
-        "title": "Plan stupéfiants", "party": "etat", "source_posts": [need.id]})
+    facilitation.promote(who(world.facilitator), PromotionInput(**{
+        "title": "Plan stupéfiants", "party": "etat", "source_posts": [need.id]}))
     assert SECRET in catch_up(world.actor)
     restrict_afterwards(world, channel)
     assert SECRET not in catch_up(world.actor)  # police nationale: no longer theirs

@@ -11,6 +11,7 @@ from concert.db import db
 from concert.models import ApiToken, AuditLog, Invitation, LoginSession, Membership, User, utcnow
 from concert.services import accounts, members, security, territories
 from concert.services.errors import Conflict, Gone, Invalid, NotFound, Unauthorized
+from concert.schemas.territories import InvitationInput
 
 pytestmark = pytest.mark.usefixtures("french")  # services speak French outside a request
 
@@ -158,7 +159,7 @@ def test_expired_login_sessions_do_not_sign_in(ctx):
 # --- invitations -------------------------------------------------------------------------
 
 def test_invitation_tokens_are_stored_only_as_hashes(territory):
-    invitation, url = members.invite(system(), "new@example.org", "actor", "Ville", "commune")
+    invitation, url = members.invite(system(), InvitationInput(email="new@example.org", role="actor", organisation="Ville", organisation_kind="commune"))
     token = token_of(url)
     assert len(token) >= 40
     assert token not in every_stored_value()
@@ -170,13 +171,13 @@ def test_invitation_tokens_are_stored_only_as_hashes(territory):
 
 def test_invitations_expire_after_seven_days_by_default(territory):
     before = utcnow()
-    invitation, _url = members.invite(system(), "new@example.org", "actor", "Ville", "commune")
+    invitation, _url = members.invite(system(), InvitationInput(email="new@example.org", role="actor", organisation="Ville", organisation_kind="commune"))
     after = utcnow()
     assert before + timedelta(days=7) <= invitation.expires_at <= after + timedelta(days=7)
 
 
 def test_an_expired_invitation_cannot_be_accepted(territory):
-    invitation, url = members.invite(system(), "new@example.org", "actor", "Ville", "commune")
+    invitation, url = members.invite(system(), InvitationInput(email="new@example.org", role="actor", organisation="Ville", organisation_kind="commune"))
     invitation.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     with pytest.raises(Gone) as gone:
@@ -187,8 +188,7 @@ def test_an_expired_invitation_cannot_be_accepted(territory):
 
 
 def test_invitations_are_single_use_even_accepted_twice_in_a_row(territory):
-    _invitation, url = members.invite(system(), "new@example.org", "observer", "Parquet",
-                                      "justice")
+    _invitation, url = members.invite(system(), InvitationInput(email="new@example.org", role="observer", organisation="Parquet", organisation_kind="justice"))
     membership = members.accept_invitation(token_of(url), name="Nina", password=PASSWORD)
     assert membership.role == "observer" and membership.organisation_kind == "justice"
     with pytest.raises(Gone) as gone:
@@ -202,7 +202,7 @@ def test_invitations_are_single_use_even_accepted_twice_in_a_row(territory):
 def test_an_invitation_claimed_in_between_is_not_used_twice(territory, monkeypatch):
     """Two acceptances racing: the slower one read the invitation before the faster one
     claimed it; its claim finds nothing left to claim and creates nothing."""
-    invitation, url = members.invite(system(), "new@example.org", "actor", "Ville", "commune")
+    invitation, url = members.invite(system(), InvitationInput(email="new@example.org", role="actor", organisation="Ville", organisation_kind="commune"))
     stale = members.open_invitation(token_of(url))
     db.session.expunge(stale)
     # The faster request has claimed the row and not yet committed its membership.
@@ -219,9 +219,8 @@ def test_an_invitation_claimed_in_between_is_not_used_twice(territory, monkeypat
 
 
 def test_a_new_invitation_supersedes_the_pending_one(territory):
-    first, first_url = members.invite(system(), "new@example.org", "actor", "Ville", "commune")
-    second, second_url = members.invite(system(), "NEW@example.org", "observer", "Ville",
-                                        "commune")
+    first, first_url = members.invite(system(), InvitationInput(email="new@example.org", role="actor", organisation="Ville", organisation_kind="commune"))
+    second, second_url = members.invite(system(), InvitationInput(email="NEW@example.org", role="observer", organisation="Ville", organisation_kind="commune"))
     pending = members.pending_invitations(system())
     assert [i.id for i in pending] == [second.id]
     with pytest.raises(Gone) as gone:
@@ -232,18 +231,18 @@ def test_a_new_invitation_supersedes_the_pending_one(territory):
 
 
 def test_a_refused_invitation_supersedes_nothing(territory):
-    _first, first_url = members.invite(system(), "new@example.org", "actor", "Ville", "commune")
+    _first, first_url = members.invite(system(), InvitationInput(email="new@example.org", role="actor", organisation="Ville", organisation_kind="commune"))
     with pytest.raises(Invalid):
-        members.invite(system(), "new@example.org", "king", "Ville", "commune")
+        members.invite(system(), InvitationInput(email="new@example.org", role="king", organisation="Ville", organisation_kind="commune"))
     db.session.rollback()
     assert members.open_invitation(token_of(first_url))
 
 
 def test_inviting_a_member_is_a_conflict_and_creates_nothing(territory):
-    _invitation, url = members.invite(system(), "new@example.org", "actor", "Ville", "commune")
+    _invitation, url = members.invite(system(), InvitationInput(email="new@example.org", role="actor", organisation="Ville", organisation_kind="commune"))
     members.accept_invitation(token_of(url), name="Nina", password=PASSWORD)
     with pytest.raises(Conflict):
-        members.invite(system(), "New@Example.org", "observer", "Ville", "commune")
+        members.invite(system(), InvitationInput(email="New@Example.org", role="observer", organisation="Ville", organisation_kind="commune"))
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 1
 
@@ -251,7 +250,7 @@ def test_inviting_a_member_is_a_conflict_and_creates_nothing(territory):
 def test_an_existing_account_must_prove_it_is_theirs(territory):
     user = accounts.create_user("known@example.org", "Known", PASSWORD)
     db.session.commit()
-    _invitation, url = members.invite(system(), "known@example.org", "actor", "Ville", "commune")
+    _invitation, url = members.invite(system(), InvitationInput(email="known@example.org", role="actor", organisation="Ville", organisation_kind="commune"))
     with pytest.raises(Unauthorized):
         members.accept_invitation(token_of(url), name="Pirate", password="un autre mot de passe")
     db.session.rollback()
@@ -266,7 +265,7 @@ def test_a_signed_in_invitee_needs_no_password_but_someone_else_does(territory):
     invitee = accounts.create_user("known@example.org", "Known", PASSWORD)
     other = accounts.create_user("other@example.org", "Other", PASSWORD)
     db.session.commit()
-    _invitation, url = members.invite(system(), "known@example.org", "actor", "Ville", "commune")
+    _invitation, url = members.invite(system(), InvitationInput(email="known@example.org", role="actor", organisation="Ville", organisation_kind="commune"))
     with pytest.raises(Unauthorized):
         members.accept_invitation(token_of(url), signed_in=other)
     db.session.rollback()

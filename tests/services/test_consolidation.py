@@ -12,7 +12,9 @@ from concert.services.errors import Forbidden, Invalid
 from tests.conftest import join
 from tests.services.test_facilitation import SLUG, as_, channel_id, contribute, count, promote
 from concert.schemas.facilitation import DeclineInput, MergeInput
-from concert.schemas.workspace import ChannelInput
+from concert.schemas.workspace import (
+    BodyInput, ChannelInput, ConsolidationQuery, ContributionsQuery,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -33,9 +35,9 @@ def test_a_duplicate_is_suggested_when_written_and_follows_its_edits(world):
     second = contribute(world.actors[1], "proposal", "Éclairages au parking de la gare, de nuit")
     [(a, b, score)] = facilitation.suggestions(as_(fac))
     assert (a.id, b.id) == (first.id, second.id) and 0.35 <= score <= 1
-    posts.edit_post(as_(world.actors[1]), second.id, "Médiation dans les transports scolaires")
+    posts.edit_post(as_(world.actors[1]), second.id, BodyInput(body="Médiation dans les transports scolaires"))
     assert pairs(fac) == []
-    posts.edit_post(as_(world.actors[1]), second.id, "Éclairage du parking de la gare")
+    posts.edit_post(as_(world.actors[1]), second.id, BodyInput(body="Éclairage du parking de la gare"))
     assert pairs(fac) == [(first.id, second.id)]
     [(_a, _b, score)] = facilitation.suggestions(as_(fac))
     assert facilitation.suggestions_of(as_(fac), [second.id, 999_999]) == {second.id: [
@@ -91,7 +93,7 @@ def test_every_open_contribution_is_reached_page_by_page_most_supported_first(wo
     facilitation.decline(fac, made[3].id, DeclineInput(reason="Hors sujet"))
     seen, after = [], None
     while True:
-        page = facilitation.open_contributions(fac, after=after, limit=2)
+        page = facilitation.open_contributions(fac, ConsolidationQuery(after=after, limit=2))
         seen += page
         if len(page) < 2:
             break
@@ -100,11 +102,11 @@ def test_every_open_contribution_is_reached_page_by_page_most_supported_first(wo
     assert [p.id for p in seen] == [p.id for p in sorted(
         open_ones, key=lambda p: (p.support_count, p.seq), reverse=True)]
     assert [p.id for p in seen[:2]] == [made[5].id, made[2].id]
-    assert [p.id for p in posts.list_contributions(fac, order="recent", after=str(made[4].seq))
+    assert [p.id for p in posts.list_contributions(fac, ContributionsQuery(order="recent", after=str(made[4].seq)))
             ] == [p.id for p in reversed(made[:4])]
     for bad in ("1", "1.x", "-1.2", 12):
         with pytest.raises(Invalid) as refused:
-            facilitation.open_contributions(fac, after=bad)
+            facilitation.open_contributions(fac, ConsolidationQuery(after=bad))
         assert refused.value.field == "after"
 
 
@@ -119,7 +121,7 @@ def test_open_contributions_are_filtered_by_channel_kind_words_and_organisation(
                       channel=transports)
 
     def ids(**filters):
-        return {p.id for p in facilitation.open_contributions(fac, **filters)}
+        return {p.id for p in facilitation.open_contributions(fac, ConsolidationQuery(**filters))}
 
     assert ids() == {lighting.id, cameras.id, both.id}
     assert ids(channel=transports) == {lighting.id, both.id}
@@ -131,9 +133,9 @@ def test_open_contributions_are_filtered_by_channel_kind_words_and_organisation(
     assert ids(organisation_kind="bailleur_social") == {cameras.id, both.id}
     assert ids(organisation_kind="bailleur_social", kind="need", text="halls") == {both.id}
     with pytest.raises(Invalid):
-        facilitation.open_contributions(fac, organisation_kind="pirates")
+        facilitation.open_contributions(fac, ConsolidationQuery(organisation_kind="pirates"))
     with pytest.raises(Invalid):
-        facilitation.open_contributions(fac, kind="message")
+        facilitation.open_contributions(fac, ConsolidationQuery(kind="message"))
     with pytest.raises(Forbidden):
         facilitation.open_contributions(as_(world.actors[0]))
     with pytest.raises(Forbidden):

@@ -17,6 +17,8 @@ from concert.services import territories
 from concert.services.errors import Forbidden, Invalid, NotFound
 from concert.schemas.contract import SectionInput, VersionInput
 from concert.schemas.workspace import ChannelInput, PostInput
+from concert.schemas.facilitation import CommitmentInput, MeasurementInput, PromotionInput
+from concert.schemas.territories import PhaseInput
 from tests.conftest import SLUG, as_
 
 pytestmark = pytest.mark.usefixtures("french")  # services speak French outside a request
@@ -25,7 +27,7 @@ pytestmark = pytest.mark.usefixtures("french")  # services speak French outside 
 
 def commit_to(world, title: str, party: str = "etat", **fields) -> Commitment:
     return facilitation.promote(as_(world.facilitator),
-                                {"title": title, "party": party, **fields})
+                                PromotionInput(**{"title": title, "party": party, **fields}))
 
 
 def text_of(document: dict) -> str:
@@ -97,7 +99,7 @@ def test_evaluation_table_shows_the_latest_measurement(world):
     signalements = commitment.indicators[0].id
     for day, value in (("2027-03-01", 25), ("2027-05-01", 18.5)):
         commitments.add_measurement(as_(world.facilitator), commitment.id, signalements,
-                                    {"date": day, "value": value})
+                                    MeasurementInput(**{"date": day, "value": value}))
 
     evaluation = by_key(contract.assemble(as_(world.observer)))["evaluation"]
     table = next(b for b in evaluation["blocks"] if b["type"] == "table")
@@ -115,9 +117,9 @@ def test_restricted_channel_content_never_appears(world):
         name="Renseignement État", restricted_to=["prefecture", "police_nationale"]))
     secret, _created = posts.create_post(as_(world.actors[0]), PostInput(
         channel=restricted.id, kind="need", body="Informateur confidentiel rue des Lilas"))
-    facilitation.promote(as_(world.facilitator), {
+    facilitation.promote(as_(world.facilitator), PromotionInput(**{
         "title": "Lutte contre les points de deal", "party": "etat",
-        "channel": restricted.id, "source_posts": [secret.id]})
+        "channel": restricted.id, "source_posts": [secret.id]}))
 
     text = text_of(contract.assemble(as_(world.actors[1])))
     assert "Lutte contre les points de deal" in text
@@ -201,7 +203,7 @@ def test_only_facilitators_edit_or_freeze(world, who):
     for call in (lambda: contract.set_section(where, "preamble", SectionInput(body="texte")),
                  lambda: contract.save_framework(where, {"kind": "cls", "name": "CLS"}),
                  lambda: contract.freeze(where, VersionInput(note="v1")),
-                 lambda: territories.set_phase(where, "drafting")):
+                 lambda: territories.set_phase(where, PhaseInput(phase="drafting"))):
         with pytest.raises(Forbidden):
             call()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ContractVersion)) == 0
@@ -237,8 +239,8 @@ def test_a_frozen_version_does_not_change_afterwards(world):
     contract.freeze(where, VersionInput(note="v1"))
     frozen = contract.assemble(where, 1)
 
-    commitments.update(where, commitment.id, {"title": "Patrouilles renforcées",
-                                              "pilot": "Police municipale"})
+    commitments.update(where, commitment.id, CommitmentInput(**{"title": "Patrouilles renforcées",
+                                              "pilot": "Police municipale"}))
     contract.set_section(where, "preamble", SectionInput(body="Préambule réécrit"))
     commit_to(world, "Nouvel engagement", "partenaire")
 
@@ -267,8 +269,8 @@ def test_diff_lists_added_removed_and_changed_commitments_and_section_text(world
         body="Comité de pilotage annuel.\nSecrétariat : préfecture."))
     contract.freeze(where, VersionInput(note="v1"))
 
-    commitments.update(where, kept.id, {"pilot": "Police municipale", "due_date": "2028-06-30",
-                                        "status": "validated"})
+    commitments.update(where, kept.id, CommitmentInput(**{"pilot": "Police municipale", "due_date": "2028-06-30",
+                                        "status": "validated"}))
     db.session.delete(db.session.get(Commitment, dropped.id))
     db.session.commit()
     added = commit_to(world, "Vidéoprotection", "collectivite")
@@ -309,11 +311,11 @@ def test_diff_refuses_unknown_versions(world):
 # --- phase ---------------------------------------------------------------------------------
 
 def test_facilitators_change_the_phase(world):
-    territory = territories.set_phase(as_(world.facilitator), "drafting")
+    territory = territories.set_phase(as_(world.facilitator), PhaseInput(phase="drafting"))
     assert territory.phase == "drafting"
     assert ["Phase", "Rédaction"] in contract.assemble(as_(world.actor))["meta"]
     with pytest.raises(Invalid) as error:
-        territories.set_phase(as_(world.facilitator), "signature")
+        territories.set_phase(as_(world.facilitator), PhaseInput(phase="signature"))
     assert error.value.field == "phase"
     db.session.rollback()
     assert db.session.scalar(sa.select(Territory.phase).where(Territory.slug == SLUG)) \

@@ -30,7 +30,10 @@ from concert.services import (
 from concert.services.access import access
 from concert.services.errors import Conflict, Forbidden, Invalid, NotFound
 from concert.schemas.workspace import ChannelInput
-from concert.schemas.facilitation import DeclineInput, MergeInput
+from concert.schemas.facilitation import (
+    CommitmentInput, CommitmentsQuery, DeclineInput, MeasurementInput, MergeInput, PromotionInput,
+)
+from concert.schemas.territories import InvitationInput
 from tests.conftest import SLUG, as_
 from tests.services.conftest import channel_id, contribute, events_of
 
@@ -59,7 +62,7 @@ FULL = {
 def promote(world, *sources: Post, **fields) -> Commitment:
     data = {"title": "Engagement", "party": "etat", **fields,
             "source_posts": [p.id for p in sources]}
-    return facilitation.promote(as_(world.facilitator), data)
+    return facilitation.promote(as_(world.facilitator), PromotionInput(**data))
 
 
 def count(model, *where) -> int:
@@ -108,8 +111,7 @@ def refused(error, call, *, code: str | None = None, field: str | None = None):
 
 def second_facilitator(kind: str = "commune"):
     """Another facilitator of "metropole", of a kind the State channel leaves out."""
-    _invitation, url = members.invite(territories.system_access(SLUG), "mairie@example.org",
-                                      "facilitator", "Ville de Marseille", kind)
+    _invitation, url = members.invite(territories.system_access(SLUG), InvitationInput(email="mairie@example.org", role="facilitator", organisation="Ville de Marseille", organisation_kind=kind))
     members.accept_invitation(url.rsplit("/", 1)[1], name="Marc Mairie",
                               password="correct horse battery staple")
     return access(accounts.find_user("mairie@example.org"), SLUG)
@@ -150,9 +152,9 @@ def test_promote_several_needs_and_proposals_numbers_per_territory(world):
     proposal = contribute(world.actors[1], "proposal", "Installer des lampadaires")
     first = promote(world, need, proposal, title="Éclairage public")
     second = promote(world, contribute(world.actors[0], "proposal", "Médiateurs de nuit"))
-    elsewhere = facilitation.promote(as_(world.outsider, "autre"), {
+    elsewhere = facilitation.promote(as_(world.outsider, "autre"), PromotionInput(**{
         "title": "Ailleurs", "party": "collectivite",
-        "source_posts": [contribute(world.outsider, "need", "Lyon", slug="autre").id]})
+        "source_posts": [contribute(world.outsider, "need", "Lyon", slug="autre").id]}))
     third = promote(world)  # a commitment may start without source
 
     assert (first.number, second.number, third.number) == (1, 2, 3)
@@ -179,14 +181,14 @@ def test_only_facilitators_act(world, who):
     who_ = as_(person)
     indicator = commitment.indicators[0].id
 
-    refused(Forbidden, lambda: facilitation.promote(who_, {
-        "title": "x", "party": "etat", "source_posts": [need.id]}))
+    refused(Forbidden, lambda: facilitation.promote(who_, PromotionInput(**{
+        "title": "x", "party": "etat", "source_posts": [need.id]})))
     refused(Forbidden, lambda: facilitation.merge(who_, need.id, MergeInput(into=declined.id)))
     refused(Forbidden, lambda: facilitation.decline(who_, need.id, DeclineInput(reason="non")))
     refused(Forbidden, lambda: facilitation.reopen(who_, declined.id))
-    refused(Forbidden, lambda: commitments.update(who_, commitment.id, {"title": "Autre"}))
+    refused(Forbidden, lambda: commitments.update(who_, commitment.id, CommitmentInput(**{"title": "Autre"})))
     refused(Forbidden, lambda: commitments.add_measurement(
-        who_, commitment.id, indicator, {"date": "2027-02-01", "value": 100}))
+        who_, commitment.id, indicator, MeasurementInput(**{"date": "2027-02-01", "value": 100})))
     refused(Forbidden, lambda: audit.entries(who_))
     # …but they read commitments and their history.
     assert commitments.list_commitments(who_)[0].id == commitment.id
@@ -199,18 +201,18 @@ def test_promote_refuses_unknown_foreign_and_non_contribution_posts(world):
     need = contribute(world.actors[0])
 
     refused(NotFound, lambda: promote(world, need, foreign))
-    refused(NotFound, lambda: facilitation.promote(as_(world.facilitator), {
-        "title": "x", "party": "etat", "source_posts": [need.id, 999_999]}))
+    refused(NotFound, lambda: facilitation.promote(as_(world.facilitator), PromotionInput(**{
+        "title": "x", "party": "etat", "source_posts": [need.id, 999_999]})))
     refused(Invalid, lambda: promote(world, message), field="source_posts")
     for bad in ("1", [str(need.id)], [True], [need.id, None], {"id": need.id}, 1.5):
-        refused(Invalid, lambda bad=bad: facilitation.promote(as_(world.facilitator), {
-            "title": "x", "party": "etat", "source_posts": bad}), field="source_posts")
+        refused(Invalid, lambda bad=bad: facilitation.promote(as_(world.facilitator), PromotionInput(**{
+            "title": "x", "party": "etat", "source_posts": bad})), field="source_posts")
     assert fresh(need).status == "open"
 
 
 def test_promote_a_huge_post_id_is_not_found(world):
-    refused(NotFound, lambda: facilitation.promote(as_(world.facilitator), {
-        "title": "x", "party": "etat", "source_posts": [2 ** 70]}))
+    refused(NotFound, lambda: facilitation.promote(as_(world.facilitator), PromotionInput(**{
+        "title": "x", "party": "etat", "source_posts": [2 ** 70]})))
 
 
 def test_promote_a_deleted_contribution_is_refused(world):
@@ -296,8 +298,8 @@ def test_promote_into_an_unknown_foreign_or_hidden_channel_is_not_found(world):
     for channel in (999_999, foreign):
         refused(NotFound, lambda channel=channel: promote(world, channel=channel),
                 field="channel")
-    refused(NotFound, lambda: facilitation.promote(mayor, {
-        "title": "x", "party": "etat", "channel": hidden}), field="channel")
+    refused(NotFound, lambda: facilitation.promote(mayor, PromotionInput(**{
+        "title": "x", "party": "etat", "channel": hidden})), field="channel")
 
 
 def test_promote_accepts_numbers_written_the_french_way(world):
@@ -449,9 +451,9 @@ def test_edit_records_a_revision_with_exactly_the_changed_fields(world):
     commitment = promote(world, contribute(world.actors[0]), **FULL)
     fac = as_(world.facilitator)
 
-    commitments.update(fac, commitment.id, {
+    commitments.update(fac, commitment.id, CommitmentInput(**{
         "title": "Patrouilles renforcées", "pilot": FULL["pilot"],  # pilot unchanged
-        "means": {**FULL["means"], "budget": "15 000 €"}, "due_date": "2028-06-30"})
+        "means": {**FULL["means"], "budget": "15 000 €"}, "due_date": "2028-06-30"}))
 
     [revision] = commitments.revisions(as_(world.observer), commitment.id)
     assert revision.author_id == world.facilitator.id
@@ -469,8 +471,8 @@ def test_a_no_op_edit_records_nothing(world):
     before = snapshot()
     revisions_before = count(CommitmentRevision)
     same = {k: v for k, v in FULL.items() if k != "indicators"}
-    commitments.update(as_(world.facilitator), commitment.id, {**same, "status": "draft"})
-    commitments.update(as_(world.facilitator), commitment.id, {})
+    commitments.update(as_(world.facilitator), commitment.id, CommitmentInput(**{**same, "status": "draft"}))
+    commitments.update(as_(world.facilitator), commitment.id, CommitmentInput(**{}))
     assert count(CommitmentRevision) == revisions_before
     assert snapshot() == before
 
@@ -479,10 +481,10 @@ def test_edit_indicators_keeps_measurements_of_those_given_with_their_id(world):
     commitment = promote(world, **FULL)
     fac = as_(world.facilitator)
     first, second = commitment.indicators
-    commitments.add_measurement(fac, commitment.id, first.id, {"date": "2027-03-01", "value": 100})
-    commitments.update(fac, commitment.id, {"indicators": [
+    commitments.add_measurement(fac, commitment.id, first.id, MeasurementInput(**{"date": "2027-03-01", "value": 100}))
+    commitments.update(fac, commitment.id, CommitmentInput(**{"indicators": [
         {"id": first.id, "name": first.name, "unit": "faits", "baseline": 120, "target": 80},
-        {"name": "Nouvel indicateur", "unit": "", "baseline": 1, "target": 2}]})
+        {"name": "Nouvel indicateur", "unit": "", "baseline": 1, "target": 2}]}))
     data = commitments.serialise(fresh(commitment))
     assert [i["name"] for i in data["indicators"]] == ["Vols avec violence", "Nouvel indicateur"]
     assert data["indicators"][0]["latest"] == 100 and data["indicators"][0]["target"] == 80
@@ -502,18 +504,18 @@ def test_edit_refuses_bad_input_and_changes_nothing(world):
                         ({"repromote": True}, "repromote"), ({"number": 7}, "number"),
                         ({"id": 7}, "id")]:
         with pytest.raises(Invalid) as raised:
-            commitments.update(fac, commitment.id, data)
+            commitments.update(fac, commitment.id, CommitmentInput(**data))
         if field:
             assert raised.value.field == field
         db.session.rollback()
     assert count(CommitmentRevision) == 0
     assert fresh(commitment).title == FULL["title"]
-    refused(NotFound, lambda: commitments.update(fac, 999_999, {"title": "x"}))
-    refused(NotFound, lambda: commitments.update(fac, "1", {"title": "x"}))
-    refused(NotFound, lambda: commitments.update(fac, True, {"title": "x"}))
-    refused(NotFound, lambda: commitments.update(fac, 2 ** 70, {"title": "x"}))
-    foreign = facilitation.promote(as_(world.outsider, "autre"), {"title": "Lyon", "party": "etat"})
-    refused(NotFound, lambda: commitments.update(fac, foreign.id, {"title": "x"}))
+    refused(NotFound, lambda: commitments.update(fac, 999_999, CommitmentInput(**{"title": "x"})))
+    refused(NotFound, lambda: commitments.update(fac, "1", CommitmentInput(**{"title": "x"})))
+    refused(NotFound, lambda: commitments.update(fac, True, CommitmentInput(**{"title": "x"})))
+    refused(NotFound, lambda: commitments.update(fac, 2 ** 70, CommitmentInput(**{"title": "x"})))
+    foreign = facilitation.promote(as_(world.outsider, "autre"), PromotionInput(**{"title": "Lyon", "party": "etat"}))
+    refused(NotFound, lambda: commitments.update(fac, foreign.id, CommitmentInput(**{"title": "x"})))
 
 
 def test_status_transitions(world):
@@ -521,7 +523,7 @@ def test_status_transitions(world):
     fac = as_(world.facilitator)
 
     def move(status, **extra):
-        return commitments.update(fac, commitment.id, {"status": status, **extra}).status
+        return commitments.update(fac, commitment.id, CommitmentInput(**{"status": status, **extra})).status
 
     refused(Conflict, lambda: move("done"), field="status")
     refused(Conflict, lambda: move("in_progress"), field="status")
@@ -560,9 +562,9 @@ def test_measurements_and_progress(world):
     down, up, free = commitment.indicators
 
     commitments.add_measurement(fac, commitment.id, down.id,
-                                {"date": "2027-06-01", "value": 20, "comment": "Semestre 1"})
-    commitments.add_measurement(fac, commitment.id, up.id, {"date": "2027-03-01", "value": 12})
-    commitments.add_measurement(fac, commitment.id, free.id, {"date": "2027-03-01", "value": 5})
+                                MeasurementInput(**{"date": "2027-06-01", "value": 20, "comment": "Semestre 1"}))
+    commitments.add_measurement(fac, commitment.id, up.id, MeasurementInput(**{"date": "2027-03-01", "value": 12}))
+    commitments.add_measurement(fac, commitment.id, free.id, MeasurementInput(**{"date": "2027-03-01", "value": 5}))
     data = {i["name"]: i for i in commitments.serialise(fresh(commitment))["indicators"]}
     assert data["Vols"]["progress"] == pytest.approx(0.5)
     assert data["Vols"]["measurements"] == [
@@ -572,8 +574,8 @@ def test_measurements_and_progress(world):
     assert data["Sans cible"]["progress"] is None
 
     # The latest by date counts, whatever the order they were entered in.
-    commitments.add_measurement(fac, commitment.id, down.id, {"date": "2027-12-01", "value": 40})
-    commitments.add_measurement(fac, commitment.id, down.id, {"date": "2027-09-01", "value": 15})
+    commitments.add_measurement(fac, commitment.id, down.id, MeasurementInput(**{"date": "2027-12-01", "value": 40}))
+    commitments.add_measurement(fac, commitment.id, down.id, MeasurementInput(**{"date": "2027-09-01", "value": 15}))
     vols = commitments.serialise(fresh(commitment))["indicators"][0]
     assert vols["latest"] == 40 and vols["progress"] == 0.0  # worse than baseline: clamped
 
@@ -601,11 +603,11 @@ def test_measurement_refusals(world):
                         ({"date": ["2027-01-01"], "value": 1}, "date"),
                         ({"date": "2027-01-01", "value": 1, "comment": 5}, "comment")]:
         refused(Invalid, lambda data=data: commitments.add_measurement(
-            fac, commitment.id, indicator, data), field=field)
+            fac, commitment.id, indicator, MeasurementInput(**data)), field=field)
     refused(NotFound, lambda: commitments.add_measurement(
-        fac, commitment.id, other.indicators[0].id, {"date": "2027-01-01", "value": 1}))
+        fac, commitment.id, other.indicators[0].id, MeasurementInput(**{"date": "2027-01-01", "value": 1})))
     refused(NotFound, lambda: commitments.add_measurement(
-        fac, commitment.id, 999_999, {"date": "2027-01-01", "value": 1}))
+        fac, commitment.id, 999_999, MeasurementInput(**{"date": "2027-01-01", "value": 1})))
 
 
 def test_list_filters(world):
@@ -614,10 +616,11 @@ def test_list_filters(world):
                                                                    "Habitat social")
     a = promote(world, party="etat", pilot="DDSP 13", channel=transports)
     b = promote(world, party="collectivite", pilot="Ville", channel=habitat)
-    commitments.update(fac, b.id, {"status": "validated"})
+    commitments.update(fac, b.id, CommitmentInput(**{"status": "validated"}))
 
     def numbers(**filters):
-        return [c.number for c in commitments.list_commitments(as_(world.actors[1]), **filters)]
+        return [c.number for c in commitments.list_commitments(as_(world.actors[1]),
+                                                                 CommitmentsQuery(**filters))]
 
     assert numbers() == [a.number, b.number]
     assert numbers(status="validated") == [b.number]
@@ -689,9 +692,9 @@ def test_every_action_is_audited_and_announced(world):
     facilitation.merge(fac, b.id, MergeInput(into=a.id))
     facilitation.decline(fac, c.id, DeclineInput(reason="Non"))
     facilitation.reopen(fac, c.id)
-    commitments.update(fac, commitment.id, {"title": "Nouveau titre"})
+    commitments.update(fac, commitment.id, CommitmentInput(**{"title": "Nouveau titre"}))
     commitments.add_measurement(fac, commitment.id, commitment.indicators[0].id,
-                                {"date": "2027-05-01", "value": 100})
+                                MeasurementInput(**{"date": "2027-05-01", "value": 100}))
 
     actions = [(e.action, e.object_type, e.object_id, e.actor_id) for e in
                db.session.scalars(sa.select(AuditLog).where(AuditLog.territory_id.is_not(None),
@@ -735,15 +738,15 @@ def test_every_action_is_audited_and_announced(world):
 
 
 ACTIONS = {
-    "promote": lambda w, fac, p: facilitation.promote(fac, {
-        "title": "x", "party": "etat", "source_posts": [p["a"].id]}),
+    "promote": lambda w, fac, p: facilitation.promote(fac, PromotionInput(**{
+        "title": "x", "party": "etat", "source_posts": [p["a"].id]})),
     "merge": lambda w, fac, p: facilitation.merge(fac, p["a"].id, MergeInput(into=p["b"].id)),
     "decline": lambda w, fac, p: facilitation.decline(fac, p["a"].id, DeclineInput(reason="Non")),
     "reopen": lambda w, fac, p: facilitation.reopen(fac, p["declined"].id),
-    "update": lambda w, fac, p: commitments.update(fac, p["commitment"].id, {"title": "Neuf"}),
+    "update": lambda w, fac, p: commitments.update(fac, p["commitment"].id, CommitmentInput(**{"title": "Neuf"})),
     "measure": lambda w, fac, p: commitments.add_measurement(
         fac, p["commitment"].id, p["commitment"].indicators[0].id,
-        {"date": "2027-01-01", "value": 1}),
+        MeasurementInput(**{"date": "2027-01-01", "value": 1})),
 }
 
 
@@ -777,8 +780,8 @@ def test_an_indicator_id_true_is_not_indicator_one(world):
     [indicator] = commitment.indicators
     assert indicator.id == 1  # the tables start empty
     fac = as_(world.facilitator)
-    commitments.add_measurement(fac, commitment.id, 1, {"date": "2027-01-01", "value": 1})
-    commitments.update(fac, commitment.id, {"indicators": [
-        {"id": True, "name": "B", "baseline": 0, "target": 1}]})
+    commitments.add_measurement(fac, commitment.id, 1, MeasurementInput(**{"date": "2027-01-01", "value": 1}))
+    commitments.update(fac, commitment.id, CommitmentInput(**{"indicators": [
+        {"id": True, "name": "B", "baseline": 0, "target": 1}]}))
     [replaced] = fresh(commitment).indicators
     assert replaced.name == "B" and replaced.measurements == []  # a new one, not #1

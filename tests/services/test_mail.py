@@ -10,11 +10,12 @@ from concert.db import db
 from concert.models import MailOutbox, User, utcnow
 from concert.services import accounts, mail, members, territories
 from concert.services.access import access, system_access
+from concert.schemas.territories import InvitationInput
 from tests.conftest import PASSWORD
 
 
 def invite(email: str, slug: str = "metropole", role: str = "actor"):
-    return members.invite(system_access(slug), email, role, "Ville de Marseille", "commune")
+    return members.invite(system_access(slug), InvitationInput(email=email, role=role, organisation="Ville de Marseille", organisation_kind="commune"))
 
 
 def outbox_for(email: str) -> list[MailOutbox]:
@@ -29,8 +30,7 @@ def delivered_to(smtp, email: str):
 
 def test_an_invitation_is_mailed_in_french_with_a_link_that_works_once(smtp, world, client):
     facilitator = db.session.get(User, world.facilitator.id)
-    members.invite(access(facilitator, "metropole"), "nina@example.org", "actor",
-                   "Ville de Marseille", "commune")
+    members.invite(access(facilitator, "metropole"), InvitationInput(email="nina@example.org", role="actor", organisation="Ville de Marseille", organisation_kind="commune"))
     [queued] = outbox_for("nina@example.org")
     assert queued.status == "pending" and queued.kind == "invitation"
 

@@ -15,9 +15,9 @@ from concert.services import channels, contract, events, facilitation, posts, pr
 from concert.services.access import access
 from concert.services.accounts import find_user
 from concert.services.errors import Conflict, Invalid
-from concert.schemas.workspace import ChannelInput, PostInput
+from concert.schemas.workspace import BodyInput, ChannelInput, PostInput
 from concert.schemas.workshops import DotInput, VoteInput, WorkshopInput
-from concert.schemas.facilitation import DeclineInput
+from concert.schemas.facilitation import DeclineInput, PromotionInput
 from concert.schemas.contract import VersionInput
 
 SLUG = "metropole"
@@ -76,9 +76,9 @@ def test_every_catch_up_matches_the_event_models_for_every_reader(world):
                                                      body="Des patrouilles"))
     secret, _ = posts.create_post(anim, PostInput(channel=state, kind="need", body="Renseignement"))
     posts.toggle_support(anim, need.id)
-    posts.edit_post(actor, proposal.id, "Des patrouilles à pied")
-    facilitation.promote(anim, {"title": "Engagement", "party": "etat",
-                                "source_posts": [need.id, secret.id]})
+    posts.edit_post(actor, proposal.id, BodyInput(body="Des patrouilles à pied"))
+    facilitation.promote(anim, PromotionInput(**{"title": "Engagement", "party": "etat",
+                                "source_posts": [need.id, secret.id]}))
     facilitation.decline(anim, proposal.id, DeclineInput(reason="Hors sujet"))
     facilitation.reopen(anim, proposal.id)
     workshop = workshops.create(anim, WorkshopInput(**{

@@ -20,7 +20,7 @@ from concert.schemas.workshops import (
     CancelInput, DotInput, MoveInput, VoteInput, WorkshopInput, WorkshopPatch,
 )
 from concert.schemas.workspace import ChannelInput
-from concert.schemas.facilitation import DeclineInput
+from concert.schemas.facilitation import DeclineInput, PromotionInput
 from tests.conftest import SLUG, as_
 from tests.services.conftest import contribute, events_of
 
@@ -445,8 +445,8 @@ def test_minutes_of_a_closed_workshop(world, workshop, proposals, general, state
     vote = workshops.open_vote(fac, workshop.id, VoteInput(**{"question": "Priorités", "dots": 1,
                                                   "posts": [proposals[0].id, said.id]}))
     workshops.place_dot(as_(world.actors[1]), workshop.id, vote.id, DotInput(post=said.id))
-    commitment = facilitation.promote(fac, {"title": "Éclairage du parvis", "party": "collectivite",
-                                            "source_posts": [said.id]})
+    commitment = facilitation.promote(fac, PromotionInput(**{"title": "Éclairage du parvis", "party": "collectivite",
+                                            "source_posts": [said.id]}))
     facilitation.decline(fac, proposals[2].id, DeclineInput(reason="Hors du champ du contrat"))
     workshops.close(fac, workshop.id)
 

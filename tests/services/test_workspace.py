@@ -14,7 +14,9 @@ from concert.services.access import access
 from concert.services.accounts import find_user
 from concert.services.channels import DEFAULT_CHANNELS
 from concert.services.errors import Conflict, Forbidden, Invalid, NotFound
-from concert.schemas.workspace import ChannelChanges, ChannelInput, PostInput
+from concert.schemas.workspace import (
+    BodyInput, ChannelChanges, ChannelInput, PostInput, PostsQuery,
+)
 from tests.conftest import as_
 
 pytestmark = pytest.mark.usefixtures("french")  # services speak French outside a request
@@ -231,7 +233,7 @@ def test_nul_characters_are_invalid_not_a_database_error(world):
     assert error.value.field == "name"
     created = post(world.actor)
     with pytest.raises(Invalid):
-        posts.edit_post(as_(world.actor), created.id, "\x00")
+        posts.edit_post(as_(world.actor), created.id, BodyInput(body="\x00"))
 
 
 def test_unknown_channel_is_not_found(world):
@@ -251,9 +253,9 @@ def test_out_of_range_integers_are_refused_cleanly(world, value):
     with pytest.raises((Invalid, NotFound)):
         posts.get_post(who, value)
     with pytest.raises((Invalid, NotFound)):
-        posts.list_posts(who, after_seq=value)
+        posts.list_posts(who, PostsQuery(after_seq=value))
     with pytest.raises((Invalid, NotFound)):
-        posts.list_posts(who, channel=str(value))
+        posts.list_posts(who, PostsQuery(channel=str(value)))
     with pytest.raises((Invalid, NotFound)):
         channels.update_channel(as_(world.facilitator), value, ChannelChanges(**{"name": "x"}))
 
@@ -261,7 +263,7 @@ def test_out_of_range_integers_are_refused_cleanly(world, value):
 @pytest.mark.parametrize("value", ["²", "--1", "-", "1e3", "0x10", " ", "١٢"])
 def test_strange_numbers_are_invalid(world, value):
     with pytest.raises(Invalid) as error:
-        posts.list_posts(as_(world.actor), limit=value)
+        posts.list_posts(as_(world.actor), PostsQuery(limit=value))
     assert error.value.field == "limit"
 
 
@@ -299,9 +301,9 @@ def test_reply_to_a_reply_joins_the_thread_root(world):
     assert reply.reply_to_id == root.id and deeper.reply_to_id == root.id
     db.session.refresh(root)
     assert root.reply_count == 2
-    thread = posts.list_posts(as_(world.observer), thread=root.id)
+    thread = posts.list_posts(as_(world.observer), PostsQuery(thread=root.id))
     assert [p.id for p in thread] == [reply.id, deeper.id]
-    assert [p.id for p in posts.list_posts(as_(world.observer), top_level=True)] == [root.id]
+    assert [p.id for p in posts.list_posts(as_(world.observer), PostsQuery(top_level=True))] == [root.id]
 
 
 def test_reply_across_channels_is_refused(world):
@@ -327,8 +329,8 @@ def test_reply_to_an_unknown_or_hidden_post_is_not_found(world, state_channel):
 
 def test_edit_keeps_the_history(world):
     created = post(world.actor, "Version 1")
-    posts.edit_post(as_(world.actor), created.id, "Version 2")
-    edited = posts.edit_post(as_(world.actor), created.id, "Version *3*")
+    posts.edit_post(as_(world.actor), created.id, BodyInput(body="Version 2"))
+    edited = posts.edit_post(as_(world.actor), created.id, BodyInput(body="Version *3*"))
     assert edited.body == "Version *3*" and edited.html == "<p>Version <em>3</em></p>"
     assert edited.edited_at is not None and edited.edited_at >= edited.created_at
     history = posts.revisions(as_(world.actors[1]), created.id)
@@ -340,7 +342,7 @@ def test_edit_keeps_the_history(world):
 
 def test_editing_to_the_same_text_changes_nothing(world):
     created = post(world.actor, "Inchangé")
-    same = posts.edit_post(as_(world.actor), created.id, "  Inchangé ")
+    same = posts.edit_post(as_(world.actor), created.id, BodyInput(body="  Inchangé "))
     assert same.edited_at is None and posts.revisions(as_(world.actor), created.id) == []
     assert [e.type for e in territory_events()] == ["post.created"]
 
@@ -351,7 +353,7 @@ def test_only_the_author_edits(world, editor):
     person = {"facilitator": world.facilitator, "other_actor": world.actors[1],
               "observer": world.observer}[editor]
     with pytest.raises(Forbidden):
-        posts.edit_post(as_(person), created.id, "Leur texte")
+        posts.edit_post(as_(person), created.id, BodyInput(body="Leur texte"))
     assert db.session.get(Post, created.id).body == "Mon texte"
 
 
@@ -359,7 +361,7 @@ def test_edit_validates_the_body(world):
     created = post(world.actor)
     for body in ("", "  ", None, "x" * 10_001):
         with pytest.raises(Invalid):
-            posts.edit_post(as_(world.actor), created.id, body)
+            posts.edit_post(as_(world.actor), created.id, BodyInput(body=body))
 
 
 # --- deletion ------------------------------------------------------------------------------
@@ -367,7 +369,7 @@ def test_edit_validates_the_body(world):
 @pytest.mark.parametrize("deleter", ["author", "facilitator"])
 def test_delete_empties_the_post_everywhere_but_the_audit(world, deleter):
     created = post(world.actor, "Secret v1", "need")
-    posts.edit_post(as_(world.actor), created.id, "Secret v2")
+    posts.edit_post(as_(world.actor), created.id, BodyInput(body="Secret v2"))
     reply = post(world.actors[1], "Une réponse", reply_to=created.id)
     person = world.actor if deleter == "author" else world.facilitator
     deleted = posts.delete_post(as_(person), created.id)
@@ -405,7 +407,7 @@ def test_a_deleted_post_is_neither_deleted_again_nor_edited_nor_supported(world)
     with pytest.raises(Conflict):
         posts.delete_post(as_(world.facilitator), created.id)
     with pytest.raises(Conflict):
-        posts.edit_post(as_(world.actor), created.id, "Retour")
+        posts.edit_post(as_(world.actor), created.id, BodyInput(body="Retour"))
     with pytest.raises(Conflict):
         posts.toggle_support(as_(world.actors[1]), created.id)
 
@@ -443,7 +445,7 @@ def test_own_post_and_messages_cannot_be_supported(world):
 
 def test_every_change_is_an_event_with_gapless_increasing_seq(world):
     need = post(world.actor, "Besoin", "need")
-    posts.edit_post(as_(world.actor), need.id, "Besoin précisé")
+    posts.edit_post(as_(world.actor), need.id, BodyInput(body="Besoin précisé"))
     posts.toggle_support(as_(world.actors[1]), need.id)
     reply = post(world.actors[1], "D'accord", reply_to=need.id)
     posts.delete_post(as_(world.actors[1]), reply.id)
@@ -471,7 +473,7 @@ def test_seq_is_independent_per_territory(world):
 def test_a_refused_change_records_no_event(world):
     need = post(world.actor, "Besoin", "need")
     for refused in (lambda: post(world.actor, ""),
-                    lambda: posts.edit_post(as_(world.actors[1]), need.id, "x"),
+                    lambda: posts.edit_post(as_(world.actors[1]), need.id, BodyInput(body="x")),
                     lambda: posts.toggle_support(as_(world.actor), need.id),
                     lambda: post(world.observer)):
         with pytest.raises((Invalid, Forbidden, Conflict)):
@@ -484,7 +486,7 @@ def test_a_refused_change_records_no_event(world):
 def test_missed_events_respect_channel_restriction(world, state_channel):
     public = post(world.actors[1], "Public")
     secret = post(world.actor, "Réservé à l'État", channel=state_channel)
-    posts.edit_post(as_(world.actor), secret.id, "Réservé, précisé")
+    posts.edit_post(as_(world.actor), secret.id, BodyInput(body="Réservé, précisé"))
     later = post(world.actors[1], "Public encore")
 
     def seen(person, after=0):
@@ -531,7 +533,7 @@ def test_restricted_channel_posts_are_not_found_for_other_kinds(world, state_cha
         with pytest.raises(NotFound):
             channels.get_channel(who, state_channel)
         with pytest.raises(NotFound):
-            posts.list_posts(who, channel=state_channel)
+            posts.list_posts(who, PostsQuery(channel=state_channel))
         assert secret.id not in [p.id for p in posts.list_posts(who)]
         assert state_channel not in [c.id for c in channels.list_channels(who)]
     with pytest.raises(NotFound):
@@ -563,7 +565,7 @@ def test_posts_of_another_territory_are_not_found(world):
     with pytest.raises(NotFound):
         posts.get_post(who, mine.id)
     with pytest.raises(NotFound):
-        posts.edit_post(who, mine.id, "x")
+        posts.edit_post(who, mine.id, BodyInput(body="x"))
     with pytest.raises(NotFound):
         posts.delete_post(who, mine.id)
     assert posts.list_posts(who) == []
@@ -577,7 +579,7 @@ def test_list_pages_latest_backward_and_forward(world):
     who = as_(world.observer)
 
     def page(**kw):
-        return [p.seq for p in posts.list_posts(who, **kw)]
+        return [p.seq for p in posts.list_posts(who, PostsQuery(**kw))]
 
     assert page() == seqs
     assert page(limit=3) == seqs[4:]
@@ -594,7 +596,7 @@ def test_list_pages_latest_backward_and_forward(world):
 @pytest.mark.parametrize("limit", [0, -1, 201, "0", "201", "beaucoup", 2.5, True, [10]])
 def test_limit_bounds(world, limit):
     with pytest.raises(Invalid) as error:
-        posts.list_posts(as_(world.actor), limit=limit)
+        posts.list_posts(as_(world.actor), PostsQuery(limit=limit))
     assert error.value.field == "limit"
 
 
@@ -603,7 +605,7 @@ def test_limit_bounds(world, limit):
                                          ("status", "fermé"), ("channel", "canal")])
 def test_list_filters_are_validated(world, name, value):
     with pytest.raises(Invalid) as error:
-        posts.list_posts(as_(world.actor), **{name: value})
+        posts.list_posts(as_(world.actor), PostsQuery(**{name: value}))
     assert error.value.field == name
 
 
@@ -616,7 +618,7 @@ def test_list_filters_channel_kind_status(world):
     reader = as_(world.observer)
 
     def ids(**kw):
-        return [p.id for p in posts.list_posts(reader, **kw)]
+        return [p.id for p in posts.list_posts(reader, PostsQuery(**kw))]
 
     assert ids(channel=first) == [message.id, need.id]
     assert ids(channel=str(second)) == [proposal.id]
@@ -631,7 +633,7 @@ def test_order_by_supports(world):
     low = post(world.actor, "peu", "need")
     high = post(world.actor, "beaucoup", "proposal")
     posts.toggle_support(as_(world.actors[1]), high.id)
-    assert [p.id for p in posts.list_posts(as_(world.observer), order="supports")] == [
+    assert [p.id for p in posts.list_posts(as_(world.observer), PostsQuery(order="supports"))] == [
         high.id, low.id]
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from concert.db import db
 from concert.models import Invitation, LoginSession, Membership, Territory, User, utcnow
 from concert.services import members, territories
+from concert.schemas.territories import InvitationInput
 from tests.conftest import PASSWORD, Server, _csrf_from, browser_login, need, new_secret
 
 COOKIE = "concert_session"
@@ -69,7 +70,7 @@ def membership_of(person, slug: str = "metropole") -> Membership | None:
 
 def invite(email: str, role: str = "actor", slug: str = "metropole") -> tuple[Invitation, str]:
     invitation, url = members.invite(
-        territories.system_access(slug), email, role, "Ville de Marseille", "commune"
+        territories.system_access(slug), InvitationInput(email=email, role=role, organisation="Ville de Marseille", organisation_kind="commune")
     )
     return invitation, url.rsplit("/", 1)[1]
 
