@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import jsonify, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..schemas.facilitation import (
@@ -13,7 +12,6 @@ from ..schemas.common import parse
 from ..schemas.workspace import Post
 from ..services import audit, commitments, facilitation, posts
 from ..services.access import access
-from ..services.errors import Invalid
 from . import bp, json_body, signed_in
 from .spec import declare
 
