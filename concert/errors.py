@@ -1,12 +1,15 @@
 """One mapping of errors to answers: JSON under /api/, a page elsewhere. Never a 500 for bad input."""
 from __future__ import annotations
 
+import time
+
 from flask import Flask, current_app, g, jsonify, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .db import UNREACHABLE, db
+from .extensions import limiter
 from .services.errors import ServiceError, Unavailable
 
 _HTTP_CODES = {
@@ -18,7 +21,7 @@ _HTTP_CODES = {
     409: ("conflict", _l("Conflit avec l'état actuel.")),
     413: ("too_large", _l("Contenu trop volumineux.")),
     415: ("unsupported_media_type", _l("Type de contenu non pris en charge.")),
-    429: ("rate_limited", _l("Trop de tentatives : réessayez dans une minute.")),
+    429: ("rate_limited", _l("Trop de tentatives : réessayez plus tard.")),
     500: ("server_error", _l("Erreur interne du serveur.")),
 }
 
@@ -51,6 +54,21 @@ def unavailable_response(message=None, extra: dict | None = None):
     return response
 
 
+def _rate_limited_message() -> str | None:
+    """When the limit that was hit opens again (its `Retry-After`): a per-hour allowance
+    does not say "in a minute"."""
+    current = limiter.current_limit
+    if current is None:
+        return None
+    minutes = max(1, round((current.reset_at - time.time()) / 60))
+    if minutes < 60:
+        return ngettext("Trop de tentatives : réessayez dans %(num)d minute.",
+                        "Trop de tentatives : réessayez dans %(num)d minutes.", minutes)
+    hours = round(minutes / 60)
+    return ngettext("Trop de tentatives : réessayez dans environ %(num)d heure.",
+                    "Trop de tentatives : réessayez dans environ %(num)d heures.", hours)
+
+
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
@@ -78,6 +96,8 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code, message = _HTTP_CODES.get(exc.code, ("error", exc.description))
+        if exc.code == 429:
+            message = _rate_limited_message() or message
         return error_response(exc.code or 500, code, message)
 
     @app.errorhandler(Exception)

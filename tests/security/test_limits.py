@@ -11,24 +11,27 @@ from ..conftest import Server, browser_login, _csrf_from
 
 @pytest.fixture(scope="module")
 def limited_server(app, database_url, instance_path):
-    server = Server(database_url, instance_path, CONCERT_TOKENS_RATE_LIMIT="2 per minute",
+    server = Server(database_url, instance_path, CONCERT_TOKENS_RATE_LIMIT="2 per hour",
                     CONCERT_PDF_EXPORTS_RATE_LIMIT="1 per minute")
     yield server
     server.stop()
 
 
-def assert_limited(answer: requests.Response) -> None:
+def assert_limited(answer: requests.Response, *, within: int, says: str) -> None:
+    """429 with the error shape, a `Retry-After` within the limit's window, and a message
+    that says when in the limit's own unit."""
     assert answer.status_code == 429, answer.text
     assert answer.json()["error"]["code"] == "rate_limited"
-    assert answer.json()["error"]["message"]
-    assert 0 < int(answer.headers["Retry-After"]) <= 60
+    assert says in answer.json()["error"]["message"]
+    assert 0 < int(answer.headers["Retry-After"]) <= within
 
 
 def test_token_creation_is_limited_per_account(limited_server, world):
     url = limited_server.url + "/api/v1/tokens"
     mine = {"email": world.actor.email, "password": world.actor.password}
     assert [requests.post(url, json=mine, timeout=30).status_code for _ in range(2)] == [201, 201]
-    assert_limited(requests.post(url, json=mine, timeout=30))
+    assert_limited(requests.post(url, json=mine, timeout=30), within=3600,
+                   says="réessayez dans environ 1 heure")
     # The account page draws on the same allowance.
     browser = requests.Session()
     assert browser_login(browser, limited_server.url, world.actor.email).status_code == 302
@@ -50,7 +53,8 @@ def test_pdf_exports_are_limited_per_person(limited_server, world):
     base = f"{limited_server.url}/t/{world.slug}/export/contract"
     actor = {**world.actor.bearer(), "Accept": "application/json"}
     assert requests.get(base + ".pdf", headers=actor, timeout=120).status_code == 200
-    assert_limited(requests.get(base + ".pdf", headers=actor, timeout=30))
+    assert_limited(requests.get(base + ".pdf", headers=actor, timeout=30), within=60,
+                   says="réessayez dans 1 minute")
     # Other formats of the same route are not counted; another person has their own PDFs.
     assert requests.get(base + ".md", headers=actor, timeout=30).status_code == 200
     assert requests.get(base + ".pdf", headers=world.observer.bearer(),
