@@ -22,12 +22,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fanout import POSTGRES_URL, free_port, wait_http  # noqa: E402
+from common import concert_app, database, free_port, wait_http  # noqa: E402
 
 ROUNDS = 3
 
@@ -35,13 +34,8 @@ ROUNDS = 3
 def seed(database_url: str, instance: Path, events: int) -> tuple[str, Path]:
     """A territory with `events` posts (each a post.created event, as the service writes
     it); returns a member's API token and a JSON file of the events for the bare server."""
-    env = {**os.environ, "CONCERT_DATABASE_URL": database_url, "CONCERT_INSTANCE": str(instance)}
-    subprocess.run([sys.executable, "-m", "concert", "init"], env=env, check=True,
-                   capture_output=True)
-    os.environ.update(env)
     import sqlalchemy as sa
 
-    from concert import create_app
     from concert.db import db
     from concert.models import Channel, Event, Post, Territory
     from concert.schemas.workspace import PostInput
@@ -49,7 +43,7 @@ def seed(database_url: str, instance: Path, events: int) -> tuple[str, Path]:
     from concert.services.access import access
     from concert.schemas.territories import InvitationInput
 
-    app = create_app({"MESSAGE_QUEUE": None})
+    app = concert_app(database_url, instance)
     with app.app_context():
         territories.create_territory(None, "bench", "Banc d'essai", "13", [])
         _invitation, url = members.invite(territories.system_access("bench"), InvitationInput(
@@ -165,49 +159,38 @@ def main() -> None:
     args = parser.parse_args()
 
     instance = Path(tempfile.mkdtemp(prefix="concert-bench-"))
-    schema = None
-    if args.postgres:
-        import sqlalchemy as sa
-
-        schema = f"concert_bench_{os.getpid()}"
-        admin = sa.create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg2://"))
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        database_url = f"{POSTGRES_URL}?options={quote(f'-csearch_path={schema}')}"
-    else:
-        database_url = f"sqlite:///{instance / 'bench.db'}"
     servers = []
-    try:
-        token, dump = seed(database_url, instance, args.events)
-        from concert.services.events import CATCH_UP_LIMIT
+    with database(args.postgres, instance) as database_url:
+        try:
+            token, dump = seed(database_url, instance, args.events)
+            from concert.db import db
+            from concert.services.events import CATCH_UP_LIMIT
 
-        results = {}
-        for name in ("bare python-socketio", "concert"):
-            port = free_port()
-            if name == "concert":
-                command = [sys.executable, "-m", "concert", "run", "--port", str(port)]
-            else:
-                command = [sys.executable, "-c", BARE_SERVER, str(port), str(dump),
-                           str(CATCH_UP_LIMIT)]
-            env = {**os.environ, "CONCERT_DATABASE_URL": database_url,
-                   "CONCERT_INSTANCE": str(instance), "CONCERT_SECRET_KEY": "bench"}
-            process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL)
-            servers.append(process)
-            url = f"http://127.0.0.1:{port}"
-            wait_http(url + ("/healthz" if name == "concert" else "/"), process)
-            results[name] = measure(url, token if name == "concert" else None, process.pid)
-            process.terminate()
-            process.wait(10)
-    finally:
-        for process in servers:
-            if process.poll() is None:
-                process.kill()
-        if schema:
-            with admin.begin() as conn:
-                conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+            db.engine.dispose()
+            results = {}
+            for name in ("bare python-socketio", "concert"):
+                port = free_port()
+                if name == "concert":
+                    command = [sys.executable, "-m", "concert", "run", "--port", str(port)]
+                else:
+                    command = [sys.executable, "-c", BARE_SERVER, str(port), str(dump),
+                               str(CATCH_UP_LIMIT)]
+                env = {**os.environ, "CONCERT_DATABASE_URL": database_url,
+                       "CONCERT_INSTANCE": str(instance), "CONCERT_SECRET_KEY": "bench"}
+                process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL)
+                servers.append(process)
+                url = f"http://127.0.0.1:{port}"
+                wait_http(url + ("/healthz" if name == "concert" else "/"), process)
+                results[name] = measure(url, token if name == "concert" else None, process.pid)
+                process.terminate()
+                process.wait(10)
+        finally:
+            for process in servers:
+                if process.poll() is None:
+                    process.kill()
 
-    print(f"\nCatch-up of {args.events} events, {'PostgreSQL' if schema else 'SQLite'}, "
+    print(f"\nCatch-up of {args.events} events, {'PostgreSQL' if args.postgres else 'SQLite'}, "
           f"median of {ROUNDS} (best in brackets)")
     header = f"{'server':<22}{'events':>8}{'joins':>7}{'seconds':>10}{'best':>8}{'server CPU s':>14}"
     print(header)

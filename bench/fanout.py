@@ -23,67 +23,27 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import socketio
 
-ROOT = Path(__file__).resolve().parent.parent
-POSTGRES_URL = os.environ.get("CONCERT_BENCH_POSTGRES_URL",
-                              "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("CONCERT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def rss_mib(pid: int) -> float:
-    """Resident memory of a process and its children (the gevent launcher re-execs)."""
-    total = 0
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            total += int(line.split()[1])
-    return total / 1024
-
-
-def wait_http(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} not ready")
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REDIS_URL, concert_app, database, free_port, rss_mib, wait_http  # noqa: E402
 
 # --- concert ------------------------------------------------------------------------------
 
 def prepare_concert(members: int, database_url: str, instance: Path) -> list[str]:
     """Schema by migrations, one territory, `members` members with API tokens."""
-    env = {**os.environ, "CONCERT_DATABASE_URL": database_url, "CONCERT_INSTANCE": str(instance)}
-    subprocess.run([sys.executable, "-m", "concert", "init"], env=env, check=True,
-                   capture_output=True)
-    os.environ.update(env)
-    from concert import create_app
     from concert.db import db
     from concert.models import Membership, User
     from concert.services import accounts, security, territories
 
-    app = create_app({"MESSAGE_QUEUE": None})
+    app = concert_app(database_url, instance)
     with app.app_context():
         territory = territories.create_territory(None, "bench", "Banc d'essai", "13", [])
         password_hash = security.hash_password(secrets.token_urlsafe(16))  # one hash for all
@@ -300,19 +260,8 @@ def main() -> None:
     args = parser.parse_args()
 
     instance = Path(tempfile.mkdtemp(prefix="concert-bench-"))
-    schema = None
-    if args.processes > 1 or args.postgres:
-        import sqlalchemy as sa
-
-        schema = f"concert_bench_{os.getpid()}"
-        admin = sa.create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg2://"))
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        database_url = f"{POSTGRES_URL}?options={quote(f'-csearch_path={schema}')}"
-    else:
-        database_url = f"sqlite:///{instance / 'bench.db'}"
-
-    try:
+    postgres = args.processes > 1 or args.postgres
+    with database(postgres, instance) as database_url:
         tokens = prepare_concert(args.members, database_url, instance)
         from concert.db import db
         from concert.models import Channel
@@ -320,6 +269,7 @@ def main() -> None:
 
         with db.engine.connect() as conn:
             channel = conn.execute(sa.select(sa.func.min(Channel.id))).scalar_one()
+        db.engine.dispose()
         results = {}
         for name, start in (("bare python-socketio", lambda: start_bare(args.processes)),
                             ("concert", lambda: start_concert(database_url, instance,
@@ -335,13 +285,9 @@ def main() -> None:
                 results[name] = result
             finally:
                 stop(servers)
-    finally:
-        if schema:
-            with admin.begin() as conn:
-                conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
 
     print(f"\nFan-out: {args.members} members, {args.messages} posts, "
-          f"{args.processes} process(es), {'PostgreSQL' if schema else 'SQLite'}")
+          f"{args.processes} process(es), {'PostgreSQL' if postgres else 'SQLite'}")
     header = f"{'server':<22}{'delivered':>12}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}" \
              f"{'deliv/s':>10}{'RSS MiB':>10}"
     print(header)

@@ -14,15 +14,17 @@ at most 1.5.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from concert.schemas.workspace import PostInput
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import concert_app  # noqa: E402
+
+from concert.schemas.workspace import PostInput  # noqa: E402
 
 ROUNDS = 3
 SUGGESTED = 1000
@@ -165,16 +167,11 @@ def main() -> None:
 
 def run(args, instance: Path) -> None:
     database_url = args.database_url or f"sqlite:///{instance / 'bench.db'}"
-    env = {**os.environ, "CONCERT_DATABASE_URL": database_url, "CONCERT_INSTANCE": str(instance)}
-    subprocess.run([sys.executable, "-m", "concert", "init"], env=env, check=True,
-                   capture_output=True)
-    os.environ.update(env)
-    from concert import create_app
     from concert.db import db
     from concert.services import accounts
 
-    app = create_app({"MESSAGE_QUEUE": None, "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False, "POSTS_PER_MINUTE": 10**9})
+    app = concert_app(database_url, instance, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False,
+                      POSTS_PER_MINUTE=10**9)
     with app.app_context():
         facilitator = accounts.create_user("anim@bench.test", "Fanny Animatrice", PASSWORD)
         token = accounts.issue_api_token(facilitator, "bench")
