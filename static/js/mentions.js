@@ -33,7 +33,7 @@ export function attachMentions(textarea, slug) {
   let items = [];
   let active = -1;
   let start = -1; // where the `@` being completed is
-  let dismissed = -1; // an `@` whose list Escape closed
+  let dismissed = ""; // the `@` and query whose list Escape closed (typing on reopens it)
   let timer = null;
 
   const isOpen = () => !list.hidden;
@@ -121,8 +121,7 @@ export function attachMentions(textarea, slug) {
   function update() {
     const found = current();
     clearTimeout(timer);
-    if (!found || found.at === dismissed) {
-      if (!found) dismissed = -1;
+    if (!found || `${found.at}:${found.query}` === dismissed) {
       start = -1;
       if (isOpen()) close();
       return;
@@ -151,7 +150,8 @@ export function attachMentions(textarea, slug) {
     } else if (event.key === "Escape") {
       event.preventDefault();
       event.stopPropagation();
-      dismissed = start;
+      const found = current();
+      dismissed = found ? `${found.at}:${found.query}` : "";
       close();
     }
   });
