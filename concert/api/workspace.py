@@ -8,7 +8,7 @@ from ..schemas.common import parse
 from ..schemas.mentions import MentionCandidateList, MentionQuery
 from ..schemas.workspace import (
     BodyInput, Channel, ChannelChanges, ChannelInput, ChannelList, Post, PostInput, PostPage,
-    PostRevisionList, PostsQuery, Preview,
+    PostRevisionList, PostsQuery, Preview, PreviewInput,
 )
 from ..services import channels, mentions, posts
 from ..services.access import access
@@ -143,8 +143,11 @@ def mention_candidates(slug: str):
 
 
 @bp.post("/preview")
-@declare({200: Preview}, body=BodyInput)
+@declare({200: Preview}, body=PreviewInput, errors=(404,))
 @signed_in
 def preview():
-    """Render a Markdown body as it would be published (sanitised HTML); nothing is stored."""
-    return jsonify({"html": posts.preview(parse(BodyInput, json_body()))})
+    """Render a Markdown body as it would be published (sanitised HTML; with `territory`,
+    a territory of mine, its mentions linked); nothing is stored."""
+    data = parse(PreviewInput, json_body())
+    where = access(current_user, data.territory) if data.territory else None
+    return jsonify({"html": posts.preview(data, where)})

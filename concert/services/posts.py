@@ -296,9 +296,12 @@ def supported_ids(access: Access, post_ids: list[int]) -> set[int]:
         Support.user_id == access.user.id, Support.post_id.in_(post_ids))))
 
 
-def preview(data: BodyInput) -> str:
-    """The HTML a body would be published as; nothing is stored."""
-    return render_markdown(data.body)
+def preview(data: BodyInput, access: Access | None = None) -> str:
+    """The HTML a body would be published as (by this member of a territory, its mentions
+    linked); nothing is stored."""
+    if access is None:
+        return render_markdown(data.body)
+    return mentions.render(access.territory, data.body, author_id=access.user.id).html
 
 
 def revisions(access: Access, post_id: Any) -> list[PostRevision]:

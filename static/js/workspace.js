@@ -690,7 +690,7 @@ function setupComposer(form) {
       return;
     }
     try {
-      const { html } = await api("POST", `${apiBase}/preview`, { body: textarea.value });
+      const { html } = await api("POST", `${apiBase}/preview`, { body: textarea.value, territory: config.slug });
       previewBody.innerHTML = html; // sanitised by the server
     } catch (failure) {
       previewBody.textContent = failure.message || S.error;

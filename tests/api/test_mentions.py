@@ -46,3 +46,14 @@ def test_strangers_get_nothing(api, world):
     error(api(world.admin).get(MENTIONS), 404)  # a platform admin is not a member
     error(api(world.actor).get("/territories/absent/mentions"), 404)
     error(api().get(MENTIONS), 401)
+
+
+def test_the_preview_links_the_mentions_of_my_territory_only(api, world):
+    body = {"body": "Merci @Béatrice Bailleur", "territory": "metropole"}
+    html = api(world.actor).post("/preview", json=body).json()["html"]
+    assert f'data-person="{world.actors[1].id}"' in html
+    plain = api(world.actor).post("/preview", json={"body": body["body"]}).json()["html"]
+    assert plain == "<p>Merci @Béatrice Bailleur</p>"
+    error(api(world.outsider).post("/preview", json=body), 404)
+    error(api(world.actor).post("/preview", json={**body, "territory": 3}), 422,
+          field="territory")
