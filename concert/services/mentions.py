@@ -170,20 +170,18 @@ def store(post: Post, mentioned: frozenset[Mention] | set[Mention]) -> None:
 
 def mentioned_people(post: Post) -> set[int]:
     """The members a stored post mentions, by name or through their organisation, author
-    excepted (what a notification or a "mentions of me" list reads)."""
-    people = set(db.session.scalars(sa.select(PostMention.user_id).where(
-        PostMention.post_id == post.id, PostMention.user_id.is_not(None))))
-    organisations = {fold(name) for name in db.session.scalars(
-        sa.select(PostMention.organisation).where(
-            PostMention.post_id == post.id, PostMention.organisation.is_not(None)))}
-    if organisations:
-        for user_id, organisation in db.session.execute(
-                sa.select(Membership.user_id, Membership.organisation)
-                .where(Membership.territory_id == post.territory_id)):
-            if fold(organisation) in organisations:
-                people.add(user_id)
-    people.discard(post.author_id)
-    return people
+    excepted (what a notification or a "mentions of me" list reads); someone who has left
+    the territory since is not among them."""
+    stored = db.session.execute(sa.select(PostMention.user_id, PostMention.organisation)
+                                .where(PostMention.post_id == post.id)).all()
+    if not stored:
+        return set()
+    people = {user_id for user_id, _organisation in stored if user_id is not None}
+    organisations = {fold(name) for _user_id, name in stored if name is not None}
+    members = db.session.execute(sa.select(Membership.user_id, Membership.organisation)
+                                 .where(Membership.territory_id == post.territory_id))
+    return {user_id for user_id, organisation in members
+            if user_id in people or fold(organisation) in organisations} - {post.author_id}
 
 
 def suggestions(access: Access, query: MentionQuery) -> list[Mention]:

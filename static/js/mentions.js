@@ -138,7 +138,11 @@ export function attachMentions(textarea, slug) {
   textarea.addEventListener("blur", () => { clearTimeout(timer); close(); });
 
   textarea.addEventListener("keydown", (event) => {
-    if (!isOpen() || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (!isOpen()) return;
+    if (event.altKey || event.ctrlKey || event.metaKey) {
+      close(); // Ctrl+Enter sends the post: the list goes with it
+      return;
+    }
     const count = items.length;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();

@@ -6,11 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from concert.db import db
-from concert.models import Territory
+from concert.models import Membership, Territory
 from concert.models.workspace import PostMention
 from concert.schemas.mentions import MentionQuery
 from concert.schemas.workspace import BodyInput
-from concert.services import mentions, posts
+from concert.services import members, mentions, posts
 from concert.services.errors import Invalid
 from tests.conftest import SLUG, as_, join
 from tests.services.conftest import contribute
@@ -26,6 +26,10 @@ def territory() -> Territory:
 def reached(body: str, author=None, previous: str | None = None) -> set[int]:
     return set(mentions.render(territory(), body, author_id=author.id if author else None,
                                previous=previous).newly_mentioned)
+
+
+def _membership_of(person) -> int:
+    return db.session.scalar(sa.select(Membership.id).where(Membership.user_id == person.id))
 
 
 def links(html: str) -> list[tuple[str, dict]]:
@@ -93,6 +97,9 @@ def test_posts_store_their_mentions_and_edits_replace_them(clara):
         sa.select(PostMention).where(PostMention.post_id == post.id))}
     assert stored == {(beatrice.id, None), (None, "DDSP 13")}
     assert mentions.mentioned_people(post) == {beatrice.id, clara.extra["agent"].id}
+
+    members.remove_member(as_(clara.facilitator), _membership_of(clara.extra["agent"]))
+    assert mentions.mentioned_people(post) == {beatrice.id}
 
     posts.edit_post(as_(paul), post.id, BodyInput(body="@Parquet seulement"))
     assert mentions.mentioned_people(post) == {clara.observer.id}
