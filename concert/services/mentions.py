@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import sqlalchemy as sa
+
 from ..db import db
 from ..models import Membership, Post, Territory, User
 from ..models.workspace import PostMention
@@ -107,8 +108,8 @@ class Directory:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A body's HTML, whom it mentions, and who of them the previous version did not reach
-    (the people a new post or an edit should notify)."""
+    """A body's HTML, whom it mentions, and who of them the previous version did not reach:
+    the people a new post or an edit notifies (services/posts, in the post's transaction)."""
 
     html: str
     mentioned: frozenset[Mention]
@@ -201,14 +202,18 @@ def for_reader(html: str, access: Access) -> str:
     cannot make a tag, and a post's Markdown cannot set a class."""
     if access.user is None or 'class="mention"' not in html:
         return html
-    keys = {f'data-person="{access.user.id}"'}
-    if access.membership is not None:
-        keys.add(f'data-organisation="{organisation_key(access.membership.organisation)}"')
+    keys = {f'data-person="{access.user.id}"', f'data-organisation="{reader_key(access)}"'}
     return _OUR_LINK.sub(lambda m: f'<a class="mention mention--me" {m[1]}'
                          if m[1] in keys else m[0], html)
 
 
 _OUR_LINK = re.compile(r'<a class="mention" (data-(?:person|organisation)="[0-9a-f]+")')
+
+
+def reader_key(access: Access) -> str:
+    """How a mention of the reader's organisation names it (static/js/posts.js marks those
+    of the posts that arrive live)."""
+    return organisation_key(access.membership.organisation) if access.membership else ""
 
 
 def organisation_key(name: str) -> str:

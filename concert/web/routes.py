@@ -225,14 +225,9 @@ def _workspace(where, channel_id: int | None, thread_id: int | None = None,
         thread=_post_views(where, [thread])[0] if thread else None,
         replies=_post_views(where, replies), draft=draft or {},
         can_contribute=posts.can_contribute(where), client_id=secrets.token_hex(16),
-        members=members.list_members(where), mention_key=_mention_key(where),
+        members=members.list_members(where), mention_key=mentions.reader_key(where),
         online={person["id"] for person in presence.online(where.territory.id)},
     ), status
-
-
-def _mention_key(where) -> str:
-    """How a post's links name the reader's organisation (static/js/posts.js marks them)."""
-    return mentions.organisation_key(where.membership.organisation) if where.membership else ""
 
 
 def _post_views(where, items) -> list[dict]:
@@ -266,7 +261,7 @@ def contributions(slug: str):
         posts=_post_views(where, items), channels=listed,
         channel_names={c.id: c.name for c in listed}, filters=filters, order=order,
         can_contribute=posts.can_contribute(where), following=following,
-        mention_key=_mention_key(where),
+        mention_key=mentions.reader_key(where),
         first_page=url_for("web.contributions", slug=slug, **filters, order=order)
         if args.get("after") else None,
     )
