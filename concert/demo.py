@@ -67,7 +67,7 @@ CONVERSATION = [
      ["pm@demo.concert.test", "prevention@demo.concert.test"]),
     ("prevention@demo.concert.test", 0, "proposal",
      "Déployer une équipe de prévention spécialisée en soirée sur les quartiers nord, en lien "
-     "avec le bailleur et les éducateurs du département.",
+     "avec @Habitat Marseille Provence et les éducateurs du département.",
      ["bailleur@demo.concert.test"]),
     ("transport@demo.concert.test", 4, "need",
      "Raccorder les 40 caméras des pôles d'échanges au centre de supervision urbain.",
@@ -77,7 +77,7 @@ CONVERSATION = [
      "cofinancement FIPD.", []),
     ("gendarmerie@demo.concert.test", 2, "message",
      "Pour information : deux points de deal démantelés en zone gendarmerie ce trimestre ; "
-     "nous pouvons partager le bilan en atelier.", []),
+     "nous pouvons partager le bilan en atelier, @Sophie Durand.", []),
 ]
 
 

@@ -5,11 +5,12 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from ..schemas.common import parse
+from ..schemas.mentions import MentionCandidateList, MentionQuery
 from ..schemas.workspace import (
     BodyInput, Channel, ChannelChanges, ChannelInput, ChannelList, Post, PostInput, PostPage,
-    PostRevisionList, PostsQuery, Preview,
+    PostRevisionList, PostsQuery, Preview, PreviewInput,
 )
-from ..services import channels, posts
+from ..services import channels, mentions, posts
 from ..services.access import access
 from . import bp, json_body, signed_in
 from .spec import declare
@@ -129,9 +130,24 @@ def post_revisions(post_id: int):
     ]})
 
 
+@bp.get("/territories/<slug>/mentions")
+@declare({200: MentionCandidateList}, query=MentionQuery, errors=(404,))
+@signed_in
+def mention_candidates(slug: str):
+    """The territory's people and organisations whose name, or a word of it, starts with
+    `q` (without case or accents): the composer completes `@` with them (members only)."""
+    where = access(current_user, slug)
+    found = mentions.suggestions(where, MentionQuery(**request.args.to_dict()))
+    return jsonify({"items": [{"type": m.type, "id": m.id, "name": m.name,
+                               "organisation": m.organisation} for m in found]})
+
+
 @bp.post("/preview")
-@declare({200: Preview}, body=BodyInput)
+@declare({200: Preview}, body=PreviewInput, errors=(404,))
 @signed_in
 def preview():
-    """Render a Markdown body as it would be published (sanitised HTML); nothing is stored."""
-    return jsonify({"html": posts.preview(parse(BodyInput, json_body()))})
+    """Render a Markdown body as it would be published (sanitised HTML; with `territory`,
+    a territory of mine, its mentions linked); nothing is stored."""
+    data = parse(PreviewInput, json_body())
+    where = access(current_user, data.territory) if data.territory else None
+    return jsonify({"html": posts.preview(data, where)})

@@ -101,6 +101,22 @@ class PostRevision(Model):
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class PostMention(Model):
+    """Whom a post's current text mentions (services/mentions): a member, or an organisation
+    of the territory, named as its members' memberships spell it. Replaced on each edit."""
+
+    __tablename__ = "post_mentions"
+    __table_args__ = (sa.CheckConstraint("(user_id IS NULL) <> (organisation IS NULL)",
+                                         name="ck_post_mention_target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    organisation: Mapped[str | None] = mapped_column(sa.String(200))
+
+
 class PostWord(Model):
     """The significant words of an open need or proposal (services/duplicates): where
     candidates for a likely duplicate, and the consolidation page's text filter, are found."""

@@ -115,6 +115,12 @@ def _blank_or(check):
     return BeforeValidator(blank_or)
 
 
+class PreviewInput(BodyInput):
+    territory: Annotated[str | None, _blank_or(
+        lambda v, f: validation.text(v, f, max_length=64))] = Field(None, description=(
+            "The territory (slug) it would be posted in: its mentions are linked"))
+
+
 def _limit(value: Any) -> int:
     limit = validation.integer(value, "limit")
     if not 1 <= limit <= MAX_PAGE:

@@ -18,7 +18,7 @@ from ..models.workshops import Workshop
 from ..schemas.workspace import (
     MAX_PAGE, BodyInput, ContributionsQuery, PostInput, PostsQuery,
 )
-from . import audience, audit, channels, duplicates, events, validation
+from . import audience, audit, channels, duplicates, events, mentions, validation
 from .access import Access, access_via, in_territory
 from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from .security import render_markdown
@@ -47,10 +47,12 @@ def create_post(access: Access, data: PostInput) -> tuple[Post, bool]:
     workshop_id = agenda_item_id = None
     if data.workshop is not None:
         workshop_id, agenda_item_id = _workshop_tag(access, data.workshop, data.agenda_item)
+    rendered = mentions.render(access.territory, body, author_id=access.user.id)
     post = Post(
         territory_id=access.territory.id, channel_id=channel.id, author_id=access.user.id,
         author_organisation=access.membership.organisation,
-        author_organisation_kind=access.membership.organisation_kind, kind=kind, body=body, html=render_markdown(body),
+        author_organisation_kind=access.membership.organisation_kind, kind=kind, body=body,
+        html=rendered.html,
         status="open" if kind in CONTRIBUTION_KINDS else None,
         reply_to_id=parent.id if parent else None, client_id=client_id, seq=0,
         workshop_id=workshop_id, agenda_item_id=agenda_item_id,
@@ -69,6 +71,7 @@ def create_post(access: Access, data: PostInput) -> tuple[Post, bool]:
         return existing, False
     if parent is not None:
         parent.reply_count = Post.reply_count + 1
+    mentions.store(post, rendered.mentioned)
     event = events.record(access.territory, "post.created", {}, channel=channel, post_id=post.id)
     post.seq = event.seq
     event.data = serialise(post)
@@ -110,7 +113,10 @@ def edit_post(access: Access, post_id: Any, data: BodyInput) -> Post:
         return post
     db.session.add(PostRevision(post_id=post.id, body=post.body,
                                 written_at=post.edited_at or post.created_at))
-    post.body, post.html, post.edited_at = body, render_markdown(body), utcnow()
+    rendered = mentions.render(access.territory, body, author_id=access.user.id,
+                               previous=post.body)
+    post.body, post.html, post.edited_at = body, rendered.html, utcnow()
+    mentions.store(post, rendered.mentioned)
     duplicates.refresh(post)
     _announce(access, post, "post.updated")
     db.session.commit()
@@ -135,6 +141,7 @@ def delete_post(access: Access, post_id: Any) -> Post:
                  before={"body": post.body, "kind": post.kind, "revisions": revisions})
     post.deleted_at = utcnow()
     post.body = post.html = ""
+    mentions.store(post, frozenset())
     db.session.execute(sa.delete(PostRevision).where(PostRevision.post_id == post.id))
     duplicates.refresh(post)
     # Earlier events carried the text: keep them (seq, type) but without it.
@@ -289,9 +296,12 @@ def supported_ids(access: Access, post_ids: list[int]) -> set[int]:
         Support.user_id == access.user.id, Support.post_id.in_(post_ids))))
 
 
-def preview(data: BodyInput) -> str:
-    """The HTML a body would be published as; nothing is stored."""
-    return render_markdown(data.body)
+def preview(data: BodyInput, access: Access | None = None) -> str:
+    """The HTML a body would be published as (by this member of a territory, its mentions
+    linked); nothing is stored."""
+    if access is None:
+        return render_markdown(data.body)
+    return mentions.render(access.territory, data.body, author_id=access.user.id).html
 
 
 def revisions(access: Access, post_id: Any) -> list[PostRevision]:

@@ -65,9 +65,13 @@ def same(a: str, b: str) -> bool:
 import html  # noqa: E402
 import re  # noqa: E402
 
+import xml.etree.ElementTree as etree  # noqa: E402
+from typing import Callable  # noqa: E402
+
 import bleach  # noqa: E402
 import markdown as _markdown  # noqa: E402
 from bleach.linkifier import LinkifyFilter  # noqa: E402
+from markdown.treeprocessors import Treeprocessor  # noqa: E402
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre",
@@ -78,13 +82,25 @@ LINK_REL = "nofollow noopener noreferrer"
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
+# A mention's link (services/mentions): to the workspace's list of participants. Markdown
+# sets no class and no data attribute, so only a mention carries them.
+_MENTION_HREF = re.compile(r"^/t/[a-z0-9-]+/#(person-[0-9]+|people)$")
+_MENTION_ATTRIBUTES = {"class": re.compile(r"^mention$"), "data-person": re.compile(r"^[0-9]+$"),
+                       "data-organisation": re.compile(r"^[0-9a-f]{16}$")}
+
+
 def _link_attribute(tag, name, value):
     """bleach lets scheme-less hrefs through; a post is shown on several pages, so a relative
     or protocol-relative link (`/logout`, `//elsewhere.example`) would go wherever the page
-    is. Only absolute http(s)/mailto links keep their target (bleach then checks it again)."""
+    is. Only absolute http(s)/mailto links keep their target (bleach then checks it again),
+    and a mention's path to the workspace's participants."""
     if name == "href":
+        if _MENTION_HREF.match(value):
+            return True
         scheme = _SCHEME.match(html.unescape(value).strip())
         return scheme is not None and scheme.group(1).lower() in ALLOWED_PROTOCOLS
+    if name in _MENTION_ATTRIBUTES:
+        return _MENTION_ATTRIBUTES[name].match(value) is not None
     return name in ("title", "rel")
 
 
@@ -106,11 +122,55 @@ _cleaner = bleach.Cleaner(
 )
 
 
+# Where a run of text mentions someone: (start, end, the link's attributes) of each mention.
+MentionFinder = Callable[[str], list[tuple[int, int, dict[str, str]]]]
+
+
+class _Mentions(Treeprocessor):
+    """Turns the mentions in the text of the tree into links, once inline Markdown is done;
+    code (whose text is not Markdown) and links (no link in a link) are left alone."""
+
+    SKIP = ("a", "code", "pre")
+    finder: MentionFinder | None = None
+
+    def run(self, root: etree.Element) -> None:
+        if self.finder is not None:
+            self._walk(root)
+
+    def _walk(self, element: etree.Element) -> None:
+        for child in list(element):
+            if child.tag not in self.SKIP:
+                self._walk(child)
+            if child.tail:
+                child.tail, links = self._split(child.tail)
+                position = list(element).index(child) + 1
+                element[position:position] = links
+        if element.tag not in self.SKIP and element.text:
+            element.text, links = self._split(element.text)
+            element[0:0] = links
+
+    def _split(self, text: str) -> tuple[str, list[etree.Element]]:
+        """The text before the first mention, and each mention as a link whose tail is the
+        text up to the next one."""
+        found = self.finder(text)
+        if not found:
+            return text, []
+        links = []
+        for index, (start, end, attributes) in enumerate(found):
+            link = etree.Element("a", attributes)
+            link.text = text[start:end]
+            link.tail = text[end:found[index + 1][0] if index + 1 < len(found) else len(text)]
+            links.append(link)
+        return text[:found[0][0]], links
+
+
 def _markdown_converter() -> _markdown.Markdown:
     md = _markdown.Markdown(extensions=["fenced_code", "sane_lists", "nl2br"])
     # Raw HTML in the source stays text: it is escaped, never interpreted.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
+    # After inline Markdown and its unescaping (priority 0): the text is the final text.
+    md.treeprocessors.register(_Mentions(md), "mentions", -1)
     return md
 
 
@@ -120,15 +180,18 @@ def _markdown_converter() -> _markdown.Markdown:
 _idle_converters: list[_markdown.Markdown] = []
 
 
-def render_markdown(source: str) -> str:
+def render_markdown(source: str, mentions: MentionFinder | None = None) -> str:
     """Markdown → sanitised HTML: allow-listed tags, links with rel=nofollow noopener
-    noreferrer, only http(s)/mailto URLs, no images, no raw HTML."""
+    noreferrer, only http(s)/mailto URLs, no images, no raw HTML; with `mentions`, the
+    mentions it finds in the text become links (services/mentions)."""
     try:
         md = _idle_converters.pop()
     except IndexError:
         md = _markdown_converter()
+    md.treeprocessors["mentions"].finder = mentions
     try:
         html = md.reset().convert(source)
     finally:
+        md.treeprocessors["mentions"].finder = None
         _idle_converters.append(md)
     return _cleaner.clean(html)

@@ -14,7 +14,7 @@ from ..ratelimits import password_attempts
 from ..schemas.territories import InvitationInput, RoleInput
 from ..schemas.workspace import ContributionsQuery, PostInput, PostsQuery
 from ..services import (
-    accounts, channels, events, mail, members, posts, presence, territories,
+    accounts, channels, events, mail, members, mentions, posts, presence, territories,
 )
 from ..services.errors import ServiceError, Unauthorized
 from ..services.access import access
@@ -225,7 +225,7 @@ def _workspace(where, channel_id: int | None, thread_id: int | None = None,
         thread=_post_views(where, [thread])[0] if thread else None,
         replies=_post_views(where, replies), draft=draft or {},
         can_contribute=posts.can_contribute(where), client_id=secrets.token_hex(16),
-        members=members.list_members(where),
+        members=members.list_members(where), mention_key=mentions.reader_key(where),
         online={person["id"] for person in presence.online(where.territory.id)},
     ), status
 
@@ -236,7 +236,7 @@ def _post_views(where, items) -> list[dict]:
     views = []
     for post in items:
         view = {**posts.serialise(post), "supported": post.id in supported,
-                "created": post.created_at}
+                "created": post.created_at, "html": mentions.for_reader(post.html, where)}
         views.append({**view, "actions": posts.actions_for(where, view)})
     return views
 
@@ -261,6 +261,7 @@ def contributions(slug: str):
         posts=_post_views(where, items), channels=listed,
         channel_names={c.id: c.name for c in listed}, filters=filters, order=order,
         can_contribute=posts.can_contribute(where), following=following,
+        mention_key=mentions.reader_key(where),
         first_page=url_for("web.contributions", slug=slug, **filters, order=order)
         if args.get("after") else None,
     )

@@ -3,6 +3,7 @@
 // them (support, edit, delete, history). User text is only ever inserted as text; the one
 // HTML inserted is the server's sanitised `html` field.
 import { api, apiBase, format, formatDate, plural, toast } from "./common.js";
+import { attachMentions } from "./mentions.js";
 
 const CONTRIBUTIONS = ["need", "proposal"];
 
@@ -21,6 +22,16 @@ export function actionsFor(config, post) {
     decline: facilitates && post.status === "open",
     reopen: facilitates && post.status === "declined",
   };
+}
+
+/** Marks the mentions of the reader or of their organisation, as the server does for the
+ *  posts it renders (concert.services.mentions.for_reader). */
+function markMentions(body, me) {
+  for (const link of body.querySelectorAll("a.mention")) {
+    const { person, organisation } = link.dataset;
+    const mine = person === String(me.id) || (organisation !== undefined && organisation === me.mention_key);
+    link.classList.toggle("mention--me", mine);
+  }
 }
 
 export class PostView {
@@ -99,6 +110,7 @@ export class PostView {
       body.classList.add("post__body--plain");
     } else {
       body.innerHTML = post.html; // sanitised by the server (concert.services.security)
+      markMentions(body, this.config.me);
       body.classList.remove("post__body--plain");
     }
     field("deleted").hidden = !post.deleted;
@@ -313,6 +325,7 @@ async function startEditing(li, view, onChange) {
   textarea.value = post.body;
   body.hidden = true;
   body.after(form);
+  attachMentions(textarea, view.config.slug);
   textarea.focus();
 
   const close = () => {

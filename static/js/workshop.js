@@ -5,11 +5,13 @@
 // so every screen shows the same remaining time, also after a reload or a reconnection.
 // The page works without this script (forms post and redirect back).
 import { Live } from "./live.js";
+import { attachMentions } from "./mentions.js";
 
 const config = JSON.parse(document.getElementById("workshop-config").textContent);
 const S = config.strings;
 const container = document.getElementById("workshop-live");
 const status = document.getElementById("live-status");
+attachMentions(document.getElementById("compose-body"), config.territory);
 
 let offset = 0; // server clock − this clock, in ms
 let endsAt = null;

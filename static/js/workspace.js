@@ -6,6 +6,7 @@ import {
   api, apiBase, format, formatDate, newClientId, plural, readConfig, storageGet, storageSet, toast,
 } from "./common.js";
 import { Live } from "./live.js";
+import { attachMentions } from "./mentions.js";
 import { Outbox } from "./outbox.js";
 import { PostView, bindPostActions, copiesOf, refresh } from "./posts.js";
 
@@ -462,6 +463,7 @@ function personElement(user) {
   if (!li && user.name) {
     li = document.getElementById("person-template").content.firstElementChild.cloneNode(true);
     li.dataset.userId = user.id;
+    li.id = `person-${user.id}`; // where a mention of them links
     $(".person__name", li).textContent = user.name;
     $(".person__org", li).textContent = user.organisation ?? "";
     els.people.append(li);
@@ -611,6 +613,7 @@ function payloadOf(item) {
 function setupComposer(form) {
   if (!form) return;
   const textarea = $("textarea", form);
+  attachMentions(textarea, config.slug);
   const error = $("[data-error]", form);
   const submit = $('button[type="submit"]', form);
   const clientId = $('input[name="client_id"]', form);
@@ -687,7 +690,7 @@ function setupComposer(form) {
       return;
     }
     try {
-      const { html } = await api("POST", `${apiBase}/preview`, { body: textarea.value });
+      const { html } = await api("POST", `${apiBase}/preview`, { body: textarea.value, territory: config.slug });
       previewBody.innerHTML = html; // sanitised by the server
     } catch (failure) {
       previewBody.textContent = failure.message || S.error;

@@ -15,6 +15,7 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 HERE = Path(__file__).resolve().parent
+AXE = HERE.parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def pytest_collection_modifyitems(items):
@@ -79,3 +80,28 @@ def sign_in(live_server):
 def signed_in_page(page, sign_in):
     """`signed_in_page(person)`: the test's page, signed in as that person."""
     return lambda person: sign_in(page, person)
+
+
+@pytest.fixture
+def axe(server):
+    """`axe(page)`: the WCAG 2.1 A and AA violations axe-core finds on the page as it is
+    (its context opened with bypass_csp=True: the CSP rightly blocks the injected script)."""
+    if not AXE.exists():
+        pytest.skip(f"{AXE} is missing (run `npm ci`)")
+
+    def run(page) -> list[dict]:
+        page.add_script_tag(path=str(AXE))
+        results = page.evaluate(
+            "() => axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+        return [f"{v['id']}: {v['help']} — {[n['target'] for n in v['nodes']]}"
+                for v in results["violations"]]
+
+    return run
+
+
+def open_workspace(page, server, path: str = "/t/metropole/"):
+    """Opens the chat and waits until it is live (joined to the territory)."""
+    page.goto(server.url + path)
+    expect(page.locator("[data-workspace]")).to_have_attribute("data-link-state", "online")
+    return page

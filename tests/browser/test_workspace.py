@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -12,9 +11,9 @@ from concert.services import accounts, channels, posts, territories
 from concert.services.access import access
 from concert.schemas.workspace import PostInput
 from concert.schemas.workspace import ChannelChanges, ChannelInput
+from tests.browser.conftest import open_workspace
 
 PHONE = {"width": 390, "height": 844}
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 # The live server writes to the same database. On SQLite, a transaction this process left
@@ -37,13 +36,6 @@ def channel_name(channel_id: int) -> str:
     name = db.session.get(Channel, channel_id).name
     db.session.rollback()
     return name
-
-
-def open_workspace(page, server, path: str = "/t/metropole/"):
-    """Opens the chat and waits until it is live (joined to the territory)."""
-    page.goto(server.url + path)
-    expect(page.locator("[data-workspace]")).to_have_attribute("data-link-state", "online")
-    return page
 
 
 def compose(page, text: str, kind: str = "Message"):
@@ -405,22 +397,6 @@ def test_phone_layout_opens_channels_in_a_drawer(server, world, new_context, sig
 
 
 # --- accessibility -------------------------------------------------------------------
-
-@pytest.fixture
-def axe(server):
-    if not AXE.exists():
-        pytest.skip(f"{AXE} is missing (run `npm ci`)")
-
-    def run(page) -> list[dict]:
-        page.add_script_tag(path=str(AXE))
-        results = page.evaluate(
-            "() => axe.run(document, {runOnly: {type: 'tag', values: "
-            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
-        return [f"{v['id']}: {v['help']} — {[n['target'] for n in v['nodes']]}"
-                for v in results["violations"]]
-
-    return run
-
 
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
 def test_workspace_pages_meet_wcag_21_aa(server, world, new_context, sign_in, axe, viewport):
