@@ -18,7 +18,7 @@ from ..models.workshops import Workshop
 from ..schemas.workspace import (
     MAX_PAGE, BodyInput, ContributionsQuery, PostInput, PostsQuery,
 )
-from . import audience, audit, channels, duplicates, events, validation
+from . import audience, audit, channels, duplicates, events, notifications, validation
 from .access import Access, access_via, in_territory
 from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from .security import render_markdown
@@ -73,6 +73,7 @@ def create_post(access: Access, data: PostInput) -> tuple[Post, bool]:
     post.seq = event.seq
     event.data = serialise(post)
     duplicates.refresh(post)
+    notifications.post_created(post, parent)
     db.session.commit()
     return post, True
 
@@ -136,6 +137,7 @@ def delete_post(access: Access, post_id: Any) -> Post:
     post.deleted_at = utcnow()
     post.body = post.html = ""
     db.session.execute(sa.delete(PostRevision).where(PostRevision.post_id == post.id))
+    notifications.post_deleted(post)
     duplicates.refresh(post)
     # Earlier events carried the text: keep them (seq, type) but without it.
     redacted = serialise(post)
