@@ -19,8 +19,8 @@ from .spec import declare
 def list_notifications():
     """My notifications, newest first (`unread=1`: the unread ones)."""
     query = NotificationsQuery(**request.args.to_dict())
-    return jsonify({"items": [notifications.serialise(n, slug)
-                              for n, slug in notifications.list_for(current_user, query)]})
+    return jsonify({"items": [notifications.serialise(n, territory) for n, territory
+                              in notifications.list_for(current_user, query)]})
 
 
 @bp.post("/notifications/read")

@@ -235,9 +235,9 @@ def _visible(user: User) -> sa.ColumnElement[bool]:
 
 
 def list_for(user: User, query: NotificationsQuery = NotificationsQuery()
-             ) -> list[tuple[Notification, str]]:
-    """(notification, territory slug), newest first."""
-    select = (sa.select(Notification, Territory.slug)
+             ) -> list[tuple[Notification, Territory]]:
+    """(notification, its territory), newest first."""
+    select = (sa.select(Notification, Territory)
               .join(Territory, Territory.id == Notification.territory_id)
               .where(_visible(user)).order_by(Notification.id.desc()).limit(query.limit))
     if query.unread:
@@ -262,8 +262,8 @@ def mark_read(user: User, data: MarkRead) -> int:
     return count
 
 
-def serialise(notification: Notification, slug: str) -> dict:
-    return {"id": notification.id, "type": notification.type, "territory": slug,
+def serialise(notification: Notification, territory: Territory) -> dict:
+    return {"id": notification.id, "type": notification.type, "territory": territory.slug,
             "data": notification.data, "read": notification.read_at is not None,
             "created_at": notification.created_at.isoformat()}
 
