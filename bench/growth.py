@@ -156,6 +156,11 @@ def main() -> None:
                         "file), e.g. postgresql://postgres@127.0.0.1:5432/bench_growth")
     args = parser.parse_args()
 
+    in_instance(run, args)
+
+
+def in_instance(run, args) -> None:
+    """`run(args, instance)` in a new instance folder, removed afterwards."""
     instance = Path(tempfile.mkdtemp(prefix="concert-bench-"))
     try:
         run(args, instance)
@@ -163,12 +168,19 @@ def main() -> None:
         shutil.rmtree(instance)
 
 
-def run(args, instance: Path) -> None:
-    database_url = args.database_url or f"sqlite:///{instance / 'bench.db'}"
+def init_database(database_url: str | None, instance: Path) -> str:
+    """The schema created by `concert init` in that database (default: a new SQLite file
+    in the instance folder), and this process set to use it; returns its URL."""
+    database_url = database_url or f"sqlite:///{instance / 'bench.db'}"
     env = {**os.environ, "CONCERT_DATABASE_URL": database_url, "CONCERT_INSTANCE": str(instance)}
     subprocess.run([sys.executable, "-m", "concert", "init"], env=env, check=True,
                    capture_output=True)
     os.environ.update(env)
+    return database_url
+
+
+def run(args, instance: Path) -> None:
+    database_url = init_database(args.database_url, instance)
     from concert import create_app
     from concert.db import db
     from concert.services import accounts

@@ -20,15 +20,14 @@ outside any request (`notifications.mail_due`, in each server process's mailer).
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from growth import in_instance, init_database  # noqa: E402
 
 ROUNDS = 30
 KINDS = ("prefecture", "police_nationale", "commune", "bailleur_social", "prevention")
@@ -58,11 +57,7 @@ def seed(members: int):
 
 
 def run(args, instance: Path) -> None:
-    database_url = args.database_url or f"sqlite:///{instance / 'bench.db'}"
-    env = {**os.environ, "CONCERT_DATABASE_URL": database_url, "CONCERT_INSTANCE": str(instance)}
-    subprocess.run([sys.executable, "-m", "concert", "init"], env=env, check=True,
-                   capture_output=True)
-    os.environ.update(env)
+    database_url = init_database(args.database_url, instance)
     import sqlalchemy as sa
 
     from concert import create_app
@@ -121,12 +116,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--database-url", help="an empty database (default: a new SQLite "
                         "file), e.g. postgresql://postgres@127.0.0.1:5432/bench_notify")
-    args = parser.parse_args()
-    instance = Path(tempfile.mkdtemp(prefix="concert-bench-"))
-    try:
-        run(args, instance)
-    finally:
-        shutil.rmtree(instance)
+    in_instance(run, parser.parse_args())
 
 
 if __name__ == "__main__":

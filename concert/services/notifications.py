@@ -115,13 +115,16 @@ def members(territory: Territory, *, user_ids: Iterable[int] | None = None,
     return found
 
 
-def post_created(post: Post, parent: Post | None) -> None:
-    """A reply notifies the author of the message it answers."""
-    if parent is None or parent.author_id is None:
+def post_created(post: Post, parent: Post | None, answered_id: int | None) -> None:
+    """A reply notifies the author of the thread's first message and the author of the
+    reply it answers (`answered_id`, the post the person clicked "reply" on)."""
+    if parent is None:
         return
+    answered = db.session.get(Post, answered_id) if answered_id else None
+    authors = {p.author_id for p in (parent, answered) if p is not None and p.author_id}
     territory = db.session.get(Territory, post.territory_id)
     notify(territory, "post.reply", _post_data(territory, post),
-           members(territory, user_ids=[parent.author_id]), actor_id=post.author_id,
+           members(territory, user_ids=authors), actor_id=post.author_id,
            channel=post.channel, post_id=post.id)
 
 
@@ -581,12 +584,4 @@ def run_due(now: datetime | None = None) -> None:
 
 def run_forever(app) -> None:
     """The mailer of a server process (started by `concert run`)."""
-    while True:
-        _wake.wait(POLL_SECONDS)
-        _wake.clear()
-        with app.app_context():
-            try:
-                run_due()
-            except Exception:  # the next round tries again; nothing is lost meanwhile
-                db.session.rollback()
-                app.logger.exception("notification mail failed")
+    mail.every_round(app, _wake, POLL_SECONDS, run_due, "notification mail failed")

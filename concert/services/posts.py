@@ -73,7 +73,7 @@ def create_post(access: Access, data: PostInput) -> tuple[Post, bool]:
     post.seq = event.seq
     event.data = serialise(post)
     duplicates.refresh(post)
-    notifications.post_created(post, parent)
+    notifications.post_created(post, parent, data.reply_to)
     db.session.commit()
     return post, True
 

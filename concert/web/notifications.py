@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..db import UNREACHABLE, db
 from ..extensions import csrf
 from ..models.notifications import CATEGORIES, FREQUENCIES
 from ..schemas.common import parse
@@ -21,7 +22,11 @@ def _bell():
     """Called by the header only, for a signed-in person: pages that do not show it pay
     nothing."""
     def unread_notifications() -> int:
-        return notifications.unread_count(current_user)
+        try:
+            return notifications.unread_count(current_user)
+        except UNREACHABLE:  # the page saying the database is away still renders
+            db.rollback_quietly()
+            return 0
 
     return {"unread_notifications": unread_notifications}
 

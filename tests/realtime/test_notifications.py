@@ -42,7 +42,7 @@ def test_a_notification_reaches_only_its_person(server, sockets, world, api, con
     # now; a later event they all get proves their connections deliver.
     api(world.facilitator).post(f"/territories/{world.slug}/posts", json={
         "channel": parent["channel"], "kind": "message", "body": "Merci",
-        "reply_to": answer["id"]})
+        "reply_to": parent["id"]})
     deadline = time.monotonic() + WAIT
     while not mine[0][1:] and time.monotonic() < deadline:
         time.sleep(0.05)

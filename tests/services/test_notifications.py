@@ -70,6 +70,8 @@ def test_a_reply_notifies_the_author_of_the_message_it_answers(world):
     assert got(bailleur) == [] and got(world.facilitator) == []
     reply(police, parent, "Merci !")  # answering in my own thread tells me nothing
     assert len(got(police, "post.reply")) == 1
+    reply(world.facilitator, answer, "Je relaie.")  # answering the answer: both hear of it
+    assert len(got(police, "post.reply")) == 2 and len(got(bailleur, "post.reply")) == 1
 
 
 def test_mentions_reach_members_who_see_the_channel_never_the_author(world, state_channel):
