@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from flask_babel import lazy_gettext as _l
 from pydantic import BeforeValidator, Field, model_validator
 
-from ..models.notifications import CATEGORIES, FREQUENCIES, NOTIFICATION_TYPES
+from ..models.notifications import FREQUENCIES, NOTIFICATION_TYPES
 from ..services.errors import Invalid
 from .common import Closed, Id, Input, Loose, Output, choice, items_of
 from .workspace import Limit

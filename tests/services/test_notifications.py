@@ -23,7 +23,7 @@ from concert.services import (
     territories, workshops,
 )
 from tests.conftest import as_
-from tests.services.conftest import channel_id, contribute
+from tests.services.conftest import contribute
 
 pytestmark = pytest.mark.usefixtures("french")
 
