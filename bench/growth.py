@@ -158,6 +158,11 @@ def main() -> None:
                         "file), e.g. postgresql://postgres@127.0.0.1:5432/bench_growth")
     args = parser.parse_args()
 
+    in_instance(run, args)
+
+
+def in_instance(run, args) -> None:
+    """`run(args, instance)` in a new instance folder, removed afterwards."""
     instance = Path(tempfile.mkdtemp(prefix="concert-bench-"))
     try:
         run(args, instance)

@@ -224,6 +224,17 @@ def mail_send_command() -> None:
         click.echo(f"{outcome}: {counts[outcome]}")
 
 
+@cli.command("digest-send", cls=ServiceCommand)
+@click.option("--period", type=click.Choice(["daily", "weekly"]), default="daily",
+              show_default=True)
+def digest_send_command(period: str) -> None:
+    """Mail the pending notifications, then this period's digests not sent yet."""
+    from .services import notifications
+
+    click.echo(f"notifications: {notifications.mail_due()}")
+    click.echo(f"{period}: {notifications.send_digests(period)}")
+
+
 @cli.command("demo", cls=ServiceCommand)
 def demo_command() -> None:
     """Seed the demo territory `demo` (safe to run again)."""
@@ -241,13 +252,14 @@ def run_command(host: str, port: int) -> None:
     from .extensions import socketio
     from .realtime import stalls
     from .realtime.handlers import heartbeat_forever
-    from .services import mail, security
+    from .services import mail, notifications, security
 
     app = _app()
     security.dummy_hash()  # before the first login, which it must not make slower
     socketio.start_background_task(heartbeat_forever, app)
     socketio.start_background_task(stalls.watch_forever, socketio.server,
                                    app.config["SOCKET_BACKLOG"])
+    socketio.start_background_task(notifications.run_forever, app)
     if app.config["SMTP_URL"]:  # otherwise each mail is written to a file at commit
         socketio.start_background_task(mail.deliver_forever, app)
     click.echo(f"concert écoute sur http://{host}:{port}/", err=True)

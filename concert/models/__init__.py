@@ -10,6 +10,7 @@ from .territories import (
 )
 from . import contract, diagnostic, workshops  # noqa: F401  (registers their tables)
 from .mail import MAIL_STATUSES, EmailChange, MailOutbox, PasswordReset
+from .notifications import Digest, Notification, NotificationPreference
 from .types import utcnow
 from .workspace import (
     CONTRIBUTION_KINDS, POST_KINDS, POST_STATUSES, Channel, Connection, DuplicateSuggestion,
@@ -23,5 +24,5 @@ __all__ = [
     "Post", "PostRevision", "Support", "PostWord", "DuplicateSuggestion",
     "ApiToken", "AuditLog", "Invitation", "LoginSession", "Membership", "ORGANISATION_KINDS",
     "PHASES", "ROLES", "Territory", "User", "utcnow", "MAIL_STATUSES", "MailOutbox",
-    "PasswordReset", "EmailChange",
+    "PasswordReset", "EmailChange", "Digest", "Notification", "NotificationPreference",
 ]

@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 
 from ..extensions import socketio
+from ..schemas import events as schemas
 from ..schemas.events import InvalidEvent, check_ack, check_event
 
 NAMESPACE = "/"
@@ -30,6 +31,18 @@ def emit(message: dict, rooms: list[str], skip_sid: str | None = None) -> None:
         socketio.emit("event", message, to=rooms, skip_sid=skip_sid)
     except Exception:  # the change is committed; clients get it at their next join
         logger.exception("broadcast of %s %s failed", message["type"], message["seq"])
+
+
+def notify(item: dict, room: str) -> None:
+    """A person's `notification`: `room` is theirs (every socket they opened)."""
+    try:
+        socketio.emit("notification", item, to=room)
+    except Exception:  # committed: the bell shows it at the next page or fetch
+        logger.exception("notification %s not sent", item["id"])
+
+
+def check_notification(item: dict) -> None:
+    checked(schemas.check_notification, item)
 
 
 def enter(sid: str, rooms: list[str]) -> None:

@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from ..models import POST_STATUSES
-from . import contract, facilitation, workshops, workspace
+from . import contract, facilitation, notifications, workshops, workspace
 
 
 class InvalidEvent(AssertionError):
@@ -190,6 +190,13 @@ _EVENT = TypeAdapter(Annotated[
     Field(discriminator="type")])
 
 
+# --- server → client `notification` -------------------------------------------------------
+
+# One item of the person's list (GET /api/v1/notifications), to that person's sockets only.
+Notification = notifications.Notification
+_NOTIFICATION = TypeAdapter(Notification)
+
+
 # --- acks -------------------------------------------------------------------------------
 
 class Error(_Out):
@@ -235,6 +242,11 @@ def check_event(message: Any) -> None:
     """Raises InvalidEvent unless `message` is an `event` as SPEC defines it, checked as
     the JSON a client receives."""
     _check(_EVENT, _as_sent(message))
+
+
+def check_notification(item: Any) -> None:
+    """Raises InvalidEvent unless `item` is a `notification` as SPEC defines it."""
+    _check(_NOTIFICATION, _as_sent(item))
 
 
 def check_ack(name: str, ack: Any) -> None:

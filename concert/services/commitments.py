@@ -12,7 +12,7 @@ from ..models import (
     COMMITMENT_STATUSES, PARTIES, Commitment, CommitmentRevision, CommitmentSource, Indicator,
     Measurement, Post, Territory, utcnow,
 )
-from . import audience, audit, channels, events, validation
+from . import audience, audit, channels, events, notifications, validation
 from .access import Access, access_via, in_territory
 from .errors import Conflict, Invalid, NotFound
 from ..schemas.facilitation import CommitmentInput, CommitmentsQuery, MeasurementInput
@@ -78,7 +78,8 @@ def update(access: Access, commitment_id: Any, data: CommitmentInput) -> Commitm
     fields = parse_fields(access, data)
     before = _snapshot(commitment)
     status, reason = data.status, data.abandon_reason
-    if status is not None and status != commitment.status:
+    status_changed = status is not None and status != commitment.status
+    if status_changed:
         if status not in TRANSITIONS[commitment.status]:
             raise Conflict(_l("Passage de « %(a)s » à « %(b)s » impossible.",
                               a=commitment.status, b=status), field="status")
@@ -107,6 +108,8 @@ def update(access: Access, commitment_id: Any, data: CommitmentInput) -> Commitm
                  obj=commitment, before={k: v["before"] for k, v in changes.items()},
                  after={k: v["after"] for k, v in changes.items()})
     events.record(access.territory, "commitment.updated", stored(commitment))
+    if status_changed:
+        notifications.commitment_changed(access, commitment, "commitment.status")
     db.session.commit()
     return commitment
 
@@ -129,6 +132,8 @@ def add_measurement(access: Access, commitment_id: Any, indicator_id: Any,
                  obj=measurement, after={"indicator": indicator.name, "value": measurement.value,
                                          "date": measured_on.isoformat()})
     events.record(access.territory, "commitment.updated", stored(commitment))
+    notifications.commitment_changed(access, commitment, "commitment.measurement",
+                                     indicator=indicator.name, value=measurement.value)
     db.session.commit()
     return measurement
 

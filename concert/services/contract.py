@@ -24,7 +24,7 @@ from ..models.contract import (
     FRAMEWORK_KINDS, SECTION_KEYS, ContractFramework, ContractSection, ContractVersion,
 )
 from ..schemas.contract import MAX_SECTION, SectionInput, VersionInput
-from . import audience, audit, commitment_section, diagnostic, events, validation
+from . import audience, audit, commitment_section, diagnostic, events, notifications, validation
 from .access import Access, in_territory, system_reader
 from .commitments import _date
 from .errors import Invalid, NotFound
@@ -318,6 +318,7 @@ def freeze(access: Access, data: VersionInput) -> ContractVersion:
         audit.record("contract.version", actor=access.user, territory=access.territory,
                      obj=version, after={"number": number, "note": note})
         events.record(access.territory, "contract.version", serialise_version(version))
+        notifications.contract_frozen(access, version)
         db.session.commit()
         return version
     raise Invalid(_l("Réessayez : une autre version vient d'être figée."))

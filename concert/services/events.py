@@ -193,6 +193,10 @@ class Transport(Protocol):
 
     def emit(self, message: dict, rooms: list[str], skip_sid: str | None = None) -> None: ...
 
+    def notify(self, item: dict, room: str) -> None: ...
+
+    def check_notification(self, item: dict) -> None: ...
+
     def enter(self, sid: str, rooms: list[str]) -> None: ...
 
     def evict(self, sids: list[str], rooms: list[str]) -> None: ...
@@ -212,6 +216,15 @@ def announce(message: dict, rooms: list[str], skip_sid: str | None = None) -> No
 def _announce(build: Callable[[], dict], rooms: list[str], skip_sid: str | None = None) -> None:
     db.session.info.setdefault("announced", []).append(build)
     _intend(lambda transport: transport.emit(build(), rooms, skip_sid=skip_sid))
+
+
+def notify_person(user_id: int, item: dict) -> None:
+    """Sends `item` as a Socket.IO `notification` to every socket of that person (and no
+    one else), once committed."""
+    transport = _transport()
+    transport.check_notification(item)
+    room = audience.user_room(user_id)
+    _intend(lambda transport: transport.notify(item, room))
 
 
 def enter_rooms(sid: str, rooms: list[str]) -> None:

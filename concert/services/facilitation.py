@@ -13,7 +13,7 @@ from ..models import (
 )
 from ..schemas.facilitation import DeclineInput, MergeInput, PromotionInput
 from ..schemas.workspace import CONSOLIDATION_PAGE, ConsolidationQuery
-from . import audience, audit, commitments, duplicates, events, posts, validation
+from . import audience, audit, commitments, duplicates, events, notifications, posts, validation
 from .access import Access
 from .errors import Conflict, Invalid
 
@@ -125,13 +125,16 @@ def reopen(access: Access, post_id: Any) -> Post:
 
 def _announce_status(access: Access, post: Post) -> None:
     """Every change of a contribution's status goes through here: its duplicate
-    suggestions follow (only open contributions have any)."""
+    suggestions follow (only open contributions have any), its author is notified of a
+    decision."""
     db.session.flush()
     duplicates.refresh(post)
+    into = posts.commitments_of(post)
     events.record(access.territory, "post.status", {
         "id": post.id, "status": post.status, "reason": post.decline_reason,
-        "merged_into": post.merged_into_id, "commitments": posts.commitments_of(post),
+        "merged_into": post.merged_into_id, "commitments": into,
     }, channel=post.channel, post_id=post.id)
+    notifications.decided(access, post, into)
 
 
 def _sources(access: Access, value: list[int], *, repromote: bool) -> list[Post]:

@@ -317,15 +317,21 @@ def deliver_due(*, force: bool = False) -> Counter:
 
 def deliver_forever(app) -> None:
     """The sender of a server process (started by `concert run` when SMTP is configured)."""
+    every_round(app, _wake, POLL_SECONDS, deliver_due, "mail delivery failed")
+
+
+def every_round(app, wake: threading.Event, seconds: float, work, failure: str) -> None:
+    """Runs `work` whenever `wake` is set, and at least every `seconds`, forever. A failed
+    round is logged; the next one tries again (the work waits in the database)."""
     while True:
-        _wake.wait(POLL_SECONDS)
-        _wake.clear()
+        wake.wait(seconds)
+        wake.clear()
         with app.app_context():
             try:
-                deliver_due()
-            except Exception:  # the next round retries; the mails wait in the outbox
+                work()
+            except Exception:
                 db.session.rollback()
-                app.logger.exception("mail delivery failed")
+                app.logger.exception(failure)
 
 
 # --- reading the outbox ------------------------------------------------------------------

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from ..db import db
 from ..models import Invitation, Membership, User, utcnow
 from ..labels import ROLE_LABELS
-from . import accounts, audience, audit, mail, presence, security, workshops
+from . import accounts, audience, audit, mail, notifications, presence, security, workshops
 from ..schemas.territories import InvitationInput, RoleInput
 from .errors import Conflict, Gone, NotFound, Unauthorized
 from .access import Access, in_territory
@@ -232,6 +232,7 @@ def remove_member(access: Access, membership_id: int) -> None:
                  obj=membership, before=serialise_member(membership))
     presence.evict(membership.user_id, access.territory.id)
     workshops.forget(membership)
+    notifications.forget(membership)
     # Their sockets end, joined or not; those still signed in reconnect by themselves.
     presence.end_sockets(audience.user_room(membership.user_id))
     db.session.delete(membership)

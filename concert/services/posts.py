@@ -18,7 +18,7 @@ from ..models.workshops import Workshop
 from ..schemas.workspace import (
     MAX_PAGE, BodyInput, ContributionsQuery, PostInput, PostsQuery,
 )
-from . import audience, audit, channels, duplicates, events, mentions, validation
+from . import audience, audit, channels, duplicates, events, mentions, notifications, validation
 from .access import Access, access_via, in_territory
 from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from .security import render_markdown
@@ -76,6 +76,8 @@ def create_post(access: Access, data: PostInput) -> tuple[Post, bool]:
     post.seq = event.seq
     event.data = serialise(post)
     duplicates.refresh(post)
+    notifications.post_created(post, parent, data.reply_to)
+    notifications.notify_mentions(post, rendered.newly_mentioned)
     db.session.commit()
     return post, True
 
@@ -117,6 +119,7 @@ def edit_post(access: Access, post_id: Any, data: BodyInput) -> Post:
                                previous=post.body)
     post.body, post.html, post.edited_at = body, rendered.html, utcnow()
     mentions.store(post, rendered.mentioned)
+    notifications.notify_mentions(post, rendered.newly_mentioned)
     duplicates.refresh(post)
     _announce(access, post, "post.updated")
     db.session.commit()
@@ -143,6 +146,7 @@ def delete_post(access: Access, post_id: Any) -> Post:
     post.body = post.html = ""
     mentions.store(post, frozenset())
     db.session.execute(sa.delete(PostRevision).where(PostRevision.post_id == post.id))
+    notifications.post_deleted(post)
     duplicates.refresh(post)
     # Earlier events carried the text: keep them (seq, type) but without it.
     redacted = serialise(post)

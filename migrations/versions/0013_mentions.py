@@ -3,13 +3,13 @@
 Whom each post's current text mentions: a member or an organisation of the territory
 (services/mentions), for the links in its HTML and the notifications it sends.
 
-Revision ID: 0014
+Revision ID: 0013
 Revises: 0012
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0014'
+revision = '0013'
 down_revision = '0012'
 branch_labels = None
 depends_on = None

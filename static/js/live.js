@@ -54,6 +54,9 @@ export class Live {
         error?.data?.message);
     });
     this.socket.on("event", (event) => this.receive(event));
+    // The person's own notifications: the header's bell (bell.js) shows them.
+    this.socket.on("notification", (item) => document.dispatchEvent(
+      new CustomEvent("concert:notification", { detail: item })));
     // The browser knows before the socket's heartbeat does: hold messages in the outbox
     // at once, and reconnect as soon as the network is back.
     window.addEventListener("offline", () => {

@@ -50,7 +50,17 @@ MATRIX = {
     "web.account_email_confirm": "public",
     "web.logout": "public",
     "web.set_language": "public",
+    "web.unsubscribe_page": "public",  # a signed link from a mail (RFC 8058)
+    "web.unsubscribe": "public",
     # account
+    "api.list_notifications": "account",
+    "api.mark_read": "account",
+    "api.get_preferences": "account",
+    "api.put_preferences": "account",
+    "web.notifications_page": "account",
+    "web.notifications_panel": "account",
+    "web.notifications_read": "account",
+    "web.notification_preferences": "account",
     "web.account": "account",
     "web.create_token": "account",
     "web.revoke_token": "account",

@@ -9,7 +9,7 @@ from ...db import db
 from ...models import Channel, utcnow
 from ...models.workshops import AgendaItem, Workshop
 from ...schemas.workshops import AgendaItemInput, CancelInput, WorkshopInput, WorkshopPatch
-from .. import audience, audit, calendar
+from .. import audience, audit, calendar, notifications
 from ..access import Access
 from ..errors import Invalid, NotFound
 from .base import facilitates, get, locked, require_planned
@@ -25,6 +25,8 @@ def create(access: Access, data: WorkshopInput) -> Workshop:
     workshop.agenda = agenda
     db.session.add(workshop)
     calendar.planned(workshop)
+    notifications.workshop_changed(access, workshop, "workshop.planned",
+                                   calendar.invitees(workshop))
     db.session.commit()
     return workshop
 
@@ -62,6 +64,8 @@ def update(access: Access, workshop_id: Any, data: WorkshopPatch) -> Workshop:
         # SPEC's event for a change of the workshop's plan; it carries the whole workshop.
         announce(access, workshop, "workshop.agenda")
         calendar.changed(workshop, invited_before)
+        notifications.workshop_changed(access, workshop, "workshop.changed",
+                                       calendar.invitees(workshop))
     db.session.commit()
     return workshop
 
@@ -80,6 +84,8 @@ def cancel(access: Access, workshop_id: Any, data: CancelInput | None = None) ->
     # It will not take place: SPEC's end-of-workshop event, with status "cancelled".
     announce(access, workshop, "workshop.closed")
     calendar.cancelled(workshop)
+    notifications.workshop_changed(access, workshop, "workshop.cancelled",
+                                   calendar.invitees(workshop))
     db.session.commit()
     return workshop
 
