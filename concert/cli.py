@@ -224,6 +224,14 @@ def mail_send_command() -> None:
         click.echo(f"{outcome}: {counts[outcome]}")
 
 
+@cli.command("files-purge", cls=ServiceCommand)
+def files_purge_command() -> None:
+    """Delete the uploaded files attached to nothing for more than a day (run it daily)."""
+    from .services import files
+
+    click.echo(f"purged: {files.purge_unattached()}")
+
+
 @cli.command("demo", cls=ServiceCommand)
 def demo_command() -> None:
     """Seed the demo territory `demo` (safe to run again)."""
