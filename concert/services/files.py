@@ -69,8 +69,9 @@ def upload(access: Access, stream: BinaryIO, filename: str | None) -> File:
     db.session.add(file)
     try:
         db.session.commit()
-    except Exception:
-        discard([file])
+    except Exception:  # no row: its bytes go now (a rollback would keep a scheduled delete)
+        for key in (file.id, _thumbnail_key(file.id)):
+            store.delete(key)
         raise
     return file
 
