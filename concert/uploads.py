@@ -16,7 +16,7 @@ from .errors import wants_json
 from .extensions import socketio
 from .models.diagnostic import DiagnosticImportJob
 from .schemas.files import MAX_ATTACHMENTS
-from .services import diagnostic, files, posts
+from .services import diagnostic, files, posts, workshops
 from .services.access import Access, access
 from .services.errors import Unauthorized
 
@@ -45,7 +45,17 @@ UPLOADS: dict[str, tuple[Callable[[Access], None], Callable[[], int]]] = {
     "web.diagnostic_import": (diagnostic.require_importer, lambda: MAX_IMPORT),
     "api.upload_file": (files.may_upload, _one_file),
     "web.create_post": (posts.may_post, _form_of_files),
+    "web.new_commitment": (lambda where: where.require("facilitator"), _form_of_files),
+    "web.update_commitment": (lambda where: where.require("facilitator"), _form_of_files),
+    "web.workshops_page": (lambda where: _posting(workshops.facilitates, where), _form_of_files),
+    "web.workshop_edit": (workshops.facilitates, _form_of_files),
 }
+
+
+def _posting(rule: Callable[[Access], None], where: Access) -> None:
+    """A page every member reads whose form only some may send."""
+    if request.method == "POST":
+        rule(where)
 
 
 class ConcertRequest(Request):

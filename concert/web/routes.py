@@ -14,12 +14,12 @@ from ..ratelimits import password_attempts
 from ..schemas.territories import InvitationInput, RoleInput
 from ..schemas.workspace import ContributionsQuery, PostInput, PostsQuery
 from ..services import (
-    accounts, channels, events, files, mail, members, posts, presence, territories,
+    accounts, channels, events, mail, members, posts, presence, territories,
 )
 from ..services.errors import ServiceError, Unauthorized
 from ..services.access import access
 from ..auth import sign_in, sign_out
-from . import bp
+from . import attachments, bp
 from .feedback import attempt, form_error, outcome
 from ..labels import KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from .forms import (
@@ -192,22 +192,13 @@ def create_post(slug: str):
     created, refused = outcome(lambda: posts.create_post(where, PostInput(
         channel=data.get("channel"), kind=data.get("kind"), body=data.get("body"),
         client_id=data.get("client_id"), reply_to=data.get("reply_to"),
-        attachments=data.getlist("attachments") + _uploaded(where))))
+        attachments=attachments.from_form(where))))
     if refused is not None:
         form_error(None, refused)
         return _workspace(where, channel_id, thread_id, draft=data, status=refused.status)
     post, _created = created
     return redirect(url_for("web.territory", slug=slug, channel=post.channel_id,
                             thread=post.reply_to_id, _anchor=f"post-{post.id}"))
-
-
-def _uploaded(where) -> list[str]:
-    """The ids of the files this form carries (its file input, without JavaScript; with
-    it, they were uploaded already and come as `attachments`)."""
-    sent = [f for f in request.files.getlist("files") if f.filename]
-    if sent:
-        posts.may_post(where)
-    return [files.upload(where, f.stream, f.filename).id for f in sent]
 
 
 def _workspace(where, channel_id: int | None, thread_id: int | None = None,
