@@ -237,3 +237,25 @@ def test_unattached_files_older_than_a_day_are_purged(ctx, world):
     assert files.purge_unattached() == 1
     assert db.session.get(File, old.id) is None and not stored_path(ctx, old.id).exists()
     assert db.session.get(File, recent.id) and db.session.get(File, kept.id)
+
+
+def test_the_contract_and_the_minutes_list_the_annexes(world):
+    from concert.exports import render_document
+    from concert.services import contract
+    from concert.services.access import system_access
+
+    anim = as_(world.facilitator)
+    report = upload(world.facilitator, "pdf")
+    facilitation.promote(anim, PromotionInput(title="Vidéoprotection des gares",
+                                              party="etat", attachments=[report.id]))
+    markdown = render_document(contract.assemble(system_access("metropole")), "md").decode()
+    assert "Annexe 1 — rapport CLSPD.pdf (engagement n° 1)" in markdown
+
+    plan = upload(world.facilitator, "odt")
+    workshop = workshops.create(anim, parse(WorkshopInput, {
+        "title": "Atelier gares", "starts_at": "2026-12-03T14:00", "place": "Préfecture",
+        "agenda": [{"title": "Tour de table", "minutes": 10}], "attachments": [plan.id]}))
+    workshops.start(anim, workshop.id)
+    workshops.close(anim, workshop.id)
+    minutes = render_document(workshops.minutes(anim, workshop.id), "md").decode()
+    assert "Annexe 1 — compte rendu.odt" in minutes
