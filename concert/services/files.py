@@ -118,7 +118,10 @@ def attach(access: Access, ids: list[str], target: Post | Commitment | Workshop)
 
 
 def _attachable(access: Access, file_id: str) -> File:
-    file = db.session.get(File, file_id) if is_file_id(file_id) else None
+    """Locked until commit: the same file named by two posts at once goes to one only."""
+    file = db.session.scalar(sa.select(File).where(File.id == file_id).with_for_update()
+                             .execution_options(populate_existing=True)
+                             ) if is_file_id(file_id) else None
     if (file is None or file.territory_id != access.territory.id or access.user is None
             or file.uploader_id != access.user.id or file.attached_at is not None):
         raise NotFound(_l("Pièce jointe introuvable."), field="attachments")
