@@ -192,7 +192,7 @@ class Commitment(Output):
     source_posts: list[int] = Field(description="Sources visible to the caller")
     sources: list[Source]
     hidden_sources: int = Field(description="Sources in channels hidden from the caller")
-    attachments: list[Attachment]
+    attachments: list[Attachment] = Field([], description="Attached documents (none in events stored before them)")
     created_at: datetime
     updated_at: datetime
 

@@ -217,7 +217,7 @@ class Workshop(Output):
     cancelled_at: datetime | None
     cancel_reason: str | None
     votes: list[Vote]
-    attachments: list[Attachment]
+    attachments: list[Attachment] = Field([], description="Attached documents (none in events stored before them)")
     server_now: datetime | None = Field(None, description="The server's clock, for the timer")
 
 

@@ -252,7 +252,7 @@ class Post(Output):
     commitments: list[CommitmentRef]
     workshop: int | None
     agenda_item: int | None
-    attachments: list[Attachment]
+    attachments: list[Attachment] = Field([], description="Attached documents (none in events stored before them)")
     supported: bool | None = Field(None, description="Whether I support it")
 
 
