@@ -235,6 +235,14 @@ def digest_send_command(period: str) -> None:
     click.echo(f"{period}: {notifications.send_digests(period)}")
 
 
+@cli.command("files-purge", cls=ServiceCommand)
+def files_purge_command() -> None:
+    """Delete the uploaded files attached to nothing for more than a day (run it daily)."""
+    from .services import files
+
+    click.echo(f"purged: {files.purge_unattached()}")
+
+
 @cli.command("demo", cls=ServiceCommand)
 def demo_command() -> None:
     """Seed the demo territory `demo` (safe to run again)."""

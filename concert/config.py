@@ -67,6 +67,8 @@ class Config:
         # Password-reset links: per address asked for, and per client.
         self.RESET_RATE_LIMIT = os.environ.get("CONCERT_RESET_RATE_LIMIT") or "5 per hour"
         self.RESET_IP_RATE_LIMIT = os.environ.get("CONCERT_RESET_IP_RATE_LIMIT") or "20 per hour"
+        # Attached documents: bytes per file, refused (413) as soon as the upload exceeds it.
+        self.MAX_FILE_SIZE = int(os.environ.get("CONCERT_MAX_FILE_SIZE") or 20 * 1024 * 1024)
         self.POSTS_PER_MINUTE = int(os.environ.get("CONCERT_POSTS_PER_MINUTE") or 30)
         # The tests set it: every /api/v1 answer is checked against its route's declaration
         # (api/spec.py), and one that differs becomes a 500.

@@ -15,7 +15,8 @@ from flask_login import current_user
 from .errors import wants_json
 from .extensions import socketio
 from .models.diagnostic import DiagnosticImportJob
-from .services import diagnostic
+from .schemas.files import MAX_ATTACHMENTS
+from .services import diagnostic, files, posts, workshops
 from .services.access import Access, access
 from .services.errors import Unauthorized
 
@@ -24,23 +25,51 @@ from .services.errors import Unauthorized
 MAX_BODY = 16 * 1024 * 1024
 MAX_IMPORT = 1024 * 1024 * 1024
 
-# Endpoint → the service rule its caller must pass before the body is read.
-UPLOADS: dict[str, Callable[[Access], None]] = {
-    "api.import_diagnostic": diagnostic.require_importer,
-    "web.diagnostic_import": diagnostic.require_importer,
+# Room for the other fields of a multipart form beside its files.
+_FORM_FIELDS = 1024 * 1024
+
+
+def _one_file() -> int:
+    return files.max_size() + _FORM_FIELDS
+
+
+def _form_of_files() -> int:
+    """A page's form with its attachments (the composer without JavaScript)."""
+    return files.max_size() * MAX_ATTACHMENTS + MAX_BODY
+
+
+# Endpoint → the service rule its caller must pass before the body is read, and the size
+# of body it may send (each file is limited again while it is read: services/files.py).
+UPLOADS: dict[str, tuple[Callable[[Access], None], Callable[[], int]]] = {
+    "api.import_diagnostic": (diagnostic.require_importer, lambda: MAX_IMPORT),
+    "web.diagnostic_import": (diagnostic.require_importer, lambda: MAX_IMPORT),
+    "api.upload_file": (files.may_upload, _one_file),
+    "web.create_post": (posts.may_post, _form_of_files),
+    "web.new_commitment": (lambda where: where.require("facilitator"), _form_of_files),
+    "web.update_commitment": (lambda where: where.require("facilitator"), _form_of_files),
+    "web.workshops_page": (lambda where: _posting(workshops.facilitates, where), _form_of_files),
+    "web.workshop_edit": (workshops.facilitates, _form_of_files),
 }
+
+
+def _posting(rule: Callable[[Access], None], where: Access) -> None:
+    """A page every member reads whose form only some may send."""
+    if request.method == "POST":
+        rule(where)
 
 
 class ConcertRequest(Request):
     @property
     def max_content_length(self) -> int:
-        return MAX_IMPORT if self.endpoint in UPLOADS else MAX_BODY
+        upload = UPLOADS.get(self.endpoint)
+        return upload[1]() if upload else MAX_BODY
 
 
 def authorise_before_body():
-    rule = UPLOADS.get(request.endpoint)
-    if rule is None:
+    upload = UPLOADS.get(request.endpoint)
+    if upload is None:
         return None
+    rule = upload[0]
     if not current_user.is_authenticated:
         if wants_json():
             raise Unauthorized(_l("Authentification requise (session ou jeton Bearer)."))

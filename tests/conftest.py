@@ -634,3 +634,115 @@ def smtp(ctx, smtp_server):
     ctx.config["SMTP_URL"] = smtp_server.url
     yield smtp_server
     ctx.config["SMTP_URL"] = None
+
+
+# --- attached documents: one small real file of each accepted family ----------------------
+
+def _pdf(text: str) -> bytes:
+    """A one-page PDF whose text pypdf extracts (objects and xref offsets written here)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+               b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
+               b"/Encoding /WinAnsiEncoding >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _saved(save) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    save(buffer)
+    return buffer.getvalue()
+
+
+def _image(fmt: str, size=(64, 32), **options) -> bytes:
+    from PIL import Image
+
+    return _saved(lambda out: Image.new("RGB", size, (200, 30, 30)).save(out, fmt, **options))
+
+
+def _docx(text: str) -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(text)
+    return _saved(document.save)
+
+
+def _xlsx(text: str) -> bytes:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = text
+    return _saved(workbook.save)
+
+
+def _odf(kind: str, text: str) -> bytes:
+    import odfdo
+
+    document = odfdo.Document(kind)
+    if kind == "spreadsheet":
+        table = odfdo.Table("Feuille")
+        table.set_value("A1", text)
+        document.body.append(table)
+    else:
+        document.body.append(odfdo.Paragraph(text))
+    return _saved(document.save)
+
+
+def _pptx() -> bytes:
+    """An OOXML presentation's package: its [Content_Types].xml names the main part."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr("[Content_Types].xml", (
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/content-types"><Override PartName="/ppt/presentation.xml" ContentType='
+            '"application/vnd.openxmlformats-officedocument.presentationml.presentation.'
+            'main+xml"/></Types>'))
+        package.writestr("ppt/presentation.xml", "<p:presentation/>")
+    return buffer.getvalue()
+
+
+def document(kind: str, words: str = "Caméras de vidéoprotection place Jaurès"
+             ) -> tuple[str, bytes, str]:
+    """(file name, bytes, content type concert must detect) of a small `kind` file."""
+    return {
+        "pdf": ("rapport CLSPD.pdf", _pdf(words), "application/pdf"),
+        "docx": ("Plan de sécurité.docx", _docx(words),
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        "xlsx": ("effectifs.xlsx", _xlsx(words),
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "pptx": ("présentation.pptx", _pptx(),
+                 "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+        "odt": ("compte rendu.odt", _odf("text", words), "application/vnd.oasis.opendocument.text"),
+        "ods": ("tableau.ods", _odf("spreadsheet", words),
+                "application/vnd.oasis.opendocument.spreadsheet"),
+        "odp": ("diaporama.odp", _odf("presentation", words),
+                "application/vnd.oasis.opendocument.presentation"),
+        "png": ("plan.png", _image("PNG"), "image/png"),
+        "jpeg": ("photo.jpg", _image("JPEG"), "image/jpeg"),
+        "webp": ("carte.webp", _image("WEBP"), "image/webp"),
+        "gif": ("schéma.gif", _image("GIF"), "image/gif"),
+        "csv": ("faits.csv", f"commune;faits\n13055;{words}\n".encode("utf-8"), "text/csv"),
+        "txt": ("notes.txt", words.encode("cp1252"), "text/plain"),
+    }[kind]
+
+
+DOCUMENT_KINDS = ("pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "png", "jpeg", "webp",
+                  "gif", "csv", "txt")

@@ -33,20 +33,23 @@ class Declaration:
     public: bool = False
     multipart: bool = False
     statuses: frozenset[int] = field(default_factory=frozenset)
+    download: bool = False
 
 
 def declare(answers: dict[int, type[BaseModel] | None], *, body: type[BaseModel] | None = None,
             query: type[BaseModel] | None = None, errors: tuple[int, ...] = (),
-            public: bool = False, multipart: bool = False) -> Callable:
+            public: bool = False, multipart: bool = False, download: bool = False) -> Callable:
     """Put right under the route decorator. The summary is the view's docstring's first
-    paragraph. 401 is added unless `public`, 422 when there is a body or a query."""
+    paragraph. 401 is added unless `public`, 422 when there is a body or a query. A
+    `download` answers 200 with a file (any type), not JSON."""
     def decorate(view: Callable) -> Callable:
         extra = (() if public else (401,)) + ((422,) if body or query else ())
         all_errors = tuple(sorted(set(errors) | set(extra) | set(COMMON_ERRORS)))
         view.declaration = Declaration(
             summary=" ".join((view.__doc__ or view.__name__).strip().split("\n\n")[0].split()),
             answers=answers, body=body, query=query, errors=all_errors, public=public,
-            multipart=multipart, statuses=frozenset(answers) | frozenset(all_errors))
+            multipart=multipart, statuses=frozenset(answers) | frozenset(all_errors),
+            download=download)
         return view
 
     return decorate
@@ -125,6 +128,9 @@ def _operation(d: Declaration, parameters: list[dict], ref: dict, schemas: dict,
         responses[str(status)] = {"description": "OK" if status < 300 else str(status)}
         if model is not None:
             responses[str(status)]["content"] = {"application/json": {"schema": ref[model]}}
+        elif d.download and status < 300:
+            responses[str(status)]["content"] = {"application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"}}}
     for status in d.errors:
         responses[str(status)] = {"$ref": "#/components/responses/Error"}
     operation: dict[str, Any] = {"operationId": operation_id, "summary": d.summary,
@@ -185,6 +191,8 @@ def _check(response: Response) -> None:
         Error.model_validate(response.get_json())
         return
     model = declaration.answers.get(status) if declaration else None
+    if declaration is not None and declaration.download:
+        return
     if model is None:
         if response.get_data():
             raise ValueError("an answer declared without a body has one")

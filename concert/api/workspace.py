@@ -7,8 +7,8 @@ from flask_login import current_user
 from ..schemas.common import parse
 from ..schemas.mentions import MentionCandidateList, MentionQuery
 from ..schemas.workspace import (
-    BodyInput, Channel, ChannelChanges, ChannelInput, ChannelList, Post, PostInput, PostPage,
-    PostRevisionList, PostsQuery, Preview, PreviewInput,
+    Channel, ChannelChanges, ChannelInput, ChannelList, Post, PostChanges, PostInput,
+    PostPage, PostRevisionList, PostsQuery, Preview, PreviewInput,
 )
 from ..services import channels, mentions, posts
 from ..services.access import access
@@ -90,13 +90,13 @@ def get_post(post_id: int):
 
 
 @bp.patch("/posts/<int:post_id>")
-@declare({200: Post}, body=BodyInput, errors=(403, 404, 409))
+@declare({200: Post}, body=PostChanges, errors=(403, 404, 409))
 @signed_in
 def edit_post(post_id: int):
-    """Edit my post (the previous text goes to its history)."""
+    """Edit my post (the previous text goes to its history) and, given, its attachments."""
     where = _post_access(post_id)
     posts.editable(where, post_id)
-    post = posts.edit_post(where, post_id, parse(BodyInput, json_body()))
+    post = posts.edit_post(where, post_id, parse(PostChanges, json_body()))
     return jsonify(posts.serialise(post))
 
 

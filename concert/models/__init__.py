@@ -1,6 +1,7 @@
 """SQLAlchemy 2 typed models, one module per area. Importing this registers them all."""
 from .accounts import ApiToken, LoginSession, User
 from .audit import AuditLog
+from .files import File
 from .commitments import (
     COMMITMENT_STATUSES, PARTIES, Commitment, CommitmentRevision, CommitmentSource, Indicator,
     Measurement,
@@ -24,5 +25,5 @@ __all__ = [
     "Post", "PostRevision", "Support", "PostWord", "DuplicateSuggestion",
     "ApiToken", "AuditLog", "Invitation", "LoginSession", "Membership", "ORGANISATION_KINDS",
     "PHASES", "ROLES", "Territory", "User", "utcnow", "MAIL_STATUSES", "MailOutbox",
-    "PasswordReset", "EmailChange", "Digest", "Notification", "NotificationPreference",
+    "PasswordReset", "EmailChange", "Digest", "Notification", "NotificationPreference", "File",
 ]

@@ -55,6 +55,11 @@ class Commitment(Model):
         order_by="Indicator.position",
     )
 
+    # Attached documents (models/files.py), in their order; written by services/files.py.
+    attachments: Mapped[list["File"]] = relationship(
+        primaryjoin="File.commitment_id == Commitment.id", order_by="File.position", viewonly=True,
+        lazy="selectin")
+
 
 class CommitmentSource(Model):
     """A need or proposal promoted into a commitment (its provenance)."""

@@ -51,6 +51,11 @@ class Workshop(Model):
         cascade="all, delete-orphan", order_by="AgendaItem.position",
     )
 
+    # Attached documents (models/files.py), in their order; written by services/files.py.
+    attachments: Mapped[list["File"]] = relationship(
+        primaryjoin="File.workshop_id == Workshop.id", order_by="File.position", viewonly=True,
+        lazy="selectin")
+
     @property
     def live_item(self) -> "AgendaItem | None":
         """The agenda item under way, while live."""

@@ -88,6 +88,11 @@ class Post(Model):
     author: Mapped[User | None] = relationship()
     channel: Mapped[Channel] = relationship()
 
+    # Attached documents (models/files.py), in their order; written by services/files.py.
+    attachments: Mapped[list["File"]] = relationship(
+        primaryjoin="File.post_id == Post.id", order_by="File.position", viewonly=True,
+        lazy="selectin")
+
 
 class PostRevision(Model):
     """The body a post had before each edit."""

@@ -12,6 +12,7 @@ from ..models import COMMITMENT_STATUSES, PARTIES
 from ..services import validation
 from ..services.errors import Invalid
 from .common import Closed, Input, Loose, Output, choice, items_of, text
+from .files import Attachment, AttachmentIds
 
 MEANS_KEYS = ("staff", "budget", "equipment")
 Day = date  # the name `date` is also a field's
@@ -124,6 +125,7 @@ class CommitmentInput(Closed):
     indicators: Annotated[list[IndicatorInput], BeforeValidator(_indicators)] = None
     status: choice(COMMITMENT_STATUSES) = None
     abandon_reason: text(2000, required=False) = None
+    attachments: AttachmentIds = None
 
     @model_validator(mode="after")
     def _dates_in_order(self):
@@ -190,6 +192,7 @@ class Commitment(Output):
     source_posts: list[int] = Field(description="Sources visible to the caller")
     sources: list[Source]
     hidden_sources: int = Field(description="Sources in channels hidden from the caller")
+    attachments: list[Attachment] = Field([], description="Attached documents (none in events stored before them)")
     created_at: datetime
     updated_at: datetime
 

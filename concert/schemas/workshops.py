@@ -12,6 +12,7 @@ from pydantic import BeforeValidator, Field, StrictInt
 from ..services import validation
 from ..services.errors import Invalid
 from .common import Input, Integer, OptionalInteger, Output, items_of, text
+from .files import Attachment, AttachmentIds
 
 WORKSHOP_STATUSES = ("planned", "live", "closed", "cancelled")
 MAX_ITEMS = 30
@@ -121,6 +122,7 @@ class WorkshopPatch(Input):
     online_url: OnlineUrl = None
     invited: Invited = None
     agenda: Agenda = None
+    attachments: AttachmentIds = None
 
     def given(self) -> set[str]:
         return set(self.model_fields_set)
@@ -215,6 +217,7 @@ class Workshop(Output):
     cancelled_at: datetime | None
     cancel_reason: str | None
     votes: list[Vote]
+    attachments: list[Attachment] = Field([], description="Attached documents (none in events stored before them)")
     server_now: datetime | None = Field(None, description="The server's clock, for the timer")
 
 

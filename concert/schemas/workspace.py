@@ -11,6 +11,7 @@ from ..models import CONTRIBUTION_KINDS, ORGANISATION_KINDS, POST_KINDS, POST_ST
 from ..services import validation
 from ..services.errors import Invalid
 from .common import Input, Integer, OptionalInteger, Output, choice, items_of, text
+from .files import Attachment, AttachmentIds
 
 MAX_PAGE = 200
 CONSOLIDATION_PAGE = 50
@@ -102,10 +103,17 @@ class PostInput(Input):
         "Made from this live workshop (tagged with its current item)"))
     agenda_item: OptionalInteger = Field(None, description=(
         "With `workshop`: refused (409) unless it is the current item"))
+    attachments: AttachmentIds = None
 
 
 class BodyInput(Input):
     body: Body = Field(None, validate_default=True)  # absent: "Le message est vide."
+
+
+class PostChanges(BodyInput):
+    """An edit of a post: its body, and (given) its whole list of attachments."""
+
+    attachments: AttachmentIds = None
 
 
 def _blank_or(check):
@@ -250,6 +258,7 @@ class Post(Output):
     commitments: list[CommitmentRef]
     workshop: int | None
     agenda_item: int | None
+    attachments: list[Attachment] = Field([], description="Attached documents (none in events stored before them)")
     supported: bool | None = Field(None, description="Whether I support it")
 
 

@@ -12,7 +12,7 @@ from ..models import (
     COMMITMENT_STATUSES, PARTIES, Commitment, CommitmentRevision, CommitmentSource, Indicator,
     Measurement, Post, Territory, utcnow,
 )
-from . import audience, audit, channels, events, notifications, validation
+from . import audience, audit, channels, events, files, notifications, validation
 from .access import Access, access_via, in_territory
 from .errors import Conflict, Invalid, NotFound
 from ..schemas.facilitation import CommitmentInput, CommitmentsQuery, MeasurementInput
@@ -41,6 +41,8 @@ def parse_fields(access: Access, data: CommitmentInput) -> dict:
                                 else channels.get_channel(access, data.channel).id)
     if "means" in given:
         fields["means"] = data.means.model_dump()
+    if "attachments" in given:
+        fields["attachments"] = data.attachments
     if "indicators" in given:
         fields["indicators"] = [indicator.model_dump(exclude_none=False)
                                 for indicator in data.indicators]
@@ -54,6 +56,7 @@ def create(access: Access, fields: dict, sources: list[Post]) -> Commitment:
         .values(last_commitment_number=Territory.last_commitment_number + 1)
         .returning(Territory.last_commitment_number)).scalar_one()
     indicators = fields.pop("indicators", [])
+    attachments = fields.pop("attachments", [])
     fields = {"partners": [], "actions": [], "means": {}, **fields}
     commitment = Commitment(territory_id=access.territory.id, number=number,
                             created_by_id=access.user.id, status="draft", **fields)
@@ -64,6 +67,8 @@ def create(access: Access, fields: dict, sources: list[Post]) -> Commitment:
     db.session.flush()
     for post in sources:
         db.session.add(CommitmentSource(commitment_id=commitment.id, post_id=post.id))
+    if attachments:
+        files.attach(access, attachments, commitment)
     db.session.flush()
     audit.record("commitment.create", actor=access.user, territory=access.territory,
                  obj=commitment, after=_snapshot(commitment))
@@ -90,6 +95,8 @@ def update(access: Access, commitment_id: Any, data: CommitmentInput) -> Commitm
         commitment.abandon_reason = reason if status == "abandoned" else None
     if "indicators" in fields:
         _replace_indicators(commitment, fields.pop("indicators"))
+    if "attachments" in fields:
+        files.attach(access, fields.pop("attachments"), commitment)
     for key, value in fields.items():
         setattr(commitment, key, value)
     start, due = commitment.start_date, commitment.due_date
@@ -199,6 +206,7 @@ def stored(commitment: Commitment) -> dict:
         "status": commitment.status,
         "abandon_reason": commitment.abandon_reason,
         "source_posts": source_ids,
+        "attachments": files.serialise_all(commitment),
         "created_at": commitment.created_at.isoformat(),
         "updated_at": commitment.updated_at.isoformat(),
     }
@@ -256,6 +264,7 @@ def _snapshot(commitment: Commitment) -> dict:
         "indicators": [{"name": i.name, "unit": i.unit, "baseline": i.baseline,
                         "target": i.target} for i in commitment.indicators],
         "status": commitment.status, "abandon_reason": commitment.abandon_reason,
+        "attachments": [f.name for f in commitment.attachments],
     }
 
 

@@ -203,6 +203,8 @@ def _assemble_french(territory: Territory, version_label: str | None) -> dict:
         ("signatories", str(SECTION_TITLES["signatories"]), _text_blocks(texts["signatories"]),
          []),
     ]
+    if annexes := _annexes(items):
+        numbered.append(("annexes", _("Annexes"), [doc.bullet_list(annexes)], []))
     built = []
     for position, (key, title, blocks, commitments) in enumerate(numbered, start=1):
         subsections = [commitment_section.section(_commitment_facts(c, domains),
@@ -216,6 +218,15 @@ def _assemble_french(territory: Territory, version_label: str | None) -> dict:
             (_("Date"), format_date(utcnow(), "long"))]
     return doc.document("contract", _("Contrat de sécurité intégrée"), territory.name, meta,
                         built, lang="fr")
+
+
+def _annexes(items: list[Commitment]) -> list[str]:
+    """The documents attached to the commitments, named and numbered (their bytes stay in
+    concert, for the members)."""
+    named = [(file.name, commitment.number) for commitment in items
+             for file in commitment.attachments]
+    return [_("Annexe %(n)d — %(name)s (engagement n° %(number)d)", n=n, name=name,
+              number=number) for n, (name, number) in enumerate(named, start=1)]
 
 
 def _text_blocks(source: str, *, optional: bool = False) -> list:

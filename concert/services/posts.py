@@ -16,9 +16,9 @@ from ..models import (
 )
 from ..models.workshops import Workshop
 from ..schemas.workspace import (
-    MAX_PAGE, BodyInput, ContributionsQuery, PostInput, PostsQuery,
+    MAX_PAGE, BodyInput, ContributionsQuery, PostChanges, PostInput, PostsQuery,
 )
-from . import audience, audit, channels, duplicates, events, mentions, notifications, validation
+from . import audience, audit, channels, duplicates, events, files, mentions, notifications, validation
 from .access import Access, access_via, in_territory
 from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from .security import render_markdown
@@ -72,6 +72,8 @@ def create_post(access: Access, data: PostInput) -> tuple[Post, bool]:
     if parent is not None:
         parent.reply_count = Post.reply_count + 1
     mentions.store(post, rendered.mentioned)
+    if data.attachments:
+        files.attach(access, data.attachments, post)
     event = events.record(access.territory, "post.created", {}, channel=channel, post_id=post.id)
     post.seq = event.seq
     event.data = serialise(post)
@@ -107,20 +109,25 @@ def editable(access: Access, post_id: Any) -> Post:
     return post
 
 
-def edit_post(access: Access, post_id: Any, data: BodyInput) -> Post:
-    """Authors edit their own posts; the previous text is kept in the history."""
+def edit_post(access: Access, post_id: Any, data: PostChanges) -> Post:
+    """Authors edit their own posts; the previous text is kept in the history. Given,
+    `attachments` is the post's whole list: a file left out is deleted."""
     post = editable(access, post_id)
     body = data.body
-    if body == post.body:
+    attached = ("attachments" in data.model_fields_set
+                and files.attach(access, data.attachments, post))
+    if body == post.body and not attached:
         return post
-    db.session.add(PostRevision(post_id=post.id, body=post.body,
-                                written_at=post.edited_at or post.created_at))
-    rendered = mentions.render(access.territory, body, author_id=access.user.id,
-                               previous=post.body)
-    post.body, post.html, post.edited_at = body, rendered.html, utcnow()
-    mentions.store(post, rendered.mentioned)
-    notifications.notify_mentions(post, rendered.newly_mentioned)
-    duplicates.refresh(post)
+    if body != post.body:
+        db.session.add(PostRevision(post_id=post.id, body=post.body,
+                                    written_at=post.edited_at or post.created_at))
+        rendered = mentions.render(access.territory, body, author_id=access.user.id,
+                                   previous=post.body)
+        post.body, post.html = body, rendered.html
+        mentions.store(post, rendered.mentioned)
+        notifications.notify_mentions(post, rendered.newly_mentioned)
+        duplicates.refresh(post)
+    post.edited_at = utcnow()
     _announce(access, post, "post.updated")
     db.session.commit()
     return post
@@ -147,12 +154,13 @@ def delete_post(access: Access, post_id: Any) -> Post:
     mentions.store(post, frozenset())
     db.session.execute(sa.delete(PostRevision).where(PostRevision.post_id == post.id))
     notifications.post_deleted(post)
+    files.discard_attachments(post)  # rows now, bytes once committed
     duplicates.refresh(post)
-    # Earlier events carried the text: keep them (seq, type) but without it.
+    # Earlier events carried the text and files: keep them (seq, type) but without.
     redacted = serialise(post)
     for old in db.session.scalars(sa.select(Event).where(Event.post_id == post.id)):
-        old.data = {**old.data, **{k: redacted[k] for k in ("body", "html", "deleted")
-                                   if k in old.data}}
+        old.data = {**old.data, **{k: redacted[k] for k in ("body", "html", "deleted",
+                                                            "attachments") if k in old.data}}
     _announce(access, post, "post.deleted")
     db.session.commit()
     return post
@@ -346,6 +354,7 @@ def serialise(post: Post) -> dict:
         "commitments": commitments_of(post) if post.status == "promoted" else [],
         "workshop": post.workshop_id,
         "agenda_item": post.agenda_item_id,
+        "attachments": files.serialise_all(post),
     }
 
 

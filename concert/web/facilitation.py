@@ -14,7 +14,7 @@ from ..schemas.facilitation import (
 from ..schemas.workspace import ConsolidationQuery, ContributionsQuery
 from ..services import audit, channels, commitments, facilitation, posts
 from ..services.access import access
-from . import bp
+from . import attachments, bp
 from ..labels import COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PARTY_LABELS
 from .facilitation_forms import CommitmentForm, DeclineForm, MeasurementForm, MergeForm, StatusForm
 from .feedback import attempt, form_error, outcome, refusal
@@ -128,7 +128,8 @@ def update_commitment(slug: str, commitment_id: int):
     form = _commitment_form(where)
     if form.validate_on_submit():
         status = refusal(form, lambda: commitments.update(
-            where, commitment_id, CommitmentInput(**form.data_for_service())))
+            where, commitment_id, CommitmentInput(**form.data_for_service(),
+                                                  attachments=attachments.from_form(where))))
         if status:
             return _commitment(where, commitment, form=form, status=status)
         flash(_("Engagement mis à jour."), "success")
@@ -194,8 +195,8 @@ def new_commitment(slug: str):
         data = form.data_for_service()
         data["source_posts"] = [s["id"] for s in sources]
         data["repromote"] = request.form.get("repromote") == "1"
-        commitment, refused = outcome(lambda: facilitation.promote(where,
-                                                                   PromotionInput(**data)))
+        commitment, refused = outcome(lambda: facilitation.promote(where, PromotionInput(
+            **data, attachments=attachments.from_form(where))))
         if refused is not None:
             form_error(form, refused)
             status = refused.status

@@ -19,7 +19,7 @@ from ..services import (
 from ..services.errors import ServiceError, Unauthorized
 from ..services.access import access
 from ..auth import sign_in, sign_out
-from . import bp
+from . import attachments, bp
 from .feedback import attempt, form_error, outcome
 from ..labels import KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from .forms import (
@@ -191,7 +191,8 @@ def create_post(slug: str):
         return _workspace(where, channel_id, thread_id, draft=data, status=400)
     created, refused = outcome(lambda: posts.create_post(where, PostInput(
         channel=data.get("channel"), kind=data.get("kind"), body=data.get("body"),
-        client_id=data.get("client_id"), reply_to=data.get("reply_to"))))
+        client_id=data.get("client_id"), reply_to=data.get("reply_to"),
+        attachments=attachments.from_form(where))))
     if refused is not None:
         form_error(None, refused)
         return _workspace(where, channel_id, thread_id, draft=data, status=refused.status)

@@ -20,7 +20,7 @@ from ..schemas.workspace import ContributionsQuery, PostInput
 from ..services import audience, channels, posts, workshops
 from ..services.access import access
 from ..services.errors import NotFound
-from . import bp
+from . import attachments, bp
 from .feedback import attempt, form_error, outcome
 
 AGENDA_ROWS = 8
@@ -51,7 +51,8 @@ def workshops_page(slug: str):
     status = 200
     if request.method == "POST":
         workshop, refused = outcome(lambda: workshops.create(
-            where, WorkshopInput(**_planning(request.form))))
+            where, WorkshopInput(**_planning(request.form),
+                                 attachments=attachments.from_form(where))))
         if refused is not None:
             form_error(None, refused)
             status = refused.status
@@ -73,8 +74,8 @@ def workshop_edit(slug: str, workshop_id: int):
     workshop, refused = outcome(lambda: workshops.editable(where, workshop_id))
     if refused is None and request.method == "POST":
         _updated, refused = outcome(
-            lambda: workshops.update(where, workshop_id,
-                                     WorkshopPatch(**_planning(request.form))))
+            lambda: workshops.update(where, workshop_id, WorkshopPatch(
+                **_planning(request.form), attachments=attachments.from_form(where))))
         if refused is None:
             flash(_("Atelier modifié."), "success")
             return _back(slug, workshop_id)

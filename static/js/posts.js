@@ -2,6 +2,7 @@
 // same Jinja macro as the server's list) filled from a post resource, and the actions on
 // them (support, edit, delete, history). User text is only ever inserted as text; the one
 // HTML inserted is the server's sanitised `html` field.
+import { fillAttachments } from "./attachments.js";
 import { api, apiBase, format, formatDate, plural, toast } from "./common.js";
 import { attachMentions } from "./mentions.js";
 
@@ -114,6 +115,7 @@ export class PostView {
       body.classList.remove("post__body--plain");
     }
     field("deleted").hidden = !post.deleted;
+    fillAttachments(field("attachments"), pending ? [] : post.attachments, this.strings);
     this.fillOutcome(field, post);
 
     const supports = field("supports");

@@ -5,6 +5,7 @@
 import {
   api, apiBase, format, formatDate, newClientId, plural, readConfig, storageGet, storageSet, toast,
 } from "./common.js";
+import { setupAttach } from "./attachments.js";
 import { Live } from "./live.js";
 import { attachMentions } from "./mentions.js";
 import { Outbox } from "./outbox.js";
@@ -607,6 +608,7 @@ async function flushOutbox() {
 function payloadOf(item) {
   const payload = { channel: item.channel, kind: item.kind, body: item.body, client_id: item.client_id };
   if (item.reply_to) payload.reply_to = item.reply_to;
+  if (item.attachments?.length) payload.attachments = item.attachments;
   return payload;
 }
 
@@ -622,6 +624,7 @@ function setupComposer(form) {
   const previewBody = $("[data-preview-body]", form);
   let lastTyping = 0;
   let previewTimer = null;
+  const attach = setupAttach(form, { slug: config.slug, strings: S, onError: (message) => { error.textContent = message; } });
 
   const read = () => ({
     client_id: clientId.value,
@@ -629,11 +632,13 @@ function setupComposer(form) {
     kind: ($('input[name="kind"]:checked', form) ?? $('input[name="kind"]', form)).value,
     body: textarea.value,
     reply_to: Number($('input[name="reply_to"]', form)?.value) || null,
+    attachments: attach.ids(),
     at: Date.now(),
   });
 
   const reset = () => {
     textarea.value = "";
+    attach.reset();
     clientId.value = newClientId();
     error.textContent = "";
     if (previewButton.getAttribute("aria-pressed") === "true") togglePreview();
@@ -641,6 +646,10 @@ function setupComposer(form) {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (attach.busy()) {
+      error.textContent = S.still_uploading;
+      return;
+    }
     const item = read();
     error.textContent = "";
     if (!live.joined) {

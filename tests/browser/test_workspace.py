@@ -415,3 +415,26 @@ def test_workspace_pages_meet_wcag_21_aa(server, world, new_context, sign_in, ax
     assert axe(page) == []
     page.goto(server.url + "/t/metropole/contributions")
     assert axe(page) == []
+
+
+def test_a_document_chosen_in_the_composer_reaches_the_other_member_live(
+        server, world, new_context, sign_in, tmp_path):
+    from tests.conftest import document
+
+    name, data, _type = document("png")
+    path = tmp_path / name
+    path.write_bytes(data)
+    author = open_workspace(sign_in(new_context().new_page(), world.actor), server)
+    reader = open_workspace(sign_in(new_context().new_page(), world.actors[1]), server)
+
+    composer = author.locator('[data-composer="composer"]')
+    composer.get_by_label("Joindre des documents").set_input_files(str(path))
+    expect(composer.get_by_role("button", name="Retirer « plan.png »")).to_be_visible()
+    compose(author, "Le plan des caméras de la gare")
+
+    post = reader.locator(".post", has_text="Le plan des caméras de la gare")
+    link = post.get_by_role("link", name="plan.png")
+    expect(link).to_be_visible(timeout=2000)
+    expect(post.locator(".attachment__meta")).to_have_text("PNG, 1 ko")
+    expect(post.locator("img.attachment__thumbnail")).to_have_js_property("naturalWidth", 64)
+    expect(composer.locator("[data-attach-list] li")).to_have_count(0)

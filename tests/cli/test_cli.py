@@ -268,3 +268,18 @@ def test_demo_twice_seeds_once_and_prints_the_logins(runner, live_server):
     territory = requests.get(live_server.url + "/api/v1/territories/demo",
                              headers={"Authorization": f"Bearer {token.json()['token']}"})
     assert territory.status_code == 200 and territory.json()["role"] == "facilitator"
+
+
+def test_files_purge_deletes_the_files_left_unattached_for_a_day(runner, world):
+    import io
+
+    from concert.models import File
+    from concert.services import files
+    from tests.conftest import as_
+
+    stale = files.upload(as_(world.actor), io.BytesIO(b"brouillon"), "brouillon.txt")
+    files.upload(as_(world.actor), io.BytesIO(b"du jour"), "du-jour.txt")
+    stale.created_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+    assert succeeded(runner("files-purge")) == "purged: 1\n"
+    assert count(File) == 1

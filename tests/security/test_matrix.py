@@ -8,6 +8,7 @@ the expected refusal on every socket event. A route or a socket event missing fr
 matrix fails the test."""
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -19,7 +20,9 @@ import sqlalchemy as sa
 from concert.db import db
 from concert.models import Channel
 from concert.realtime import handlers
-from concert.services import channels, facilitation, members, posts, territories, workshops
+from concert.services import (
+    channels, facilitation, files, members, posts, territories, workshops,
+)
 from concert.services.access import access
 from concert.services.accounts import find_user
 
@@ -106,6 +109,9 @@ MATRIX = {
     "api.create_commitment": "territory",
     "api.create_framework": "territory",
     "api.create_post": "territory",
+    "api.upload_file": "territory",
+    "api.download_file": "territory",
+    "api.file_thumbnail": "territory",
     "api.create_workshop": "territory",
     "api.decline_post": "territory",
     "api.delete_framework": "territory",
@@ -197,7 +203,9 @@ def restricted_world(world) -> dict:
     fac = access(find_user(world.facilitator.email), world.slug)
     hidden = channels.create_channel(fac, ChannelInput(
         name="Renseignement", restricted_to=["prefecture"]))
-    need, _ = posts.create_post(fac, PostInput(channel=hidden.id, kind="need", body=SECRET))
+    annex = files.upload(fac, io.BytesIO(SECRET.encode()), "note.txt")
+    need, _ = posts.create_post(fac, PostInput(channel=hidden.id, kind="need", body=SECRET,
+                                               attachments=[annex.id]))
     commitment = facilitation.promote(fac, PromotionInput(**{"title": "Plan", "party": "etat",
                                             "source_posts": [need.id]}))
     workshop = workshops.create(fac, WorkshopInput(
@@ -209,7 +217,7 @@ def restricted_world(world) -> dict:
     gone = join(world.slug, "parti@example.org", "Paul Parti", "actor", "ADDAP", "prevention")
     gone_membership = access(find_user(gone.email), world.slug).membership
     members.remove_member(territories.system_access(world.slug), gone_membership.id)
-    return {"slug": world.slug, "post_id": need.id, "channel_id": hidden.id,
+    return {"slug": world.slug, "post_id": need.id, "channel_id": hidden.id, "file_id": annex.id,
             "commitment_id": commitment.id, "workshop_id": workshop.id,
             "callers": {"anonymous": None, "outsider": world.outsider, "removed": gone,
                         "admin": world.admin, "observer": world.observer,

@@ -9,7 +9,7 @@ from ...db import db
 from ...models import Channel, utcnow
 from ...models.workshops import AgendaItem, Workshop
 from ...schemas.workshops import AgendaItemInput, CancelInput, WorkshopInput, WorkshopPatch
-from .. import audience, audit, calendar, notifications
+from .. import audience, audit, calendar, files, notifications
 from ..access import Access
 from ..errors import Invalid, NotFound
 from .base import facilitates, get, locked, require_planned
@@ -24,6 +24,9 @@ def create(access: Access, data: WorkshopInput) -> Workshop:
                         created_by_id=access.user.id if access.user else None, **plan)
     workshop.agenda = agenda
     db.session.add(workshop)
+    db.session.flush()
+    if data.attachments:
+        files.attach(access, data.attachments, workshop)
     calendar.planned(workshop)
     notifications.workshop_changed(access, workshop, "workshop.planned",
                                    calendar.invitees(workshop))
@@ -49,6 +52,8 @@ def update(access: Access, workshop_id: Any, data: WorkshopPatch) -> Workshop:
     before = _snapshot(workshop)
     invited_before = calendar.invitees(workshop)
     agenda = plan.pop("agenda", None)
+    if "attachments" in data.given():
+        files.attach(access, data.attachments, workshop)
     for key, value in plan.items():
         setattr(workshop, key, value)
     if agenda is not None and [_item(i) for i in agenda] != before["agenda"]:
@@ -94,7 +99,8 @@ def _plan(access: Access, data: WorkshopPatch, workshop: Workshop | None = None)
     """The planning fields of a new workshop, or of an edit of a planned `workshop` (those
     given; the others keep their value). Their shape is checked by the model; here, what
     needs the database: the venue as it will be, the agenda's channels."""
-    plan = {key: getattr(data, key) for key in data.given() if key != "agenda"}
+    plan = {key: getattr(data, key) for key in data.given()
+            if key not in ("agenda", "attachments")}
     venue = {"place": workshop.place, "online_url": workshop.online_url} if workshop else {}
     venue.update((k, plan[k]) for k in ("place", "online_url") if k in plan)
     if not venue.get("place") and not venue.get("online_url"):
@@ -109,7 +115,8 @@ def _snapshot(workshop: Workshop) -> dict:
     """What a facilitator plans, as the audit trail records it before and after an edit."""
     return {"title": workshop.title, "starts_at": workshop.starts_at.isoformat(),
             "place": workshop.place, "online_url": workshop.online_url,
-            "invited": list(workshop.invited), "agenda": [_item(i) for i in workshop.agenda]}
+            "invited": list(workshop.invited), "agenda": [_item(i) for i in workshop.agenda],
+            "attachments": [f.name for f in workshop.attachments]}
 
 
 def _item(item: AgendaItem) -> dict:

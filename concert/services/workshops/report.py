@@ -45,6 +45,10 @@ def _minutes(access: Access, workshop: Workshop) -> dict:
         _votes_section(access, workshop),
         _decisions_section(workshop, territory, visible),
     ]
+    if workshop.attachments:
+        sections.append(doc.section("annexes", str(len(sections) + 1), _("Annexes"), [
+            doc.bullet_list(_("Annexe %(n)d — %(name)s", n=n, name=file.name)
+                            for n, file in enumerate(workshop.attachments, start=1))]))
     return doc.document(
         "minutes", _("Compte rendu — %(title)s", title=workshop.title), territory.name,
         [(_("Atelier"), workshop.title), (_("Date"), when(workshop.starts_at))], sections,

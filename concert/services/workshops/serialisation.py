@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from ...db import db
 from ...models.workshops import Dot, Vote, Workshop
-from .. import audience, events
+from .. import audience, events, files
 from ..access import Access
 from .base import current_item, excerpt
 
@@ -44,6 +44,7 @@ def stored(workshop: Workshop, *, now: datetime | None = None) -> dict:
         "cancelled_at": workshop.cancelled_at.isoformat() if workshop.cancelled_at else None,
         "cancel_reason": workshop.cancel_reason,
         "votes": [stored_vote(v) for v in votes_of(workshop)],
+        "attachments": files.serialise_all(workshop),
     }
     if now is not None:
         data["server_now"] = now.isoformat()
