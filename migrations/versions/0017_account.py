@@ -1,0 +1,30 @@
+"""account: time zone of a person, device and address of each sign-in
+
+Revision ID: 0017
+Revises: 0012
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0017'
+down_revision = '0012'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('users') as batch_op:
+        batch_op.add_column(sa.Column('time_zone', sa.String(length=64), nullable=True))
+    with op.batch_alter_table('login_sessions') as batch_op:
+        batch_op.add_column(sa.Column('user_agent', sa.String(length=300), nullable=False,
+                                      server_default=''))
+        batch_op.add_column(sa.Column('ip_address', sa.String(length=45), nullable=False,
+                                      server_default=''))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('login_sessions') as batch_op:
+        batch_op.drop_column('ip_address')
+        batch_op.drop_column('user_agent')
+    with op.batch_alter_table('users') as batch_op:
+        batch_op.drop_column('time_zone')
