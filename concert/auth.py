@@ -1,7 +1,7 @@
 """Who is making this request: the browser session or a Bearer token, nothing else."""
 from __future__ import annotations
 
-from flask import g, session
+from flask import g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 
@@ -34,8 +34,16 @@ def sign_in(user) -> None:
     if isinstance(previous, str):
         accounts.end_login_session(previous)
     session.clear()
-    session["sid"] = accounts.start_login_session(user)
+    session["sid"] = accounts.start_login_session(
+        user, user_agent=request.headers.get("User-Agent", ""),
+        ip_address=request.remote_addr or "")
     session.permanent = True
+
+
+def current_session_key() -> str | None:
+    """This browser's sign-in, which a password change or "end the others" keeps."""
+    key = session.get("sid")
+    return key if isinstance(key, str) else None
 
 
 def sign_out() -> None:

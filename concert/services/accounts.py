@@ -147,20 +147,20 @@ def _end_sessions(user: User, keep_key: str | None) -> int:
     return len(ended)
 
 
-def verify_password(user: User, password) -> None:
+def verify_password(user: User, password, field: str = "password") -> None:
     """The account's own password, asked before a change that matters (403 otherwise)."""
     if not isinstance(password, str) or not security.verify_password(user.password_hash,
                                                                       password):
         raise Forbidden(_l("Mot de passe incorrect."), code="invalid_credentials",
-                        field="password")
+                        field=field)
 
 
 def change_password(user: User, current, new, *, keep_key: str | None) -> int:
     """Sets a new password (the current one required): every other sign-in of the account
     ends, this one (`keep_key`) stays and API tokens are kept; a notice goes to the
     account's address. Returns how many sign-ins ended."""
-    verify_password(user, current)
-    user.password_hash = security.hash_password(validation.password(new))
+    verify_password(user, current, "current_password")
+    user.password_hash = security.hash_password(validation.password(new, "new_password"))
     ended = _end_sessions(user, keep_key)
     notify_password_changed(user)
     audit.record("password.change", actor=user, obj=user, after={"sessions_ended": ended})

@@ -19,8 +19,8 @@ from ..models import (
     PostRevision, Support, Territory, User, utcnow,
 )
 from ..models.workshops import Attendance, Dot, Vote, Workshop
-from . import accounts, audience, audit, mail, presence, workshops
-from .errors import Conflict, Forbidden, NotFound
+from . import accounts, audience, audit, mail, platform, presence, workshops
+from .errors import Conflict
 
 
 # --- export ------------------------------------------------------------------------------
@@ -112,7 +112,7 @@ def _about(uid: int) -> sa.ColumnElement[bool]:
 
 def export_of(admin: User, user_id: Any) -> tuple[User, dict]:
     """A platform admin's export of a person's data (audited: it is a disclosure)."""
-    user = _person(admin, user_id)
+    user = platform.person(admin, user_id)
     audit.record("account.export", actor=admin, obj=user)
     db.session.commit()
     return user, export(user)
@@ -128,16 +128,7 @@ def delete_own(user: User, password: Any) -> None:
 
 def delete_person(admin: User, user_id: Any) -> None:
     """A platform admin deletes a person's account; the audit keeps which admin did."""
-    _delete(_person(admin, user_id), by="admin", actor=admin)
-
-
-def _person(admin: User, user_id: Any) -> User:
-    if not getattr(admin, "is_admin", False):
-        raise Forbidden(_l("Réservé aux administrateurs de la plateforme."))
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None:
-        raise NotFound(_l("Personne introuvable."))
-    return user
+    _delete(platform.person(admin, user_id), by="admin", actor=admin)
 
 
 def _delete(user: User, *, by: str, actor: User | None) -> None:
