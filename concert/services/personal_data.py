@@ -161,7 +161,7 @@ def _delete(user: User, *, by: str, actor: User | None) -> None:
         db.session.execute(sa.update(Post).where(Post.id == post_id).values(
             support_count=sa.select(sa.func.count()).select_from(Support)
             .where(Support.post_id == post_id).scalar_subquery()))
-    audit.record("account.delete", actor=actor, object_type="user",
+    audit.record("account.delete", actor=actor, obj=user,
                  after={"by": by, "posts_kept": kept, "memberships": len(memberships)})
     db.session.commit()
 
