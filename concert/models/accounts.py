@@ -50,9 +50,8 @@ class LoginSession(Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # What its owner sees on the account page to tell their sign-ins apart.
-    user_agent: Mapped[str] = mapped_column(sa.String(300), default="",
-                                            server_default="")
-    ip_address: Mapped[str] = mapped_column(sa.String(45), default="", server_default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+    ip_address: Mapped[str] = mapped_column(sa.String(45), default="")
 
     user: Mapped[User] = relationship()
 

@@ -20,6 +20,10 @@ def upgrade() -> None:
                                       server_default=''))
         batch_op.add_column(sa.Column('ip_address', sa.String(length=45), nullable=False,
                                       server_default=''))
+    # The default filled the sign-ins of before; new ones always say (services/accounts.py).
+    with op.batch_alter_table('login_sessions') as batch_op:
+        batch_op.alter_column('user_agent', server_default=None)
+        batch_op.alter_column('ip_address', server_default=None)
 
 
 def downgrade() -> None:
