@@ -84,7 +84,7 @@ def account_password():
     flash(_("Votre mot de passe a été changé. Vos autres connexions (%(num)d) ont pris fin ; "
             "celle-ci reste ouverte, et vos jetons d'API restent valables.", num=ended),
           "success")
-    return redirect(url_for("web.account") + "#password")
+    return redirect(url_for("web.account") + "#change-password")
 
 
 @bp.post("/account/sessions/end-others")

@@ -127,7 +127,8 @@ class ProfileForm(FlaskForm):
 
 
 class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired()],
+    current_password = PasswordField(_l("Ancien mot de passe"),
+                                     validators=[DataRequired()],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(
         _l("Nouveau mot de passe (12 caractères minimum)"), validators=[DataRequired()],
@@ -140,8 +141,8 @@ class PasswordChangeForm(FlaskForm):
 
 
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField(_l("Votre mot de passe"), validators=[DataRequired()],
-                             id="delete-password",
+    password = PasswordField(_l("Mot de passe du compte, pour confirmer"),
+                             validators=[DataRequired()], id="delete-password",
                              render_kw={"autocomplete": "current-password"})
     understood = BooleanField(
         _l("Je comprends que mon compte sera supprimé définitivement ; mes contributions "
