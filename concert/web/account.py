@@ -35,7 +35,7 @@ def _account(new_token: str | None = None, status: int = 200, **submitted):
     forms = {name: submitted.get(name) or form(formdata=None) for name, form in _FORMS.items()}
     if "profile_form" not in submitted:
         forms["profile_form"] = ProfileForm(formdata=None, data=profile.serialise(current_user))
-    forms["profile_form"].time_zone.choices = validation.time_zones()
+    forms["profile_form"].time_zone.choices = list(validation.time_zones())
     current = current_session_key()
     return render_template(
         "account.html", new_token=new_token, tokens=accounts.list_api_tokens(current_user),
@@ -54,7 +54,7 @@ def account():
 @login_required
 def account_profile():
     form = ProfileForm()
-    form.time_zone.choices = validation.time_zones()
+    form.time_zone.choices = list(validation.time_zones())
     if not form.validate_on_submit():
         return _account(profile_form=form, status=422)
     try:
