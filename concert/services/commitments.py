@@ -220,7 +220,7 @@ def with_sources(data: dict, kind: str | None) -> dict:
 def serialise_revision(revision: CommitmentRevision) -> dict:
     return {"id": revision.id, "created_at": revision.created_at.isoformat(),
             "author": {"id": revision.author_id,
-                       "name": revision.author.name if revision.author else ""},
+                       "name": author_name(revision.author)},
             "changes": revision.changes}
 
 

@@ -44,6 +44,30 @@ def _account(new_token: str | None = None, status: int = 200, **submitted):
         sessions_form=ConfirmForm(formdata=None), now=utcnow(), **forms), status
 
 
+class _Refused(Exception):
+    """The page to answer with: the form as sent, with its errors."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+
+
+def _submitted(name: str, form, action):
+    """The service's answer to a valid form; else raises _Refused with the page again
+    (422 for the form's own checks, the service's status for its refusal)."""
+    if not form.validate_on_submit():
+        raise _Refused(_account(status=422, **{name: form}))
+    try:
+        return action()
+    except ServiceError as exc:
+        form_error(form, exc)
+        raise _Refused(_account(status=exc.status, **{name: form})) from None
+
+
+@bp.errorhandler(_Refused)
+def _refused(refused: _Refused):
+    return refused.page
+
+
 @bp.get("/account")
 @login_required
 def account():
@@ -55,14 +79,8 @@ def account():
 def account_profile():
     form = ProfileForm()
     form.time_zone.choices = list(validation.time_zones())
-    if not form.validate_on_submit():
-        return _account(profile_form=form, status=422)
-    try:
-        profile.update(current_user, ProfileInput(
-            name=form.name.data, language=form.language.data, time_zone=form.time_zone.data))
-    except ServiceError as exc:
-        form_error(form, exc)
-        return _account(profile_form=form, status=exc.status)
+    _submitted("profile_form", form, lambda: profile.update(current_user, ProfileInput(
+        name=form.name.data, language=form.language.data, time_zone=form.time_zone.data)))
     session["lang"] = current_user.locale  # the language chosen here wins over the header's
     flash(_("Vos informations ont été enregistrées."), "success")
     return redirect(url_for("web.account") + "#profile")
@@ -73,14 +91,9 @@ def account_profile():
 @own_password_attempts
 def account_password():
     form = PasswordChangeForm()
-    if not form.validate_on_submit():
-        return _account(password_form=form, status=422)
-    try:
-        ended = accounts.change_password(current_user, form.current_password.data,
-                                         form.new_password.data, keep_key=current_session_key())
-    except ServiceError as exc:
-        form_error(form, exc)
-        return _account(password_form=form, status=exc.status)
+    ended = _submitted("password_form", form, lambda: accounts.change_password(
+        current_user, form.current_password.data, form.new_password.data,
+        keep_key=current_session_key()))
     flash(_("Votre mot de passe a été changé. Vos autres connexions (%(num)d) ont pris fin ; "
             "celle-ci reste ouverte, et vos jetons d'API restent valables.", num=ended),
           "success")
@@ -124,13 +137,8 @@ def personal_data_file(data: dict, user_id: int) -> Response:
 @own_password_attempts
 def account_delete():
     form = DeleteAccountForm()
-    if not form.validate_on_submit():
-        return _account(delete_form=form, status=422)
-    try:
-        personal_data.delete_own(current_user, form.password.data)
-    except ServiceError as exc:
-        form_error(form, exc)
-        return _account(delete_form=form, status=exc.status)
+    _submitted("delete_form", form,
+               lambda: personal_data.delete_own(current_user, form.password.data))
     session.clear()  # its sign-in is gone with the account
     flash(_("Votre compte a été supprimé. Vos contributions restent, signées « Ancien "
             "membre »."), "success")
@@ -142,15 +150,13 @@ def account_delete():
 @own_token_creations
 def create_token():
     form = TokenForm()
-    if not form.validate_on_submit():
-        return _account(token_form=form, status=422)
-    try:
+
+    def create():
         accounts.authenticate(current_user.email, form.password.data)
-        _created, token = accounts.new_api_token(current_user, TokenInput(
+        return accounts.new_api_token(current_user, TokenInput(
             label=form.label.data or "", expires_in_days=form.expires_in_days.data or None))
-    except ServiceError as exc:
-        form_error(form, exc)
-        return _account(token_form=form, status=exc.status)
+
+    _created, token = _submitted("token_form", form, create)
     # Shown in this answer only: what is kept is the token's hash.
     return _account(new_token=token, status=201)
 
@@ -168,13 +174,8 @@ def revoke_token(token_id: int):
 @own_password_attempts
 def account_email():
     form = EmailChangeForm()
-    if not form.validate_on_submit():
-        return _account(email_form=form, status=422)
-    try:
-        account_links.request_email_change(current_user, form.password.data, form.email.data)
-    except ServiceError as exc:
-        form_error(form, exc)
-        return _account(email_form=form, status=exc.status)
+    _submitted("email_form", form, lambda: account_links.request_email_change(
+        current_user, form.password.data, form.email.data))
     flash(_("Un lien de confirmation a été envoyé à %(email)s. Votre adresse changera "
             "quand vous l'aurez suivi (dans l'heure).", email=form.email.data), "success")
     return redirect(url_for("web.account") + "#email")
