@@ -30,8 +30,8 @@ def load_user_from_request(request):
 def sign_in(user) -> None:
     """Renews the whole cookie session: nothing from before sign-in survives it, not even
     the server-side session of an earlier sign-in in this browser."""
-    previous = session.get("sid")
-    if isinstance(previous, str):
+    previous = current_session_key()
+    if previous:
         accounts.end_login_session(previous)
     session.clear()
     session["sid"] = accounts.start_login_session(
@@ -47,8 +47,8 @@ def current_session_key() -> str | None:
 
 
 def sign_out() -> None:
-    key = session.get("sid")
-    if isinstance(key, str):
+    key = current_session_key()
+    if key:
         accounts.end_login_session(key)
     session.clear()
 

@@ -42,11 +42,6 @@ class ProfileInput(Closed):
     password: str = Field(None, description="The current password (with `email` only)")
 
 
-class PasswordChange(Input):
-    current_password: str
-    new_password: str = Field(description="At least 12 characters, as every password")
-
-
 class AccountDeletion(Input):
     password: str = Field(description="The account's current password")
 

@@ -14,8 +14,9 @@ def update(user: User, data: ProfileInput) -> User:
     """Changes the fields given, all or none (the input is valid as a whole before any of
     it is applied). A new e-mail needs the current password and mails a confirmation
     link; the address in the account stays the same until the link is followed."""
-    if data.email is not None:
+    if data.email is not None:  # first: its refusals come before any change
         accounts.verify_password(user, data.password)
+        account_links.queue_email_change(user, data.email)
     before = _profile(user)
     if data.name is not None:
         user.name = data.name
@@ -23,8 +24,6 @@ def update(user: User, data: ProfileInput) -> User:
         user.locale = data.language
     if data.time_zone is not None:
         user.time_zone = data.time_zone
-    if data.email is not None:
-        account_links.queue_email_change(user, data.email)
     after = _profile(user)
     if after != before:
         audit.record("account.update", actor=user, obj=user,
