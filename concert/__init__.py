@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(
         app,
         locale_selector=select_locale,
+        timezone_selector=select_timezone,
         default_translation_directories=str(_HERE / "translations"),
     )
     from .realtime import packets
@@ -94,6 +95,16 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config[
         "BABEL_DEFAULT_LOCALE"
     ]
+
+
+def select_timezone() -> str | None:
+    """The signed-in person's time zone for the dates pages show; else the platform's."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    if has_request_context():
+        return getattr(current_user, "time_zone", None)
+    return None
 
 
 _CSP = (

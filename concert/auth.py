@@ -1,7 +1,7 @@
 """Who is making this request: the browser session or a Bearer token, nothing else."""
 from __future__ import annotations
 
-from flask import g, session
+from flask import g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 
@@ -30,17 +30,25 @@ def load_user_from_request(request):
 def sign_in(user) -> None:
     """Renews the whole cookie session: nothing from before sign-in survives it, not even
     the server-side session of an earlier sign-in in this browser."""
-    previous = session.get("sid")
-    if isinstance(previous, str):
+    previous = current_session_key()
+    if previous:
         accounts.end_login_session(previous)
     session.clear()
-    session["sid"] = accounts.start_login_session(user)
+    session["sid"] = accounts.start_login_session(
+        user, user_agent=request.headers.get("User-Agent", ""),
+        ip_address=request.remote_addr or "")
     session.permanent = True
 
 
-def sign_out() -> None:
+def current_session_key() -> str | None:
+    """This browser's sign-in, which a password change or "end the others" keeps."""
     key = session.get("sid")
-    if isinstance(key, str):
+    return key if isinstance(key, str) else None
+
+
+def sign_out() -> None:
+    key = current_session_key()
+    if key:
         accounts.end_login_session(key)
     session.clear()
 

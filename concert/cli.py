@@ -126,12 +126,13 @@ def invite_command(slug: str, email: str, role: str, organisation: str,
               help="Expires after that many days (1 to 365); without it, lasts until revoked.")
 def token_command(email: str, label: str, days: int | None) -> None:
     """Print a new personal API token for EMAIL."""
+    from .schemas.accounts import TokenInput
     from .services import accounts
 
     user = accounts.find_user(email)
     if user is None:
         raise click.ClickException(f"Aucun utilisateur {email}")
-    click.echo(accounts.new_api_token(user, label, days)[1])
+    click.echo(accounts.new_api_token(user, TokenInput(label=label, expires_in_days=days))[1])
 
 
 @cli.command("diagnostic-import", cls=ServiceCommand)

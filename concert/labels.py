@@ -47,3 +47,11 @@ COMMITMENT_STATUS_LABELS = {
     "done": _l("Réalisé"),
     "abandoned": _l("Abandonné"),
 }
+
+# The author of a post whose account was deleted: the post and its organisation stay.
+FORMER_MEMBER = _l("Ancien membre")
+
+
+def author_name(user) -> str:
+    """A post's author as pages, documents, exports and events print it."""
+    return user.name if user is not None else str(FORMER_MEMBER)

@@ -1,11 +1,12 @@
-"""Personal API tokens and the signed-in user."""
+"""Personal API tokens."""
 from __future__ import annotations
 
 from flask import jsonify
 from flask_login import current_user
 
 from ..ratelimits import password_attempts, token_creations
-from ..schemas.accounts import ApiTokenList, Credentials, Me, TokenCreated
+from ..schemas.accounts import ApiTokenList, Credentials, TokenCreated, TokenInput
+from ..schemas.common import parse
 from ..services import accounts
 from . import bp, json_body, signed_in
 from .spec import declare
@@ -19,8 +20,7 @@ def create_token():
     """Create a personal API token from e-mail and password."""
     data = json_body()
     user = accounts.authenticate(data.get("email"), data.get("password"))
-    api_token, token = accounts.new_api_token(user, data.get("label") or "",
-                                              data.get("expires_in_days"))
+    api_token, token = accounts.new_api_token(user, parse(TokenInput, data))
     return jsonify({"token": token, **_token_json(api_token)}), 201
 
 
@@ -54,16 +54,3 @@ def revoke_token(token_id: int):
     """Revoke one of my API tokens."""
     accounts.revoke_api_token(current_user, token_id)
     return "", 204
-
-
-@bp.get("/me")
-@declare({200: Me})
-@signed_in
-def me():
-    """The signed-in user."""
-    return jsonify({
-        "id": current_user.id,
-        "name": current_user.name,
-        "email": current_user.email,
-        "is_admin": current_user.is_admin,
-    })

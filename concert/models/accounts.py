@@ -18,6 +18,7 @@ class User(Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str | None] = mapped_column(sa.String(5))
+    time_zone: Mapped[str | None] = mapped_column(sa.String(64))  # IANA name; None: default
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -48,6 +49,9 @@ class LoginSession(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # What its owner sees on the account page to tell their sign-ins apart.
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+    ip_address: Mapped[str] = mapped_column(sa.String(45), default="")
 
     user: Mapped[User] = relationship()
 

@@ -1,19 +1,24 @@
-"""Accounts: API tokens and the signed-in user."""
+"""Accounts: API tokens and password resets (the person's own account: schemas/me.py)."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from pydantic import Field
 
-from .common import Input, Output, items_of
+from .common import Input, OptionalInteger, Output, items_of, text
 
 
-class Credentials(Input):
+class TokenInput(Input):
+    """A new personal API token, from the account page, the API or the command line."""
+
+    label: text(120, required=False) = ""
+    expires_in_days: OptionalInteger = Field(None, description=(
+        "The token stops working after this many days (1 to 365); none: until revoked"))
+
+
+class Credentials(TokenInput):
     email: str
     password: str
-    label: str = ""
-    expires_in_days: int | None = Field(None, description=(
-        "The token stops working after this many days (1 to 365); none: until revoked"))
 
 
 class ApiToken(Output):
@@ -31,13 +36,6 @@ class TokenCreated(ApiToken):
 
 
 ApiTokenList = items_of(ApiToken)
-
-
-class Me(Output):
-    id: int
-    name: str
-    email: str
-    is_admin: bool
 
 
 class PasswordResetRequest(Input):

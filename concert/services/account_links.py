@@ -71,6 +71,7 @@ def reset_password(token: Any, password: Any) -> User:
         ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
     ).rowcount
     presence.end_sockets(audience.user_room(user.id))
+    accounts.notify_password_changed(user)
     audit.record("password.reset", actor=user, obj=user, after={"tokens_revoked": revoked})
     db.session.commit()
     return user
@@ -86,6 +87,12 @@ def request_email_change(user: User, password: Any, new_email: Any) -> None:
                                                                       password):
         raise Unauthorized(_l("Mot de passe incorrect."), code="invalid_credentials",
                            field="password")
+    queue_email_change(user, new_email)
+    db.session.commit()
+
+
+def queue_email_change(user: User, new_email: Any) -> None:
+    """The mails of an e-mail change, in the caller's transaction (its password checked)."""
     new_email = validation.email(new_email)
     if new_email == user.email:
         raise Invalid(_l("C'est déjà l'adresse de votre compte."), field="email")
@@ -112,7 +119,6 @@ def request_email_change(user: User, password: Any, new_email: Any) -> None:
         _l("Changement d'adresse demandé pour votre compte concert"), name=user.name,
         new_email=new_email), "email_change")
     audit.record("email.change_request", actor=user, obj=user, after={"email": new_email})
-    db.session.commit()
 
 
 def open_email_change(token: Any) -> EmailChange:

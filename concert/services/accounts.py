@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from ..db import db
 from ..models import ApiToken, LoginSession, User, utcnow
-from . import audience, audit, presence, security, validation
-from .errors import Invalid, NotFound, Unauthorized
+from ..schemas.accounts import TokenInput
+from . import audience, audit, mail, presence, security, validation
+from .errors import Forbidden, Invalid, NotFound, Unauthorized
 
 # Writing "last used" on every request would turn reads into writes.
 _TOUCH_EVERY = timedelta(minutes=1)
@@ -62,8 +63,9 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def start_login_session(user: User) -> str:
-    """A fresh random session key for each sign-in (never reuses the previous one)."""
+def start_login_session(user: User, *, user_agent: str = "", ip_address: str = "") -> str:
+    """A fresh random session key for each sign-in (never reuses the previous one). The
+    device and address are kept for the account page's list of sign-ins."""
     key = security.new_secret()
     now = utcnow()
     db.session.add(
@@ -73,6 +75,8 @@ def start_login_session(user: User) -> str:
             created_at=now,
             last_seen_at=now,
             expires_at=now + current_app.config["PERMANENT_SESSION_LIFETIME"],
+            user_agent=(user_agent or "")[:300],
+            ip_address=(ip_address or "")[:45],
         )
     )
     user.last_login_at = now
@@ -103,6 +107,77 @@ def login_session(key: str) -> LoginSession | None:
     return login
 
 
+def list_login_sessions(user: User) -> list[LoginSession]:
+    """The account's sign-ins that still hold, the most recently seen first."""
+    return list(db.session.scalars(
+        sa.select(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.expires_at > utcnow())
+        .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())))
+
+
+def end_session(user: User, session_id: int) -> None:
+    """Ends one of the account's sign-ins (another browser's): its sockets close too."""
+    login = db.session.get(LoginSession, session_id)
+    if login is None or login.user_id != user.id:
+        raise NotFound(_l("Connexion inconnue."))
+    presence.end_sockets(audience.credential_room("session", login.id))
+    db.session.delete(login)
+    audit.record("session.end", actor=user, obj=user, after={"sessions": 1})
+    db.session.commit()
+
+
+def end_other_sessions(user: User, keep_key: str | None) -> int:
+    """Ends every sign-in of the account but the one `keep_key` names (this browser's; all
+    of them when None); API tokens are kept. Commits; returns how many ended."""
+    ended = _end_sessions(user, keep_key)
+    audit.record("session.end", actor=user, obj=user, after={"sessions": ended})
+    db.session.commit()
+    return ended
+
+
+def _end_sessions(user: User, keep_key: str | None) -> int:
+    """Within the caller's transaction: deletes the sign-ins and closes their sockets."""
+    query = sa.select(LoginSession.id).where(LoginSession.user_id == user.id)
+    if keep_key:
+        query = query.where(LoginSession.key_hash != security.hash_secret(keep_key))
+    ended = list(db.session.scalars(query))
+    if ended:
+        presence.end_sockets(*(audience.credential_room("session", i) for i in ended))
+        db.session.execute(sa.delete(LoginSession).where(LoginSession.id.in_(ended)))
+    return len(ended)
+
+
+def verify_password(user: User, password, field: str = "password") -> None:
+    """The account's own password, asked before a change that matters (403 otherwise)."""
+    if not isinstance(password, str) or not security.verify_password(user.password_hash,
+                                                                      password):
+        raise Forbidden(_l("Mot de passe incorrect."), code="invalid_credentials",
+                        field=field)
+
+
+def change_password(user: User, current, new, *, keep_key: str | None) -> int:
+    """Sets a new password (the current one required): every other sign-in of the account
+    ends, this one (`keep_key`) stays and API tokens are kept; a notice goes to the
+    account's address. Returns how many sign-ins ended."""
+    verify_password(user, current, "current_password")
+    user.password_hash = security.hash_password(validation.password(new, "new_password"))
+    ended = _end_sessions(user, keep_key)
+    notify_password_changed(user)
+    audit.record("password.change", actor=user, obj=user, after={"sessions_ended": ended})
+    db.session.commit()
+    return ended
+
+
+def notify_password_changed(user: User) -> None:
+    """Queues, in the caller's transaction, the notice that the account's password has
+    changed (from the account page or a reset link), in the person's language: whoever did
+    not change it learns that someone knows how to."""
+    mail.enqueue(mail.compose(
+        user.email, "password_changed", mail.language_of(user),
+        _l("Votre mot de passe concert a été modifié"), name=user.name,
+        reset_url=mail.absolute_url("/password-reset")), "password_changed")
+
+
 def user_for_session(key: str) -> User | None:
     login = login_session(key)
     return login.user if login else None
@@ -125,25 +200,24 @@ def token_holds(api_token: ApiToken, now: datetime) -> bool:
         api_token.expires_at is None or api_token.expires_at > now)
 
 
-def token_expiry(days) -> datetime | None:
+def token_expiry(days: int | None) -> datetime | None:
     """`expires_in_days`: absent, the token lasts until revoked; else 1 to MAX_TOKEN_DAYS."""
-    if days is None or days == "":
+    if days is None:
         return None
-    days = validation.integer(days, "expires_in_days")
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise Invalid(_l("Durée de validité : de 1 à %(max)s jours.", max=MAX_TOKEN_DAYS),
                       field="expires_in_days")
     return utcnow() + timedelta(days=days)
 
 
-def new_api_token(user: User, label: str = "", expires_in_days=None) -> tuple[ApiToken, str]:
+def new_api_token(user: User, data: TokenInput) -> tuple[ApiToken, str]:
     """The stored token (its hash only) and its secret, which is shown once."""
     token = "cct_" + security.new_secret()
     api_token = ApiToken(
         user_id=user.id,
         token_hash=security.hash_secret(token),
-        label=validation.text(label, "label", max_length=120, required=False),
-        expires_at=token_expiry(expires_in_days),
+        label=data.label,
+        expires_at=token_expiry(data.expires_in_days),
     )
     db.session.add(api_token)
     db.session.flush()
@@ -155,7 +229,7 @@ def new_api_token(user: User, label: str = "", expires_in_days=None) -> tuple[Ap
 
 
 def issue_api_token(user: User, label: str = "") -> str:
-    return new_api_token(user, label)[1]
+    return new_api_token(user, TokenInput(label=label))[1]
 
 
 def api_token(token: str) -> ApiToken | None:

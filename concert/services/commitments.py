@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..db import db
+from ..labels import author_name
 from ..models import (
     COMMITMENT_STATUSES, PARTIES, Commitment, CommitmentRevision, CommitmentSource, Indicator,
     Measurement, Post, Territory, utcnow,
@@ -223,7 +224,7 @@ def with_sources(data: dict, kind: str | None) -> dict:
         **data,
         "source_posts": [p.id for p in visible],
         "sources": [{"id": p.id, "channel": p.channel_id, "kind": p.kind, "seq": p.seq,
-                     "excerpt": p.body[:200], "author": p.author.name if p.author else ""}
+                     "excerpt": p.body[:200], "author": author_name(p.author)}
                     for p in visible],
         "hidden_sources": len(ids) - len(visible),
     }
@@ -232,7 +233,7 @@ def with_sources(data: dict, kind: str | None) -> dict:
 def serialise_revision(revision: CommitmentRevision) -> dict:
     return {"id": revision.id, "created_at": revision.created_at.isoformat(),
             "author": {"id": revision.author_id,
-                       "name": revision.author.name if revision.author else ""},
+                       "name": author_name(revision.author)},
             "changes": revision.changes}
 
 

@@ -30,8 +30,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..db import db
 from ..models import MailOutbox, User, utcnow
-from . import events
-from .errors import Forbidden, Invalid, NotFound
+from . import events, platform
+from .errors import Invalid, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -338,7 +338,7 @@ def every_round(app, wake: threading.Event, seconds: float, work, failure: str) 
 
 def outbox(user: User, limit: int = 200) -> list[MailOutbox]:
     """The latest mails, for platform admins."""
-    _require_admin(user)
+    platform.require_admin(user)
     return list(db.session.scalars(
         sa.select(MailOutbox).order_by(MailOutbox.id.desc()).limit(limit)))
 
@@ -346,7 +346,7 @@ def outbox(user: User, limit: int = 200) -> list[MailOutbox]:
 def read_mail(user: User, mail_id: int) -> tuple[MailOutbox, EmailMessage | None]:
     """One mail of the outbox and, when it was written to the instance folder, the
     message itself."""
-    _require_admin(user)
+    platform.require_admin(user)
     mail = db.session.get(MailOutbox, mail_id)
     if mail is None:
         raise NotFound(_l("Message introuvable."))
@@ -363,7 +363,3 @@ def latest_for_invitations(invitation_ids: list[int]) -> dict[int, MailOutbox]:
         MailOutbox.invitation_id.in_(invitation_ids)).order_by(MailOutbox.id))
     return {mail.invitation_id: mail for mail in rows}
 
-
-def _require_admin(user: User) -> None:
-    if not getattr(user, "is_admin", False):
-        raise Forbidden(_l("Réservé aux administrateurs de la plateforme."))

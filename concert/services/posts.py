@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..db import db
+from ..labels import author_name
 from ..models import (
     CONTRIBUTION_KINDS, Commitment, CommitmentSource, Event, Post,
     PostRevision, Support, utcnow,
@@ -337,7 +338,7 @@ def serialise(post: Post) -> dict:
         "status": post.status,
         "author": {
             "id": author.id if author else None,
-            "name": author.name if author else "",
+            "name": author_name(author),
             "organisation": post.author_organisation,
             "organisation_kind": post.author_organisation_kind,
         },

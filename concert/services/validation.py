@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 import re
 from typing import Any, Iterable
+from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 
@@ -123,4 +125,19 @@ def choice(value: Any, field: str, allowed: Iterable[str]) -> str:
             _l("Valeur invalide ; valeurs possibles : %(values)s.", values=", ".join(allowed)),
             field=field,
         )
+    return value
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    """The IANA names zoneinfo knows (read once: the list is read from disk)."""
+    return tuple(sorted(name for name in available_timezones() if name == "UTC" or (
+        "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/")))))
+
+
+def time_zone(value: Any, field: str = "time_zone") -> str:
+    """An IANA time zone name, such as Europe/Paris or America/Cayenne."""
+    if not isinstance(value, str) or value not in time_zones():
+        raise Invalid(_l("Fuseau horaire inconnu (nom IANA attendu, par exemple "
+                         "Europe/Paris)."), field=field)
     return value

@@ -1,28 +1,71 @@
-"""The account page ("Mon compte"): one section per concern, API tokens first, then the
-e-mail address; a forgotten password's reset, and the confirmation of a new address."""
+"""The account page ("Mon compte"): one section per concern (profile, e-mail address,
+password, API tokens, sign-ins, personal data); a forgotten password's reset, and the
+confirmation of a new address."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+import json
+
+from flask import Response, flash, redirect, render_template, request, session
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import sign_out
+from ..auth import current_session_key, sign_out
 from ..models import utcnow
 from ..ratelimits import own_password_attempts, own_token_creations, reset_requests
-from ..services import account_links, accounts
+from ..schemas.accounts import TokenInput
+from ..schemas.me import PersonalData, ProfileInput
+from ..services import account_links, accounts, personal_data, profile, security, validation
 from ..services.errors import ServiceError
 from . import bp
 from .feedback import attempt, form_error
-from .forms import ConfirmForm, EmailChangeForm, NewPasswordForm, ResetRequestForm, TokenForm
+from .forms import (
+    ConfirmForm, DeleteAccountForm, EmailChangeForm, NewPasswordForm, PasswordChangeForm,
+    ProfileForm, ResetRequestForm, TokenForm,
+)
+
+_FORMS = {"token_form": TokenForm, "email_form": EmailChangeForm,
+          "profile_form": ProfileForm, "password_form": PasswordChangeForm,
+          "delete_form": DeleteAccountForm}
 
 
-def _account(token_form: TokenForm | None = None, email_form: EmailChangeForm | None = None,
-             new_token: str | None = None, status: int = 200):
-    """The page, with the form just submitted as it was sent and the others empty."""
+def _account(new_token: str | None = None, status: int = 200, **submitted):
+    """The page, with the form just submitted as it was sent and the others empty (the
+    profile's filled with the account's values)."""
+    forms = {name: submitted.get(name) or form(formdata=None) for name, form in _FORMS.items()}
+    if "profile_form" not in submitted:
+        forms["profile_form"] = ProfileForm(formdata=None, data=profile.serialise(current_user))
+    forms["profile_form"].time_zone.choices = list(validation.time_zones())
+    current = current_session_key()
     return render_template(
-        "account.html", token_form=token_form or TokenForm(formdata=None),
-        email_form=email_form or EmailChangeForm(formdata=None), new_token=new_token,
-        tokens=accounts.list_api_tokens(current_user), now=utcnow()), status
+        "account.html", new_token=new_token, tokens=accounts.list_api_tokens(current_user),
+        sessions=accounts.list_login_sessions(current_user),
+        current_session=security.hash_secret(current) if current else None,
+        sessions_form=ConfirmForm(formdata=None), now=utcnow(), **forms), status
+
+
+class _Refused(Exception):
+    """The page to answer with: the form as sent, with its errors."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+
+
+def _submitted(name: str, form, action):
+    """The service's answer to a valid form; else raises _Refused with the page again
+    (422 for the form's own checks, the service's status for its refusal)."""
+    if not form.validate_on_submit():
+        raise _Refused(_account(status=422, **{name: form}))
+    try:
+        return action()
+    except ServiceError as exc:
+        form_error(form, exc)
+        raise _Refused(_account(status=exc.status, **{name: form})) from None
+
+
+@bp.errorhandler(_Refused)
+def _refused(refused: _Refused):
+    return refused.page
 
 
 @bp.get("/account")
@@ -31,22 +74,91 @@ def account():
     return _account()
 
 
+@bp.post("/account/profile")
+@login_required
+def account_profile():
+    form = ProfileForm()
+    form.time_zone.choices = list(validation.time_zones())
+    _submitted("profile_form", form, lambda: profile.update(current_user, ProfileInput(
+        name=form.name.data, language=form.language.data, time_zone=form.time_zone.data)))
+    session["lang"] = current_user.locale  # the language chosen here wins over the header's
+    flash(_("Vos informations ont été enregistrées."), "success")
+    return redirect(url_for("web.account") + "#profile")
+
+
+@bp.post("/account/password")
+@login_required
+@own_password_attempts
+def account_password():
+    form = PasswordChangeForm()
+    ended = _submitted("password_form", form, lambda: accounts.change_password(
+        current_user, form.current_password.data, form.new_password.data,
+        keep_key=current_session_key()))
+    flash(_("Votre mot de passe a été changé. Vos autres connexions (%(num)d) ont pris fin ; "
+            "celle-ci reste ouverte, et vos jetons d'API restent valables.", num=ended),
+          "success")
+    return redirect(url_for("web.account") + "#change-password")
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():
+    if ConfirmForm().validate_on_submit():
+        ended = accounts.end_other_sessions(current_user, current_session_key())
+        flash(_("Vos autres connexions (%(num)d) ont pris fin.", num=ended), "success")
+    return redirect(url_for("web.account") + "#sessions")
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    if ConfirmForm().validate_on_submit():
+        attempt(lambda: accounts.end_session(current_user, session_id),
+                _("Connexion terminée : ses pages ouvertes sont déconnectées."))
+    return redirect(url_for("web.account") + "#sessions")
+
+
+@bp.get("/account/export")
+@login_required
+def account_export():
+    return personal_data_file(personal_data.export(current_user), current_user.id)
+
+
+def personal_data_file(data: dict, user_id: int) -> Response:
+    """The JSON of schemas/me.PersonalData, as a download."""
+    text = json.dumps(PersonalData.model_validate(data).model_dump(mode="json"),
+                      ensure_ascii=False, indent=2)
+    return Response(text, content_type="application/json; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="concert-donnees-{user_id}.json"'})
+
+
+@bp.post("/account/delete")
+@login_required
+@own_password_attempts
+def account_delete():
+    form = DeleteAccountForm()
+    _submitted("delete_form", form,
+               lambda: personal_data.delete_own(current_user, form.password.data))
+    session.clear()  # its sign-in is gone with the account
+    flash(_("Votre compte a été supprimé. Vos contributions restent, signées « Ancien "
+            "membre »."), "success")
+    return redirect(url_for("web.login"))
+
+
 @bp.post("/account/tokens")
 @login_required
 @own_token_creations
 def create_token():
     form = TokenForm()
-    if not form.validate_on_submit():
-        return _account(form, status=422)
-    try:
+
+    def create():
         accounts.authenticate(current_user.email, form.password.data)
-        _created, token = accounts.new_api_token(
-            current_user, form.label.data or "", form.expires_in_days.data or None)
-    except ServiceError as exc:
-        form_error(form, exc)
-        return _account(form, status=exc.status)
+        return accounts.new_api_token(current_user, TokenInput(
+            label=form.label.data or "", expires_in_days=form.expires_in_days.data or None))
+
+    _created, token = _submitted("token_form", form, create)
     # Shown in this answer only: what is kept is the token's hash.
-    return _account(TokenForm(formdata=None), new_token=token, status=201)
+    return _account(new_token=token, status=201)
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
@@ -62,13 +174,8 @@ def revoke_token(token_id: int):
 @own_password_attempts
 def account_email():
     form = EmailChangeForm()
-    if not form.validate_on_submit():
-        return _account(email_form=form, status=422)
-    try:
-        account_links.request_email_change(current_user, form.password.data, form.email.data)
-    except ServiceError as exc:
-        form_error(form, exc)
-        return _account(email_form=form, status=exc.status)
+    _submitted("email_form", form, lambda: account_links.request_email_change(
+        current_user, form.password.data, form.email.data))
     flash(_("Un lien de confirmation a été envoyé à %(email)s. Votre adresse changera "
             "quand vous l'aurez suivi (dans l'heure).", email=form.email.data), "success")
     return redirect(url_for("web.account") + "#email")

@@ -1,7 +1,9 @@
 """Forms collect and carry CSRF; the rules on their values live in services/."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..labels import KIND_LABELS, ROLE_LABELS
@@ -111,3 +113,39 @@ class EmailChangeForm(FlaskForm):
     password = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired()],
                              id="email-password", render_kw={"autocomplete": "current-password"})
     submit = SubmitField(_l("Changer d'adresse"))
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Nom et prénom"), validators=[DataRequired(), Length(max=120)],
+                       id="profile-name", render_kw={"autocomplete": "name"})
+    language = SelectField(_l("Langue de l'interface et des messages"), id="profile-language",
+                           choices=[("fr", "Français"), ("en", "English")])
+    time_zone = SelectField(_l("Fuseau horaire"), id="profile-time-zone", description=_l(
+        "Les dates et heures vous sont montrées dans ce fuseau (par exemple "
+        "America/Cayenne en Guyane)."))
+    submit = SubmitField(_l("Enregistrer"), id="profile-submit")
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Ancien mot de passe"),
+                                     validators=[DataRequired()],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(
+        _l("Nouveau mot de passe (12 caractères minimum)"), validators=[DataRequired()],
+        render_kw={"autocomplete": "new-password", "minlength": 12})
+    confirm = PasswordField(
+        _l("Confirmez le nouveau mot de passe"), id="new-password-confirm",
+        validators=[DataRequired(), EqualTo("new_password", _l("Les mots de passe diffèrent."))],
+        render_kw={"autocomplete": "new-password"})
+    submit = SubmitField(_l("Changer le mot de passe"), id="password-submit")
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Mot de passe du compte, pour confirmer"),
+                             validators=[DataRequired()], id="delete-password",
+                             render_kw={"autocomplete": "current-password"})
+    understood = BooleanField(
+        _l("Je comprends que mon compte sera supprimé définitivement ; mes contributions "
+           "resteront, signées « Ancien membre »."),
+        validators=[DataRequired(_l("Cochez cette case pour confirmer."))])
+    submit = SubmitField(_l("Supprimer mon compte"), id="delete-submit")

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 
 def error_of(response) -> dict:
-    """The body's `error`: JSON, whatever the status."""
+    """The body's `error`: JSON, whatever the status (a `requests` answer, or the Flask
+    test client's)."""
     assert response.headers["Content-Type"].startswith("application/json"), response.text[:300]
-    return response.json()["error"]
+    return (response.json() if callable(response.json) else response.json)["error"]
 
 
 def error(response, status: int, code: str | None = None, field: str | None = None) -> dict:

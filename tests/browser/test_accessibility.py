@@ -119,6 +119,17 @@ def open_account(page, base, world, sign_in):
     return "Mon compte"
 
 
+def open_admin(page, base, world, sign_in):
+    """The platform admin's page, searching for people."""
+    sign_in(page, world.admin)
+    page.get_by_role("link", name="Administration").click()
+    page.get_by_label("Nom ou adresse e-mail").fill("example.org")
+    page.get_by_role("button", name="Rechercher").click()
+    expect(page.get_by_role("link", name=f"Exporter les données de {world.actor.name}")
+           ).to_be_visible()
+    return "Administration de la plateforme"
+
+
 def open_consolidation(page, base, world, sign_in):
     """With likely duplicates, each contribution's own, and the filters."""
     where = access(find_user(world.actor.email), world.slug)
@@ -144,6 +155,7 @@ PAGES = {
     "password-reset": open_password_reset,
     "new-password": open_new_password,
     "account": open_account,
+    "admin": open_admin,
     "consolidation": open_consolidation,
 }
 

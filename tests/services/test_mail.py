@@ -127,3 +127,28 @@ def test_without_smtp_each_mail_is_an_eml_file_in_the_instance_folder(world):
     message = message_from_bytes(path.read_bytes(), policy=policy.default)
     assert message["To"] == "nina@example.org"
     assert url in message.get_body(("plain",)).get_content()
+
+
+def test_a_password_change_is_notified_in_the_person_s_language(smtp, world):
+    user = accounts.find_user(world.outsider.email)
+    accounts.set_locale(user, "en")
+    accounts.change_password(user, PASSWORD, "une toute nouvelle phrase", keep_key=None)
+    mail.deliver_due()
+    received = delivered_to(smtp, world.outsider.email)[-1]  # after the world's invitation
+    assert received.message["Subject"] == "Your concert password has been changed"
+    assert received.message["Content-Language"] == "en"
+    assert "has just been changed" in received.part("plain")
+    assert received.link("/password-reset")  # what to do if it was not them
+
+
+def test_a_password_reset_is_notified_too(smtp, world):
+    from concert.services import account_links
+
+    account_links.request_password_reset(world.observer.email)
+    mail.deliver_due()
+    link = delivered_to(smtp, world.observer.email)[-1].link("/reset/")
+    account_links.reset_password(link.rsplit("/", 1)[1], "une toute nouvelle phrase")
+    mail.deliver_due()
+    notice = delivered_to(smtp, world.observer.email)[-1]
+    assert notice.message["Subject"] == "Votre mot de passe concert a été modifié"
+    assert "vient d'être modifié" in notice.part("plain")

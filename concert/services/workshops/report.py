@@ -8,7 +8,7 @@ from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 
 from ...db import db
 from ...documents import model as doc
-from ...labels import KIND_LABELS
+from ...labels import KIND_LABELS, author_name
 from ...models import AuditLog, Commitment, Post, User
 from ...models.workshops import Attendance, Workshop
 from .. import audience
@@ -109,7 +109,7 @@ def _contributions_section(workshop: Workshop, visible: set[int]) -> dict:
 
 def _contribution_line(post: Post) -> str:
     kinds = {"message": _("Message"), "need": _("Besoin"), "proposal": _("Proposition")}
-    author = post.author.name if post.author else ""
+    author = author_name(post.author)
     return f"[{kinds[post.kind]}] n° {post.id} — {post.author_organisation} ({author}) : " \
            f"{excerpt(post, 400)}"
 
