@@ -9,6 +9,7 @@ from pydantic import BeforeValidator, Field, ValidationInfo
 
 from ..services import validation
 from .common import Closed, Input, Loose, Output, choice, text
+from .notifications import Notification, Preferences
 
 LANGUAGES = ("fr", "en")
 
@@ -143,6 +144,18 @@ class ExportedSession(Output):
     ip_address: str
 
 
+class ExportedFile(Output):
+    """A document I uploaded (its bytes are downloaded from `GET /api/v1/files/<id>`)."""
+
+    id: str
+    territory: str
+    name: str
+    size: int
+    content_type: str
+    attached: bool
+    created_at: datetime
+
+
 class PersonalData(Output):
     exported_at: datetime
     account: ExportedAccount
@@ -154,3 +167,6 @@ class PersonalData(Output):
     audit: list[ExportedAuditEntry]
     tokens: list[ExportedToken]
     sessions: list[ExportedSession]
+    notifications: list[Notification]
+    preferences: Preferences
+    files: list[ExportedFile]

@@ -4,7 +4,8 @@ of an account.
 A deleted account's posts stay, authored by "Ancien membre" with the organisation they
 spoke for: the concertation's record and the commitments' provenance stay whole. Its name
 and address leave the event log and the audit log, which keep the acts; its memberships,
-supports, dots, tokens, sign-ins, links and mails go, and its sockets are closed."""
+supports, dots, tokens, sign-ins, links, mails, notifications and unattached uploads go, and
+its sockets are closed."""
 from __future__ import annotations
 
 from typing import Any
@@ -18,8 +19,12 @@ from ..models import (
     ApiToken, AuditLog, Channel, Event, Invitation, LoginSession, MailOutbox, Membership, Post,
     PostRevision, Support, Territory, User, utcnow,
 )
+from ..models.files import File
+from ..models.notifications import Digest, Notification, NotificationPreference
 from ..models.workshops import Attendance, Dot, Vote, Workshop
-from . import accounts, audience, audit, mail, platform, presence, workshops
+from . import (
+    accounts, audience, audit, files, mail, notifications, platform, presence, workshops,
+)
 from .errors import Conflict
 
 
@@ -81,6 +86,18 @@ def export(user: User) -> dict:
             for s in db.session.scalars(
                 sa.select(LoginSession).where(LoginSession.user_id == uid)
                 .order_by(LoginSession.id))],
+        "notifications": [
+            notifications.serialise(n, t) for n, t in db.session.execute(
+                sa.select(Notification, Territory).join(Territory)
+                .where(Notification.user_id == uid).order_by(Notification.id))],
+        "preferences": {"notifications": notifications.preferences(user)},
+        "files": [
+            {"id": f.id, "territory": slug, "name": f.name, "size": f.size,
+             "content_type": f.content_type, "attached": f.attached_at is not None,
+             "created_at": f.created_at}
+            for f, slug in db.session.execute(
+                sa.select(File, Territory.slug).join(Territory)
+                .where(File.uploader_id == uid).order_by(File.created_at))],
     }
 
 
@@ -149,8 +166,13 @@ def _delete(user: User, *, by: str, actor: User | None) -> None:
         Support.user_id == uid)))
     kept = db.session.scalar(sa.select(sa.func.count()).select_from(Post).where(
         Post.author_id == uid))
-    for model in (Support, Dot, Attendance, LoginSession, ApiToken):
+    for model in (Support, Dot, Attendance, LoginSession, ApiToken, Notification,
+                  NotificationPreference, Digest):
         db.session.execute(sa.delete(model).where(model.user_id == uid))
+    # Documents attached to a post, commitment or workshop stay with it (like the posts);
+    # those never attached were only ever the person's.
+    files.discard(list(db.session.scalars(sa.select(File).where(
+        File.uploader_id == uid, File.attached_at.is_(None)))))
     db.session.execute(sa.delete(Invitation).where(Invitation.email == email))
     _forget_mail(email)
     # The posts stay: the database sets their author (and every other trace's) to NULL.

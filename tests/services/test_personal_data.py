@@ -2,6 +2,7 @@
 deletion of an account that keeps its posts as "Ancien membre"; on both databases."""
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -11,13 +12,18 @@ from concert.db import db
 from concert.models import (
     ApiToken, AuditLog, Event, LoginSession, Membership, Post, User,
 )
+from concert.models.files import File
+from concert.models.notifications import Notification, NotificationPreference
 from concert.models.workshops import Dot
 from concert.schemas.me import PersonalData
+from concert.schemas.notifications import PreferencesInput
 from concert.schemas.workshops import DotInput, VoteInput
 from concert.schemas.workspace import BodyInput
-from concert.services import accounts, channels, personal_data, posts, workshops
+from concert.services import (
+    accounts, channels, files, notifications, personal_data, posts, workshops,
+)
 from concert.services.errors import Conflict, Forbidden
-from tests.conftest import PASSWORD, as_
+from tests.conftest import PASSWORD, as_, document
 from tests.services.conftest import contribute, events_of
 from tests.services.test_workshops import planning
 
@@ -148,3 +154,32 @@ def test_the_last_platform_admin_cannot_be_deleted(world):
     personal_data.delete_own(user(world.admin), PASSWORD)
     with pytest.raises(Conflict):
         personal_data.delete_person(other, other.id)
+
+
+def test_my_notifications_preferences_and_documents_are_exported_then_deleted(world):
+    """What the second round added about a person: the notifications they were sent, their
+    preferences, the documents they uploaded. Deleting the account removes the first two
+    and the uploads attached to nothing; a document attached to a post stays with it."""
+    police = as_(world.actor)
+    contribute(world.actors[1], "message", f"@{world.actor.name} le plan des caméras ?")
+    notifications.set_preferences(user(world.actor), PreferencesInput(
+        notifications={"mention": "daily"}))
+    kept = files.upload(police, io.BytesIO(document("pdf")[1]), "plan.pdf")
+    loose = files.upload(police, io.BytesIO(document("png")[1]), "brouillon.png")
+    post = contribute(world.actor, "message", "Le plan ci-joint", attachments=[kept.id])
+    kept_id, loose_id = kept.id, loose.id
+    data = personal_data.export(user(world.actor))
+    PersonalData.model_validate(data)
+    assert [n["type"] for n in data["notifications"]] == ["post.mention"]
+    assert data["preferences"]["notifications"]["mention"] == "daily"
+    assert {(f["name"], f["attached"]) for f in data["files"]} == {
+        ("plan.pdf", True), ("brouillon.png", False)}
+    uid = world.actor.id
+    personal_data.delete_own(user(world.actor), PASSWORD)
+    db.session.expire_all()
+    for model in (Notification, NotificationPreference):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(model).where(
+            model.user_id == uid)) == 0
+    assert db.session.get(File, loose_id) is None
+    attached = db.session.get(File, kept_id)
+    assert attached.uploader_id is None and attached.post_id == post.id
