@@ -48,5 +48,5 @@ def json_body() -> dict:
 
 
 from . import (  # noqa: E402,F401  (routes)
-    account, contract, diagnostic, facilitation, openapi, territories, tokens, workshops, workspace,
+    account, act, contract, diagnostic, facilitation, openapi, territories, tokens, workshops, workspace,
 )
