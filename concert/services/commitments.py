@@ -12,7 +12,7 @@ from ..models import (
     COMMITMENT_STATUSES, PARTIES, Commitment, CommitmentRevision, CommitmentSource, Indicator,
     Measurement, Post, Territory, utcnow,
 )
-from . import audience, audit, channels, events, validation
+from . import act, audience, audit, channels, events, validation
 from .access import Access, access_via, in_territory
 from .errors import Conflict, Invalid, NotFound
 from ..schemas.facilitation import CommitmentInput, CommitmentsQuery, MeasurementInput
@@ -28,7 +28,7 @@ TRANSITIONS = {
 MEANS_KEYS = ("staff", "budget", "equipment")
 _date = validation.day  # services/contract.py's frameworks import it from here
 FIELDS = ("title", "description", "party", "pilot", "partners", "actions", "start_date",
-          "due_date")
+          "due_date", "financing", "target_area")
 
 
 def parse_fields(access: Access, data: CommitmentInput) -> dict:
@@ -41,6 +41,10 @@ def parse_fields(access: Access, data: CommitmentInput) -> dict:
                                 else channels.get_channel(access, data.channel).id)
     if "means" in given:
         fields["means"] = data.means.model_dump()
+    if "axis" in given:
+        fields["axis"] = act.check_axis(access, data.axis)
+    if "framework" in given:
+        fields["framework_id"] = act.check_framework(access, data.framework)
     if "indicators" in given:
         fields["indicators"] = [indicator.model_dump(exclude_none=False)
                                 for indicator in data.indicators]
@@ -54,7 +58,11 @@ def create(access: Access, fields: dict, sources: list[Post]) -> Commitment:
         .values(last_commitment_number=Territory.last_commitment_number + 1)
         .returning(Territory.last_commitment_number)).scalar_one()
     indicators = fields.pop("indicators", [])
-    fields = {"partners": [], "actions": [], "means": {}, **fields}
+    if fields.get("axis") is None and fields.get("channel_id"):
+        fields["axis"] = act.axis_of_channel(
+            access, channels.get_channel(access, fields["channel_id"]).name)
+    fields = {"partners": [], "actions": [], "means": {}, "financing": "", "target_area": "",
+              **fields}
     commitment = Commitment(territory_id=access.territory.id, number=number,
                             created_by_id=access.user.id, status="draft", **fields)
     # An indicator's `id` names an existing one when editing; a new commitment has none.
@@ -191,6 +199,10 @@ def stored(commitment: Commitment) -> dict:
         "start_date": commitment.start_date.isoformat() if commitment.start_date else None,
         "due_date": commitment.due_date.isoformat() if commitment.due_date else None,
         "indicators": [_indicator(i) for i in commitment.indicators],
+        "axis": commitment.axis,
+        "financing": commitment.financing or "",
+        "target_area": commitment.target_area or "",
+        "framework": commitment.framework_id,
         "status": commitment.status,
         "abandon_reason": commitment.abandon_reason,
         "source_posts": source_ids,
@@ -229,6 +241,7 @@ def _indicator(indicator: Indicator) -> dict:
     latest = measurements[-1]["value"] if measurements else None
     return {"id": indicator.id, "name": indicator.name, "unit": indicator.unit,
             "baseline": indicator.baseline, "target": indicator.target,
+            "reference_year": indicator.reference_year, "source": indicator.source or "",
             "measurements": measurements, "latest": latest,
             "progress": progress(indicator.baseline, indicator.target, latest)}
 
@@ -249,7 +262,10 @@ def _snapshot(commitment: Commitment) -> dict:
         "start_date": commitment.start_date.isoformat() if commitment.start_date else None,
         "due_date": commitment.due_date.isoformat() if commitment.due_date else None,
         "indicators": [{"name": i.name, "unit": i.unit, "baseline": i.baseline,
-                        "target": i.target} for i in commitment.indicators],
+                        "target": i.target, "reference_year": i.reference_year,
+                        "source": i.source or ""} for i in commitment.indicators],
+        "axis": commitment.axis, "financing": commitment.financing or "",
+        "target_area": commitment.target_area or "", "framework": commitment.framework_id,
         "status": commitment.status, "abandon_reason": commitment.abandon_reason,
     }
 

@@ -12,10 +12,10 @@ from ..schemas.facilitation import (
     CommitmentInput, CommitmentsQuery, DeclineInput, MeasurementInput, MergeInput, PromotionInput,
 )
 from ..schemas.workspace import ConsolidationQuery, ContributionsQuery
-from ..services import audit, channels, commitments, facilitation, posts
+from ..services import act, audit, channels, commitments, contract, facilitation, posts
 from ..services.access import access
 from . import bp
-from ..labels import COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PARTY_LABELS
+from ..labels import COMMITMENT_STATUS_LABELS, FINANCING_SUGGESTIONS, PARTY_HEADINGS, PARTY_LABELS
 from .facilitation_forms import CommitmentForm, DeclineForm, MeasurementForm, MergeForm, StatusForm
 from .feedback import attempt, form_error, outcome, refusal
 from .forms import ConfirmForm
@@ -102,8 +102,13 @@ def _commitment_form(where, data: dict | None = None, **kwargs) -> CommitmentFor
             staff=data["means"]["staff"], budget=data["means"]["budget"],
             equipment=data["means"]["equipment"],
             indicators=[{"id": str(i["id"]), "name": i["name"], "unit": i["unit"],
-                         "baseline": _number(i["baseline"]), "target": _number(i["target"])}
-                        for i in data["indicators"]], **kwargs)
+                         "baseline": _number(i["baseline"]), "target": _number(i["target"]),
+                         "reference_year": str(i["reference_year"] or ""),
+                         "source": i["source"]}
+                        for i in data["indicators"]],
+            axis=data["axis"] or "", financing=data["financing"],
+            target_area=data["target_area"], framework=str(data["framework"] or ""),
+            **kwargs)
         form.start_date.data = date.fromisoformat(data["start_date"]) if data["start_date"] else None
         form.due_date.data = date.fromisoformat(data["due_date"]) if data["due_date"] else None
     else:
@@ -111,6 +116,11 @@ def _commitment_form(where, data: dict | None = None, **kwargs) -> CommitmentFor
     form.indicators.append_entry()  # one empty row to add an indicator
     form.channel.choices = [("", _("— aucun —"))] + [
         (str(c.id), c.name) for c in channels.list_channels(where) if not c.archived]
+    form.axis.choices = [("", _("— aucun —"))] + [
+        (axis["key"], axis["label"]) for axis in act.axes(where)]
+    form.framework.choices = [("", _("— aucun —"))] + [
+        (str(f.id), f.name) for f in contract.frameworks(where)]
+    form.financing_suggestions = [str(item) for item in FINANCING_SUGGESTIONS]
     return form
 
 
