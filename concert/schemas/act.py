@@ -97,7 +97,10 @@ class Act(Output):
 
 class AxisInput(Closed):
     key: str | None = Field(None, max_length=64, description="An existing axis (kept)")
-    label: text(200)
+    # Refused as the list's field: the list is what the caller sent.
+    label: Annotated[str, BeforeValidator(
+        lambda value: validation.text(value, "axes", max_length=200)),
+        Field(min_length=1, max_length=200)]
 
 
 def _axes(value: Any, info: ValidationInfo) -> list | None:
