@@ -87,6 +87,9 @@ def _commitment(where, commitment, *, form=None, status_form=None, measurement_f
     return render_template(
         "commitment.html", where=where, territory=where.territory, commitment=data,
         channel_name=names.get(commitment.channel_id),
+        axis_label=act.axis_labels(where).get(commitment.axis),
+        framework_name=next((f.name for f in contract.frameworks(where)
+                             if f.id == commitment.framework_id), None),
         revisions=[commitments.serialise_revision(r)
                    for r in commitments.revisions(where, commitment.id)],
         form=form, status_form=status_form, measurement_form=measurement_form,
