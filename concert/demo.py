@@ -9,11 +9,13 @@ import sqlalchemy as sa
 from .db import db
 from .models import Membership, Post, Territory
 from .services import (
-    accounts, channels, contract, diagnostic, facilitation, members, posts, territories,
+    accounts, act, channels, commitments, contract, diagnostic, facilitation, members, posts,
+    territories,
 )
+from .schemas.act import ActInput, SignatoryInput
 from .schemas.contract import SectionInput, VersionInput
 from .schemas.diagnostic import EntryInput, ObservationInput
-from .schemas.facilitation import PromotionInput
+from .schemas.facilitation import CommitmentInput, PromotionInput
 from .schemas.territories import InvitationInput, PhaseInput
 from .schemas.workspace import PostInput
 from .schemas.workshops import DotInput, MoveInput, VoteInput, WorkshopInput
@@ -106,16 +108,54 @@ COMMITMENTS = [
          "means": {"staff": "2 équipages par soirée", "budget": "12 000 €",
                    "equipment": "Radios interopérables"},
          "start_date": "2027-01-15", "due_date": "2027-12-31",
+         "axis": "coordination", "financing": "Crédits de l'État (programme 176)",
+         "target_area": "Secteurs du centre-ville et des quartiers nord",
          "indicators": [{"name": "Soirées de patrouille mixte", "unit": "soirées/mois",
-                         "baseline": 0, "target": 8}]}),
+                         "baseline": 0, "target": 8, "reference_year": 2026,
+                         "source": "Main courante de la DDSP"}]}),
     (3, {"title": "Sécurisation des halls des résidences Les Lauriers",
          "party": "partenaire", "pilot": "Habitat Marseille Provence",
          "partners": ["Police municipale de Marseille", "Association Addap 13"],
          "actions": ["Contrôle d'accès des trois halls", "Médiation de soirée"],
          "means": {"staff": "1 médiateur", "budget": "45 000 €", "equipment": "Badges"},
          "start_date": "2027-02-01", "due_date": "2027-09-30",
+         "axis": "habitat", "financing": "FIPD et fonds propres du bailleur",
+         "target_area": "QPV Les Lauriers",
          "indicators": [{"name": "Signalements de troubles", "unit": "par mois",
-                         "baseline": 30, "target": 10}]}),
+                         "baseline": 30, "target": 10, "reference_year": 2026,
+                         "source": "Registre des signalements du bailleur"}]}),
+    (6, {"title": "Vidéoprotection aux abords des trois collèges prioritaires",
+         "party": "collectivite", "pilot": "Ville de Marseille",
+         "partners": ["DDSP des Bouches-du-Rhône", "Éducation nationale"],
+         "description": "Implantation et raccordement au centre de supervision urbain de "
+                        "caméras aux abords des collèges prioritaires.",
+         "actions": ["Étude d'implantation avec le référent sûreté",
+                     "Demande de subvention FIPD", "Installation et raccordement"],
+         "means": {"budget": "180 000 €", "equipment": "18 caméras"},
+         "start_date": "2027-03-01", "due_date": "2028-06-30",
+         "axis": "videoprotection", "financing": "FIPD (50 %), budget communal (50 %)",
+         "target_area": "QRR Marseille nord",
+         "indicators": [{"name": "Caméras raccordées au CSU", "unit": "caméras",
+                         "baseline": 0, "target": 18, "reference_year": 2026,
+                         "source": "Centre de supervision urbain"}]}),
+]
+# The parties, in the act's order (fictitious people).
+SIGNATORIES = [
+    {"role": "etat", "organisation": "l'État", "person": "Mme Hélène Marchetti",
+     "quality": "préfète de la région Provence-Alpes-Côte d'Azur, préfète des "
+                "Bouches-du-Rhône"},
+    {"role": "justice", "organisation": "le parquet de Marseille",
+     "person": "Mme Isabelle Fabre",
+     "quality": "procureure de la République près le tribunal judiciaire de Marseille"},
+    {"role": "collectivite", "organisation": "la commune de Marseille",
+     "person": "M. Antoine Ferrand", "quality": "maire de Marseille",
+     "deliberation_number": "26/0412/VAT", "deliberation_date": "2026-10-19"},
+    {"role": "collectivite", "organisation": "la métropole Aix-Marseille-Provence",
+     "person": "Mme Catherine Vidal",
+     "quality": "présidente de la métropole Aix-Marseille-Provence",
+     "deliberation_number": "SEC-004-10/26/CM", "deliberation_date": "2026-10-22"},
+    {"role": "partenaire", "organisation": "Habitat Marseille Provence",
+     "person": "M. Julien Morel", "quality": "directeur général d'Habitat Marseille Provence"},
 ]
 
 
@@ -196,7 +236,7 @@ def _seed_diagnostic(territory: Territory) -> None:
 
 CONTRACT_SECTIONS = {
     "preamble": "Le présent **contrat de sécurité intégrée** lie l'État et les collectivités "
-                "de la Métropole de démonstration, avec leurs partenaires, pour trois ans. "
+                "de la Métropole de démonstration, avec leurs partenaires. "
                 "Il traduit en engagements réciproques le diagnostic partagé et la "
                 "concertation menée sur la plateforme.",
     "governance": "- **Comité de pilotage** : préfète et maire, deux fois par an.\n"
@@ -205,9 +245,6 @@ CONTRACT_SECTIONS = {
                   "- Secrétariat assuré par la préfecture.",
     "evaluation": "Chaque engagement est suivi par ses indicateurs ; un bilan annuel est "
                   "présenté au comité de pilotage.",
-    "signatories": "- **Préfecture des Bouches-du-Rhône** — Claire Martin, préfète déléguée\n"
-                   "- **Ville de Marseille** — Sophie Durand, adjointe au maire\n"
-                   "- **Parquet de Marseille** — Henri Lambert, procureur de la République",
 }
 CONTRACT_FRAMEWORKS = [
     {"kind": "stspd", "name": "Stratégie territoriale de sécurité et de prévention 2024-2027",
@@ -230,9 +267,22 @@ def _seed_contract() -> None:
     if not contract.frameworks(facilitator):
         for framework in CONTRACT_FRAMEWORKS:
             contract.save_framework(facilitator, framework)
+    _seed_act(facilitator)
     territories.set_phase(facilitator, PhaseInput(phase="drafting"))
     contract.freeze(facilitator, VersionInput(
         note="Première version soumise au comité de pilotage"))
+
+
+def _seed_act(facilitator) -> None:
+    """The parties, the place of signature, and the commitments validated into the act, each
+    tied to the framework it serves."""
+    for fields in SIGNATORIES:
+        act.save_signatory(facilitator, SignatoryInput(**fields))
+    act.save_settings(facilitator, ActInput(place="Marseille"))
+    framework = contract.frameworks(facilitator)[0].id
+    for item in commitments.list_commitments(facilitator):
+        commitments.update(facilitator, item.id, CommitmentInput(
+            status="validated", framework=framework))
 
 
 def _seed_workshops() -> None:

@@ -48,6 +48,6 @@ def json_body() -> dict:
 
 
 from . import (  # noqa: E402,F401  (routes)
-    account, contract, diagnostic, facilitation, files, me, notifications, openapi,
+    account, act, contract, diagnostic, facilitation, files, me, notifications, openapi,
     territories, tokens, workshops, workspace,
 )

@@ -66,7 +66,7 @@ def render(document: dict) -> bytes:
 def _toc(sections: list[dict], depth: int) -> list[str]:
     lines = []
     for section in sections:
-        lines.append(f"{'  ' * depth}- {section['number']} {section['title']}".rstrip())
+        lines.append(f"{'  ' * depth}- " + f"{section['number']} {section['title']}".strip())
         lines += _toc(section["sections"], depth + 1)
     return lines
 

@@ -43,6 +43,15 @@ class Commitment(Model):
     start_date: Mapped[date | None]
     due_date: Mapped[date | None]
     status: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    # The contract's axis (a key of the territory's axes, services/act.py), the financing
+    # source ("FIPD", "budget communal"…), the area it targets (a QPV, a QRR) and the
+    # framework it serves.
+    axis: Mapped[str | None] = mapped_column(sa.String(64))
+    financing: Mapped[str] = mapped_column(sa.String(200), default="")
+    target_area: Mapped[str] = mapped_column(sa.String(200), default="")
+    framework_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("contract_frameworks.id", ondelete="SET NULL",
+                      name="fk_commitment_framework"))
     abandon_reason: Mapped[str | None] = mapped_column(sa.Text)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
@@ -89,6 +98,8 @@ class Indicator(Model):
     unit: Mapped[str] = mapped_column(sa.String(40), default="")
     baseline: Mapped[float | None]
     target: Mapped[float | None]
+    reference_year: Mapped[int | None]
+    source: Mapped[str] = mapped_column(sa.String(200), default="")
 
     commitment: Mapped[Commitment] = relationship(back_populates="indicators")
     measurements: Mapped[list["Measurement"]] = relationship(

@@ -14,7 +14,11 @@ from .types import JSONType, UTCDateTime, utcnow
 
 # The free Markdown sections facilitators write; the rest of the contract is assembled.
 SECTION_KEYS = ("preamble", "diagnostic", "governance", "evaluation", "closing", "signatories")
-FRAMEWORK_KINDS = ("cls", "stspd", "contrat_de_ville", "convention_coordination", "other")
+FRAMEWORK_KINDS = ("cls", "stspd", "clspd", "pdpd", "contrat_de_ville", "qrr", "gltd", "pvd",
+                   "convention_coordination", "other")
+# Who signs: the State, the public prosecutor, each collectivité (a ville and its métropole
+# are two parties), the partners.
+SIGNATORY_ROLES = ("etat", "justice", "collectivite", "partenaire")
 
 
 class ContractSection(Model):
@@ -76,3 +80,50 @@ class ContractVersion(Model):
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
 
     author: Mapped[User | None] = relationship()
+
+
+class ContractSignatory(Model):
+    """A party to the act: the parties' paragraph ("Entre …") and the signature block are
+    written from these rows, in `position` order."""
+
+    __tablename__ = "contract_signatories"
+    __table_args__ = (
+        sa.CheckConstraint(_in("role", SIGNATORY_ROLES), name="ck_contract_signatory_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("territories.id", ondelete="CASCADE", name="fk_contract_signatory_territory"),
+        index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    role: Mapped[str] = mapped_column(sa.String(16))
+    # As the act writes it: "l'État", "la commune de Marseille", "la métropole Aix-Marseille-Provence"
+    organisation: Mapped[str] = mapped_column(sa.String(200))
+    person: Mapped[str] = mapped_column(sa.String(200), default="")  # "Mme Claire Martin"
+    quality: Mapped[str] = mapped_column(sa.String(300), default="")  # "préfète de …"
+    deliberation_date: Mapped[date | None]
+    deliberation_number: Mapped[str] = mapped_column(sa.String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ContractAct(Model):
+    """The act's settings, one row per territory (absent: every default). `visas` and `axes`
+    are None until a facilitator edits them: the defaults then follow concert's."""
+
+    __tablename__ = "contract_acts"
+
+    territory_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("territories.id", ondelete="CASCADE", name="fk_contract_act_territory"),
+        primary_key=True)
+    visas: Mapped[list[str] | None] = mapped_column(JSONType)
+    # [{"key": str, "label": str}], in the contract's order
+    axes: Mapped[list[dict[str, str]] | None] = mapped_column(JSONType)
+    place: Mapped[str] = mapped_column(sa.String(200), default="")
+    signed_on: Mapped[date | None]
+    originals: Mapped[int | None]
+    effective_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    notice_months: Mapped[int] = mapped_column(default=3)
+    court: Mapped[str] = mapped_column(sa.String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

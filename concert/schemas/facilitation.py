@@ -53,6 +53,9 @@ def _indicators(value: Any) -> list[dict]:
                                     required=False),
             "baseline": _number(item.get("baseline"), "indicators"),
             "target": _number(item.get("target"), "indicators"),
+            "reference_year": _year(item.get("reference_year")),
+            "source": validation.text(item.get("source"), "indicators", max_length=200,
+                                      required=False),
         }
         # An `id` that is no id names no existing indicator: a new one.
         if isinstance(item.get("id"), int) and not isinstance(item["id"], bool):
@@ -61,8 +64,24 @@ def _indicators(value: Any) -> list[dict]:
     return result
 
 
+def _year(value: Any) -> int | None:
+    """The year an indicator's reference value was measured (1900–2100), or none."""
+    if value in (None, ""):
+        return None
+    year = validation.integer(value, "indicators")
+    if not 1900 <= year <= 2100:
+        raise Invalid(_l("Année de référence invalide."), field="indicators")
+    return year
+
+
 def _channel(value: Any, info: ValidationInfo) -> int | None:
     return None if value is None else validation.integer(value, info.field_name)
+
+
+def _axis(value: Any, info: ValidationInfo) -> str | None:
+    if value in (None, ""):
+        return None
+    return validation.text(value, "axis", max_length=64)
 
 
 def _post_ids(value: Any) -> list[int]:
@@ -95,6 +114,9 @@ class IndicatorInput(Input):
     unit: str = Field("", max_length=40)
     baseline: float | None = None
     target: float | None = None
+    reference_year: int | None = Field(None, ge=1900, le=2100,
+                                       description="The year the baseline was measured")
+    source: str = Field("", max_length=200, description="Where the figures come from")
 
 
 class Means(Output):
@@ -123,6 +145,14 @@ class CommitmentInput(Closed):
     start_date: Annotated[date | None, BeforeValidator(_date)] = None
     due_date: Annotated[date | None, BeforeValidator(_date)] = None
     indicators: Annotated[list[IndicatorInput], BeforeValidator(_indicators)] = None
+    axis: Annotated[str | None, BeforeValidator(_axis)] = Field(
+        None, description="One of the territory's axes (…/contract/axes); by default the "
+                          "channel's")
+    financing: text(200, required=False) = Field(None, description="FIPD, DETR, budget "
+                                                                   "communal…")
+    target_area: text(200, required=False) = Field(None, description="A QPV, a QRR…")
+    framework: Annotated[int | None, BeforeValidator(_channel)] = Field(
+        None, description="The integrated framework it serves (…/contract/frameworks)")
     status: choice(COMMITMENT_STATUSES) = None
     abandon_reason: text(2000, required=False) = None
     attachments: AttachmentIds = None
@@ -159,6 +189,8 @@ class Indicator(Output):
     unit: str
     baseline: float | None
     target: float | None
+    reference_year: int | None
+    source: str
     measurements: list[Measurement]
     latest: float | None
     progress: float | None = Field(ge=0, le=1)
@@ -187,6 +219,10 @@ class Commitment(Output):
     start_date: date | None
     due_date: date | None
     indicators: list[Indicator]
+    axis: str | None
+    financing: str
+    target_area: str
+    framework: int | None
     status: Literal[COMMITMENT_STATUSES]
     abandon_reason: str | None
     source_posts: list[int] = Field(description="Sources visible to the caller")

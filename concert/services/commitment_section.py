@@ -1,6 +1,6 @@
 """One commitment's section of a document, as the contract states it: "Engagement n° N —
-Titre", its description, then its fields as an act states them (pilot, partners, status,
-domain, calendar, means), its actions and its indicators. The contract (services/contract.py)
+Titre", its description, then its fields as an act states them (axis, framework, target
+area, pilot, partners, status, calendar, financing, means; only those stated), its actions and its indicators. The contract (services/contract.py)
 and the commitment list's document formats (services/commitment_list.py: Markdown) both
 build their commitments here, so a commitment reads the same in both.
 
@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
-from babel import dates as babel_dates, numbers as babel_numbers
+from babel import numbers as babel_numbers
 from flask_babel import gettext as _
 
 from ..documents import model as doc
-from ..labels import COMMITMENT_STATUS_LABELS
+from ..labels import COMMITMENT_STATUS_LABELS, day_text, period_text
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class Indicator:
     unit: str | None
     baseline: float | None
     target: float | None
+    reference_year: int | None = None
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Facts:
     description: str
     pilot: str
     partners: list[str]
-    status: str
+    status: str | None           # None in the contract: every commitment there is validated
     domain: str | None           # the channel's name, None when the reader may not see it
     start_date: date | None
     due_date: date | None
@@ -46,6 +48,10 @@ class Facts:
     actions: list[str]
     indicators: list[Indicator] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # links to the source posts (the list)
+    axis: str | None = None       # the contract's axis, its label
+    framework: str | None = None  # the framework it serves, its name
+    target_area: str = ""
+    financing: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,14 +64,15 @@ class Words:
     @classmethod
     def current(cls, locale: str) -> "Words":
         return cls(locale, {
-            "pilot": _("Pilote"), "no_pilot": _("non désigné"), "partners": _("Partenaires"),
-            "no_partner": _("aucun"), "status": _("Statut"), "domain": _("Domaine"),
-            "unspecified": _("non précisé"), "calendar": _("Calendrier"),
-            "staff": _("Moyens humains"), "budget": _("Budget"),
+            "pilot": _("Pilote"), "partners": _("Partenaires"), "status": _("Statut"),
+            "domain": _("Domaine"), "axis": _("Axe"), "framework": _("Dispositif servi"),
+            "target_area": _("Zone ciblée"), "financing": _("Source de financement"),
+            "calendar": _("Calendrier"), "staff": _("Moyens humains"), "budget": _("Budget"),
             "equipment": _("Équipements"), "actions": _("Actions :"),
             "sources": _("Sources :"),
             "indicators": _("Indicateurs de l'engagement n° %(n)d"),
-            "columns": [_("Indicateur"), _("Unité"), _("Référence"), _("Cible")],
+            "columns": [_("Indicateur"), _("Unité"), _("Référence"), _("Cible"),
+                        _("Source")],
             "statuses": {key: str(label) for key, label in COMMITMENT_STATUS_LABELS.items()},
         })
 
@@ -82,25 +89,29 @@ def section(facts: Facts, number: str, words: Words, heading: str | None = None)
     blocks = []
     if facts.description.strip():
         blocks.append(doc.paragraph(facts.description))
-    blocks.append(doc.fields([
-        (w["pilot"], facts.pilot or w["no_pilot"]),
-        (w["partners"], ", ".join(facts.partners or []) or w["no_partner"]),
-        (w["status"], w["statuses"][facts.status]),
-        (w["domain"], facts.domain or w["unspecified"]),
-        (w["calendar"], calendar(facts.start_date, facts.due_date, w["unspecified"],
-                                 words.locale)),
-        (w["staff"], means.get("staff") or "—"),
-        (w["budget"], means.get("budget") or "—"),
-        (w["equipment"], means.get("equipment") or "—"),
-    ]))
+    # An act prints what it states: a field left empty is not printed at all.
+    stated = [
+        (w["axis"], facts.axis), (w["framework"], facts.framework),
+        (w["target_area"], facts.target_area), (w["pilot"], facts.pilot),
+        (w["partners"], ", ".join(facts.partners or [])),
+        (w["status"], w["statuses"][facts.status] if facts.status else None),
+        (w["domain"], facts.domain),
+        (w["calendar"], period_text(facts.start_date, facts.due_date, words.locale)),
+        (w["financing"], facts.financing), (w["staff"], means.get("staff")),
+        (w["budget"], means.get("budget")), (w["equipment"], means.get("equipment")),
+    ]
+    stated = [(label, value) for label, value in stated if value and str(value).strip()]
+    if stated:
+        blocks.append(doc.fields(stated))
     if facts.actions:
         blocks.append(doc.paragraph(w["actions"]))
         blocks.append(doc.bullet_list(facts.actions))
     if facts.indicators:
         blocks.append(doc.table(
             w["indicators"] % {"n": facts.number}, w["columns"],
-            [[i.name, i.unit, number_text(i.baseline, words.locale),
-              number_text(i.target, words.locale)] for i in facts.indicators]))
+            [[i.name, i.unit, reference_text(i, words.locale),
+              number_text(i.target, words.locale), i.source or None]
+             for i in facts.indicators]))
     if facts.sources:
         blocks.append(doc.paragraph(w["sources"]))
         blocks.append(doc.bullet_list(facts.sources))
@@ -108,19 +119,16 @@ def section(facts: Facts, number: str, words: Words, heading: str | None = None)
                        heading or title(facts.number, facts.title), blocks)
 
 
-def calendar(start: date | None, due: date | None, unspecified: str, locale: str) -> str:
-    if not start and not due:
-        return unspecified
-    return f"{day(start, locale) or '…'} → {day(due, locale) or '…'}"
+def reference_text(indicator: Indicator, locale: str) -> str | None:
+    """"30 (2025)": the baseline and the year it was measured."""
+    value = number_text(indicator.baseline, locale)
+    if value is None:
+        return None
+    return f"{value} ({indicator.reference_year})" if indicator.reference_year else value
 
 
 # Dates and numbers formatted for the document's locale directly, once per value (Babel's
 # formatting is slow, and a document repeats the same values).
-
-@functools.lru_cache(maxsize=4096)
-def _day(value: date, locale: str) -> str:
-    return babel_dates.format_date(value, "medium", locale=locale)
-
 
 @functools.lru_cache(maxsize=4096)
 def _number(value: float, locale: str) -> str:
@@ -128,7 +136,7 @@ def _number(value: float, locale: str) -> str:
 
 
 def day(value: date | None, locale: str) -> str | None:
-    return _day(value, locale) if value else None
+    return day_text(value, locale) if value else None
 
 
 def number_text(value: float | None, locale: str) -> str | None:
@@ -137,6 +145,8 @@ def number_text(value: float | None, locale: str) -> str | None:
 
 def indicators(items: Iterable[Any]) -> list[Indicator]:
     """From ORM indicators or the list's indicator dicts."""
-    return [Indicator(i["name"], i["unit"], i["baseline"], i["target"])
-            if isinstance(i, dict) else Indicator(i.name, i.unit, i.baseline, i.target)
+    return [Indicator(i["name"], i["unit"], i["baseline"], i["target"],
+                      i.get("reference_year"), i.get("source") or "")
+            if isinstance(i, dict) else Indicator(i.name, i.unit, i.baseline, i.target,
+                                                  i.reference_year, i.source or "")
             for i in items]

@@ -13,7 +13,7 @@ from ..models import (
     COMMITMENT_STATUSES, PARTIES, Commitment, CommitmentRevision, CommitmentSource, Indicator,
     Measurement, Post, Territory, utcnow,
 )
-from . import audience, audit, channels, events, files, notifications, validation
+from . import act, audience, audit, channels, events, files, notifications, validation
 from .access import Access, access_via, in_territory
 from .errors import Conflict, Invalid, NotFound
 from ..schemas.facilitation import CommitmentInput, CommitmentsQuery, MeasurementInput
@@ -29,7 +29,7 @@ TRANSITIONS = {
 MEANS_KEYS = ("staff", "budget", "equipment")
 _date = validation.day  # services/contract.py's frameworks import it from here
 FIELDS = ("title", "description", "party", "pilot", "partners", "actions", "start_date",
-          "due_date")
+          "due_date", "financing", "target_area")
 
 
 def parse_fields(access: Access, data: CommitmentInput) -> dict:
@@ -44,6 +44,10 @@ def parse_fields(access: Access, data: CommitmentInput) -> dict:
         fields["means"] = data.means.model_dump()
     if "attachments" in given:
         fields["attachments"] = data.attachments
+    if "axis" in given:
+        fields["axis"] = act.check_axis(access, data.axis)
+    if "framework" in given:
+        fields["framework_id"] = act.check_framework(access, data.framework)
     if "indicators" in given:
         fields["indicators"] = [indicator.model_dump(exclude_none=False)
                                 for indicator in data.indicators]
@@ -58,7 +62,11 @@ def create(access: Access, fields: dict, sources: list[Post]) -> Commitment:
         .returning(Territory.last_commitment_number)).scalar_one()
     indicators = fields.pop("indicators", [])
     attachments = fields.pop("attachments", [])
-    fields = {"partners": [], "actions": [], "means": {}, **fields}
+    if fields.get("axis") is None and fields.get("channel_id"):
+        fields["axis"] = act.axis_of_channel(
+            access, channels.get_channel(access, fields["channel_id"]).name)
+    fields = {"partners": [], "actions": [], "means": {}, "financing": "", "target_area": "",
+              **fields}
     commitment = Commitment(territory_id=access.territory.id, number=number,
                             created_by_id=access.user.id, status="draft", **fields)
     # An indicator's `id` names an existing one when editing; a new commitment has none.
@@ -204,6 +212,10 @@ def stored(commitment: Commitment) -> dict:
         "start_date": commitment.start_date.isoformat() if commitment.start_date else None,
         "due_date": commitment.due_date.isoformat() if commitment.due_date else None,
         "indicators": [_indicator(i) for i in commitment.indicators],
+        "axis": commitment.axis,
+        "financing": commitment.financing or "",
+        "target_area": commitment.target_area or "",
+        "framework": commitment.framework_id,
         "status": commitment.status,
         "abandon_reason": commitment.abandon_reason,
         "source_posts": source_ids,
@@ -243,6 +255,7 @@ def _indicator(indicator: Indicator) -> dict:
     latest = measurements[-1]["value"] if measurements else None
     return {"id": indicator.id, "name": indicator.name, "unit": indicator.unit,
             "baseline": indicator.baseline, "target": indicator.target,
+            "reference_year": indicator.reference_year, "source": indicator.source or "",
             "measurements": measurements, "latest": latest,
             "progress": progress(indicator.baseline, indicator.target, latest)}
 
@@ -263,7 +276,10 @@ def _snapshot(commitment: Commitment) -> dict:
         "start_date": commitment.start_date.isoformat() if commitment.start_date else None,
         "due_date": commitment.due_date.isoformat() if commitment.due_date else None,
         "indicators": [{"name": i.name, "unit": i.unit, "baseline": i.baseline,
-                        "target": i.target} for i in commitment.indicators],
+                        "target": i.target, "reference_year": i.reference_year,
+                        "source": i.source or ""} for i in commitment.indicators],
+        "axis": commitment.axis, "financing": commitment.financing or "",
+        "target_area": commitment.target_area or "", "framework": commitment.framework_id,
         "status": commitment.status, "abandon_reason": commitment.abandon_reason,
         "attachments": [f.name for f in commitment.attachments],
     }

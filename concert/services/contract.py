@@ -11,58 +11,63 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import force_locale, format_date, gettext as _
+from flask_babel import force_locale, gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..db import db
 from ..documents import model as doc
-from ..labels import COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PHASE_LABELS
+from .. import communes as commune_names
+from ..labels import (
+    COMMITMENT_STATUS_LABELS, FRAMEWORK_LABELS, PARTY_HEADINGS, PHASE_LABELS, day_text,
+)
 from ..models import Commitment, Indicator, Territory, utcnow
 from ..models.contract import (
     FRAMEWORK_KINDS, SECTION_KEYS, ContractFramework, ContractSection, ContractVersion,
 )
 from ..schemas.contract import MAX_SECTION, SectionInput, VersionInput
-from . import audience, audit, commitment_section, diagnostic, events, notifications, validation
+from . import act, audit, commitment_section, diagnostic, events, notifications, validation
 from .access import Access, in_territory, system_reader
 from .commitments import _date
 from .errors import Invalid, NotFound
 
 SECTION_TITLES = {
-    "preamble": _l("Préambule"),
+    "preamble": _l("Objet du contrat"),
     "diagnostic": _l("Diagnostic partagé"),
     "frameworks": _l("Dispositifs intégrés"),
     "governance": _l("Gouvernance"),
     "evaluation": _l("Évaluation"),
-    "closing": _l("Dispositions finales"),
-    "signatories": _l("Signataires"),
+    "closing": _l("Dispositions particulières"),
+    "signatories": _l("Signataires (ancienne liste libre)"),
 }
 SECTION_HINTS = {
-    "preamble": _l("Objet du contrat, territoire couvert, parties, durée."),
+    "preamble": _l("Objet du contrat (article 1) ; sans texte, l'objet type de la circulaire."),
     "diagnostic": _l("Synthèse qualitative du diagnostic partagé (les tableaux et graphiques "
                      "sont ajoutés automatiquement)."),
     "governance": _l("Comité de pilotage, cellules de coordination, rythme des réunions."),
     "evaluation": _l("Modalités d'évaluation (le tableau des indicateurs est ajouté "
                      "automatiquement)."),
-    "closing": _l("Durée, révision, résiliation."),
-    "signatories": _l("Une ligne par signataire : organisation, nom et qualité."),
+    "closing": _l("Clauses propres à ce contrat, ajoutées à l'article sur la révision "
+                  "(durée, résiliation et juridiction se règlent dans « Acte »)."),
+    "signatories": _l("Remplacée par les signataires structurés de la page « Acte » ; ce "
+                      "texte n'est plus imprimé."),
 }
-FRAMEWORK_LABELS = {
-    "cls": _l("Contrat local de santé (CLS)"),
-    "stspd": _l("Stratégie territoriale de sécurité et de prévention de la délinquance (STSPD)"),
-    "contrat_de_ville": _l("Contrat de ville"),
-    "convention_coordination": _l("Convention de coordination police municipale / forces de "
-                                  "l'État"),
-    "other": _l("Autre dispositif"),
-}
+# What a diff compares beyond the sections written: the act's generated parts.
+DIFF_TITLES = SECTION_TITLES | {"parties": _l("Parties"), "visas": _l("Visas"),
+                                "act": _l("Dispositions finales")}
+# In the contract proper: validated commitments and those under way or done. Drafts are
+# listed apart in the working draft only; abandoned ones are never printed.
+ACT_STATUSES = ("validated", "in_progress", "done")
 # The commitment fields a diff compares, in reading order.
 FIELD_LABELS = {
     "title": _l("Intitulé"), "party": _l("Partie"), "description": _l("Description"),
     "pilot": _l("Pilote"), "partners": _l("Partenaires"), "status": _l("Statut"),
-    "domain": _l("Domaine"), "start_date": _l("Début"), "due_date": _l("Échéance"),
+    "start_date": _l("Début"), "due_date": _l("Échéance"),
     "actions": _l("Actions"), "staff": _l("Moyens humains"), "budget": _l("Budget"),
-    "equipment": _l("Équipements"), "indicators": _l("Indicateurs"),
+    "equipment": _l("Équipements"), "indicators": _l("Indicateurs"), "axis": _l("Axe"),
+    "financing": _l("Source de financement"), "target_area": _l("Zone ciblée"),
+    "framework": _l("Dispositif servi"),
 }
 
 
@@ -174,64 +179,162 @@ def assemble(access: Access, version: int | None = None) -> dict:
 
 def _assemble(territory: Territory, version_label: str | None = None) -> dict:
     """A CSI is a French administrative document: whoever reads or freezes it, and in
-    whatever language their screens are, the document itself is written in French."""
+    whatever language their screens are, the document itself is written in French. The
+    working draft (no version label) also lists the draft commitments, apart."""
     with force_locale("fr"):
         return _assemble_french(territory, version_label)
 
 
 def _assemble_french(territory: Territory, version_label: str | None) -> dict:
+    """The act: parties, visas, numbered articles, signature block, then the annexes."""
+    working = version_label is None
     version_label = version_label or _("Projet de travail")
-    texts = sections(system_reader(territory))
+    reader = system_reader(territory)
+    texts = sections(reader)
     items = _commitments(territory)
-    domains = _open_domains(territory)
+    in_act = _in_act_order(reader, [c for c in items if c.status in ACT_STATUSES])
+    numbers = {c.id: n for n, c in enumerate(in_act, start=1)}
+    axis_labels = act.axis_labels(reader)
+    framework_rows = frameworks(reader)
+    framework_names = {f.id: f.name for f in framework_rows}
+    signatories = act.signatories(reader)
     words = commitment_section.Words.current("fr")
-    numbered: list[tuple[str, str, list, list]] = [
-        ("preamble", str(SECTION_TITLES["preamble"]), _text_blocks(texts["preamble"]), []),
-        ("diagnostic", str(SECTION_TITLES["diagnostic"]),
+    facts = lambda c, number: _commitment_facts(c, number, axis_labels, framework_names)
+
+    articles: list[tuple[str, str, list, list]] = [
+        ("preamble", _("Objet"), _text_blocks(texts["preamble"], default=_(
+            "Le présent contrat de sécurité intégrée formalise et renforce les engagements "
+            "réciproques de l'État, des collectivités et des partenaires signataires en "
+            "matière de sécurité et de prévention de la délinquance sur le territoire de "
+            "%(name)s, sur la base d'un diagnostic partagé.", name=territory.name)), []),
+        ("perimeter", _("Périmètre"), _perimeter_blocks(territory, in_act), []),
+        ("diagnostic", _("Diagnostic partagé"),
          _diagnostic_blocks(territory) + _text_blocks(texts["diagnostic"], optional=True), []),
-        ("frameworks", str(SECTION_TITLES["frameworks"]), _framework_blocks(territory), []),
-    ]
-    for party, heading in PARTY_HEADINGS.items():
-        mine = [c for c in items if c.party == party]
-        numbered.append((f"commitments-{party}", str(heading), [] if mine else [
-            doc.paragraph(_("Aucun engagement pour l'instant."))], mine))
-    numbered += [
-        ("governance", str(SECTION_TITLES["governance"]), _text_blocks(texts["governance"]), []),
-        ("evaluation", str(SECTION_TITLES["evaluation"]),
-         _text_blocks(texts["evaluation"], optional=True) + [_evaluation_table(items)], []),
-        ("closing", str(SECTION_TITLES["closing"]), _text_blocks(texts["closing"]), []),
-        ("signatories", str(SECTION_TITLES["signatories"]), _text_blocks(texts["signatories"]),
+        ("frameworks", _("Dispositifs intégrés"), _framework_blocks(framework_rows), []),
+        ("commitments", _("Engagements des parties"), [] if in_act else [
+            doc.paragraph(_("Aucun engagement validé pour l'instant."))],
+         _axis_sections(in_act, numbers, axis_labels, signatories)),
+        ("governance", _("Gouvernance"), _text_blocks(texts["governance"]), []),
+        ("evaluation", _("Évaluation"),
+         _text_blocks(texts["evaluation"], optional=True) + [_evaluation_table(in_act, numbers)],
          []),
+        ("duration", _("Durée"), [doc.paragraph(act.duration_text(reader))], []),
+        ("effect", _("Date d'effet"), [doc.paragraph(act.effect_text(reader))], []),
+        ("revision", _("Révision"), [doc.paragraph(_(
+            "Le présent contrat peut être modifié par avenant à la demande de l'une des "
+            "parties, notamment au vu de son évaluation annuelle. Les avenants sont conclus "
+            "dans les mêmes formes que le présent contrat."))]
+         + _text_blocks(texts["closing"], optional=True), []),
+        ("termination", _("Résiliation"), [doc.paragraph(act.termination_text(reader))], []),
+        ("credits", _("Engagements financiers"), [doc.paragraph(_(
+            "Les engagements financiers des parties sont pris sous réserve du vote des "
+            "crédits correspondants en loi de finances pour l'État et par les assemblées "
+            "délibérantes des collectivités signataires."))], []),
+        ("court", _("Juridiction compétente"), [doc.paragraph(act.court_text(reader))], []),
     ]
-    if annexes := _annexes(items):
-        numbered.append(("annexes", _("Annexes"), [doc.bullet_list(annexes)], []))
-    built = []
-    for position, (key, title, blocks, commitments) in enumerate(numbered, start=1):
-        subsections = [commitment_section.section(_commitment_facts(c, domains),
-                                                  f"{position}.{i}", words)
-                       for i, c in enumerate(commitments, start=1)]
-        built.append(doc.section(key, str(position), title, blocks, subsections))
+    annexes = [doc.section("annex-fiches", _("Annexe %(n)d —", n=1), _("Fiches actions"),
+                           [] if in_act else [doc.paragraph(_("Aucune fiche action."))],
+                           [commitment_section.section(facts(c, numbers[c.id]), "", words)
+                            for c in in_act])]
+    if documents := _attached_documents(in_act, numbers):
+        annexes.append(doc.section("annex-documents", _("Annexe %(n)d —", n=len(annexes) + 1),
+                                   _("Documents joints"), [doc.bullet_list(documents)], []))
+    articles.append(("annexes", _("Annexes"), [
+        doc.paragraph(_("Sont annexés au présent contrat :")),
+        doc.bullet_list(f"{a['number']} {a['title']}" for a in annexes)], []))
+
+    built = [doc.section("parties", "", _("Parties"), act.parties_blocks(signatories)),
+             doc.section("visas", "", _("Visas"), act.visa_blocks(reader, framework_rows))]
+    for position, (key, title, blocks, subsections) in enumerate(articles, start=1):
+        built.append(doc.section(key, _("Article %(n)d —", n=position), title, blocks,
+                                 subsections))
+    built.append(doc.section("signatures", "", _("Signatures"),
+                             act.signature_blocks(reader, signatories)))
+    built += annexes
+    drafts = [c for c in items if c.status == "draft"]
+    if working and drafts:
+        built.append(doc.section(
+            "drafts", "", _("Engagements en projet (hors contrat)"),
+            [doc.paragraph(_("Projets d'engagements encore en discussion : ils ne font pas "
+                             "partie du contrat tant qu'ils ne sont pas validés."))],
+            [commitment_section.section(facts(c, c.number), "", words, heading=_(
+                "Projet — %(title)s (brouillon n° %(n)d)", title=c.title, n=c.number))
+             for c in drafts]))
     meta = [(_("Territoire"), territory.name),
             (_("Département"), territory.departement or "—"),
             (_("Phase"), str(PHASE_LABELS[territory.phase])),
             (_("Version"), version_label),
-            (_("Date"), format_date(utcnow(), "long"))]
+            (_("Date"), day_text(utcnow().date()))]
     return doc.document("contract", _("Contrat de sécurité intégrée"), territory.name, meta,
                         built, lang="fr")
 
 
-def _annexes(items: list[Commitment]) -> list[str]:
-    """The documents attached to the commitments, named and numbered (their bytes stay in
+def _attached_documents(in_act: list[Commitment], numbers: dict[int, int]) -> list[str]:
+    """The documents attached to the act's commitments, by name (their bytes stay in
     concert, for the members)."""
-    named = [(file.name, commitment.number) for commitment in items
-             for file in commitment.attachments]
-    return [_("Annexe %(n)d — %(name)s (engagement n° %(number)d)", n=n, name=name,
-              number=number) for n, (name, number) in enumerate(named, start=1)]
+    return [_("%(name)s (engagement n° %(number)d)", name=file.name, number=numbers[c.id])
+            for c in in_act for file in c.attachments]
 
 
-def _text_blocks(source: str, *, optional: bool = False) -> list:
+def _in_act_order(reader: Access, items: list[Commitment]) -> list[Commitment]:
+    """By axis (the territory's order, commitments without one last), then party, then
+    number: the order the act prints them in, which numbers them."""
+    axis_order = {axis["key"]: i for i, axis in enumerate(act.axes(reader))}
+    party_order = {party: i for i, party in enumerate(PARTY_HEADINGS)}
+    return sorted(items, key=lambda c: (axis_order.get(c.axis, len(axis_order)),
+                                        party_order[c.party], c.number))
+
+
+def _pledge(party: str, signatories: list) -> str:
+    """The paired form of real CSIs: "L'État s'engage à :", "La commune de … s'engage à :"."""
+    if party == "etat":
+        return _("L'État s'engage à :")
+    if party == "partenaire":
+        return _("Les partenaires s'engagent à :")
+    collectivites = [s for s in signatories if s.role == "collectivite"]
+    if len(collectivites) == 1:
+        name = collectivites[0].organisation
+        return _("%(party)s s'engage à :", party=name[:1].upper() + name[1:])
+    return _("Les collectivités signataires s'engagent à :")
+
+
+def _axis_sections(in_act: list[Commitment], numbers: dict[int, int],
+                   axis_labels: dict[str, str], signatories: list) -> list:
+    groups: dict[str | None, list[Commitment]] = {}
+    for c in in_act:
+        groups.setdefault(c.axis if c.axis in axis_labels else None, []).append(c)
+    built = []
+    for index, (axis, commitments) in enumerate(groups.items(), start=1):
+        blocks = []
+        for party in PARTY_HEADINGS:
+            mine = [c for c in commitments if c.party == party]
+            if mine:
+                blocks.append(doc.paragraph(_pledge(party, signatories)))
+                blocks.append(doc.bullet_list(
+                    _("%(title)s (engagement n° %(n)d)", title=c.title, n=numbers[c.id])
+                    for c in mine))
+        built.append(doc.section(f"axis-{axis or 'other'}", f"{index}.",
+                                 axis_labels[axis] if axis else _("Autres engagements"),
+                                 blocks))
+    return built
+
+
+def _perimeter_blocks(territory: Territory, in_act: list[Commitment]) -> list:
+    names = [commune_names.label(code) for code in territory.communes or []]
+    blocks = [doc.paragraph(_("Le présent contrat s'applique au territoire de %(where)s.",
+                              where=", ".join(names) if names else territory.name))]
+    areas = sorted({c.target_area.strip() for c in in_act if (c.target_area or "").strip()})
+    if areas:
+        blocks.append(doc.paragraph(_("Certaines actions ciblent en particulier :")))
+        blocks.append(doc.bullet_list(areas))
+    return blocks
+
+
+def _text_blocks(source: str, *, optional: bool = False, default: str = "") -> list:
     if source.strip():
         return [doc.markdown(source)]
+    if default:
+        return [doc.paragraph(default)]
     return [] if optional else [doc.paragraph(_("Section à rédiger."))]
 
 
@@ -240,8 +343,7 @@ def _diagnostic_blocks(territory: Territory) -> list:
     return list(diagnostic.contract_blocks(system_reader(territory)))
 
 
-def _framework_blocks(territory: Territory) -> list:
-    items = frameworks(system_reader(territory))
+def _framework_blocks(items: list[ContractFramework]) -> list:
     if not items:
         return [doc.paragraph(_("Aucun dispositif intégré pour l'instant."))]
     blocks = [doc.table(_("Dispositifs intégrés au contrat"),
@@ -263,34 +365,37 @@ def _commitments(territory: Territory) -> list[Commitment]:
             selectinload(Commitment.indicators).selectinload(Indicator.measurements))))
 
 
-def _open_domains(territory: Territory) -> dict[int, str]:
-    """Names of the channels every member may see: a restricted one is never named."""
-    return {c.id: c.name for c in audience.visible_channels(system_reader(territory))}
-
-
-def _commitment_facts(commitment: Commitment, domains: dict[int, str]) -> commitment_section.Facts:
+def _commitment_facts(commitment: Commitment, number: int, axis_labels: dict[str, str],
+                      framework_names: dict[int, str]) -> commitment_section.Facts:
+    """As the act states it: numbered in the document's order, on its axis (never the
+    channel's name, which a restricted channel hides and a rename would change)."""
     return commitment_section.Facts(
-        id=commitment.id, number=commitment.number, title=commitment.title,
+        id=commitment.id, number=number, title=commitment.title,
         description=commitment.description or "", pilot=commitment.pilot or "",
-        partners=list(commitment.partners or []), status=commitment.status,
-        domain=domains.get(commitment.channel_id), start_date=commitment.start_date,
-        due_date=commitment.due_date, means=commitment.means or {},
-        actions=list(commitment.actions or []),
-        indicators=commitment_section.indicators(commitment.indicators))
+        partners=list(commitment.partners or []), status=None, domain=None,
+        start_date=commitment.start_date, due_date=commitment.due_date,
+        means=commitment.means or {}, actions=list(commitment.actions or []),
+        indicators=commitment_section.indicators(commitment.indicators),
+        axis=axis_labels.get(commitment.axis), target_area=commitment.target_area or "",
+        framework=framework_names.get(commitment.framework_id),
+        financing=commitment.financing or "")
 
 
-def _evaluation_table(items: list[Commitment]) -> dict:
+def _evaluation_table(items: list[Commitment], numbers: dict[int, int]) -> dict:
     rows = []
     for commitment in items:
         for indicator in commitment.indicators:
             latest = indicator.measurements[-1] if indicator.measurements else None
-            rows.append([str(commitment.number), indicator.name, indicator.unit,
-                         _number(indicator.baseline), _number(indicator.target),
+            rows.append([str(numbers[commitment.id]), indicator.name, indicator.unit,
+                         commitment_section.reference_text(
+                             commitment_section.indicators([indicator])[0], "fr"),
+                         _number(indicator.target), indicator.source or None,
                          _number(latest.value) if latest else None,
                          _day(latest.measured_on) if latest else None])
     return doc.table(_("Indicateurs d'évaluation"),
                      [_("Engagement n°"), _("Indicateur"), _("Unité"), _("Référence"),
-                      _("Cible"), _("Dernière mesure"), _("Date de la mesure")], rows)
+                      _("Cible"), _("Source"), _("Dernière mesure"), _("Date de la mesure")],
+                     rows)
 
 
 def _day(value: date | None) -> str | None:
@@ -358,7 +463,9 @@ def serialise_version(version: ContractVersion) -> dict:
 
 def _snapshot(territory: Territory) -> dict:
     """What a diff compares: each commitment's fields as text, and each section's text."""
-    domains = _open_domains(territory)
+    reader = system_reader(territory)
+    axis_labels = act.axis_labels(reader)
+    framework_names = {f.id: f.name for f in frameworks(reader)}
     commitments = {}
     for c in _commitments(territory):
         means = c.means or {}
@@ -367,20 +474,27 @@ def _snapshot(territory: Territory) -> dict:
             "id": c.id, "number": c.number, "title": c.title, "party": c.party,
             "description": c.description, "pilot": c.pilot,
             "partners": ", ".join(c.partners or []), "status": c.status,
-            "domain": domains.get(c.channel_id, ""),
+            "axis": axis_labels.get(c.axis, ""), "financing": c.financing or "",
+            "target_area": c.target_area or "",
+            "framework": framework_names.get(c.framework_id, ""),
             "start_date": c.start_date.isoformat() if c.start_date else "",
             "due_date": c.due_date.isoformat() if c.due_date else "",
             "actions": "\n".join(c.actions or []),
             "staff": means.get("staff", ""), "budget": means.get("budget", ""),
             "equipment": means.get("equipment", ""),
             "indicators": "\n".join(
-                f"{i.name} ({i.unit}) : {_plain(i.baseline)} → {_plain(i.target)}"
-                for i in c.indicators),
+                f"{i.name} ({i.unit}) : {_plain(i.baseline)}"
+                f"{f' ({i.reference_year})' if i.reference_year else ''} → {_plain(i.target)}"
+                f"{f' — {i.source}' if i.source else ''}" for i in c.indicators),
         }
     texts = sections(system_reader(territory))
     texts["frameworks"] = "\n\n".join(
         f"{f.name} [{f.kind}] {_plain(f.start_date)} → {_plain(f.end_date)}\n{f.integration}"
         for f in frameworks(system_reader(territory)))
+    texts["parties"] = "\n".join(act.party_text(row) for row in act.signatories(reader))
+    texts["visas"] = "\n".join(act.visas(reader))
+    texts["act"] = "\n".join((act.duration_text(reader), act.effect_text(reader),
+                              act.termination_text(reader), act.court_text(reader)))
     return {"commitments": commitments, "sections": texts}
 
 
@@ -413,7 +527,7 @@ def diff(access: Access, from_: Any, to: Any) -> dict:
         if changes:
             changed.append({**summary(c_id, new[c_id]), "changes": changes})
     text_changes = []
-    for key, title in SECTION_TITLES.items():
+    for key, title in DIFF_TITLES.items():
         a, b = before["sections"].get(key, ""), after["sections"].get(key, "")
         if a != b:
             text_changes.append({"key": key, "title": str(title), "before": a, "after": b,

@@ -12,10 +12,12 @@ from ..schemas.facilitation import (
     CommitmentInput, CommitmentsQuery, DeclineInput, MeasurementInput, MergeInput, PromotionInput,
 )
 from ..schemas.workspace import ConsolidationQuery, ContributionsQuery
-from ..services import audit, channels, commitments, facilitation, posts
+from ..services import act, audit, channels, commitments, contract, facilitation, posts
 from ..services.access import access
 from . import attachments, bp
-from ..labels import COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PARTY_LABELS
+from ..labels import (
+    COMMITMENT_STATUS_LABELS, FINANCING_SUGGESTIONS, PARTY_HEADINGS, PARTY_LABELS,
+)
 from .facilitation_forms import CommitmentForm, DeclineForm, MeasurementForm, MergeForm, StatusForm
 from .feedback import attempt, form_error, outcome, refusal
 from .forms import ConfirmForm
@@ -87,6 +89,9 @@ def _commitment(where, commitment, *, form=None, status_form=None, measurement_f
     return render_template(
         "commitment.html", where=where, territory=where.territory, commitment=data,
         channel_name=names.get(commitment.channel_id),
+        axis_label=act.axis_labels(where).get(commitment.axis),
+        framework_name=next((f.name for f in contract.frameworks(where)
+                             if f.id == commitment.framework_id), None),
         revisions=[commitments.serialise_revision(r)
                    for r in commitments.revisions(where, commitment.id)],
         form=form, status_form=status_form, measurement_form=measurement_form,
@@ -102,8 +107,13 @@ def _commitment_form(where, data: dict | None = None, **kwargs) -> CommitmentFor
             staff=data["means"]["staff"], budget=data["means"]["budget"],
             equipment=data["means"]["equipment"],
             indicators=[{"id": str(i["id"]), "name": i["name"], "unit": i["unit"],
-                         "baseline": _number(i["baseline"]), "target": _number(i["target"])}
-                        for i in data["indicators"]], **kwargs)
+                         "baseline": _number(i["baseline"]), "target": _number(i["target"]),
+                         "reference_year": str(i["reference_year"] or ""),
+                         "source": i["source"]}
+                        for i in data["indicators"]],
+            axis=data["axis"] or "", financing=data["financing"],
+            target_area=data["target_area"], framework=str(data["framework"] or ""),
+            **kwargs)
         form.start_date.data = date.fromisoformat(data["start_date"]) if data["start_date"] else None
         form.due_date.data = date.fromisoformat(data["due_date"]) if data["due_date"] else None
     else:
@@ -111,6 +121,11 @@ def _commitment_form(where, data: dict | None = None, **kwargs) -> CommitmentFor
     form.indicators.append_entry()  # one empty row to add an indicator
     form.channel.choices = [("", _("— aucun —"))] + [
         (str(c.id), c.name) for c in channels.list_channels(where) if not c.archived]
+    form.axis.choices = [("", _("— aucun —"))] + [
+        (axis["key"], axis["label"]) for axis in act.axes(where)]
+    form.framework.choices = [("", _("— aucun —"))] + [
+        (str(f.id), f.name) for f in contract.frameworks(where)]
+    form.financing_suggestions = [str(item) for item in FINANCING_SUGGESTIONS]
     return form
 
 

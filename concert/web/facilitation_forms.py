@@ -19,6 +19,8 @@ class IndicatorForm(FlaskForm):
     unit = StringField(_l("Unité"))
     baseline = StringField(_l("Valeur de référence"))
     target = StringField(_l("Cible"))
+    reference_year = StringField(_l("Année de référence"), render_kw={"inputmode": "numeric"})
+    source = StringField(_l("Source des données"))
 
 
 class CommitmentForm(FlaskForm):
@@ -29,6 +31,14 @@ class CommitmentForm(FlaskForm):
     partners = TextAreaField(_l("Organisations partenaires"),
                              description=_l("Une par ligne."))
     channel = SelectField(_l("Domaine (canal)"), choices=[], validate_choice=False)
+    axis = SelectField(_l("Axe du contrat"), choices=[], validate_choice=False,
+                       description=_l("Sans axe choisi, celui du canal."))
+    financing = StringField(_l("Source de financement"),
+                            description=_l("Par exemple : FIPD, DETR, budget communal"),
+                            render_kw={"list": "financing-suggestions"})
+    target_area = StringField(_l("Zone ciblée"),
+                              description=_l("Par exemple : QPV Malpassé, QRR Marseille nord"))
+    framework = SelectField(_l("Dispositif servi"), choices=[], validate_choice=False)
     actions = TextAreaField(_l("Actions"), description=_l("Une action par ligne."))
     staff = StringField(_l("Moyens humains"))
     budget = StringField(_l("Budget"))
@@ -46,7 +56,9 @@ class CommitmentForm(FlaskForm):
             if (row.name.data or "").strip():
                 indicator = {"name": row.name.data, "unit": row.unit.data or "",
                              "baseline": row.baseline.data or None,
-                             "target": row.target.data or None}
+                             "target": row.target.data or None,
+                             "reference_year": row.reference_year.data or None,
+                             "source": row.source.data or ""}
                 if (row.id.data or "").isdigit():
                     indicator["id"] = int(row.id.data)
                 indicators.append(indicator)
@@ -60,6 +72,10 @@ class CommitmentForm(FlaskForm):
             "start_date": self.start_date.data.isoformat() if self.start_date.data else None,
             "due_date": self.due_date.data.isoformat() if self.due_date.data else None,
             "indicators": indicators,
+            "axis": self.axis.data or None, "financing": self.financing.data or "",
+            "target_area": self.target_area.data or "",
+            "framework": int(self.framework.data) if (self.framework.data or "").isdigit()
+            else None,
         }
 
 

@@ -21,9 +21,13 @@ def signed_in(server, person) -> requests.Session:
 
 
 def commitment(api, world, title: str = "Patrouilles mixtes", **fields) -> dict:
+    """A validated commitment: the contract states only those."""
     response = api(world.facilitator).post(f"/territories/{SLUG}/commitments", json={
         "title": title, "party": "etat", "pilot": "DDSP 13", **fields})
     assert response.status_code == 201, response.text
+    response = api(world.facilitator).patch(f"/commitments/{response.json()['id']}",
+                                            json={"status": "validated"})
+    assert response.status_code == 200, response.text
     return response.json()
 
 
@@ -43,8 +47,8 @@ def test_api_document_versions_and_diff(server, api, world):
 
     document = observer.get(f"/territories/{SLUG}/contract").json()
     assert document["kind"] == "contract"
-    assert document["sections"][3]["sections"][0]["title"] == \
-        "Engagement n° 1 — Patrouilles mixtes"
+    fiches = next(s for s in document["sections"] if s["key"] == "annex-fiches")
+    assert fiches["sections"][0]["title"] == "Engagement n° 1 — Patrouilles mixtes"
 
     response = fac.post(f"/territories/{SLUG}/contract/versions", json={"note": "Comité"})
     assert response.status_code == 201
@@ -177,7 +181,7 @@ def test_contract_page_for_members_and_not_outsiders(server, api, world):
     assert "Engagement n° 1 — Patrouilles &lt;b&gt;mixtes&lt;/b&gt;" in page.text
     assert "<strong>trimestriel</strong>" in page.text
     assert "<script>alert" not in page.text and "javascript:" not in page.text
-    assert 'href="#s-commitments-etat"' in page.text  # table of contents
+    assert 'href="#s-commitments"' in page.text  # table of contents
     assert "Figer une nouvelle version" not in page.text  # observers do not freeze
     outsider = signed_in(server, world.outsider)
     assert outsider.get(f"{server.url}/t/{SLUG}/contract").status_code == 404

@@ -45,27 +45,30 @@ def open_contract(page, server, query: str = ""):
 def test_a_new_commitment_appears_in_the_open_contract_without_reload(
         server, world, signed_in_page):
     page = open_contract(signed_in_page(world.actors[1]), server)
-    expect(page.locator("#s-commitments-collectivite")).to_contain_text(
-        "Aucun engagement pour l'instant.")
+    expect(page.locator("#s-commitments")).to_contain_text(
+        "Aucun engagement validé pour l'instant.")
     page.evaluate("window.notReloaded = true")
 
     created = create_commitment(server, world, "Raccordement des caméras au CSU")
 
-    section = page.locator("#s-commitments-collectivite")
-    expect(section.get_by_role("heading", level=3)).to_have_text(
-        "5.1 Engagement n° 1 — Raccordement des caméras au CSU", timeout=10000)
-    expect(page.get_by_role("navigation", name="Sommaire")).to_contain_text(
-        "Raccordement des caméras au CSU")
-    expect(page.locator("#s-evaluation")).to_contain_text("Caméras raccordées")
+    # A draft is listed apart, as a project, outside the contract proper.
+    expect(page.locator("#s-drafts").get_by_role("heading", level=3)).to_have_text(
+        "Projet — Raccordement des caméras au CSU (brouillon n° 1)", timeout=10000)
     expect(page.get_by_role("status")).to_have_text("Le projet de contrat a été mis à jour.")
     assert page.evaluate("window.notReloaded") is True
 
-    # An edit too.
+    # Validated, and renamed: it enters the act, numbered, with its indicators.
     api_as(server, world.facilitator).patch(
         f"{server.url}/api/v1/commitments/{created['id']}", timeout=30,
-        json={"title": "Raccordement de 40 caméras au CSU"})
-    expect(section.get_by_role("heading", level=3)).to_contain_text(
-        "Raccordement de 40 caméras au CSU", timeout=10000)
+        json={"title": "Raccordement de 40 caméras au CSU", "status": "validated"})
+    section = page.locator("#s-annex-fiches")
+    expect(section.get_by_role("heading", level=3)).to_have_text(
+        "Engagement n° 1 — Raccordement de 40 caméras au CSU", timeout=10000)
+    expect(page.get_by_role("navigation", name="Sommaire")).to_contain_text(
+        "Raccordement de 40 caméras au CSU")
+    expect(page.locator("#s-evaluation")).to_contain_text("Caméras raccordées")
+    expect(page.locator("#s-commitments")).to_contain_text(
+        "Raccordement de 40 caméras au CSU (engagement n° 1)")
 
     # And a version frozen by a facilitator joins the list of versions.
     api_as(server, world.facilitator).post(
@@ -104,7 +107,7 @@ def test_a_section_edited_elsewhere_appears_in_the_open_contract(server, world,
 def test_the_facilitator_freezes_a_version_and_compares_it(server, world, signed_in_page):
     create_commitment(server, world, "Patrouilles mixtes", "etat")
     page = open_contract(signed_in_page(world.facilitator), server)
-    page.get_by_role("link", name="Modifier « Préambule »").click()
+    page.get_by_role("link", name="Modifier « Objet du contrat »").click()
     page.get_by_label("Texte (Markdown)").fill("Le présent contrat engage les **signataires**.")
     page.get_by_role("button", name="Enregistrer la section").click()
     expect(page.locator("#s-preamble strong")).to_have_text("signataires")
@@ -138,7 +141,10 @@ def test_contract_pages_meet_wcag_and_fit_a_phone(server, world, new_context, si
                     json={"body": "Comité de pilotage **trimestriel**."}, timeout=30)
     page = sign_in(new_context(viewport=viewport, bypass_csp=True).new_page(),
                    world.facilitator)
-    for path in ("", "/versions?from=1&to=draft"):
+    facilitator.post(f"{server.url}/api/v1/territories/{SLUG}/contract/signatories", json={
+        "role": "etat", "organisation": "l'État", "person": "Mme Hélène Marchetti",
+        "quality": "préfète des Bouches-du-Rhône"}, timeout=30)
+    for path in ("", "/versions?from=1&to=draft", "/act"):
         page.goto(f"{server.url}/t/{SLUG}/contract{path}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         page.add_script_tag(path=axe_script)
@@ -149,3 +155,21 @@ def test_contract_pages_meet_wcag_and_fit_a_phone(server, world, new_context, si
             pytest.fail(f"axe on contract{path}:\n{describe(violations)}", pytrace=False)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"contract{path} is {width} px wide"
+
+
+def test_the_facilitator_adds_a_signatory_and_the_act_names_them(server, world, signed_in_page):
+    page = signed_in_page(world.facilitator)
+    page.goto(f"{server.url}/t/{SLUG}/contract/act")
+    form = page.locator("form", has=page.get_by_role("button", name="Enregistrer le signataire")).last
+    form.get_by_label("Partie").select_option("collectivite")
+    form.get_by_label("Organisation, telle que l'acte la nomme").fill("la commune de Marseille")
+    form.get_by_label("Signataire").fill("M. Antoine Ferrand")
+    form.get_by_label("Qualité").fill("maire de Marseille")
+    form.get_by_label("Délibération : date").fill("2026-10-19")
+    form.get_by_role("button", name="Enregistrer le signataire").click()
+    expect(page.get_by_text("Signataire ajouté.")).to_be_visible()
+    expect(page.locator("#signatories")).to_contain_text(
+        "la commune de Marseille, représentée par M. Antoine Ferrand, maire de Marseille, "
+        "autorisé par délibération du 19 octobre 2026")
+    page.goto(f"{server.url}/t/{SLUG}/contract")
+    expect(page.locator("#s-signatures")).to_contain_text("Maire de Marseille")

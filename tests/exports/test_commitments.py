@@ -194,7 +194,7 @@ def test_markdown_list(client, world, listed):
     # A commitment reads as in the contract (issue 13): "Engagement n° N — Titre", then
     # its fields as the act states them.
     assert "### 2.1 Engagement n° 2 — Médiation dans les résidences" in text
-    assert "- **Calendrier** : 15 janv. 2027 → 31 déc. 2027" in text
+    assert "- **Calendrier** : du 15 janvier 2027 au 31 décembre 2027" in text
     assert "- **Pilote** : Ville de Marseille" in text
     assert "- **Partenaires** : Police municipale, SNCF Sûreté" in text
     assert "Secret du Rhône" not in text
@@ -202,22 +202,34 @@ def test_markdown_list(client, world, listed):
 
 def test_a_commitment_reads_the_same_in_the_contract_and_in_the_list(world, listed):
     """One section builder (services/commitment_section.py) for both documents: the same
-    commitment has the same title, fields, actions and indicators in each; the list only
-    adds the links to its sources."""
+    commitment has the same description, actions and indicators in each; the act states
+    neither its status nor its channel (it prints its axis instead, and numbers it in its
+    own order), and the list adds the links to its sources."""
     with force_locale("fr"):
         in_contract = {s["key"]: s for s in walk(contract.assemble(as_(world.actors[0]))[
             "sections"])}
         in_list = {s["key"]: s for s in walk(commitment_list.as_document(
             commitment_list.assemble(as_(world.actors[0]), {}))["sections"])}
     first, second = (f"commitment-{listed[name]}" for name in ("first", "second"))
-    # Without sources, the section is the contract's, but for its number in the document.
+    unfielded = lambda section: [b for b in section["blocks"] if b["type"] != "fields"]
+    # The second is a draft: the working draft lists it apart, as a project.
     assert in_list[second]["title"] == "Engagement n° 2 — Médiation dans les résidences"
-    assert in_list[second] == {**in_contract[second], "number": in_list[second]["number"]}
-    # With sources, the contract's section, then "Sources :" and the links this reader sees.
-    shared = len(in_contract[first]["blocks"])
+    assert in_contract[second]["title"] == (
+        "Projet — Médiation dans les résidences (brouillon n° 2)")
+    assert unfielded(in_list[second]) == unfielded(in_contract[second])
+    list_fields = dict(next(b for b in in_list[second]["blocks"] if b["type"] == "fields")[
+        "items"])
+    act_fields = dict(next(b for b in in_contract[second]["blocks"] if b["type"] == "fields")[
+        "items"])
+    assert "Statut" in list_fields and "Statut" not in act_fields
+    assert {k: v for k, v in list_fields.items() if k not in ("Statut", "Domaine")} == {
+        k: v for k, v in act_fields.items() if k != "Axe"}
+    # With sources, the act's section (but for its fields), then "Sources :" and the links
+    # this reader sees.
+    shared = unfielded(in_contract[first])
     assert in_list[first]["title"] == in_contract[first]["title"]
-    assert in_list[first]["blocks"][:shared] == in_contract[first]["blocks"]
-    paragraph, links = in_list[first]["blocks"][shared:]
+    assert unfielded(in_list[first])[:len(shared)] == shared
+    paragraph, links = unfielded(in_list[first])[len(shared):]
     assert paragraph == {"type": "paragraph", "text": "Sources :"}
     assert [link.rpartition("#")[2] for link in links["items"]] == [
         f"post-{listed['open_need']}", f"post-{listed['secret_need']}"]

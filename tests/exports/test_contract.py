@@ -39,8 +39,11 @@ def drafted(world):
             "pilot": "DDSP 13", "channel": restricted, "source_posts": [],
             "indicators": [{"name": "Caméras raccordées", "unit": "caméras", "baseline": 0,
                             "target": 24}]}))
-        facilitation.promote(as_(world.facilitator), PromotionInput(**{
+        second = facilitation.promote(as_(world.facilitator), PromotionInput(**{
             "title": "Médiateurs de nuit", "party": "collectivite", "source_posts": []}))
+        for commitment in (first, second):  # the contract states validated commitments
+            commitments.update(as_(world.facilitator), commitment.id,
+                               CommitmentInput(status="validated"))
         contract.freeze(as_(world.facilitator), VersionInput(note="Première lecture"))
         commitments.update(as_(world.facilitator), first.id,
                            CommitmentInput(**{"title": "Vidéoprotection élargie au pôle d'échanges"}))

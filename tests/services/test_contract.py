@@ -40,16 +40,28 @@ def by_key(document: dict) -> dict:
 
 # --- assembly ------------------------------------------------------------------------------
 
-def test_sections_in_order_numbered_and_commitments_grouped_by_party(world):
-    commit_to(world, "Vidéoprotection des collèges", "collectivite")
-    commit_to(world, "Patrouilles mixtes", "etat", pilot="DDSP 13", partners=["PM"],
-              actions=["Définir les secteurs", "Canal radio commun"],
-              means={"staff": "2 équipages", "budget": "12 000 €", "equipment": "Radios"},
-              start_date="2027-01-15", due_date="2027-12-31",
+def validated(world, title: str, party: str = "etat", **fields) -> Commitment:
+    commitment = commit_to(world, title, party, **fields)
+    return commitments.update(as_(world.facilitator), commitment.id,
+                              CommitmentInput(status="validated"))
+
+
+def test_the_act_in_order_with_its_articles_numbered_and_commitments_by_axis(world):
+    where = as_(world.facilitator)
+    validated(world, "Vidéoprotection des collèges", "collectivite", axis="videoprotection")
+    validated(world, "Patrouilles mixtes", "etat", pilot="DDSP 13", partners=["PM"],
+              axis="tranquillite", actions=["Définir les secteurs", "Canal radio commun"],
+              means={"staff": "2 équipages", "budget": "12 000 €", "equipment": ""},
+              start_date="2027-01-15", due_date="2027-12-31", financing="FIPD",
+              target_area="QPV Les Lauriers",
               indicators=[{"name": "Soirées de patrouille", "unit": "par mois",
-                           "baseline": 0, "target": 8}])
-    commit_to(world, "Médiation dans les halls", "partenaire")
-    commit_to(world, "Cellule de veille", "etat")
+                           "baseline": 0, "target": 8, "reference_year": 2026,
+                           "source": "Main courante"}])
+    validated(world, "Médiation dans les halls", "partenaire", axis="tranquillite")
+    commit_to(world, "Cellule de veille", "etat")  # a draft
+    dropped = commit_to(world, "Projet abandonné", "etat")
+    commitments.update(where, dropped.id, CommitmentInput(status="abandoned",
+                                                          abandon_reason="Doublon"))
 
     document = contract.assemble(as_(world.actor))
 
@@ -59,30 +71,53 @@ def test_sections_in_order_numbered_and_commitments_grouped_by_party(world):
     assert ["Phase", "Diagnostic"] in document["meta"]
     top = document["sections"]
     assert [s["key"] for s in top] == [
-        "preamble", "diagnostic", "frameworks", "commitments-etat", "commitments-collectivite",
-        "commitments-partenaire", "governance", "evaluation", "closing", "signatories"]
-    assert [s["number"] for s in top] == [str(n) for n in range(1, 11)]
-    assert top[3]["title"] == "Engagements de l'État"
-    state = top[3]["sections"]
-    assert [(s["number"], s["title"]) for s in state] == [
-        ("4.1", "Engagement n° 2 — Patrouilles mixtes"),
-        ("4.2", "Engagement n° 4 — Cellule de veille")]
-    assert [s["title"] for s in top[4]["sections"]] == [
-        "Engagement n° 1 — Vidéoprotection des collèges"]
-    assert [s["number"] for s in top[5]["sections"]] == ["6.1"]
-
-    blocks = {b["type"]: b for b in state[0]["blocks"]}
+        "parties", "visas", "preamble", "perimeter", "diagnostic", "frameworks",
+        "commitments", "governance", "evaluation", "duration", "effect", "revision",
+        "termination", "credits", "court", "annexes", "signatures", "annex-fiches", "drafts"]
+    articles = [s for s in top if s["number"].startswith("Article")]
+    assert [s["number"] for s in articles] == [f"Article {n} —" for n in range(1, 15)]
+    # Axes in the territory's order (tranquillité first), then parties: the printed order
+    # numbers the commitments.
+    engagements = by_key(document)["commitments"]["sections"]
+    assert [s["title"] for s in engagements] == ["Tranquillité publique", "Vidéoprotection"]
+    assert engagements[0]["blocks"] == [
+        {"type": "paragraph", "text": "L'État s'engage à :"},
+        {"type": "list", "items": ["Patrouilles mixtes (engagement n° 1)"]},
+        {"type": "paragraph", "text": "Les partenaires s'engagent à :"},
+        {"type": "list", "items": ["Médiation dans les halls (engagement n° 2)"]}]
+    fiches = by_key(document)["annex-fiches"]["sections"]
+    assert [s["title"] for s in fiches] == [
+        "Engagement n° 1 — Patrouilles mixtes", "Engagement n° 2 — Médiation dans les halls",
+        "Engagement n° 3 — Vidéoprotection des collèges"]
+    blocks = {b["type"]: b for b in fiches[0]["blocks"]}
     fields = dict(blocks["fields"]["items"])
-    assert fields["Pilote"] == "DDSP 13"
-    assert fields["Partenaires"] == "PM"
-    assert fields["Statut"] == "Brouillon"
-    assert fields["Budget"] == "12 000 €"
-    assert "2027" in fields["Calendrier"]
+    assert fields == {"Axe": "Tranquillité publique", "Zone ciblée": "QPV Les Lauriers",
+                      "Pilote": "DDSP 13", "Partenaires": "PM",
+                      "Calendrier": "du 15 janvier 2027 au 31 décembre 2027",
+                      "Source de financement": "FIPD", "Moyens humains": "2 équipages",
+                      "Budget": "12 000 €"}
     assert blocks["list"]["items"] == ["Définir les secteurs", "Canal radio commun"]
-    assert blocks["table"]["columns"] == ["Indicateur", "Unité", "Référence", "Cible"]
-    assert blocks["table"]["rows"] == [["Soirées de patrouille", "par mois", "0", "8"]]
-    # Unwritten sections say so; a party with no commitment too.
-    assert top[0]["blocks"] == [{"type": "paragraph", "text": "Section à rédiger."}]
+    assert blocks["table"]["columns"] == ["Indicateur", "Unité", "Référence", "Cible",
+                                          "Source"]
+    assert blocks["table"]["rows"] == [["Soirées de patrouille", "par mois", "0 (2026)", "8",
+                                        "Main courante"]]
+    # Nothing empty is stated: a commitment with only a title has no fields at all.
+    assert [b["type"] for b in fiches[1]["blocks"]] == ["fields"]
+    assert dict(fiches[1]["blocks"][0]["items"]) == {"Axe": "Tranquillité publique"}
+    # Drafts apart, marked as projects; abandoned ones nowhere.
+    assert [s["title"] for s in by_key(document)["drafts"]["sections"]] == [
+        "Projet — Cellule de veille (brouillon n° 4)"]
+    assert "Projet abandonné" not in text_of(document)
+    assert "Abandonné" not in text_of(document) and "Brouillon" not in text_of(document)
+
+
+def test_a_frozen_version_lists_no_draft(world):
+    validated(world, "Patrouilles mixtes")
+    commit_to(world, "Cellule de veille")
+    version = contract.freeze(as_(world.facilitator), VersionInput(note="v1"))
+    assert "drafts" not in by_key(version.document)
+    assert "Cellule de veille" not in text_of(version.document)
+    assert "Patrouilles mixtes" in text_of(version.document)
 
 
 def test_the_document_is_the_same_for_every_member(world):
@@ -93,8 +128,9 @@ def test_the_document_is_the_same_for_every_member(world):
 
 
 def test_evaluation_table_shows_the_latest_measurement(world):
-    commitment = commit_to(world, "Halls sécurisés", "partenaire", indicators=[
-        {"name": "Signalements", "unit": "par mois", "baseline": 30, "target": 10},
+    commitment = validated(world, "Halls sécurisés", "partenaire", indicators=[
+        {"name": "Signalements", "unit": "par mois", "baseline": 30, "target": 10,
+         "reference_year": 2025, "source": "Bailleur"},
         {"name": "Halls équipés", "unit": "halls", "baseline": 0, "target": 3}])
     signalements = commitment.indicators[0].id
     for day, value in (("2027-03-01", 25), ("2027-05-01", 18.5)):
@@ -104,10 +140,10 @@ def test_evaluation_table_shows_the_latest_measurement(world):
     evaluation = by_key(contract.assemble(as_(world.observer)))["evaluation"]
     table = next(b for b in evaluation["blocks"] if b["type"] == "table")
     assert table["columns"] == ["Engagement n°", "Indicateur", "Unité", "Référence", "Cible",
-                                "Dernière mesure", "Date de la mesure"]
-    assert table["rows"][0][:6] == ["1", "Signalements", "par mois", "30", "10", "18,5"]
-    assert "2027" in table["rows"][0][6] and "mai" in table["rows"][0][6]
-    assert table["rows"][1] == ["1", "Halls équipés", "halls", "0", "3", None, None]
+                                "Source", "Dernière mesure", "Date de la mesure"]
+    assert table["rows"][0] == ["1", "Signalements", "par mois", "30 (2025)", "10", "Bailleur",
+                                "18,5", "1er mai 2027"]
+    assert table["rows"][1] == ["1", "Halls équipés", "halls", "0", "3", None, None, None]
 
 
 def test_restricted_channel_content_never_appears(world):
@@ -133,8 +169,6 @@ def test_sections_and_frameworks_are_assembled(world):
         body="Le présent **contrat** engage les parties."))
     contract.set_section(where, "governance", SectionInput(
         body="Comité de pilotage **trimestriel**."))
-    contract.set_section(where, "signatories", SectionInput(
-        body="- Préfet des Bouches-du-Rhône\n- Maire"))
     contract.save_framework(where, {"kind": "cls", "name": "CLSPD de Marseille",
                                     "start_date": "2024-01-01", "end_date": "2027-12-31",
                                     "integration": "Ses fiches actions deviennent des engagements."})
@@ -148,7 +182,11 @@ def test_sections_and_frameworks_are_assembled(world):
     assert frameworks[0]["type"] == "table"
     assert [row[0] for row in frameworks[0]["rows"]] == ["CLSPD de Marseille",
                                                         "Contrat de ville 2024"]
-    assert frameworks[0]["rows"][0][1] == "Contrat local de santé (CLS)"
+    assert frameworks[0]["rows"][0][1] == "Contrat local de sécurité (CLS)"
+    assert frameworks[0]["rows"][0][2:] == ["1er janvier 2024", "31 décembre 2027"]
+    visas = [b["text"] for b in sections["visas"]["blocks"]]
+    assert ("Vu « CLSPD de Marseille » (Contrat local de sécurité (CLS)), du 1er janvier 2024 "
+            "au 31 décembre 2027 ;") in visas
     assert {"type": "markdown", "source": "Ses fiches actions deviennent des engagements."} \
         in frameworks
 
@@ -234,7 +272,7 @@ def test_versions_are_numbered_frozen_and_announced(world):
 
 def test_a_frozen_version_does_not_change_afterwards(world):
     where = as_(world.facilitator)
-    commitment = commit_to(world, "Patrouilles mixtes", pilot="DDSP 13")
+    commitment = validated(world, "Patrouilles mixtes", pilot="DDSP 13")
     contract.set_section(where, "preamble", SectionInput(body="Préambule d'origine"))
     contract.freeze(where, VersionInput(note="v1"))
     frozen = contract.assemble(where, 1)
@@ -323,13 +361,13 @@ def test_facilitators_change_the_phase(world):
 
 
 def test_the_contract_is_written_in_french_whatever_the_facilitators_language(world):
-    commit_to(world, "Patrouilles mixtes", "etat")
+    validated(world, "Patrouilles mixtes", "etat")
     with force_locale("en"):
         version = contract.freeze(as_(world.facilitator), VersionInput(note="Relecture"))
         draft = contract.assemble(as_(world.actor))
     for document in (version.document, draft):
         titles = [s["title"] for s in document["sections"]]
-        assert "Préambule" in titles and "Engagements de l'État" in titles
+        assert "Objet" in titles and "Engagements des parties" in titles
         assert document["title"] == "Contrat de sécurité intégrée"
     assert ["Version", "Version 1"] in version.document["meta"]
     assert ["Version", "Projet de travail"] in draft["meta"]
