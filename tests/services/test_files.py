@@ -246,10 +246,17 @@ def test_the_contract_and_the_minutes_list_the_annexes(world):
 
     anim = as_(world.facilitator)
     report = upload(world.facilitator, "pdf")
-    facilitation.promote(anim, PromotionInput(title="Vidéoprotection des gares",
-                                              party="etat", attachments=[report.id]))
+    draft = upload(world.facilitator, "docx")
+    made = facilitation.promote(anim, PromotionInput(title="Vidéoprotection des gares",
+                                                     party="etat", attachments=[report.id]))
+    facilitation.promote(anim, PromotionInput(title="Médiation de nuit", party="partenaire",
+                                              attachments=[draft.id]))
+    commitments.update(anim, made.id, CommitmentInput(status="validated"))
     markdown = render_document(contract.assemble(system_access("metropole")), "md").decode()
-    assert "Annexe 1 — rapport CLSPD.pdf (engagement n° 1)" in markdown
+    # The act's commitments' documents are an annex; a draft's are not part of the act.
+    assert "Annexe 2 — Documents joints" in markdown
+    assert "rapport CLSPD.pdf (engagement n° 1)" in markdown
+    assert "Plan de sécurité.docx" not in markdown
 
     plan = upload(world.facilitator, "odt")
     workshop = workshops.create(anim, parse(WorkshopInput, {
