@@ -47,3 +47,13 @@ COMMITMENT_STATUS_LABELS = {
     "done": _l("Réalisé"),
     "abandoned": _l("Abandonné"),
 }
+# The contract's parts (services/contract.py), also search results' titles.
+SECTION_TITLES = {
+    "preamble": _l("Préambule"),
+    "diagnostic": _l("Diagnostic partagé"),
+    "frameworks": _l("Dispositifs intégrés"),
+    "governance": _l("Gouvernance"),
+    "evaluation": _l("Évaluation"),
+    "closing": _l("Dispositions finales"),
+    "signatories": _l("Signataires"),
+}

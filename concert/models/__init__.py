@@ -9,6 +9,7 @@ from .territories import (
     ORGANISATION_KINDS, PHASES, ROLES, Invitation, Membership, Territory,
 )
 from . import contract, diagnostic, workshops  # noqa: F401  (registers their tables)
+from .search import SEARCH_KINDS, SQLITE_FTS_TABLE, SearchEntry
 from .mail import MAIL_STATUSES, EmailChange, MailOutbox, PasswordReset
 from .types import utcnow
 from .workspace import (
@@ -23,5 +24,5 @@ __all__ = [
     "Post", "PostRevision", "Support", "PostWord", "DuplicateSuggestion",
     "ApiToken", "AuditLog", "Invitation", "LoginSession", "Membership", "ORGANISATION_KINDS",
     "PHASES", "ROLES", "Territory", "User", "utcnow", "MAIL_STATUSES", "MailOutbox",
-    "PasswordReset", "EmailChange",
+    "PasswordReset", "EmailChange", "SEARCH_KINDS", "SQLITE_FTS_TABLE", "SearchEntry",
 ]

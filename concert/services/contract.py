@@ -18,7 +18,9 @@ from sqlalchemy.orm import selectinload
 
 from ..db import db
 from ..documents import model as doc
-from ..labels import COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PHASE_LABELS
+from ..labels import (
+    COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PHASE_LABELS, SECTION_TITLES,
+)
 from ..models import Commitment, Indicator, Territory, utcnow
 from ..models.contract import (
     FRAMEWORK_KINDS, SECTION_KEYS, ContractFramework, ContractSection, ContractVersion,
@@ -29,15 +31,6 @@ from .access import Access, in_territory, system_reader
 from .commitments import _date
 from .errors import Invalid, NotFound
 
-SECTION_TITLES = {
-    "preamble": _l("Préambule"),
-    "diagnostic": _l("Diagnostic partagé"),
-    "frameworks": _l("Dispositifs intégrés"),
-    "governance": _l("Gouvernance"),
-    "evaluation": _l("Évaluation"),
-    "closing": _l("Dispositions finales"),
-    "signatories": _l("Signataires"),
-}
 SECTION_HINTS = {
     "preamble": _l("Objet du contrat, territoire couvert, parties, durée."),
     "diagnostic": _l("Synthèse qualitative du diagnostic partagé (les tableaux et graphiques "

@@ -1,0 +1,384 @@
+"""Search of a territory: posts, commitments, workshops, contract sections and files.
+
+The index (`search_entries`) is kept current by the services that write: each calls
+`index_…` or `remove` before it commits, in the same transaction, so there is nothing to
+rebuild at night; `reindex` (`concert search-reindex`) fills it for data written before.
+
+French-aware on both databases: accents and case folded, words reduced to their stem
+("patrouilles" finds "patrouille"), "phrases" and prefix* queries, every term required.
+PostgreSQL indexes a tsvector made with the `concert_french` text search configuration
+(unaccent, then the French Snowball stemmer; migration 0015) under a GIN index. SQLite has
+no French stemmer: the same Snowball algorithm (the `snowballstemmer` package) stems the
+text here, into an FTS5 table (`unicode61 remove_diacritics 2`) whose rowid is the
+entry's id, and stems the queries the same way. Excerpts are cut and highlighted here, the
+same way for both, from the text as written.
+
+Who finds what is the audience rule (services/audience.py), applied in SQL: an entry with a
+channel (a post, a post's file) is read only from the channels the reader may see, so a
+hidden one is never returned, counted nor highlighted.
+
+Seam for attached files (another branch): the files service calls
+`index(Indexed(kind="file", object_id=file.id, territory_id=…, title=file.name,
+body=extracted_text, channel_id=<the channel of the post it is attached to, else None>,
+created_at=file.created_at))` when a file is stored or its text extracted, and
+`remove("file", file.id)` when it goes; its result links to /api/v1/files/<id>.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, timezone
+
+import snowballstemmer
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import force_locale, lazy_gettext as _l
+from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
+
+from ..db import db
+from ..labels import SECTION_TITLES
+from ..models import (
+    SQLITE_FTS_TABLE, Commitment, Post, SearchEntry,
+)
+from ..models.contract import ContractSection
+from ..models.workshops import Vote, Workshop
+from ..schemas.search import SearchQuery
+from . import audience, channels
+from .access import Access
+
+CONFIG = "concert_french"  # PostgreSQL text search configuration (migration 0015)
+EXCERPT_WORDS = 30
+_WORD = re.compile(r"[^\W_]+")
+_TERM = re.compile(r'"([^"]*)"?|(\S+)')
+_STEMMER = snowballstemmer.stemmer("french")
+POST_TITLES = {"message": _l("Message"), "need": _l("Besoin"), "proposal": _l("Proposition"),
+               "reply": _l("Réponse")}
+
+_fts = sa.table(SQLITE_FTS_TABLE, sa.column("rowid"), sa.column("title"), sa.column("body"))
+
+
+# --- French words -------------------------------------------------------------------------
+
+def plain(text: str) -> str:
+    """Lower case, without accents (as unaccent does)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def stem(word: str) -> str:
+    return _STEMMER.stemWord(plain(word))
+
+
+def stems(text: str) -> str:
+    return " ".join(stem(word) for word in _WORD.findall(text))
+
+
+@dataclass(frozen=True)
+class Term:
+    """One required part of a query: a word, a prefix (mot*) or a phrase ("…")."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+    @property
+    def stems(self) -> tuple[str, ...]:
+        return tuple(stem(w) for w in self.words)
+
+
+def terms(q: str) -> list[Term]:
+    found: list[Term] = []
+    for phrase, bare in _TERM.findall(q):
+        if phrase:
+            words = tuple(plain(w) for w in _WORD.findall(phrase))
+            if words:
+                found.append(Term(words))
+            continue
+        words = [plain(w) for w in _WORD.findall(bare)]
+        for i, word in enumerate(words):
+            found.append(Term((word,), prefix=bare.endswith("*") and i == len(words) - 1))
+    return found
+
+
+# --- the index ----------------------------------------------------------------------------
+
+@dataclass
+class Indexed:
+    """What one entry holds; `channel_id` only for what lives in a channel (see above)."""
+
+    kind: str
+    object_id: int
+    territory_id: int
+    created_at: datetime
+    title: str = ""
+    body: str = ""
+    channel_id: int | None = None
+    ref: str = ""
+    status: str | None = None
+    organisation: str = ""
+
+
+def index(entry: Indexed, session: Session | None = None) -> None:
+    """Puts (or puts again) one thing in the index."""
+    session = session or db.session
+    remove(entry.kind, entry.object_id, session)
+    values = {name: getattr(entry, name) for name in (
+        "kind", "object_id", "territory_id", "created_at", "title", "body", "channel_id",
+        "ref", "status", "organisation")}
+    values["title"] = values["title"][:300]
+    if _sqlite(session):
+        entry_id = session.execute(sa.insert(SearchEntry).values(**values)
+                                   .returning(SearchEntry.id)).scalar_one()
+        session.execute(sa.insert(_fts).values(rowid=entry_id, title=stems(entry.title),
+                                               body=stems(entry.body)))
+        return
+    config = sa.literal_column(f"'{CONFIG}'::regconfig")
+    values["document"] = sa.func.setweight(sa.func.to_tsvector(config, values["title"]),
+                                           "A").op("||")(sa.func.to_tsvector(config, entry.body))
+    session.execute(sa.insert(SearchEntry).values(**values))
+
+
+def remove(kind: str, object_id: int, session: Session | None = None) -> None:
+    session = session or db.session
+    where = (SearchEntry.kind == kind, SearchEntry.object_id == object_id)
+    if _sqlite(session):
+        session.execute(sa.delete(_fts).where(_fts.c.rowid.in_(
+            sa.select(SearchEntry.id).where(*where))))
+    session.execute(sa.delete(SearchEntry).where(*where))
+
+
+def index_post(post: Post, session: Session | None = None) -> None:
+    """Messages, needs, proposals and replies; a deleted post leaves the index."""
+    if post.deleted_at is not None:
+        remove("post", post.id, session)
+        return
+    index(Indexed("post", post.id, post.territory_id, post.created_at, body=post.body,
+                  channel_id=post.channel_id, ref="reply" if post.reply_to_id else post.kind,
+                  status=post.status, organisation=post.author_organisation), session)
+
+
+def index_commitment(commitment: Commitment, session: Session | None = None) -> None:
+    """Every text field, its indicators and the comments of their measurements."""
+    means = commitment.means or {}
+    parts = [commitment.description, commitment.pilot, *(commitment.partners or []),
+             *(commitment.actions or []), *(str(v) for v in means.values() if v),
+             commitment.abandon_reason or ""]
+    for indicator in commitment.indicators:
+        parts += [indicator.name, indicator.unit, *(m.comment for m in indicator.measurements)]
+    index(Indexed("commitment", commitment.id, commitment.territory_id, commitment.created_at,
+                  title=commitment.title, body="\n".join(p for p in parts if p),
+                  ref=str(commitment.number), status=commitment.status,
+                  organisation=commitment.pilot), session)
+
+
+def index_workshop(workshop: Workshop, session: Session | None = None) -> None:
+    """Title, place, invited, the agenda and the questions voted on; the contributions its
+    minutes list are posts, found as such (each tagged with its workshop)."""
+    session = session or db.session
+    questions = session.scalars(sa.select(Vote.question).where(Vote.workshop_id == workshop.id))
+    parts = [workshop.place, *(workshop.invited or []), *(i.title for i in workshop.agenda),
+             *questions, workshop.cancel_reason or ""]
+    index(Indexed("workshop", workshop.id, workshop.territory_id, workshop.starts_at,
+                  title=workshop.title, body="\n".join(p for p in parts if p),
+                  status=workshop.status), session)
+
+
+def index_section(section: ContractSection, session: Session | None = None) -> None:
+    with force_locale("fr"):  # the contract is written in French
+        title = str(SECTION_TITLES[section.key])
+    index(Indexed("section", section.id, section.territory_id, section.updated_at,
+                  title=title, body=section.body, ref=section.key), session)
+
+
+def reindex(session: Session, territory_id: int | None = None) -> int:
+    """Indexes again everything of one territory (or of all): for data written before the
+    index existed. Returns how many entries it wrote."""
+    def of(model):
+        query = sa.select(model)
+        if territory_id is not None:
+            query = query.where(model.territory_id == territory_id)
+        return session.scalars(query.order_by(model.id)).all()
+
+    existing = sa.select(SearchEntry.id).where(SearchEntry.kind != "file")
+    if territory_id is not None:
+        existing = existing.where(SearchEntry.territory_id == territory_id)
+    if _sqlite(session):
+        session.execute(sa.delete(_fts).where(_fts.c.rowid.in_(existing)))
+    session.execute(sa.delete(SearchEntry).where(SearchEntry.id.in_(existing)))
+    count = 0
+    for model, write in ((Post, index_post), (Commitment, index_commitment),
+                         (Workshop, index_workshop), (ContractSection, index_section)):
+        for row in of(model):
+            write(row, session)
+            count += not (model is Post and row.deleted_at is not None)
+    return count
+
+
+# --- searching ----------------------------------------------------------------------------
+
+@dataclass
+class Found:
+    type: str
+    id: int
+    title: str
+    excerpt: Markup
+    url: str
+    channel: int | None
+    status: str | None
+    organisation: str
+    date: str
+
+
+@dataclass
+class Results:
+    items: list[Found] = field(default_factory=list)
+    total: int = 0
+
+
+def search(access: Access, query: SearchQuery) -> Results:
+    """What this reader may find in their territory, most relevant (or newest) first, a
+    page at a time, with how many there are in all."""
+    found = terms(query.q)
+    if not found:
+        return Results()
+    match, rank = _match(found)
+    where = [SearchEntry.territory_id == access.territory.id, match,
+             sa.or_(SearchEntry.channel_id.is_(None),
+                    SearchEntry.channel_id.in_(audience.visible_channel_ids(access)))]
+    if query.kind is not None:
+        where.append(SearchEntry.kind == query.kind)
+    if query.channel is not None:
+        where.append(SearchEntry.channel_id == channels.get_channel(access, query.channel).id)
+    if query.status is not None:
+        where.append(SearchEntry.status == query.status)
+    if query.organisation:
+        where.append(SearchEntry.organisation == query.organisation)
+    if query.since is not None:
+        where.append(SearchEntry.created_at >= _midnight(query.since))
+    if query.until is not None:
+        where.append(SearchEntry.created_at < _midnight(query.until) + timedelta(days=1))
+    base = _from().where(*where)
+    total = db.session.scalar(base.with_only_columns(sa.func.count(), maintain_column_froms=True))
+    order = ((SearchEntry.created_at.desc(),) if query.order == "recent" else (rank,)) + (
+        SearchEntry.id.desc(),)
+    rows = db.session.scalars(base.with_only_columns(SearchEntry).order_by(*order)
+                              .limit(query.limit).offset(query.offset)).all()
+    slug = access.territory.slug
+    return Results([_found(row, found, slug) for row in rows], total)
+
+
+def matching_posts(territory_id: int, text: str) -> sa.Select | None:
+    """The ids of the posts of a territory that hold every term of `text` (the
+    consolidation page's word filter); None when `text` has no word. Their audience is
+    the caller's to apply."""
+    found = terms(text)
+    if not found:
+        return None
+    match, _rank = _match(found)
+    return _from().with_only_columns(SearchEntry.object_id).where(
+        SearchEntry.territory_id == territory_id, SearchEntry.kind == "post", match)
+
+
+def _from() -> sa.Select:
+    query = sa.select(SearchEntry.id)
+    if _sqlite(db.session):
+        query = query.join(_fts, _fts.c.rowid == SearchEntry.id)
+    return query
+
+
+def _match(found: list[Term]) -> tuple[sa.ColumnElement[bool], sa.ColumnElement]:
+    """The SQL condition that every term holds, and the rank (smaller first)."""
+    if _sqlite(db.session):
+        parts = []
+        for term in found:
+            quoted = '"' + " ".join(term.stems) + '"'
+            parts.append(quoted + "*" if term.prefix else quoted)
+        table = sa.literal_column(SQLITE_FTS_TABLE)
+        return (table.op("MATCH")(" AND ".join(parts)),
+                sa.func.bm25(table, 10.0, 1.0))
+    config = sa.literal_column(f"'{CONFIG}'::regconfig")
+    queries = []
+    for term in found:
+        if term.prefix:
+            queries.append(sa.func.to_tsquery(config, term.words[0] + ":*"))
+        elif len(term.words) > 1:
+            queries.append(sa.func.phraseto_tsquery(config, " ".join(term.words)))
+        else:
+            queries.append(sa.func.plainto_tsquery(config, term.words[0]))
+    tsquery = queries[0]
+    for other in queries[1:]:
+        tsquery = tsquery.op("&&")(other)
+    return (SearchEntry.document.op("@@")(tsquery),
+            -sa.func.ts_rank_cd(SearchEntry.document, tsquery))
+
+
+def _midnight(day) -> datetime:
+    return datetime.combine(day, time(), tzinfo=timezone.utc)
+
+
+def _sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _found(row: SearchEntry, found: list[Term], slug: str) -> Found:
+    return Found(type=row.kind, id=row.object_id, title=_title(row),
+                 excerpt=excerpt(row.body or row.title, found), url=_url(row, slug),
+                 channel=row.channel_id, status=row.status, organisation=row.organisation,
+                 date=row.created_at.date().isoformat())
+
+
+def _title(row: SearchEntry) -> str:
+    if row.kind == "post":
+        label = str(POST_TITLES.get(row.ref, POST_TITLES["message"]))
+        return f"{label} — {row.organisation}" if row.organisation else label
+    if row.kind == "commitment":
+        return f"{_l('Engagement')} n° {row.ref} — {row.title}"
+    if row.kind == "section":
+        return str(SECTION_TITLES.get(row.ref, row.title))
+    return row.title
+
+
+def _url(row: SearchEntry, slug: str) -> str:
+    if row.kind == "post":
+        return url_for("web.territory", slug=slug, channel=row.channel_id, post=row.object_id)
+    if row.kind == "commitment":
+        return url_for("web.commitment_page", slug=slug, commitment_id=row.object_id)
+    if row.kind == "workshop":
+        return url_for("web.workshop_page", slug=slug, workshop_id=row.object_id)
+    if row.kind == "section":
+        return url_for("web.contract_page", slug=slug) + f"#section-{row.ref}"
+    return f"/api/v1/files/{row.object_id}"
+
+
+def excerpt(text: str, found: list[Term], size: int = EXCERPT_WORDS) -> Markup:
+    """About `size` words of `text` around the first place the most terms meet, escaped,
+    the words that match in <mark>."""
+    words = list(_WORD.finditer(text))
+    hit = [_hits(match.group(), found) for match in words]
+    if not words:
+        return escape(text[:200])
+    best = max(range(len(words)), key=lambda i: (sum(hit[i:i + size]), -i)) if any(hit) else 0
+    start = max(0, best - size // 4)
+    end = min(len(words), start + size)
+    left = words[start].start()
+    right = words[end - 1].end()
+    parts: list[str] = ["… " if left else ""]
+    cursor = left
+    for i in range(start, end):
+        match = words[i]
+        parts.append(escape(text[cursor:match.start()]))
+        parts.append(Markup("<mark>%s</mark>") % match.group() if hit[i] else escape(match.group()))
+        cursor = match.end()
+    parts.append(" …" if right < len(text) else "")
+    return Markup("").join(parts)
+
+
+def _hits(word: str, found: list[Term]) -> bool:
+    stemmed, bare = stem(word), plain(word)
+    for term in found:
+        for want in term.stems:
+            if stemmed == want or (term.prefix and (bare.startswith(term.words[-1])
+                                                    or stemmed.startswith(want))):
+                return True
+    return False
