@@ -12,7 +12,7 @@ from ..models import (
     COMMITMENT_STATUSES, PARTIES, Commitment, CommitmentRevision, CommitmentSource, Indicator,
     Measurement, Post, Territory, utcnow,
 )
-from . import audience, audit, channels, events, validation
+from . import audience, audit, channels, events, search, validation
 from .access import Access, access_via, in_territory
 from .errors import Conflict, Invalid, NotFound
 from ..schemas.facilitation import CommitmentInput, CommitmentsQuery, MeasurementInput
@@ -67,6 +67,7 @@ def create(access: Access, fields: dict, sources: list[Post]) -> Commitment:
     db.session.flush()
     audit.record("commitment.create", actor=access.user, territory=access.territory,
                  obj=commitment, after=_snapshot(commitment))
+    search.index_commitment(commitment)
     events.record(access.territory, "commitment.created", stored(commitment))
     return commitment
 
@@ -106,6 +107,7 @@ def update(access: Access, commitment_id: Any, data: CommitmentInput) -> Commitm
     audit.record("commitment.update", actor=access.user, territory=access.territory,
                  obj=commitment, before={k: v["before"] for k, v in changes.items()},
                  after={k: v["after"] for k, v in changes.items()})
+    search.index_commitment(commitment)
     events.record(access.territory, "commitment.updated", stored(commitment))
     db.session.commit()
     return commitment
@@ -128,6 +130,7 @@ def add_measurement(access: Access, commitment_id: Any, indicator_id: Any,
     audit.record("measurement.create", actor=access.user, territory=access.territory,
                  obj=measurement, after={"indicator": indicator.name, "value": measurement.value,
                                          "date": measured_on.isoformat()})
+    search.index_commitment(commitment)
     events.record(access.territory, "commitment.updated", stored(commitment))
     db.session.commit()
     return measurement

@@ -26,7 +26,7 @@ from ..models.contract import (
     FRAMEWORK_KINDS, SECTION_KEYS, ContractFramework, ContractSection, ContractVersion,
 )
 from ..schemas.contract import MAX_SECTION, SectionInput, VersionInput
-from . import audience, audit, commitment_section, diagnostic, events, validation
+from . import audience, audit, commitment_section, diagnostic, events, search, validation
 from .access import Access, in_territory, system_reader
 from .commitments import _date
 from .errors import Invalid, NotFound
@@ -89,6 +89,7 @@ def set_section(access: Access, key: Any, data: SectionInput) -> str:
     db.session.flush()
     audit.record("contract.section", actor=access.user, territory=access.territory, obj=row,
                  before={"key": key, "body": before}, after={"key": key, "body": body})
+    search.index_section(row)
     db.session.commit()
     return body
 

@@ -18,7 +18,7 @@ from ..models.workshops import Workshop
 from ..schemas.workspace import (
     MAX_PAGE, BodyInput, ContributionsQuery, PostInput, PostsQuery,
 )
-from . import audience, audit, channels, duplicates, events, validation
+from . import audience, audit, channels, duplicates, events, search, validation
 from .access import Access, access_via, in_territory
 from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from .security import render_markdown
@@ -73,6 +73,7 @@ def create_post(access: Access, data: PostInput) -> tuple[Post, bool]:
     post.seq = event.seq
     event.data = serialise(post)
     duplicates.refresh(post)
+    search.index_post(post)
     db.session.commit()
     return post, True
 
@@ -112,6 +113,7 @@ def edit_post(access: Access, post_id: Any, data: BodyInput) -> Post:
                                 written_at=post.edited_at or post.created_at))
     post.body, post.html, post.edited_at = body, render_markdown(body), utcnow()
     duplicates.refresh(post)
+    search.index_post(post)
     _announce(access, post, "post.updated")
     db.session.commit()
     return post
@@ -137,6 +139,7 @@ def delete_post(access: Access, post_id: Any) -> Post:
     post.body = post.html = ""
     db.session.execute(sa.delete(PostRevision).where(PostRevision.post_id == post.id))
     duplicates.refresh(post)
+    search.index_post(post)
     # Earlier events carried the text: keep them (seq, type) but without it.
     redacted = serialise(post)
     for old in db.session.scalars(sa.select(Event).where(Event.post_id == post.id)):

@@ -130,6 +130,9 @@ def index(entry: Indexed, session: Session | None = None) -> None:
     if _sqlite(session):
         entry_id = session.execute(sa.insert(SearchEntry).values(**values)
                                    .returning(SearchEntry.id)).scalar_one()
+        # Entries deleted by a cascade (a channel, a territory) left their FTS row, which
+        # no query reaches (they join the entries); SQLite may reuse the id: out it goes.
+        session.execute(sa.delete(_fts).where(_fts.c.rowid == entry_id))
         session.execute(sa.insert(_fts).values(rowid=entry_id, title=stems(entry.title),
                                                body=stems(entry.body)))
         return

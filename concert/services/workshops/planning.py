@@ -9,7 +9,7 @@ from ...db import db
 from ...models import Channel, utcnow
 from ...models.workshops import AgendaItem, Workshop
 from ...schemas.workshops import AgendaItemInput, CancelInput, WorkshopInput, WorkshopPatch
-from .. import audience, audit, calendar
+from .. import audience, audit, calendar, search
 from ..access import Access
 from ..errors import Invalid, NotFound
 from .base import facilitates, get, locked, require_planned
@@ -24,6 +24,8 @@ def create(access: Access, data: WorkshopInput) -> Workshop:
                         created_by_id=access.user.id if access.user else None, **plan)
     workshop.agenda = agenda
     db.session.add(workshop)
+    db.session.flush()
+    search.index_workshop(workshop)
     calendar.planned(workshop)
     db.session.commit()
     return workshop
