@@ -36,6 +36,10 @@ def _choice(allowed: tuple[str, ...]):
     return _blank_or(lambda v, f: validation.choice(v, f, allowed))
 
 
+def _day(value: Any, field: str) -> date | None:
+    return value if isinstance(value, date) else validation.day(value, field)
+
+
 class SearchQuery(Input):
     """`q`: words (accents, case and plurals aside), "a phrase" and prefix* (all must
     match). Filters: `kind`, `channel` (posts and their files), `status`, `organisation`
@@ -47,8 +51,8 @@ class SearchQuery(Input):
     status: Annotated[Literal[STATUSES] | None, _choice(STATUSES)] = None
     organisation: Annotated[str | None, _blank_or(
         lambda v, f: validation.text(v, f, max_length=200, required=False))] = None
-    since: Annotated[date | None, _blank_or(validation.day)] = None
-    until: Annotated[date | None, _blank_or(validation.day)] = None
+    since: Annotated[date | None, _blank_or(_day)] = None
+    until: Annotated[date | None, _blank_or(_day)] = None
     order: Annotated[Literal[ORDERS], _choice(ORDERS)] = "relevance"
     limit: Annotated[int, _bounded(1, MAX_LIMIT, "limit"), Field(ge=1, le=MAX_LIMIT)] = PAGE
     offset: Annotated[int, _bounded(0, MAX_OFFSET, "offset"),

@@ -32,7 +32,6 @@ from datetime import datetime, time, timedelta, timezone
 
 import snowballstemmer
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import force_locale, lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
@@ -81,6 +80,7 @@ class Term:
 
     words: tuple[str, ...]
     prefix: bool = False
+    text: str = ""  # a phrase as written: PostgreSQL parses it as it parsed the text
 
     @property
     def stems(self) -> tuple[str, ...]:
@@ -93,7 +93,7 @@ def terms(q: str) -> list[Term]:
         if phrase:
             words = tuple(plain(w) for w in _WORD.findall(phrase))
             if words:
-                found.append(Term(words))
+                found.append(Term(words, text=phrase))
             continue
         words = [plain(w) for w in _WORD.findall(bare)]
         for i, word in enumerate(words):
@@ -245,6 +245,31 @@ def search(access: Access, query: SearchQuery) -> Results:
     found = terms(query.q)
     if not found:
         return Results()
+    base, rank = _found_by(access, query, found)
+    total = db.session.scalar(base.with_only_columns(sa.func.count(), maintain_column_froms=True))
+    order = ((SearchEntry.created_at.desc(),) if query.order == "recent" else (rank,)) + (
+        SearchEntry.id.desc(),)
+    rows = db.session.scalars(base.with_only_columns(SearchEntry).order_by(*order)
+                              .limit(query.limit).offset(query.offset)).all()
+    slug = access.territory.slug
+    return Results([_found(row, found, slug) for row in rows], total)
+
+
+def totals_by_kind(access: Access, query: SearchQuery) -> dict[str, int]:
+    """How many of each kind the query finds for this reader, whatever its `kind`."""
+    found = terms(query.q)
+    if not found:
+        return {}
+    base, _rank = _found_by(access, query.model_copy(update={"kind": None}), found)
+    rows = db.session.execute(base.with_only_columns(
+        SearchEntry.kind, sa.func.count(), maintain_column_froms=True).group_by(SearchEntry.kind))
+    return dict(rows.all())
+
+
+def _found_by(access: Access, query: SearchQuery, found: list[Term]
+              ) -> tuple[sa.Select, sa.ColumnElement]:
+    """The entries that match, of this territory, of the channels this reader may see (the
+    audience rule), filtered; and their rank."""
     match, rank = _match(found)
     where = [SearchEntry.territory_id == access.territory.id, match,
              sa.or_(SearchEntry.channel_id.is_(None),
@@ -261,14 +286,7 @@ def search(access: Access, query: SearchQuery) -> Results:
         where.append(SearchEntry.created_at >= _midnight(query.since))
     if query.until is not None:
         where.append(SearchEntry.created_at < _midnight(query.until) + timedelta(days=1))
-    base = _from().where(*where)
-    total = db.session.scalar(base.with_only_columns(sa.func.count(), maintain_column_froms=True))
-    order = ((SearchEntry.created_at.desc(),) if query.order == "recent" else (rank,)) + (
-        SearchEntry.id.desc(),)
-    rows = db.session.scalars(base.with_only_columns(SearchEntry).order_by(*order)
-                              .limit(query.limit).offset(query.offset)).all()
-    slug = access.territory.slug
-    return Results([_found(row, found, slug) for row in rows], total)
+    return _from().where(*where), rank
 
 
 def matching_posts(territory_id: int, text: str) -> sa.Select | None:
@@ -305,8 +323,8 @@ def _match(found: list[Term]) -> tuple[sa.ColumnElement[bool], sa.ColumnElement]
     for term in found:
         if term.prefix:
             queries.append(sa.func.to_tsquery(config, term.words[0] + ":*"))
-        elif len(term.words) > 1:
-            queries.append(sa.func.phraseto_tsquery(config, " ".join(term.words)))
+        elif term.text:
+            queries.append(sa.func.phraseto_tsquery(config, term.text))
         else:
             queries.append(sa.func.plainto_tsquery(config, term.words[0]))
     tsquery = queries[0]
@@ -343,14 +361,16 @@ def _title(row: SearchEntry) -> str:
 
 
 def _url(row: SearchEntry, slug: str) -> str:
+    """Where a result is read (built here: services also run outside any request)."""
+    territory = f"/t/{slug}"
     if row.kind == "post":
-        return url_for("web.territory", slug=slug, channel=row.channel_id, post=row.object_id)
+        return f"{territory}?channel={row.channel_id}&post={row.object_id}"
     if row.kind == "commitment":
-        return url_for("web.commitment_page", slug=slug, commitment_id=row.object_id)
+        return f"{territory}/commitments/{row.object_id}"
     if row.kind == "workshop":
-        return url_for("web.workshop_page", slug=slug, workshop_id=row.object_id)
+        return f"{territory}/workshops/{row.object_id}"
     if row.kind == "section":
-        return url_for("web.contract_page", slug=slug) + f"#section-{row.ref}"
+        return f"{territory}/contract#section-{row.ref}"
     return f"/api/v1/files/{row.object_id}"
 
 
@@ -364,8 +384,8 @@ def excerpt(text: str, found: list[Term], size: int = EXCERPT_WORDS) -> Markup:
     best = max(range(len(words)), key=lambda i: (sum(hit[i:i + size]), -i)) if any(hit) else 0
     start = max(0, best - size // 4)
     end = min(len(words), start + size)
-    left = words[start].start()
-    right = words[end - 1].end()
+    left = words[start].start() if start else 0
+    right = words[end - 1].end() if end < len(words) else len(text)
     parts: list[str] = ["… " if left else ""]
     cursor = left
     for i in range(start, end):
@@ -373,6 +393,7 @@ def excerpt(text: str, found: list[Term], size: int = EXCERPT_WORDS) -> Markup:
         parts.append(escape(text[cursor:match.start()]))
         parts.append(Markup("<mark>%s</mark>") % match.group() if hit[i] else escape(match.group()))
         cursor = match.end()
+    parts.append(escape(text[cursor:right]))
     parts.append(" …" if right < len(text) else "")
     return Markup("").join(parts)
 
