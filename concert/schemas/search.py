@@ -53,7 +53,9 @@ class SearchQuery(Input):
         lambda v, f: validation.text(v, f, max_length=200, required=False))] = None
     since: Annotated[date | None, _blank_or(_day)] = None
     until: Annotated[date | None, _blank_or(_day)] = None
-    order: Annotated[Literal[ORDERS], _choice(ORDERS)] = "relevance"
+    order: Annotated[Literal[ORDERS], BeforeValidator(
+        lambda v: ORDERS[0] if v in (None, "") else validation.choice(v, "order", ORDERS))
+    ] = ORDERS[0]
     limit: Annotated[int, _bounded(1, MAX_LIMIT, "limit"), Field(ge=1, le=MAX_LIMIT)] = PAGE
     offset: Annotated[int, _bounded(0, MAX_OFFSET, "offset"),
                       Field(ge=0, le=MAX_OFFSET)] = 0
