@@ -47,7 +47,9 @@ if (config.live) {
     onEvent({ type, data }) {
       if (type === "post.created" && !data.deleted) check(data);
     },
-    onStatus() {},
+    onStatus(status) {
+      document.querySelector("[data-search-results]").dataset.linkState = status;
+    },
     onJoined() {},
   }).start();
 }
