@@ -49,6 +49,7 @@ from .access import Access
 
 CONFIG = "concert_french"  # PostgreSQL text search configuration (migration 0015)
 EXCERPT_WORDS = 30
+REINDEX_BATCH = 2000
 _WORD = re.compile(r"[^\W_]+")
 _TERM = re.compile(r'"([^"]*)"?|(\S+)')
 _STEMMER = snowballstemmer.stemmer("french")
@@ -123,23 +124,30 @@ def index(entry: Indexed, session: Session | None = None) -> None:
     """Puts (or puts again) one thing in the index."""
     session = session or db.session
     remove(entry.kind, entry.object_id, session)
-    values = {name: getattr(entry, name) for name in (
+    index_new([entry], session)
+
+
+def index_new(entries: list[Indexed], session: Session) -> None:
+    """Adds entries not in the index yet, in a few statements whatever their number."""
+    if not entries:
+        return
+    rows = [{name: getattr(entry, name) for name in (
         "kind", "object_id", "territory_id", "created_at", "title", "body", "channel_id",
-        "ref", "status", "organisation")}
-    values["title"] = values["title"][:300]
+        "ref", "status", "organisation")} | {"title": entry.title[:300]} for entry in entries]
+    ids = session.scalars(sa.insert(SearchEntry).returning(
+        SearchEntry.id, sort_by_parameter_order=True), rows).all()
     if _sqlite(session):
-        entry_id = session.execute(sa.insert(SearchEntry).values(**values)
-                                   .returning(SearchEntry.id)).scalar_one()
         # Entries deleted by a cascade (a channel, a territory) left their FTS row, which
         # no query reaches (they join the entries); SQLite may reuse the id: out it goes.
-        session.execute(sa.delete(_fts).where(_fts.c.rowid == entry_id))
-        session.execute(sa.insert(_fts).values(rowid=entry_id, title=stems(entry.title),
-                                               body=stems(entry.body)))
+        session.execute(sa.delete(_fts).where(_fts.c.rowid.in_(ids)))
+        session.execute(sa.insert(_fts), [
+            {"rowid": entry_id, "title": stems(entry.title), "body": stems(entry.body)}
+            for entry_id, entry in zip(ids, entries)])
         return
     config = sa.literal_column(f"'{CONFIG}'::regconfig")
-    values["document"] = sa.func.setweight(sa.func.to_tsvector(config, values["title"]),
-                                           "A").op("||")(sa.func.to_tsvector(config, entry.body))
-    session.execute(sa.insert(SearchEntry).values(**values))
+    session.execute(sa.update(SearchEntry).where(SearchEntry.id.in_(ids)).values(
+        document=sa.func.setweight(sa.func.to_tsvector(config, SearchEntry.title), "A")
+        .op("||")(sa.func.to_tsvector(config, SearchEntry.body))))
 
 
 def remove(kind: str, object_id: int, session: Session | None = None) -> None:
@@ -156,9 +164,13 @@ def index_post(post: Post, session: Session | None = None) -> None:
     if post.deleted_at is not None:
         remove("post", post.id, session)
         return
-    index(Indexed("post", post.id, post.territory_id, post.created_at, body=post.body,
-                  channel_id=post.channel_id, ref="reply" if post.reply_to_id else post.kind,
-                  status=post.status, organisation=post.author_organisation), session)
+    index(_post_entry(post), session)
+
+
+def _post_entry(post: Post) -> Indexed:
+    return Indexed("post", post.id, post.territory_id, post.created_at, body=post.body,
+                   channel_id=post.channel_id, ref="reply" if post.reply_to_id else post.kind,
+                   status=post.status, organisation=post.author_organisation)
 
 
 def index_commitment(commitment: Commitment, session: Session | None = None) -> None:
@@ -210,11 +222,18 @@ def reindex(session: Session, territory_id: int | None = None) -> int:
         session.execute(sa.delete(_fts).where(_fts.c.rowid.in_(existing)))
     session.execute(sa.delete(SearchEntry).where(SearchEntry.id.in_(existing)))
     count = 0
-    for model, write in ((Post, index_post), (Commitment, index_commitment),
-                         (Workshop, index_workshop), (ContractSection, index_section)):
+    live_posts = sa.select(Post).where(Post.deleted_at.is_(None)).order_by(Post.id)
+    if territory_id is not None:
+        live_posts = live_posts.where(Post.territory_id == territory_id)
+    for batch in session.scalars(live_posts.execution_options(yield_per=REINDEX_BATCH)
+                                 ).partitions():
+        index_new([_post_entry(post) for post in batch], session)
+        count += len(batch)
+    for model, write in ((Commitment, index_commitment), (Workshop, index_workshop),
+                         (ContractSection, index_section)):
         for row in of(model):
             write(row, session)
-            count += not (model is Post and row.deleted_at is not None)
+            count += 1
     return count
 
 
