@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, time, timedelta, timezone
 
 import snowballstemmer
@@ -67,7 +68,10 @@ def plain(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
+    """The French stem of a word, accents and case aside (a territory's vocabulary is
+    small next to its text: cached)."""
     return _STEMMER.stemWord(plain(word))
 
 
@@ -289,8 +293,8 @@ def _found_by(access: Access, query: SearchQuery, found: list[Term]
               ) -> tuple[sa.Select, sa.ColumnElement]:
     """The entries that match, of this territory, of the channels this reader may see (the
     audience rule), filtered; and their rank."""
-    match, rank = _match(found)
-    where = [SearchEntry.territory_id == access.territory.id, match,
+    base, rank = _matching(found)
+    where = [SearchEntry.territory_id == access.territory.id,
              sa.or_(SearchEntry.channel_id.is_(None),
                     SearchEntry.channel_id.in_(audience.visible_channel_ids(access)))]
     if query.kind is not None:
@@ -305,7 +309,7 @@ def _found_by(access: Access, query: SearchQuery, found: list[Term]
         where.append(SearchEntry.created_at >= _midnight(query.since))
     if query.until is not None:
         where.append(SearchEntry.created_at < _midnight(query.until) + timedelta(days=1))
-    return _from().where(*where), rank
+    return base.where(*where), rank
 
 
 def matching_posts(territory_id: int, text: str) -> sa.Select | None:
@@ -315,28 +319,26 @@ def matching_posts(territory_id: int, text: str) -> sa.Select | None:
     found = terms(text)
     if not found:
         return None
-    match, _rank = _match(found)
-    return _from().with_only_columns(SearchEntry.object_id).where(
-        SearchEntry.territory_id == territory_id, SearchEntry.kind == "post", match)
+    base, _rank = _matching(found)
+    return base.with_only_columns(SearchEntry.object_id, maintain_column_froms=True).where(
+        SearchEntry.territory_id == territory_id, SearchEntry.kind == "post")
 
 
-def _from() -> sa.Select:
-    query = sa.select(SearchEntry.id)
-    if _sqlite(db.session):
-        query = query.join(_fts, _fts.c.rowid == SearchEntry.id)
-    return query
-
-
-def _match(found: list[Term]) -> tuple[sa.ColumnElement[bool], sa.ColumnElement]:
-    """The SQL condition that every term holds, and the rank (smaller first)."""
+def _matching(found: list[Term]) -> tuple[sa.Select, sa.ColumnElement]:
+    """The entries where every term holds, and their rank (smaller first)."""
     if _sqlite(db.session):
         parts = []
         for term in found:
             quoted = '"' + " ".join(term.stems) + '"'
             parts.append(quoted + "*" if term.prefix else quoted)
         table = sa.literal_column(SQLITE_FTS_TABLE)
-        return (table.op("MATCH")(" AND ".join(parts)),
-                sa.func.bm25(table, 10.0, 1.0))
+        # The full-text match runs once, first (a LIMIT keeps SQLite from flattening the
+        # subquery and probing it once per entry of the territory instead).
+        matched = (sa.select(_fts.c.rowid.label("id"),
+                             sa.func.bm25(table, 10.0, 1.0).label("rank"))
+                   .where(table.op("MATCH")(" AND ".join(parts))).limit(-1).subquery())
+        return (sa.select(SearchEntry.id).select_from(matched)
+                .join(SearchEntry, SearchEntry.id == matched.c.id), matched.c.rank)
     config = sa.literal_column(f"'{CONFIG}'::regconfig")
     queries = []
     for term in found:
@@ -349,7 +351,7 @@ def _match(found: list[Term]) -> tuple[sa.ColumnElement[bool], sa.ColumnElement]
     tsquery = queries[0]
     for other in queries[1:]:
         tsquery = tsquery.op("&&")(other)
-    return (SearchEntry.document.op("@@")(tsquery),
+    return (sa.select(SearchEntry.id).where(SearchEntry.document.op("@@")(tsquery)),
             -sa.func.ts_rank_cd(SearchEntry.document, tsquery))
 
 
