@@ -11,9 +11,15 @@ import requests
 import sqlalchemy as sa
 
 from concert.db import Model, db
-from concert.models import ApiToken, AuditLog, Invitation, Membership, Territory, User, utcnow
-from concert.services import accounts
-from tests.conftest import POSTGRES_URL, _postgres_schema_url, _server_env, make_person, new_secret
+from concert.models import (
+    ApiToken, AuditLog, Invitation, Membership, SearchEntry, Territory, User, utcnow,
+)
+from concert.schemas.search import SearchQuery
+from concert.services import accounts, search
+from tests.conftest import (
+    POSTGRES_URL, _postgres_schema_url, _server_env, as_, make_person, new_secret,
+)
+from tests.services.conftest import contribute
 
 PASSWORD = "un mot de passe assez long"
 
@@ -268,3 +274,17 @@ def test_demo_twice_seeds_once_and_prints_the_logins(runner, live_server):
     territory = requests.get(live_server.url + "/api/v1/territories/demo",
                              headers={"Authorization": f"Bearer {token.json()['token']}"})
     assert territory.status_code == 200 and territory.json()["role"] == "facilitator"
+
+
+# --- search-reindex ------------------------------------------------------------------------
+
+def test_search_reindex_indexes_what_was_written_before(runner, world):
+    post = contribute(world.actors[0], "need", "Patrouilles au marché")
+    db.session.execute(sa.delete(SearchEntry))  # as if written before the index existed
+    db.session.commit()
+    assert "Entrées indexées : 1" in succeeded(runner("search-reindex", "--territory",
+                                                       world.slug))
+    fresh()
+    found = search.search(as_(world.observer), SearchQuery(q="patrouille"))
+    assert [item.id for item in found.items] == [post.id]
+    assert "Territoire introuvable" in refused(runner("search-reindex", "--territory", "nulle"))
