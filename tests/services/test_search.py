@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import pytest
 
+from concert.db import db
 from concert.schemas.contract import SectionInput
 from concert.schemas.facilitation import CommitmentInput, DeclineInput
 from concert.schemas.search import SearchQuery
-from concert.schemas.workspace import BodyInput, ChannelInput, ConsolidationQuery
+from concert.schemas.workspace import BodyInput, ConsolidationQuery
 from concert.services import channels, contract, facilitation, posts, search, workshops
 from concert.services.errors import Invalid, NotFound
 from tests.conftest import SLUG, as_
 from tests.services.conftest import contribute
-from tests.services.test_facilitation import promote
+from tests.services.test_facilitation import promote, state_channel  # noqa: F401 (fixture)
 from tests.services.test_workshops import planning
 
 
@@ -28,13 +29,6 @@ def find(person, q: str, slug: str = SLUG, **filters) -> search.Results:
 
 def ids(person, q: str, **filters) -> set[tuple[str, int]]:
     return {(item.type, item.id) for item in find(person, q, **filters).items}
-
-
-@pytest.fixture
-def state_channel(world) -> int:
-    """Restricted to the préfecture and the police nationale (not the bailleur)."""
-    return channels.create_channel(as_(world.facilitator), ChannelInput(
-        name="État seulement", restricted_to=["prefecture", "police_nationale"])).id
 
 
 def test_accents_case_and_plurals_are_folded(world):
@@ -164,7 +158,6 @@ def test_bad_queries_are_refused_with_their_field(data, field):
 def test_reindex_rebuilds_what_the_services_wrote(world):
     post = contribute(world.actors[0], "need", "Patrouilles au marché")
     contract.set_section(as_(world.facilitator), "preamble", SectionInput(body="Le marché"))
-    from concert.db import db
     assert search.reindex(db.session) == 2
     db.session.commit()
     assert ids(world.observer, "marché") == {("post", post.id), *(
