@@ -32,7 +32,8 @@ def ids(person, q: str, **filters) -> set[tuple[str, int]]:
 
 
 def test_accents_case_and_plurals_are_folded(world):
-    post = contribute(world.actors[0], "need", "Des PATROUILLES renforcées près de l'école Jules-Ferry")
+    post = contribute(world.actors[0], "need",
+                      "Des PATROUILLES renforcées près de l'école Jules-Ferry")
     other = contribute(world.actors[1], "message", "Éclairage du parking")
     reader = world.observer
     for q in ("patrouille", "Patrouilles", "renforcee", "ÉCOLE", "ecoles"):
@@ -42,8 +43,10 @@ def test_accents_case_and_plurals_are_folded(world):
 
 
 def test_phrases_and_prefixes(world):
-    near = contribute(world.actors[0], "proposal", "Vidéoprotection aux abords de la gare Saint-Charles")
-    apart = contribute(world.actors[1], "proposal", "La gare, ses abords et Saint-Charles plus tard")
+    near = contribute(world.actors[0], "proposal",
+                      "Vidéoprotection aux abords de la gare Saint-Charles")
+    apart = contribute(world.actors[1], "proposal",
+                       "La gare, ses abords et Saint-Charles plus tard")
     reader = world.observer
     assert ids(reader, '"gare Saint-Charles"') == {("post", near.id)}
     assert ids(reader, "gare saint charles") == {("post", near.id), ("post", apart.id)}
@@ -53,7 +56,8 @@ def test_phrases_and_prefixes(world):
 
 
 def test_excerpts_highlight_the_words_found_and_escape_the_text(world):
-    contribute(world.actors[0], "need", "<script>alert(1)</script> Les patrouilles de nuit & le marché")
+    contribute(world.actors[0], "need",
+               "<script>alert(1)</script> Les patrouilles de nuit & le marché")
     [item] = find(world.observer, "patrouille").items
     assert "<mark>patrouilles</mark>" in item.excerpt
     assert "<script>" not in item.excerpt and "&lt;script&gt;" in item.excerpt
