@@ -56,16 +56,17 @@ ANSWERS = [
 ]
 
 
-def seed(slug: str, posts: int, facilitator) -> dict:
+def seed(slug: str, posts: int, facilitator, *, suggestions: bool = True) -> dict:
     """`posts` posts in a new territory (a third each messages, needs, proposals; needs and
-    proposals open), each with its post.created event, as the service writes them.
-    Returns the territory's middle seq and first channel."""
+    proposals open), each with its post.created event, as the service writes them, in the
+    search index (services/search.py; without `suggestions`, their duplicate suggestions
+    are left out). Returns the territory's middle seq and first channel."""
     import sqlalchemy as sa
 
     from concert.db import db
     from concert.models import Channel, Event, Membership, Post, Territory
     from concert.services import posts as post_service
-    from concert.services import territories
+    from concert.services import search, territories
     from concert.services.access import access
 
     territory = territories.create_territory(None, slug, f"Territoire {slug}", "13", ["13055"])
@@ -105,7 +106,9 @@ def seed(slug: str, posts: int, facilitator) -> dict:
         db.session.commit()
     db.session.execute(sa.update(Territory).where(Territory.id == territory.id)
                        .values(last_seq=first.seq + posts - 1))
-    index_duplicates(territory.id)
+    if suggestions:
+        index_duplicates(territory.id)
+    search.reindex(db.session, territory.id)
     db.session.commit()
     return {"middle": first.seq + posts // 2, "channel": channels[0]}
 

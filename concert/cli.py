@@ -135,6 +135,19 @@ def token_command(email: str, label: str, days: int | None) -> None:
     click.echo(accounts.new_api_token(user, TokenInput(label=label, expires_in_days=days))[1])
 
 
+@cli.command("search-reindex", cls=ServiceCommand)
+@click.option("--territory", "slug", default=None, help="Only this territory (its slug).")
+def search_reindex_command(slug: str | None) -> None:
+    """Index again what the search finds (data written before the index existed)."""
+    from .db import db
+    from .services import search, territories
+
+    territory_id = territories.system_access(slug).territory.id if slug else None
+    count = search.reindex(db.session, territory_id)
+    db.session.commit()
+    click.echo(f"Entrées indexées : {count}")
+
+
 @cli.command("diagnostic-import", cls=ServiceCommand)
 @click.argument("slug")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))

@@ -130,3 +130,14 @@ def period_text(start: date | None, end: date | None, lang: str = "fr") -> str:
     if end:
         return words[2] % day_text(end, lang)
     return ""
+
+# The contract's parts (services/contract.py), also search results' titles.
+SECTION_TITLES = {
+    "preamble": _l("Objet du contrat"),
+    "diagnostic": _l("Diagnostic partagé"),
+    "frameworks": _l("Dispositifs intégrés"),
+    "governance": _l("Gouvernance"),
+    "evaluation": _l("Évaluation"),
+    "closing": _l("Dispositions particulières"),
+    "signatories": _l("Signataires (ancienne liste libre)"),
+}

@@ -16,6 +16,7 @@ from alembic.script import ScriptDirectory
 
 from concert import models  # noqa: F401  (registers every table)
 from concert.db import Model, make_engine
+from concert.models import SQLITE_FTS_TABLE
 from concert.migrate import alembic_config, migrating
 
 POSTGRES_URL = os.environ.get(
@@ -56,7 +57,8 @@ def differences(engine) -> list:
     migrations and the models agree."""
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={
-            "compare_type": True, "compare_server_default": True})
+            "compare_type": True, "compare_server_default": True,
+            "include_name": include_name})
         return compare_metadata(context, Model.metadata)
 
 
@@ -76,8 +78,14 @@ def constraints(source) -> dict[str, set]:
             for name in tables(source)}
 
 
+def include_name(name, type_, _parent) -> bool:
+    """SQLite's full-text table and its shadow tables are no model (models/search.py)."""
+    return not (type_ == "table" and name.startswith(SQLITE_FTS_TABLE))
+
+
 def tables(engine) -> set[str]:
-    return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+    return {name for name in sa.inspect(engine).get_table_names()
+            if include_name(name, "table", None)} - {"alembic_version"}
 
 
 def head_revision(engine) -> str | None:

@@ -49,5 +49,5 @@ def json_body() -> dict:
 
 from . import (  # noqa: E402,F401  (routes)
     account, act, contract, diagnostic, facilitation, files, me, notifications, openapi,
-    territories, tokens, workshops, workspace,
+    search, territories, tokens, workshops, workspace,
 )

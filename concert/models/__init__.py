@@ -10,6 +10,7 @@ from .territories import (
     ORGANISATION_KINDS, PHASES, ROLES, Invitation, Membership, Territory,
 )
 from . import contract, diagnostic, workshops  # noqa: F401  (registers their tables)
+from .search import SEARCH_KINDS, SQLITE_FTS_TABLE, SearchEntry
 from .mail import MAIL_STATUSES, EmailChange, MailOutbox, PasswordReset
 from .notifications import Digest, Notification, NotificationPreference
 from .types import utcnow
@@ -26,4 +27,5 @@ __all__ = [
     "ApiToken", "AuditLog", "Invitation", "LoginSession", "Membership", "ORGANISATION_KINDS",
     "PHASES", "ROLES", "Territory", "User", "utcnow", "MAIL_STATUSES", "MailOutbox",
     "PasswordReset", "EmailChange", "Digest", "Notification", "NotificationPreference", "File",
+    "SEARCH_KINDS", "SQLITE_FTS_TABLE", "SearchEntry",
 ]

@@ -13,7 +13,7 @@ from ..models import (
     COMMITMENT_STATUSES, PARTIES, Commitment, CommitmentRevision, CommitmentSource, Indicator,
     Measurement, Post, Territory, utcnow,
 )
-from . import act, audience, audit, channels, events, files, notifications, validation
+from . import act, audience, audit, channels, events, files, notifications, search, validation
 from .access import Access, access_via, in_territory
 from .errors import Conflict, Invalid, NotFound
 from ..schemas.facilitation import CommitmentInput, CommitmentsQuery, MeasurementInput
@@ -81,6 +81,7 @@ def create(access: Access, fields: dict, sources: list[Post]) -> Commitment:
     db.session.flush()
     audit.record("commitment.create", actor=access.user, territory=access.territory,
                  obj=commitment, after=_snapshot(commitment))
+    search.index_commitment(commitment)
     events.record(access.territory, "commitment.created", stored(commitment))
     return commitment
 
@@ -123,6 +124,7 @@ def update(access: Access, commitment_id: Any, data: CommitmentInput) -> Commitm
     audit.record("commitment.update", actor=access.user, territory=access.territory,
                  obj=commitment, before={k: v["before"] for k, v in changes.items()},
                  after={k: v["after"] for k, v in changes.items()})
+    search.index_commitment(commitment)
     events.record(access.territory, "commitment.updated", stored(commitment))
     if status_changed:
         notifications.commitment_changed(access, commitment, "commitment.status")
@@ -147,6 +149,7 @@ def add_measurement(access: Access, commitment_id: Any, indicator_id: Any,
     audit.record("measurement.create", actor=access.user, territory=access.territory,
                  obj=measurement, after={"indicator": indicator.name, "value": measurement.value,
                                          "date": measured_on.isoformat()})
+    search.index_commitment(commitment)
     events.record(access.territory, "commitment.updated", stored(commitment))
     notifications.commitment_changed(access, commitment, "commitment.measurement",
                                      indicator=indicator.name, value=measurement.value)

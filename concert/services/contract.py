@@ -20,27 +20,21 @@ from ..db import db
 from ..documents import model as doc
 from .. import communes as commune_names
 from ..labels import (
-    COMMITMENT_STATUS_LABELS, FRAMEWORK_LABELS, PARTY_HEADINGS, PHASE_LABELS, day_text,
+    COMMITMENT_STATUS_LABELS, FRAMEWORK_LABELS, PARTY_HEADINGS, PHASE_LABELS, SECTION_TITLES,
+    day_text,
 )
 from ..models import Commitment, Indicator, Territory, utcnow
 from ..models.contract import (
     FRAMEWORK_KINDS, SECTION_KEYS, ContractFramework, ContractSection, ContractVersion,
 )
 from ..schemas.contract import MAX_SECTION, SectionInput, VersionInput
-from . import act, audit, commitment_section, diagnostic, events, notifications, validation
+from . import (
+    act, audit, commitment_section, diagnostic, events, notifications, search, validation,
+)
 from .access import Access, in_territory, system_reader
 from .commitments import _date
 from .errors import Invalid, NotFound
 
-SECTION_TITLES = {
-    "preamble": _l("Objet du contrat"),
-    "diagnostic": _l("Diagnostic partagé"),
-    "frameworks": _l("Dispositifs intégrés"),
-    "governance": _l("Gouvernance"),
-    "evaluation": _l("Évaluation"),
-    "closing": _l("Dispositions particulières"),
-    "signatories": _l("Signataires (ancienne liste libre)"),
-}
 SECTION_HINTS = {
     "preamble": _l("Objet du contrat (article 1) ; sans texte, l'objet type de la circulaire."),
     "diagnostic": _l("Synthèse qualitative du diagnostic partagé (les tableaux et graphiques "
@@ -101,6 +95,7 @@ def set_section(access: Access, key: Any, data: SectionInput) -> str:
     db.session.flush()
     audit.record("contract.section", actor=access.user, territory=access.territory, obj=row,
                  before={"key": key, "body": before}, after={"key": key, "body": body})
+    search.index_section(row)
     db.session.commit()
     return body
 

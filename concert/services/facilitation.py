@@ -9,11 +9,13 @@ from flask_babel import lazy_gettext as _l
 
 from ..db import db
 from ..models import (
-    Commitment, DuplicateSuggestion, Post, PostWord, Support,
+    Commitment, DuplicateSuggestion, Post, Support,
 )
 from ..schemas.facilitation import DeclineInput, MergeInput, PromotionInput
 from ..schemas.workspace import CONSOLIDATION_PAGE, ConsolidationQuery
-from . import audience, audit, commitments, duplicates, events, notifications, posts, validation
+from . import (
+    audience, audit, commitments, duplicates, events, notifications, posts, search, validation,
+)
 from .access import Access
 from .errors import Conflict, Invalid
 
@@ -129,6 +131,7 @@ def _announce_status(access: Access, post: Post) -> None:
     decision."""
     db.session.flush()
     duplicates.refresh(post)
+    search.index_post(post)  # the status filter
     into = posts.commitments_of(post)
     events.record(access.territory, "post.status", {
         "id": post.id, "status": post.status, "reason": post.decline_reason,
@@ -172,16 +175,18 @@ def open_contributions(access: Access, filters: ConsolidationQuery = Consolidati
                        ) -> list[Post]:
     """The open needs and proposals this facilitator may see, most supported first, a page
     at a time (`after`: posts.page_key of the previous page's last). `text` keeps those
-    holding each of its significant words (accents and plurals aside); `organisation_kind`,
+    holding each of its terms (accents and plurals aside, "phrases", prefix*); `organisation_kind`,
     those whose author spoke for that kind of organisation."""
     access.require("facilitator")
     query = posts.contributions_query(access, filters.channel, filters.kind, "open")
     if filters.organisation_kind is not None:
         query = query.where(Post.author_organisation_kind == filters.organisation_kind)
     if filters.text is not None:
-        for word in duplicates.words(filters.text):
-            query = query.where(Post.id.in_(sa.select(PostWord.post_id).where(
-                PostWord.territory_id == access.territory.id, PostWord.word == word)))
+        # The search index: every term, French-aware, one indexed match whatever the size
+        # of the territory (services/search.py).
+        matching = search.matching_posts(access.territory.id, filters.text)
+        if matching is not None:
+            query = query.where(Post.id.in_(matching))
     return posts.page(query, order="supports", after=filters.after_key(), limit=filters.limit)
 
 

@@ -25,7 +25,7 @@ from ..models import Commitment, Post, Territory, User, utcnow
 from ..models.files import File
 from ..models.workshops import Workshop
 from ..schemas.files import MAX_ATTACHMENTS, is_file_id
-from . import audience, extraction, filetypes, storage
+from . import audience, extraction, filetypes, search, storage
 from .access import Access, access
 from .errors import Invalid, NotFound, ServiceError
 
@@ -107,12 +107,17 @@ def attach(access: Access, ids: list[str], target: Post | Commitment | Workshop)
         raise Invalid(_l("%(max)d pièces jointes au plus.", max=MAX_ATTACHMENTS),
                       field="attachments")
     mine = {f.id: f for f in current}
+    attached = []
     for position, file_id in enumerate(ids):
         file = mine.get(file_id) or _attachable(access, file_id)
         setattr(file, column.key, target.id)
         file.position, file.attached_at = position, file.attached_at or utcnow()
+        attached.append(file)
     discard([f for f in current if f.id not in ids])
     db.session.flush()
+    for file in attached:
+        if file.id not in mine:
+            search.index_file(file)
     db.session.expire(target, ["attachments"])
     return True
 
@@ -198,6 +203,7 @@ def discard(files: list[File]) -> None:
     keys = db.session.info.setdefault("discarded_files", [])
     for file in files:
         keys.extend([file.id, _thumbnail_key(file.id)])
+        search.remove("file", file.id)
         if sa.inspect(file).persistent:
             db.session.delete(file)
 

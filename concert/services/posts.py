@@ -19,7 +19,10 @@ from ..models.workshops import Workshop
 from ..schemas.workspace import (
     MAX_PAGE, BodyInput, ContributionsQuery, PostChanges, PostInput, PostsQuery,
 )
-from . import audience, audit, channels, duplicates, events, files, mentions, notifications, validation
+from . import (
+    audience, audit, channels, duplicates, events, files, mentions, notifications, search,
+    validation,
+)
 from .access import Access, access_via, in_territory
 from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from .security import render_markdown
@@ -79,6 +82,7 @@ def create_post(access: Access, data: PostInput) -> tuple[Post, bool]:
     post.seq = event.seq
     event.data = serialise(post)
     duplicates.refresh(post)
+    search.index_post(post)
     notifications.post_created(post, parent, data.reply_to)
     notifications.notify_mentions(post, rendered.newly_mentioned)
     db.session.commit()
@@ -128,6 +132,7 @@ def edit_post(access: Access, post_id: Any, data: PostChanges) -> Post:
         mentions.store(post, rendered.mentioned)
         notifications.notify_mentions(post, rendered.newly_mentioned)
         duplicates.refresh(post)
+        search.index_post(post)
     post.edited_at = utcnow()
     _announce(access, post, "post.updated")
     db.session.commit()
@@ -157,6 +162,7 @@ def delete_post(access: Access, post_id: Any) -> Post:
     notifications.post_deleted(post)
     files.discard_attachments(post)  # rows now, bytes once committed
     duplicates.refresh(post)
+    search.index_post(post)
     # Earlier events carried the text and files: keep them (seq, type) but without.
     redacted = serialise(post)
     for old in db.session.scalars(sa.select(Event).where(Event.post_id == post.id)):

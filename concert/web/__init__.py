@@ -9,5 +9,5 @@ for _name, _filter in FILTERS.items():  # templates/_document.html, shared with 
 
 from . import (  # noqa: E402,F401
     account, act, admin, calendar, contract, diagnostic, exports, facilitation, mail,
-    notifications, routes, workshops,
+    notifications, routes, search, workshops,
 )

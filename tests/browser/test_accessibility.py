@@ -142,6 +142,17 @@ def open_consolidation(page, base, world, sign_in):
     return "Consolidation des besoins et propositions"
 
 
+def open_search(page, base, world, sign_in):
+    """Results of several kinds, highlighted, with the filters."""
+    where = access(find_user(world.actor.email), world.slug)
+    channel = channels.list_channels(where)[0].id
+    for body in ("Patrouilles au parking de la gare", "Patrouille au collège Longchamp"):
+        posts.create_post(where, PostInput(channel=channel, kind="need", body=body))
+    sign_in(page, world.actor)
+    page.goto(f"{base}/t/{world.slug}/search?q=patrouilles")
+    return "Recherche"
+
+
 PAGES = {
     "login": open_login,
     "login-refused": open_refused_login,
@@ -157,6 +168,7 @@ PAGES = {
     "account": open_account,
     "admin": open_admin,
     "consolidation": open_consolidation,
+    "search": open_search,
 }
 
 # Pages that scroll sideways on a phone (WCAG 1.4.10, Reflow, which axe does not check).

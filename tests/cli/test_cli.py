@@ -11,9 +11,15 @@ import requests
 import sqlalchemy as sa
 
 from concert.db import Model, db
-from concert.models import ApiToken, AuditLog, Invitation, Membership, Territory, User, utcnow
-from concert.services import accounts
-from tests.conftest import POSTGRES_URL, _postgres_schema_url, _server_env, make_person, new_secret
+from concert.models import (
+    ApiToken, AuditLog, Invitation, Membership, SearchEntry, Territory, User, utcnow,
+)
+from concert.schemas.search import SearchQuery
+from concert.services import accounts, search
+from tests.conftest import (
+    POSTGRES_URL, _postgres_schema_url, _server_env, as_, make_person, new_secret,
+)
+from tests.services.conftest import contribute
 
 PASSWORD = "un mot de passe assez long"
 
@@ -283,3 +289,16 @@ def test_files_purge_deletes_the_files_left_unattached_for_a_day(runner, world):
     db.session.commit()
     assert succeeded(runner("files-purge")) == "purged: 1\n"
     assert count(File) == 1
+
+# --- search-reindex ------------------------------------------------------------------------
+
+def test_search_reindex_indexes_what_was_written_before(runner, world):
+    post = contribute(world.actors[0], "need", "Patrouilles au marché")
+    db.session.execute(sa.delete(SearchEntry))  # as if written before the index existed
+    db.session.commit()
+    assert "Entrées indexées : 1" in succeeded(runner("search-reindex", "--territory",
+                                                       world.slug))
+    fresh()
+    found = search.search(as_(world.observer), SearchQuery(q="patrouille"))
+    assert [item.id for item in found.items] == [post.id]
+    assert "Territoire introuvable" in refused(runner("search-reindex", "--territory", "nulle"))

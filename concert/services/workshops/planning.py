@@ -9,7 +9,7 @@ from ...db import db
 from ...models import Channel, utcnow
 from ...models.workshops import AgendaItem, Workshop
 from ...schemas.workshops import AgendaItemInput, CancelInput, WorkshopInput, WorkshopPatch
-from .. import audience, audit, calendar, files, notifications
+from .. import audience, audit, calendar, files, notifications, search
 from ..access import Access
 from ..errors import Invalid, NotFound
 from .base import facilitates, get, locked, require_planned
@@ -27,6 +27,7 @@ def create(access: Access, data: WorkshopInput) -> Workshop:
     db.session.flush()
     if data.attachments:
         files.attach(access, data.attachments, workshop)
+    search.index_workshop(workshop)
     calendar.planned(workshop)
     notifications.workshop_changed(access, workshop, "workshop.planned",
                                    calendar.invitees(workshop))

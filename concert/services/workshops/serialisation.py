@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from ...db import db
 from ...models.workshops import Dot, Vote, Workshop
-from .. import audience, events, files
+from .. import audience, events, files, search
 from ..access import Access
 from .base import current_item, excerpt
 
@@ -103,7 +103,10 @@ def stored_vote(vote: Vote) -> dict:
 
 
 def announce(access: Access, workshop: Workshop, type_: str) -> None:
+    """Every change of a workshop after its creation comes through here: so does its
+    search entry."""
     db.session.flush()
+    search.index_workshop(workshop)
     events.record(access.territory, type_, stored(workshop))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ...db import db
 from ...models import utcnow
 from ...models.workshops import Dot, Vote, Workshop
-from .. import audience, posts, validation
+from .. import audience, posts, search, validation
 from ..access import Access
 from ..errors import Conflict, Invalid, NotFound
 from ...schemas.workshops import DotInput, VoteInput
@@ -43,6 +43,7 @@ def open_vote(access: Access, workshop_id: Any, data: VoteInput) -> Vote:
                 question=question, dots=dots, post_ids=post_ids, status="open")
     db.session.add(vote)
     db.session.flush()
+    search.index_workshop(workshop)  # the question voted on
     announce_vote(access, workshop, vote)
     db.session.commit()
     return vote
