@@ -47,3 +47,9 @@ COMMITMENT_STATUS_LABELS = {
     "done": _l("Réalisé"),
     "abandoned": _l("Abandonné"),
 }
+FREQUENCY_LABELS = {
+    "monthly": _l("mensuelle"),
+    "quarterly": _l("trimestrielle"),
+    "semestrial": _l("semestrielle"),
+    "annual": _l("annuelle"),
+}

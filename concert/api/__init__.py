@@ -48,5 +48,6 @@ def json_body() -> dict:
 
 
 from . import (  # noqa: E402,F401  (routes)
-    account, contract, diagnostic, facilitation, openapi, territories, tokens, workshops, workspace,
+    account, contract, diagnostic, evaluation, facilitation, openapi, territories, tokens,
+    workshops, workspace,
 )

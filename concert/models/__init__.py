@@ -8,7 +8,7 @@ from .commitments import (
 from .territories import (
     ORGANISATION_KINDS, PHASES, ROLES, Invitation, Membership, Territory,
 )
-from . import contract, diagnostic, workshops  # noqa: F401  (registers their tables)
+from . import contract, diagnostic, evaluation, workshops  # noqa: F401  (registers their tables)
 from .mail import MAIL_STATUSES, EmailChange, MailOutbox, PasswordReset
 from .types import utcnow
 from .workspace import (

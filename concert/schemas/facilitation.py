@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
 from ..models import COMMITMENT_STATUSES, PARTIES
+from ..models.commitments import FREQUENCIES
 from ..services import validation
 from ..services.errors import Invalid
 from .common import Closed, Input, Loose, Output, choice, items_of, text
@@ -94,6 +95,8 @@ class IndicatorInput(Input):
     unit: str = Field("", max_length=40)
     baseline: float | None = None
     target: float | None = None
+    frequency: Literal[FREQUENCIES] | None = Field(
+        None, description="How often it is measured: a measurement is due once a period")
 
 
 class Means(Output):
@@ -157,6 +160,8 @@ class Indicator(Output):
     unit: str
     baseline: float | None
     target: float | None
+    frequency: Literal[FREQUENCIES] | None
+    due_on: date | None = Field(description="When the next measurement is due (with a frequency)")
     measurements: list[Measurement]
     latest: float | None
     progress: float | None = Field(ge=0, le=1)

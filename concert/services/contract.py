@@ -308,7 +308,7 @@ def freeze(access: Access, data: VersionInput) -> ContractVersion:
             territory_id=access.territory.id, number=number, note=note,
             author_id=access.user.id if access.user else None,
             document=_assemble(access.territory, "Version %d" % number),
-            snapshot=_snapshot(access.territory))
+            snapshot=snapshot(access.territory))
         db.session.add(version)
         try:
             db.session.flush()
@@ -344,7 +344,7 @@ def serialise_version(version: ContractVersion) -> dict:
             "created_at": version.created_at.isoformat()}
 
 
-def _snapshot(territory: Territory) -> dict:
+def snapshot(territory: Territory) -> dict:
     """What a diff compares: each commitment's fields as text, and each section's text."""
     domains = _open_domains(territory)
     commitments = {}
@@ -385,17 +385,23 @@ def diff(access: Access, from_: Any, to: Any) -> dict:
     start = get_version(access, from_, "from")
     before = start.snapshot
     if to in (None, "", "draft"):
-        after, to_label = _snapshot(access.territory), "draft"
+        after, to_label = snapshot(access.territory), "draft"
     else:
         version = get_version(access, to, "to")
         after, to_label = version.snapshot, version.number
+    return {"from": start.number, "to": to_label, **compare(before, after)}
+
+
+def compare(before: dict, after: dict) -> dict:
+    """Two snapshots' differences: commitments added, removed, changed field by field, and
+    the sections whose text changed (versions' diff, avenants)."""
     old, new = before["commitments"], after["commitments"]
     summary = lambda _key, c: {"id": c["id"], "number": c["number"], "title": c["title"]}
     changed = []
     for c_id in sorted(set(old) & set(new), key=lambda i: new[i]["number"]):
         changes = [{"field": field, "label": str(label),
-                    "before": _shown(field, old[c_id].get(field, "")),
-                    "after": _shown(field, new[c_id].get(field, ""))}
+                    "before": shown(field, old[c_id].get(field, "")),
+                    "after": shown(field, new[c_id].get(field, ""))}
                    for field, label in FIELD_LABELS.items()
                    if old[c_id].get(field, "") != new[c_id].get(field, "")]
         if changes:
@@ -408,7 +414,6 @@ def diff(access: Access, from_: Any, to: Any) -> dict:
                                  "diff": list(difflib.unified_diff(
                                      a.splitlines(), b.splitlines(), lineterm="", n=2))[2:]})
     return {
-        "from": start.number, "to": to_label,
         "commitments": {
             "added": [summary(i, new[i]) for i in sorted(set(new) - set(old),
                                                          key=lambda i: new[i]["number"])],
@@ -420,6 +425,6 @@ def diff(access: Access, from_: Any, to: Any) -> dict:
     }
 
 
-def _shown(field: str, value: str) -> str:
+def shown(field: str, value: str) -> str:
     labels = {"status": COMMITMENT_STATUS_LABELS, "party": PARTY_HEADINGS}.get(field)
     return str(labels[value]) if labels and value in labels else value

@@ -80,9 +80,12 @@ def _commitment(where, commitment, *, form=None, status_form=None, measurement_f
     if where.is_facilitator:
         form = form or _commitment_form(where, data)
         status_form = status_form or StatusForm(status=commitment.status)
+    if commitments.may_measure(where, commitment):  # facilitators and the pilot's members
         measurement_form = measurement_form or MeasurementForm()
         measurement_form.indicator.choices = [(str(i["id"]), i["name"])
                                               for i in data["indicators"]]
+    else:
+        measurement_form = None
     names = {c.id: c.name for c in channels.list_channels(where)}
     return render_template(
         "commitment.html", where=where, territory=where.territory, commitment=data,
@@ -90,6 +93,7 @@ def _commitment(where, commitment, *, form=None, status_form=None, measurement_f
         revisions=[commitments.serialise_revision(r)
                    for r in commitments.revisions(where, commitment.id)],
         form=form, status_form=status_form, measurement_form=measurement_form,
+        today=date.today().isoformat(),
     ), status
 
 
@@ -102,7 +106,8 @@ def _commitment_form(where, data: dict | None = None, **kwargs) -> CommitmentFor
             staff=data["means"]["staff"], budget=data["means"]["budget"],
             equipment=data["means"]["equipment"],
             indicators=[{"id": str(i["id"]), "name": i["name"], "unit": i["unit"],
-                         "baseline": _number(i["baseline"]), "target": _number(i["target"])}
+                         "baseline": _number(i["baseline"]), "target": _number(i["target"]),
+                         "frequency": i["frequency"] or ""}
                         for i in data["indicators"]], **kwargs)
         form.start_date.data = date.fromisoformat(data["start_date"]) if data["start_date"] else None
         form.due_date.data = date.fromisoformat(data["due_date"]) if data["due_date"] else None

@@ -7,7 +7,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from ..labels import COMMITMENT_STATUS_LABELS, PARTY_LABELS
+from ..labels import COMMITMENT_STATUS_LABELS, FREQUENCY_LABELS, PARTY_LABELS
 
 
 class IndicatorForm(FlaskForm):
@@ -19,6 +19,8 @@ class IndicatorForm(FlaskForm):
     unit = StringField(_l("Unité"))
     baseline = StringField(_l("Valeur de référence"))
     target = StringField(_l("Cible"))
+    frequency = SelectField(_l("Fréquence de mesure"),
+                            choices=[("", _l("non planifiée"))] + list(FREQUENCY_LABELS.items()))
 
 
 class CommitmentForm(FlaskForm):
@@ -46,7 +48,8 @@ class CommitmentForm(FlaskForm):
             if (row.name.data or "").strip():
                 indicator = {"name": row.name.data, "unit": row.unit.data or "",
                              "baseline": row.baseline.data or None,
-                             "target": row.target.data or None}
+                             "target": row.target.data or None,
+                             "frequency": row.frequency.data or None}
                 if (row.id.data or "").isdigit():
                     indicator["id"] = int(row.id.data)
                 indicators.append(indicator)
