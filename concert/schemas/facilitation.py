@@ -53,9 +53,8 @@ def _indicators(value: Any) -> list[dict]:
                                     required=False),
             "baseline": _number(item.get("baseline"), "indicators"),
             "target": _number(item.get("target"), "indicators"),
-            "frequency": validation.choice(item.get("frequency"), "indicators",
-                                           (None, *FREQUENCIES)) if item.get("frequency")
-            else None,
+            "frequency": validation.choice(item["frequency"], "indicators", FREQUENCIES)
+            if item.get("frequency") is not None else None,
         }
         # An `id` that is no id names no existing indicator: a new one.
         if isinstance(item.get("id"), int) and not isinstance(item["id"], bool):
