@@ -227,8 +227,7 @@ def articles(changes: dict) -> list[tuple[str, list[doc.Block]]]:
         articles.append((title, blocks))
     for item in changes["commitments"]["changed"]:
         blocks = [_field_change(item["number"], change) for change in item["changes"]]
-        articles.append((_("Engagement n° %(number)d — %(title)s", number=item["number"],
-                           title=item["title"]), blocks))
+        articles.append((commitment_section.title(item["number"], item["title"]), blocks))
     for item in changes["commitments"]["added"]:
         articles.append((_("Nouvel engagement n° %(number)d", number=item["number"]),
                          [doc.paragraph(_("Il est ajouté un engagement n° %(number)d, « %(title)s », "
@@ -236,8 +235,7 @@ def articles(changes: dict) -> list[tuple[str, list[doc.Block]]]:
                                           title=item["title"])),
                           doc.fields(item["fields"])]))
     for item in changes["commitments"]["removed"]:
-        articles.append((_("Engagement n° %(number)d — %(title)s", number=item["number"],
-                           title=item["title"]),
+        articles.append((commitment_section.title(item["number"], item["title"]),
                          [doc.paragraph(_("L'engagement n° %(number)d, « %(title)s », est "
                                           "supprimé.", number=item["number"],
                                           title=item["title"]))]))
