@@ -84,7 +84,8 @@ def test_promote_answers_201_with_the_commitment(fac, api, contribute, world, ch
             assert data[key] == value, key
     assert data["indicators"][0] | {"id": 0} == {
         "id": 0, "name": "Signalements", "unit": "par mois", "baseline": 30, "target": 10,
-        "measurements": [], "latest": None, "progress": None}
+        "frequency": None, "due_on": None, "measurements": [], "latest": None,
+        "progress": None}
     assert data["number"] == 1 and data["status"] == "draft" and data["channel"] == channel
     assert data["source_posts"] == [need["id"], proposal["id"]]
     assert data["created_at"] and data["updated_at"]
