@@ -141,3 +141,10 @@ SECTION_TITLES = {
     "closing": _l("Dispositions particulières"),
     "signatories": _l("Signataires (ancienne liste libre)"),
 }
+
+FREQUENCY_LABELS = {
+    "monthly": _l("mensuelle"),
+    "quarterly": _l("trimestrielle"),
+    "semestrial": _l("semestrielle"),
+    "annual": _l("annuelle"),
+}

@@ -48,6 +48,6 @@ def json_body() -> dict:
 
 
 from . import (  # noqa: E402,F401  (routes)
-    account, act, contract, diagnostic, facilitation, files, me, notifications, openapi,
-    search, territories, tokens, workshops, workspace,
+    account, act, contract, diagnostic, evaluation, facilitation, files, me, notifications,
+    openapi, search, territories, tokens, workshops, workspace,
 )

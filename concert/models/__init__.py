@@ -9,7 +9,7 @@ from .commitments import (
 from .territories import (
     ORGANISATION_KINDS, PHASES, ROLES, Invitation, Membership, Territory,
 )
-from . import contract, diagnostic, workshops  # noqa: F401  (registers their tables)
+from . import contract, diagnostic, evaluation, workshops  # noqa: F401  (registers their tables)
 from .search import SEARCH_KINDS, SQLITE_FTS_TABLE, SearchEntry
 from .mail import MAIL_STATUSES, EmailChange, MailOutbox, PasswordReset
 from .notifications import Digest, Notification, NotificationPreference

@@ -14,6 +14,8 @@ from .types import JSONType, UTCDateTime, utcnow
 
 PARTIES = ("etat", "collectivite", "partenaire")
 COMMITMENT_STATUSES = ("draft", "validated", "in_progress", "done", "abandoned")
+# How often an indicator is measured.
+FREQUENCIES = ("monthly", "quarterly", "semestrial", "annual")
 
 
 class Commitment(Model):
@@ -100,6 +102,8 @@ class Indicator(Model):
     target: Mapped[float | None]
     reference_year: Mapped[int | None]
     source: Mapped[str] = mapped_column(sa.String(200), default="")
+    # One of FREQUENCIES, or None: no measurement is ever due.
+    frequency: Mapped[str | None] = mapped_column(sa.String(16))
 
     commitment: Mapped[Commitment] = relationship(back_populates="indicators")
     measurements: Mapped[list["Measurement"]] = relationship(

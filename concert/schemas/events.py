@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from ..models import POST_STATUSES
-from . import contract, facilitation, notifications, workshops, workspace
+from . import contract, evaluation, facilitation, notifications, workshops, workspace
 
 
 class InvalidEvent(AssertionError):
@@ -150,6 +150,20 @@ class WorkshopPresence(_Out):
     user: Member
 
 
+class MeasurementRecorded(_Out):
+    """An indicator's measurement, by a facilitator or the commitment's pilot."""
+
+    commitment: int
+    number: int
+    indicator: int
+    name: str
+    id: int
+    date: str
+    value: float
+    comment: str
+    author: UserRef
+
+
 class Typing(_Out):
     channel: int
     user: UserRef
@@ -167,6 +181,8 @@ STORED: dict[str, Any] = {
     "commitment.created": Commitment,
     "commitment.updated": Commitment,
     "contract.version": ContractVersion,
+    "contract.amendment": evaluation.Amendment,
+    "measurement.recorded": MeasurementRecorded,
     "workshop.started": Workshop,
     "workshop.agenda": Workshop,
     "workshop.closed": Workshop,

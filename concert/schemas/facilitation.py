@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
 from ..models import COMMITMENT_STATUSES, PARTIES
+from ..models.commitments import FREQUENCIES
 from ..services import validation
 from ..services.errors import Invalid
 from .common import Closed, Input, Loose, Output, choice, items_of, text
@@ -56,6 +57,8 @@ def _indicators(value: Any) -> list[dict]:
             "reference_year": _year(item.get("reference_year")),
             "source": validation.text(item.get("source"), "indicators", max_length=200,
                                       required=False),
+            "frequency": validation.choice(item["frequency"], "indicators", FREQUENCIES)
+            if item.get("frequency") is not None else None,
         }
         # An `id` that is no id names no existing indicator: a new one.
         if isinstance(item.get("id"), int) and not isinstance(item["id"], bool):
@@ -117,6 +120,8 @@ class IndicatorInput(Input):
     reference_year: int | None = Field(None, ge=1900, le=2100,
                                        description="The year the baseline was measured")
     source: str = Field("", max_length=200, description="Where the figures come from")
+    frequency: Literal[FREQUENCIES] | None = Field(
+        None, description="How often it is measured: a measurement is due once a period")
 
 
 class Means(Output):
@@ -191,6 +196,8 @@ class Indicator(Output):
     target: float | None
     reference_year: int | None
     source: str
+    frequency: Literal[FREQUENCIES] | None
+    due_on: date | None = Field(description="When the next measurement is due (with a frequency)")
     measurements: list[Measurement]
     latest: float | None
     progress: float | None = Field(ge=0, le=1)

@@ -1,6 +1,7 @@
 """Commitments: fields, revisions, status lifecycle, indicators and their measurements."""
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from typing import Any
 
@@ -132,10 +133,29 @@ def update(access: Access, commitment_id: Any, data: CommitmentInput) -> Commitm
     return commitment
 
 
+def pilots(access: Access, commitment: Commitment) -> bool:
+    """A member of the piloting organisation (named as the commitment names its pilot),
+    other than an observer."""
+    membership = access.membership
+    return (membership is not None and membership.role in ("facilitator", "actor")
+            and bool(commitment.pilot)
+            and _organisation(membership.organisation) == _organisation(commitment.pilot))
+
+
+def _organisation(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def may_measure(access: Access, commitment: Commitment) -> bool:
+    """Facilitators record any indicator's measurements, a commitment's pilot its own."""
+    return access.system or access.is_facilitator or pilots(access, commitment)
+
+
 def add_measurement(access: Access, commitment_id: Any, indicator_id: Any,
                     data: MeasurementInput) -> Measurement:
-    access.require("facilitator")
     commitment = get(access, commitment_id)
+    if not may_measure(access, commitment):
+        access.require("facilitator")  # refuses, with the roles' message
     indicator = next((i for i in commitment.indicators if i.id == indicator_id), None)
     if indicator is None:
         raise NotFound(_l("Indicateur introuvable."))
@@ -153,8 +173,17 @@ def add_measurement(access: Access, commitment_id: Any, indicator_id: Any,
     events.record(access.territory, "commitment.updated", stored(commitment))
     notifications.commitment_changed(access, commitment, "commitment.measurement",
                                      indicator=indicator.name, value=measurement.value)
+    events.record(access.territory, "measurement.recorded", {
+        "commitment": commitment.id, "number": commitment.number, "indicator": indicator.id,
+        "name": indicator.name, **serialise_measurement(measurement),
+        "author": {"id": access.user.id, "name": access.user.name}})
     db.session.commit()
     return measurement
+
+
+def serialise_measurement(measurement: Measurement) -> dict:
+    return {"id": measurement.id, "date": measurement.measured_on.isoformat(),
+            "value": measurement.value, "comment": measurement.comment}
 
 
 def commitment_access(user, commitment_id: Any) -> Access:
@@ -253,14 +282,40 @@ def serialise_revision(revision: CommitmentRevision) -> dict:
 
 
 def _indicator(indicator: Indicator) -> dict:
-    measurements = [{"id": m.id, "date": m.measured_on.isoformat(), "value": m.value,
-                     "comment": m.comment} for m in indicator.measurements]
+    measurements = [serialise_measurement(m) for m in indicator.measurements]
     latest = measurements[-1]["value"] if measurements else None
+    due = next_due(indicator)
     return {"id": indicator.id, "name": indicator.name, "unit": indicator.unit,
             "baseline": indicator.baseline, "target": indicator.target,
             "reference_year": indicator.reference_year, "source": indicator.source or "",
+            "frequency": indicator.frequency, "due_on": due.isoformat() if due else None,
             "measurements": measurements, "latest": latest,
             "progress": progress(indicator.baseline, indicator.target, latest)}
+
+
+PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "semestrial": 6, "annual": 12}
+MEASURED_STATUSES = ("validated", "in_progress")  # a commitment being carried out
+
+
+def next_due(indicator: Indicator) -> date | None:
+    """When the next measurement is due: one period after the last one (or after the
+    commitment's start); None without a frequency or once the commitment is not carried
+    out (draft, done, abandoned)."""
+    commitment = indicator.commitment
+    if indicator.frequency is None or commitment.status not in MEASURED_STATUSES:
+        return None
+    if indicator.measurements:
+        since = indicator.measurements[-1].measured_on
+    else:
+        since = commitment.start_date or commitment.created_at.date()
+    return add_months(since, PERIOD_MONTHS[indicator.frequency])
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or that month's last day (31 January + 1: 28/29 Feb)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def progress(baseline: float | None, target: float | None, latest: float | None) -> float | None:
@@ -279,7 +334,7 @@ def _snapshot(commitment: Commitment) -> dict:
         "start_date": commitment.start_date.isoformat() if commitment.start_date else None,
         "due_date": commitment.due_date.isoformat() if commitment.due_date else None,
         "indicators": [{"name": i.name, "unit": i.unit, "baseline": i.baseline,
-                        "target": i.target, "reference_year": i.reference_year,
+                        "target": i.target, "reference_year": i.reference_year, "frequency": i.frequency,
                         "source": i.source or ""} for i in commitment.indicators],
         "axis": commitment.axis, "financing": commitment.financing or "",
         "target_area": commitment.target_area or "", "framework": commitment.framework_id,

@@ -29,7 +29,8 @@ from ..models.contract import (
 )
 from ..schemas.contract import MAX_SECTION, SectionInput, VersionInput
 from . import (
-    act, audit, commitment_section, diagnostic, events, notifications, search, validation,
+    act, audit, commitment_section, diagnostic, events, governance, notifications, search,
+    validation,
 )
 from .access import Access, in_territory, system_reader
 from .commitments import _date
@@ -209,7 +210,7 @@ def _assemble_french(territory: Territory, version_label: str | None) -> dict:
         ("commitments", _("Engagements des parties"), [] if in_act else [
             doc.paragraph(_("Aucun engagement validé pour l'instant."))],
          _axis_sections(in_act, numbers, axis_labels, signatories)),
-        ("governance", _("Gouvernance"), _text_blocks(texts["governance"]), []),
+        ("governance", _("Gouvernance"), _governance_blocks(territory, texts["governance"]), []),
         ("evaluation", _("Évaluation"),
          _text_blocks(texts["evaluation"], optional=True) + [_evaluation_table(in_act, numbers)],
          []),
@@ -333,6 +334,13 @@ def _text_blocks(source: str, *, optional: bool = False, default: str = "") -> l
     return [] if optional else [doc.paragraph(_("Section à rédiger."))]
 
 
+def _governance_blocks(territory: Territory, text: str) -> list:
+    """The COPIL and comité de suivi as described (services/governance.py), then the
+    facilitators' text; "à rédiger" only when there is neither."""
+    bodies = governance.governance_blocks(territory)
+    return bodies + _text_blocks(text, optional=bool(bodies))
+
+
 def _diagnostic_blocks(territory: Territory) -> list:
     """The diagnostic's tables and charts (services/diagnostic.py owns them)."""
     return list(diagnostic.contract_blocks(system_reader(territory)))
@@ -419,7 +427,7 @@ def freeze(access: Access, data: VersionInput) -> ContractVersion:
             territory_id=access.territory.id, number=number, note=note,
             author_id=access.user.id if access.user else None,
             document=_assemble(access.territory, "Version %d" % number),
-            snapshot=_snapshot(access.territory))
+            snapshot=snapshot(access.territory))
         db.session.add(version)
         try:
             db.session.flush()
@@ -456,7 +464,7 @@ def serialise_version(version: ContractVersion) -> dict:
             "created_at": version.created_at.isoformat()}
 
 
-def _snapshot(territory: Territory) -> dict:
+def snapshot(territory: Territory) -> dict:
     """What a diff compares: each commitment's fields as text, and each section's text."""
     reader = system_reader(territory)
     axis_labels = act.axis_labels(reader)
@@ -506,17 +514,23 @@ def diff(access: Access, from_: Any, to: Any) -> dict:
     start = get_version(access, from_, "from")
     before = start.snapshot
     if to in (None, "", "draft"):
-        after, to_label = _snapshot(access.territory), "draft"
+        after, to_label = snapshot(access.territory), "draft"
     else:
         version = get_version(access, to, "to")
         after, to_label = version.snapshot, version.number
+    return {"from": start.number, "to": to_label, **compare(before, after)}
+
+
+def compare(before: dict, after: dict) -> dict:
+    """Two snapshots' differences: commitments added, removed, changed field by field, and
+    the sections whose text changed (versions' diff, avenants)."""
     old, new = before["commitments"], after["commitments"]
     summary = lambda _key, c: {"id": c["id"], "number": c["number"], "title": c["title"]}
     changed = []
     for c_id in sorted(set(old) & set(new), key=lambda i: new[i]["number"]):
         changes = [{"field": field, "label": str(label),
-                    "before": _shown(field, old[c_id].get(field, "")),
-                    "after": _shown(field, new[c_id].get(field, ""))}
+                    "before": shown(field, old[c_id].get(field, "")),
+                    "after": shown(field, new[c_id].get(field, ""))}
                    for field, label in FIELD_LABELS.items()
                    if old[c_id].get(field, "") != new[c_id].get(field, "")]
         if changes:
@@ -529,7 +543,6 @@ def diff(access: Access, from_: Any, to: Any) -> dict:
                                  "diff": list(difflib.unified_diff(
                                      a.splitlines(), b.splitlines(), lineterm="", n=2))[2:]})
     return {
-        "from": start.number, "to": to_label,
         "commitments": {
             "added": [summary(i, new[i]) for i in sorted(set(new) - set(old),
                                                          key=lambda i: new[i]["number"])],
@@ -541,6 +554,6 @@ def diff(access: Access, from_: Any, to: Any) -> dict:
     }
 
 
-def _shown(field: str, value: str) -> str:
+def shown(field: str, value: str) -> str:
     labels = {"status": COMMITMENT_STATUS_LABELS, "party": PARTY_HEADINGS}.get(field)
     return str(labels[value]) if labels and value in labels else value

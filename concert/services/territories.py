@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..db import db
 from ..models import Membership, Territory, User
-from . import audit, channels, notifications, validation
+from . import amendments, audit, channels, notifications, validation
 from .access import Access, access, system_access  # noqa: F401  (re-exported)
 from .errors import Conflict, Forbidden, Invalid
 from ..schemas.territories import PhaseInput
@@ -73,6 +73,8 @@ def set_phase(access: Access, data: PhaseInput) -> Territory:
     phase = data.phase
     territory = access.territory
     if territory.phase != phase:
+        if phase == "signed":
+            amendments.record_signature(access)
         audit.record("territory.phase", actor=access.user, territory=territory, obj=territory,
                      before={"phase": territory.phase}, after={"phase": phase})
         before, territory.phase = territory.phase, phase

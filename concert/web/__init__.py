@@ -8,6 +8,6 @@ for _name, _filter in FILTERS.items():  # templates/_document.html, shared with 
     bp.add_app_template_filter(_filter, _name)
 
 from . import (  # noqa: E402,F401
-    account, act, admin, calendar, contract, diagnostic, exports, facilitation, mail,
-    notifications, routes, search, workshops,
+    account, act, admin, calendar, contract, diagnostic, evaluation, exports, facilitation,
+    mail, notifications, routes, search, workshops,
 )

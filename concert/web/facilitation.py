@@ -82,9 +82,12 @@ def _commitment(where, commitment, *, form=None, status_form=None, measurement_f
     if where.is_facilitator:
         form = form or _commitment_form(where, data)
         status_form = status_form or StatusForm(status=commitment.status)
+    if commitments.may_measure(where, commitment):  # facilitators and the pilot's members
         measurement_form = measurement_form or MeasurementForm()
         measurement_form.indicator.choices = [(str(i["id"]), i["name"])
                                               for i in data["indicators"]]
+    else:
+        measurement_form = None
     names = {c.id: c.name for c in channels.list_channels(where)}
     return render_template(
         "commitment.html", where=where, territory=where.territory, commitment=data,
@@ -95,6 +98,7 @@ def _commitment(where, commitment, *, form=None, status_form=None, measurement_f
         revisions=[commitments.serialise_revision(r)
                    for r in commitments.revisions(where, commitment.id)],
         form=form, status_form=status_form, measurement_form=measurement_form,
+        today=date.today().isoformat(),
     ), status
 
 
@@ -109,7 +113,7 @@ def _commitment_form(where, data: dict | None = None, **kwargs) -> CommitmentFor
             indicators=[{"id": str(i["id"]), "name": i["name"], "unit": i["unit"],
                          "baseline": _number(i["baseline"]), "target": _number(i["target"]),
                          "reference_year": str(i["reference_year"] or ""),
-                         "source": i["source"]}
+                         "source": i["source"], "frequency": i["frequency"] or ""}
                         for i in data["indicators"]],
             axis=data["axis"] or "", financing=data["financing"],
             target_area=data["target_area"], framework=str(data["framework"] or ""),

@@ -7,7 +7,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from ..labels import COMMITMENT_STATUS_LABELS, PARTY_LABELS
+from ..labels import COMMITMENT_STATUS_LABELS, FREQUENCY_LABELS, PARTY_LABELS
 
 
 class IndicatorForm(FlaskForm):
@@ -21,6 +21,8 @@ class IndicatorForm(FlaskForm):
     target = StringField(_l("Cible"))
     reference_year = StringField(_l("Année de référence"), render_kw={"inputmode": "numeric"})
     source = StringField(_l("Source des données"))
+    frequency = SelectField(_l("Fréquence de mesure"),
+                            choices=[("", _l("non planifiée"))] + list(FREQUENCY_LABELS.items()))
 
 
 class CommitmentForm(FlaskForm):
@@ -58,7 +60,8 @@ class CommitmentForm(FlaskForm):
                              "baseline": row.baseline.data or None,
                              "target": row.target.data or None,
                              "reference_year": row.reference_year.data or None,
-                             "source": row.source.data or ""}
+                             "source": row.source.data or "",
+                             "frequency": row.frequency.data or None}
                 if (row.id.data or "").isdigit():
                     indicator["id"] = int(row.id.data)
                 indicators.append(indicator)

@@ -84,7 +84,7 @@ def test_promote_answers_201_with_the_commitment(fac, api, contribute, world, ch
             assert data[key] == value, key
     assert data["indicators"][0] | {"id": 0} == {
         "id": 0, "name": "Signalements", "unit": "par mois", "baseline": 30, "target": 10,
-        "reference_year": None, "source": "", "measurements": [], "latest": None,
+        "reference_year": None, "source": "", "frequency": None, "due_on": None, "measurements": [], "latest": None,
         "progress": None}
     assert data["number"] == 1 and data["status"] == "draft" and data["channel"] == channel
     assert data["source_posts"] == [need["id"], proposal["id"]]

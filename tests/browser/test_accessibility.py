@@ -9,13 +9,16 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from concert.services import account_links, channels, members, posts, territories, workshops
+from concert.services import (
+    account_links, channels, contract, members, posts, territories, workshops,
+)
 from concert.services.access import access
 from concert.services.accounts import find_user
 from concert.schemas.workshops import WorkshopInput
 from tests.conftest import mailed_link
 from concert.schemas.workspace import PostInput
-from concert.schemas.territories import InvitationInput
+from concert.schemas.contract import SectionInput
+from concert.schemas.territories import InvitationInput, PhaseInput
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 800}
@@ -152,6 +155,28 @@ def open_search(page, base, world, sign_in):
     page.goto(f"{base}/t/{world.slug}/search?q=patrouilles")
     return "Recherche"
 
+def open_evaluation(page, base, world, sign_in):
+    """As a facilitator: the years with their synthesis forms."""
+    sign_in(page, world.facilitator)
+    page.goto(f"{base}/t/{world.slug}/evaluation")
+    return "Évaluation du contrat"
+
+
+def open_governance(page, base, world, sign_in):
+    sign_in(page, world.facilitator)
+    page.goto(f"{base}/t/{world.slug}/governance")
+    return "Gouvernance du contrat"
+
+
+def open_amendments(page, base, world, sign_in):
+    """Signed, with a change pending: the next avenant's articles and its form."""
+    where = access(find_user(world.facilitator.email), world.slug)
+    territories.set_phase(where, PhaseInput(phase="signed"))
+    contract.set_section(where, "governance", SectionInput(body="Un COPIL par semestre."))
+    sign_in(page, world.facilitator)
+    page.goto(f"{base}/t/{world.slug}/amendments")
+    return "Avenants au contrat"
+
 
 PAGES = {
     "login": open_login,
@@ -169,6 +194,9 @@ PAGES = {
     "admin": open_admin,
     "consolidation": open_consolidation,
     "search": open_search,
+    "evaluation": open_evaluation,
+    "governance": open_governance,
+    "amendments": open_amendments,
 }
 
 # Pages that scroll sideways on a phone (WCAG 1.4.10, Reflow, which axe does not check).

@@ -274,6 +274,16 @@ def test_demo_twice_seeds_once_and_prints_the_logins(runner, live_server):
     territory = requests.get(live_server.url + "/api/v1/territories/demo",
                              headers={"Authorization": f"Bearer {token.json()['token']}"})
     assert territory.status_code == 200 and territory.json()["role"] == "facilitator"
+    # The demo is not signed, yet its yearly evaluation renders.
+    bearer = {"Authorization": f"Bearer {token.json()['token']}"}
+    years = requests.get(live_server.url + "/api/v1/territories/demo/evaluation",
+                         headers=bearer).json()["items"]
+    pdf = requests.get(live_server.url + years[-1]["urls"]["pdf"], headers=bearer)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    markdown = requests.get(live_server.url + years[-1]["urls"]["md"], headers=bearer).text
+    assert markdown.startswith("# Bilan annuel ")
+    assert "État des engagements" in markdown  # drafts only: none yet in the contract
+    assert "Évolution des indicateurs de délinquance" in markdown
 
 
 def test_files_purge_deletes_the_files_left_unattached_for_a_day(runner, world):

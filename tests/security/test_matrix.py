@@ -208,6 +208,20 @@ MATRIX = {
     "web.workshop_projector": "territory",
     "web.workshop_start": "territory",
     "web.workshops_page": "territory",
+    "api.list_amendments": "territory",
+    "api.freeze_amendment": "territory",
+    "api.list_governance": "territory",
+    "api.put_governance": "territory",
+    "api.list_evaluation_years": "territory",
+    "api.put_synthesis": "territory",
+    "api.due_measurements": "territory",
+    "web.amendments_page": "territory",
+    "web.freeze_amendment": "territory",
+    "web.governance_page": "territory",
+    "web.evaluation_page": "territory",
+    "web.evaluation_synthesis": "territory",
+    "web.export_amendment": "territory",
+    "web.export_evaluation": "territory",
 }
 
 

@@ -177,7 +177,9 @@ def test_only_facilitators_act(world, who):
     need = contribute(world.actors[1])
     declined = contribute(world.actors[1], "proposal", "Autre")
     facilitation.decline(as_(world.facilitator), declined.id, DeclineInput(reason="Hors sujet"))
-    commitment = promote(world, contribute(world.actors[1], "need", "Troisième"), **FULL)
+    # Piloted by another organisation than theirs: the pilot's members may measure.
+    commitment = promote(world, contribute(world.actors[1], "need", "Troisième"),
+                         **{**FULL, "pilot": "Habitat 13"})
     who_ = as_(person)
     indicator = commitment.indicators[0].id
 
@@ -724,6 +726,7 @@ def test_every_action_is_audited_and_announced(world):
         ("post.status", c.id, "open"),
         ("commitment.updated", commitment.id, "draft"),
         ("commitment.updated", commitment.id, "draft"),
+        ("measurement.recorded", actions[-1][2], None),
     ]
     promoted = events_of("post.status")[0].data
     assert promoted["commitments"] == [
