@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import communes
 from ..db import db
 from ..documents import model as doc
 from ..labels import COMMITMENT_STATUS_LABELS, PARTY_HEADINGS, PHASE_LABELS
@@ -52,8 +53,8 @@ FRAMEWORK_LABELS = {
     "cls": _l("Contrat local de santé (CLS)"),
     "stspd": _l("Stratégie territoriale de sécurité et de prévention de la délinquance (STSPD)"),
     "contrat_de_ville": _l("Contrat de ville"),
-    "convention_coordination": _l("Convention de coordination police municipale / forces de "
-                                  "l'État"),
+    "convention_coordination": _l("Convention de coordination des interventions de la police "
+                                  "municipale et des forces de sécurité de l'État"),
     "other": _l("Autre dispositif"),
 }
 # The commitment fields a diff compares, in reading order.
@@ -210,7 +211,8 @@ def _assemble_french(territory: Territory, version_label: str | None) -> dict:
                        for i, c in enumerate(commitments, start=1)]
         built.append(doc.section(key, str(position), title, blocks, subsections))
     meta = [(_("Territoire"), territory.name),
-            (_("Département"), territory.departement or "—"),
+            (_("Département"), communes.departement_label(territory.departement)
+             if territory.departement else "—"),
             (_("Phase"), str(PHASE_LABELS[territory.phase])),
             (_("Version"), version_label),
             (_("Date"), format_date(utcnow(), "long"))]
