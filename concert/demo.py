@@ -7,6 +7,7 @@ import random
 import sqlalchemy as sa
 
 from .db import db
+from .labels import ROLE_LABELS
 from .models import Membership, Post, Territory
 from .services import (
     accounts, channels, contract, diagnostic, facilitation, members, posts, territories,
@@ -27,8 +28,8 @@ COMMUNES = ["13001", "13055", "13056", "13071", "13103", "13117"]
 PEOPLE = [
     ("prefecture@demo.concert.test", "Claire Martin", "facilitator",
      "Préfecture des Bouches-du-Rhône", "prefecture"),
-    ("ddsp@demo.concert.test", "Karim Benali", "actor",
-     "DDSP des Bouches-du-Rhône", "police_nationale"),
+    ("ddpn@demo.concert.test", "Karim Benali", "actor",
+     "DDPN des Bouches-du-Rhône", "police_nationale"),
     ("gendarmerie@demo.concert.test", "Julie Roche", "actor",
      "Groupement de gendarmerie départementale", "gendarmerie"),
     ("pm@demo.concert.test", "Marc Olivier", "actor",
@@ -56,8 +57,8 @@ CONVERSATION = [
     ("pm@demo.concert.test", 1, "need",
      "Renforcer la présence de la police municipale en soirée autour de la place du marché : "
      "les rodéos motorisés reprennent chaque week-end.",
-     ["ddsp@demo.concert.test", "bailleur@demo.concert.test", "ville@demo.concert.test"]),
-    ("ddsp@demo.concert.test", 8, "proposal",
+     ["ddpn@demo.concert.test", "bailleur@demo.concert.test", "ville@demo.concert.test"]),
+    ("ddpn@demo.concert.test", 8, "proposal",
      "Mettre en place des **patrouilles mixtes** police nationale / police municipale le "
      "vendredi et le samedi soir, avec un canal radio commun.",
      ["pm@demo.concert.test", "prefecture@demo.concert.test"]),
@@ -71,7 +72,7 @@ CONVERSATION = [
      ["bailleur@demo.concert.test"]),
     ("transport@demo.concert.test", 4, "need",
      "Raccorder les 40 caméras des pôles d'échanges au centre de supervision urbain.",
-     ["ville@demo.concert.test", "ddsp@demo.concert.test"]),
+     ["ville@demo.concert.test", "ddpn@demo.concert.test"]),
     ("ville@demo.concert.test", 6, "proposal",
      "Étendre la vidéoprotection aux abords des trois collèges prioritaires, avec un "
      "cofinancement FIPD.", []),
@@ -97,7 +98,7 @@ def _seed_conversation() -> None:
 # index of the source post in CONVERSATION, commitment fields
 COMMITMENTS = [
     (2, {"title": "Patrouilles mixtes police nationale / police municipale",
-         "party": "etat", "pilot": "DDSP des Bouches-du-Rhône",
+         "party": "etat", "pilot": "DDPN des Bouches-du-Rhône",
          "partners": ["Police municipale de Marseille"],
          "description": "Patrouilles communes les vendredis et samedis soir sur les secteurs "
                         "identifiés par le diagnostic, avec un canal radio partagé.",
@@ -165,11 +166,12 @@ def demo_ssmsi_csv() -> bytes:
 
 
 DEMO_ENTRIES = {
-    "ddsp@demo.concert.test": {
+    "ddpn@demo.concert.test": {
         "staff": "1 850 policiers dont 120 en brigade anticriminalité de nuit.",
         "equipment": "Centre d'information et de commandement, 210 véhicules.",
         "hours": "Présence 24 h/24 ; BAC de 19 h à 5 h.",
-        "partnerships": "Convention de coordination avec la police municipale (2022).",
+        "partnerships": "Convention de coordination des interventions de la police "
+                        "municipale et des forces de sécurité de l'État (2022).",
         "schemes": "Quartier de reconquête républicaine, cellule anti-stupéfiants."},
     "pm@demo.concert.test": {
         "staff": "420 agents, 35 ASVP.",
@@ -200,7 +202,7 @@ CONTRACT_SECTIONS = {
                 "Il traduit en engagements réciproques le diagnostic partagé et la "
                 "concertation menée sur la plateforme.",
     "governance": "- **Comité de pilotage** : préfète et maire, deux fois par an.\n"
-                  "- **Cellule de coordination opérationnelle** : DDSP, gendarmerie, police "
+                  "- **Cellule de coordination opérationnelle** : DDPN, gendarmerie, police "
                   "municipale, bailleurs et transporteurs, chaque mois.\n"
                   "- Secrétariat assuré par la préfecture.",
     "evaluation": "Chaque engagement est suivi par ses indicateurs ; un bilan annuel est "
@@ -250,7 +252,7 @@ def _seed_workshops() -> None:
     past = workshops.create(facilitator, WorkshopInput(**{
         "title": "Atelier de lancement : abords de la gare", "place": "Préfecture, salle Mistral",
         "starts_at": (today - timedelta(days=7)).isoformat(),
-        "invited": ["DDSP des Bouches-du-Rhône", "Police municipale de Marseille",
+        "invited": ["DDPN des Bouches-du-Rhône", "Police municipale de Marseille",
                     "Habitat Marseille Provence", "RTM"],
         "agenda": [{"title": "Tour de table", "minutes": 15},
                    {"title": "Propositions pour les abords de la gare", "minutes": 45,
@@ -275,7 +277,7 @@ def _seed_workshops() -> None:
     vote = workshops.open_vote(facilitator, past.id, VoteInput(**{
         "question": "Quelles propositions retenir en priorité ?", "dots": 2,
         "posts": [p.id for p in said]}))
-    for email, choices in [("ddsp@demo.concert.test", (1, 1)),
+    for email, choices in [("ddpn@demo.concert.test", (1, 1)),
                            ("bailleur@demo.concert.test", (0, 2)),
                            ("transport@demo.concert.test", (0, 1))]:
         voter = territories.access(accounts.find_user(email), SLUG)
@@ -323,6 +325,6 @@ def seed() -> list[str]:
     lines = [f"Territoire de démonstration : /t/{SLUG}/ — {NAME}",
              f"Mot de passe de tous les comptes : {PASSWORD}",
              f"  {ADMIN[0]:<34} administrateur de la plateforme"]
-    lines += [f"  {email:<34} {role:<12} {organisation}"
+    lines += [f"  {email:<34} {str(ROLE_LABELS[role]).lower():<12} {organisation}"
               for email, _name, role, organisation, _kind in PEOPLE]
     return lines
