@@ -238,6 +238,18 @@ def unit_label(unit: str) -> str:
     return _units().get(ssmsi.normalise_header(unit), unit.strip().lower())
 
 
+def counted(item: dict) -> str:
+    """"nombre de victimes", "nombre d'infractions": what an indicator's figures count."""
+    label = item["unit_label"]
+    if label[:1].casefold() in "aeiouyéèêh":
+        return _("nombre d'%(unit)s", unit=label)
+    return _("nombre de %(unit)s", unit=label)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def caveat(indicator: str) -> str | None:
     """The reading precaution the SSMSI gives with an indicator, if any."""
     name = ssmsi.normalise_header(indicator)
@@ -397,13 +409,13 @@ def _figure(value: float | None) -> str:
 
 def chart(item: dict) -> str:
     """The SVG chart of one indicator: the territory's count per year, in its unit."""
-    counted = item["unit_label"]
-    title = _("%(indicator)s — nombre de %(unit)s sur le territoire",
-              indicator=item["indicator"], unit=counted)
+    what = counted(item)
+    title = _("%(indicator)s — %(counted)s sur le territoire", indicator=item["indicator"],
+              counted=what)
     partial = _("partiel")
     parts = [f"{t['year']} : {_figure(t['facts'])}" + (f" ({partial})" if t["partial"] else "")
              for t in item["totals"]]
-    description = _("Nombre de %(unit)s par année : %(values)s.", unit=counted,
+    description = _("%(counted)s par année : %(values)s.", counted=_capital(what),
                     values="; ".join(parts))
     if item["evolution"] is not None:
         description += " " + _("Évolution : %(evolution)s.", evolution=evolution_text(
@@ -414,7 +426,7 @@ def chart(item: dict) -> str:
         [t["facts"] for t in item["totals"]],
         x_label=_("Année (* total partiel : une commune au moins non diffusée)")
         if any(t["partial"] for t in item["totals"]) else _("Année"),
-        y_label=_("Nombre de %(unit)s", unit=counted),
+        y_label=_capital(what),
         number=lambda v: format_decimal(v, "#,##0.##"), missing=_("n. d."),
         chart_id=item["key"])
 
@@ -696,16 +708,16 @@ def table_blocks(access: Access, items: list[dict] | None = None, *,
             rows.append([f"{comparison['label']} — {per}",
                          *[rate_text(r) for r in comparison["rates"]],
                          evolution_text(comparison["evolution"], item["evolution_years"])])
-        caption = _("%(indicator)s — nombre de %(unit)s et taux %(base)s",
-                    indicator=item["indicator"], unit=item["unit_label"],
+        caption = _("%(indicator)s — %(counted)s et taux %(base)s",
+                    indicator=item["indicator"], counted=counted(item),
                     base=rate_base_label(item))
         blocks.append(doc.table(caption, columns, rows))
         if item["caveat"]:
             blocks.append(doc.paragraph(_("Précaution de lecture : %(caveat)s",
                                           caveat=item["caveat"])))
         blocks.append(doc.chart(item["indicator"], chart(item), _(
-            "Nombre de %(unit)s par année sur le territoire : %(values)s.",
-            unit=item["unit_label"],
+            "%(counted)s par année sur le territoire : %(values)s.",
+            counted=_capital(counted(item)),
             values="; ".join(f"{t['year']} : {_figure(t['facts'])}" for t in item["totals"]))))
     return blocks + (_notes(items) if notes else [])
 
