@@ -165,6 +165,32 @@ def demo_ssmsi_csv() -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+# Département → population (census estimates carry decimals in some editions), and how far
+# its rates stand from the national level.
+DEMO_DEPARTEMENTS = {"13": (2048958.4, 1.15), "69": (1883437.0, 1.05), "75": (2133111.0, 1.4),
+                     "59": (2608346.0, 0.95), "23": (115529.0, 0.45)}
+
+
+def demo_departmental_csv() -> bytes:
+    """A small SSMSI departmental base (2024 column set): a few départements, the demo's
+    among them, so that the territory is compared with the Bouches-du-Rhône and France."""
+    rng = random.Random(13)
+    lines = ['"Code_departement";"Code_region";"annee";"indicateur";"unite_de_compte";'
+             '"nombre";"taux_pour_mille";"insee_pop";"insee_pop_millesime";"insee_log";'
+             '"insee_log_millesime"']
+    for code, (population, level) in DEMO_DEPARTEMENTS.items():
+        dwellings = population / 2
+        for name, unit, per_thousand in DEMO_INDICATORS:
+            base = dwellings if "logement" in name else population
+            for year in range(2016, 2024):
+                trend = 1 + (year - 2016) * rng.uniform(-0.02, 0.03)
+                facts = round(base * per_thousand * level / 1000 * trend)
+                lines.append(f'"{code}";"00";"{year}";"{name}";"{unit.capitalize()}";"{facts}";'
+                             f'"{facts / base * 1000:.4f}";"{population:.1f}";"{year}";'
+                             f'"{dwellings:.1f}";"{year}"'.replace(".", ","))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 DEMO_ENTRIES = {
     "ddpn@demo.concert.test": {
         "staff": "1 850 policiers dont 120 en brigade anticriminalité de nuit.",
@@ -185,6 +211,10 @@ def _seed_diagnostic(territory: Territory) -> None:
     if diagnostic.last_import(territories.system_access(SLUG)) is None:
         diagnostic.import_ssmsi(territories.system_access(SLUG),
                                 io.BytesIO(demo_ssmsi_csv()), "base-communale-demo.csv")
+    if diagnostic.last_import(territories.system_access(SLUG), "departmental") is None:
+        diagnostic.import_ssmsi(territories.system_access(SLUG),
+                                io.BytesIO(demo_departmental_csv()),
+                                "base-departementale-demo.csv")
     for email, fields in DEMO_ENTRIES.items():
         where = territories.access(accounts.find_user(email), SLUG)
         if diagnostic.own_entry(where) is None:

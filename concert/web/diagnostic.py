@@ -137,9 +137,14 @@ def diagnostic_import_status(slug: str, job_id: int):
     where = access(current_user, slug)
     job = diagnostic.serialise_job(diagnostic.import_job(where, job_id))
     if job["status"] == "done":
-        flash(_("Import terminé : %(rows)d lignes du territoire conservées, %(skipped)d lignes "
-                "d'autres communes ignorées.", rows=job["kept"], skipped=job["skipped"]),
-              "success")
+        if job["import"]["kind"] == "departmental":
+            flash(_("Import terminé : %(rows)d lignes conservées (départements du territoire et "
+                    "France), %(skipped)d lignes d'autres départements ignorées.",
+                    rows=job["kept"], skipped=job["skipped"]), "success")
+        else:
+            flash(_("Import terminé : %(rows)d lignes du territoire conservées, %(skipped)d "
+                    "lignes d'autres communes ignorées.", rows=job["kept"],
+                    skipped=job["skipped"]), "success")
         return redirect(url_for("web.diagnostic_page", slug=slug, _anchor="indicators"),
                         code=303)
     return render_template("diagnostic_import.html", where=where, territory=where.territory,

@@ -57,6 +57,7 @@ def test_sections_in_order_numbered_and_commitments_grouped_by_party(world):
     assert document["subtitle"] == "Métropole test"
     assert ["Version", "Projet de travail"] in document["meta"]
     assert ["Phase", "Diagnostic"] in document["meta"]
+    assert ["Département", "Bouches-du-Rhône (13)"] in document["meta"]  # not "13"
     top = document["sections"]
     assert [s["key"] for s in top] == [
         "preamble", "diagnostic", "frameworks", "commitments-etat", "commitments-collectivite",
