@@ -11,9 +11,10 @@ Standard library only, so it runs before the virtualenv exists.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
+
+from communes import write  # scripts/ is the script's own folder, first on sys.path
 
 
 def lines(entries: list[dict]) -> list[str]:
@@ -22,12 +23,7 @@ def lines(entries: list[dict]) -> list[str]:
 
 
 def main(source: str, target: str) -> None:
-    entries = json.loads(Path(source).read_text(encoding="utf-8"))
-    out = Path(target)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".tmp")  # an interrupted run leaves no half file
-    partial.write_text("".join(lines(entries)), encoding="utf-8")
-    os.replace(partial, out)
+    write(target, "".join(lines(json.loads(Path(source).read_text(encoding="utf-8")))))
 
 
 if __name__ == "__main__":
