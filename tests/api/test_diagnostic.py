@@ -363,7 +363,8 @@ def test_cli_shows_a_progress_bar_on_a_terminal(world, database_url, instance_pa
         shown += chunk
     os.close(terminal)
     assert result.returncode == 0
-    assert result.stdout.splitlines() == ["rows: 16", f"skipped: {2 + FOREIGN_LINES}"]
+    assert result.stdout.splitlines() == ["kind: communal", "rows: 16",
+                                        f"skipped: {2 + FOREIGN_LINES}"]
     bar = shown.decode()
     assert "Lecture" in bar and "100%" in bar
     assert f"{19 + FOREIGN_LINES:,} lignes lues, 16 conservées" in bar
