@@ -5,10 +5,11 @@ PY      := $(VENV)/bin/python
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENDOR  := static/vendor/socket.io.esm.min.js
 COMMUNES := concert/data/communes.tsv
+DEPARTEMENTS := concert/data/departements.tsv
 
 .PHONY: setup system run test chromium nginx bench clean
 
-setup: system $(VENV)/.installed $(VENDOR) $(COMMUNES)
+setup: system $(VENV)/.installed $(VENDOR) $(COMMUNES) $(DEPARTEMENTS)
 
 # From Debian: Cairo for CairoSVG (charts in DOCX/ODT), and the fonts the PDF is typeset
 # in (Liberation 2, DejaVu as fallback: concert/exports/typeset.py).
@@ -33,6 +34,10 @@ $(VENDOR): node_modules/.package-lock.json
 # Commune names by INSEE code, from Etalab's découpage administratif (shipped in the wheel).
 $(COMMUNES): node_modules/.package-lock.json scripts/communes.py
 	$(PYTHON) scripts/communes.py node_modules/@etalab/decoupage-administratif/data/communes.json $@
+
+# Département names by code, from the same dataset ("Bouches-du-Rhône (13)").
+$(DEPARTEMENTS): node_modules/.package-lock.json scripts/departements.py
+	$(PYTHON) scripts/departements.py node_modules/@etalab/decoupage-administratif/data/departements.json $@
 
 # Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
 chromium:

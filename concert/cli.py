@@ -151,14 +151,19 @@ def search_reindex_command(slug: str | None) -> None:
 @cli.command("diagnostic-import", cls=ServiceCommand)
 @click.argument("slug")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-def diagnostic_import_command(slug: str, file: str) -> None:
-    """Import an SSMSI communal delinquency CSV into territory SLUG's diagnostic."""
+@click.option("--kind", type=click.Choice(["communal", "departmental"]),
+              help="The SSMSI base (default: told by the file's columns).")
+def diagnostic_import_command(slug: str, file: str, kind: str | None) -> None:
+    """Import an SSMSI delinquency CSV (communal or departmental base) into territory
+    SLUG's diagnostic."""
     from .services import diagnostic, territories
 
     where = territories.system_access(slug)
     size = os.path.getsize(file)
     with open(file, "rb") as stream, _import_progress(size) as progress:
-        record = diagnostic.import_ssmsi(where, stream, os.path.basename(file), progress)
+        record = diagnostic.import_ssmsi(where, stream, os.path.basename(file), progress,
+                                         kind)
+    click.echo(f"kind: {record.kind}")
     click.echo(f"rows: {record.rows}")
     click.echo(f"skipped: {record.skipped}")
 

@@ -7,6 +7,7 @@ import random
 import sqlalchemy as sa
 
 from .db import db
+from .labels import ROLE_LABELS
 from .models import Membership, Post, Territory
 from .services import (
     accounts, act, channels, commitments, contract, diagnostic, facilitation, members, posts,
@@ -29,8 +30,8 @@ COMMUNES = ["13001", "13055", "13056", "13071", "13103", "13117"]
 PEOPLE = [
     ("prefecture@demo.concert.test", "Claire Martin", "facilitator",
      "Préfecture des Bouches-du-Rhône", "prefecture"),
-    ("ddsp@demo.concert.test", "Karim Benali", "actor",
-     "DDSP des Bouches-du-Rhône", "police_nationale"),
+    ("ddpn@demo.concert.test", "Karim Benali", "actor",
+     "DDPN des Bouches-du-Rhône", "police_nationale"),
     ("gendarmerie@demo.concert.test", "Julie Roche", "actor",
      "Groupement de gendarmerie départementale", "gendarmerie"),
     ("pm@demo.concert.test", "Marc Olivier", "actor",
@@ -58,8 +59,8 @@ CONVERSATION = [
     ("pm@demo.concert.test", 1, "need",
      "Renforcer la présence de la police municipale en soirée autour de la place du marché : "
      "les rodéos motorisés reprennent chaque week-end.",
-     ["ddsp@demo.concert.test", "bailleur@demo.concert.test", "ville@demo.concert.test"]),
-    ("ddsp@demo.concert.test", 8, "proposal",
+     ["ddpn@demo.concert.test", "bailleur@demo.concert.test", "ville@demo.concert.test"]),
+    ("ddpn@demo.concert.test", 8, "proposal",
      "Mettre en place des **patrouilles mixtes** police nationale / police municipale le "
      "vendredi et le samedi soir, avec un canal radio commun.",
      ["pm@demo.concert.test", "prefecture@demo.concert.test"]),
@@ -73,7 +74,7 @@ CONVERSATION = [
      ["bailleur@demo.concert.test"]),
     ("transport@demo.concert.test", 4, "need",
      "Raccorder les 40 caméras des pôles d'échanges au centre de supervision urbain.",
-     ["ville@demo.concert.test", "ddsp@demo.concert.test"]),
+     ["ville@demo.concert.test", "ddpn@demo.concert.test"]),
     ("ville@demo.concert.test", 6, "proposal",
      "Étendre la vidéoprotection aux abords des trois collèges prioritaires, avec un "
      "cofinancement FIPD.", []),
@@ -99,7 +100,7 @@ def _seed_conversation() -> None:
 # index of the source post in CONVERSATION, commitment fields
 COMMITMENTS = [
     (2, {"title": "Patrouilles mixtes police nationale / police municipale",
-         "party": "etat", "pilot": "DDSP des Bouches-du-Rhône",
+         "party": "etat", "pilot": "DDPN des Bouches-du-Rhône",
          "partners": ["Police municipale de Marseille"],
          "description": "Patrouilles communes les vendredis et samedis soir sur les secteurs "
                         "identifiés par le diagnostic, avec un canal radio partagé.",
@@ -204,12 +205,39 @@ def demo_ssmsi_csv() -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+# Département → population (census estimates carry decimals in some editions), and how far
+# its rates stand from the national level.
+DEMO_DEPARTEMENTS = {"13": (2048958.4, 1.15), "69": (1883437.0, 1.05), "75": (2133111.0, 1.4),
+                     "59": (2608346.0, 0.95), "23": (115529.0, 0.45)}
+
+
+def demo_departmental_csv() -> bytes:
+    """A small SSMSI departmental base (2024 column set): a few départements, the demo's
+    among them, so that the territory is compared with the Bouches-du-Rhône and France."""
+    rng = random.Random(13)
+    lines = ['"Code_departement";"Code_region";"annee";"indicateur";"unite_de_compte";'
+             '"nombre";"taux_pour_mille";"insee_pop";"insee_pop_millesime";"insee_log";'
+             '"insee_log_millesime"']
+    for code, (population, level) in DEMO_DEPARTEMENTS.items():
+        dwellings = population / 2
+        for name, unit, per_thousand in DEMO_INDICATORS:
+            base = dwellings if "logement" in name else population
+            for year in range(2016, 2024):
+                trend = 1 + (year - 2016) * rng.uniform(-0.02, 0.03)
+                facts = round(base * per_thousand * level / 1000 * trend)
+                lines.append(f'"{code}";"00";"{year}";"{name}";"{unit.capitalize()}";"{facts}";'
+                             f'"{facts / base * 1000:.4f}";"{population:.1f}";"{year}";'
+                             f'"{dwellings:.1f}";"{year}"'.replace(".", ","))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 DEMO_ENTRIES = {
-    "ddsp@demo.concert.test": {
+    "ddpn@demo.concert.test": {
         "staff": "1 850 policiers dont 120 en brigade anticriminalité de nuit.",
         "equipment": "Centre d'information et de commandement, 210 véhicules.",
         "hours": "Présence 24 h/24 ; BAC de 19 h à 5 h.",
-        "partnerships": "Convention de coordination avec la police municipale (2022).",
+        "partnerships": "Convention de coordination des interventions de la police "
+                        "municipale et des forces de sécurité de l'État (2022).",
         "schemes": "Quartier de reconquête républicaine, cellule anti-stupéfiants."},
     "pm@demo.concert.test": {
         "staff": "420 agents, 35 ASVP.",
@@ -223,6 +251,10 @@ def _seed_diagnostic(territory: Territory) -> None:
     if diagnostic.last_import(territories.system_access(SLUG)) is None:
         diagnostic.import_ssmsi(territories.system_access(SLUG),
                                 io.BytesIO(demo_ssmsi_csv()), "base-communale-demo.csv")
+    if diagnostic.last_import(territories.system_access(SLUG), "departmental") is None:
+        diagnostic.import_ssmsi(territories.system_access(SLUG),
+                                io.BytesIO(demo_departmental_csv()),
+                                "base-departementale-demo.csv")
     for email, fields in DEMO_ENTRIES.items():
         where = territories.access(accounts.find_user(email), SLUG)
         if diagnostic.own_entry(where) is None:
@@ -240,7 +272,7 @@ CONTRACT_SECTIONS = {
                 "Il traduit en engagements réciproques le diagnostic partagé et la "
                 "concertation menée sur la plateforme.",
     "governance": "- **Comité de pilotage** : préfète et maire, deux fois par an.\n"
-                  "- **Cellule de coordination opérationnelle** : DDSP, gendarmerie, police "
+                  "- **Cellule de coordination opérationnelle** : DDPN, gendarmerie, police "
                   "municipale, bailleurs et transporteurs, chaque mois.\n"
                   "- Secrétariat assuré par la préfecture.",
     "evaluation": "Chaque engagement est suivi par ses indicateurs ; un bilan annuel est "
@@ -300,7 +332,7 @@ def _seed_workshops() -> None:
     past = workshops.create(facilitator, WorkshopInput(**{
         "title": "Atelier de lancement : abords de la gare", "place": "Préfecture, salle Mistral",
         "starts_at": (today - timedelta(days=7)).isoformat(),
-        "invited": ["DDSP des Bouches-du-Rhône", "Police municipale de Marseille",
+        "invited": ["DDPN des Bouches-du-Rhône", "Police municipale de Marseille",
                     "Habitat Marseille Provence", "RTM"],
         "agenda": [{"title": "Tour de table", "minutes": 15},
                    {"title": "Propositions pour les abords de la gare", "minutes": 45,
@@ -325,7 +357,7 @@ def _seed_workshops() -> None:
     vote = workshops.open_vote(facilitator, past.id, VoteInput(**{
         "question": "Quelles propositions retenir en priorité ?", "dots": 2,
         "posts": [p.id for p in said]}))
-    for email, choices in [("ddsp@demo.concert.test", (1, 1)),
+    for email, choices in [("ddpn@demo.concert.test", (1, 1)),
                            ("bailleur@demo.concert.test", (0, 2)),
                            ("transport@demo.concert.test", (0, 1))]:
         voter = territories.access(accounts.find_user(email), SLUG)
@@ -373,6 +405,6 @@ def seed() -> list[str]:
     lines = [f"Territoire de démonstration : /t/{SLUG}/ — {NAME}",
              f"Mot de passe de tous les comptes : {PASSWORD}",
              f"  {ADMIN[0]:<34} administrateur de la plateforme"]
-    lines += [f"  {email:<34} {role:<12} {organisation}"
+    lines += [f"  {email:<34} {str(ROLE_LABELS[role]).lower():<12} {organisation}"
               for email, _name, role, organisation, _kind in PEOPLE]
     return lines

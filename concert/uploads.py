@@ -78,7 +78,8 @@ def authorise_before_body():
     return None
 
 
-def import_in_background(where: Access, upload, wait: float = 0) -> DiagnosticImportJob:
+def import_in_background(where: Access, upload, wait: float = 0,
+                         kind: str | None = None) -> DiagnosticImportJob:
     """Starts the SSMSI import of an upload as a background task and waits up to `wait`
     seconds for it (a small file's answer is then immediate). The task reads the upload's
     spooled file through a duplicated descriptor, which outlives the request's own."""
@@ -87,11 +88,11 @@ def import_in_background(where: Access, upload, wait: float = 0) -> DiagnosticIm
     stream = os.fdopen(os.dup(spooled), "rb")
     stream.seek(0)
     task = socketio.start_background_task(_run, current_app._get_current_object(), job.id,
-                                          stream)
+                                          stream, kind)
     task.join(wait)
     return diagnostic.import_job(where, job.id)
 
 
-def _run(app, job_id: int, stream) -> None:
+def _run(app, job_id: int, stream, kind: str | None) -> None:
     with app.app_context(), stream:
-        diagnostic.run_import_job(job_id, stream)
+        diagnostic.run_import_job(job_id, stream, kind)

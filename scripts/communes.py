@@ -36,13 +36,16 @@ def _clean(name: str) -> str:
     return " ".join(name.split())  # no tab or line break may reach the file
 
 
-def main(source: str, target: str) -> None:
-    entries = json.loads(Path(source).read_text(encoding="utf-8"))
+def write(target: str, text: str) -> None:
     out = Path(target)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".tmp")  # an interrupted run leaves no half file
-    partial.write_text("".join(lines(entries)), encoding="utf-8")
+    partial.write_text(text, encoding="utf-8")
     os.replace(partial, out)
+
+
+def main(source: str, target: str) -> None:
+    write(target, "".join(lines(json.loads(Path(source).read_text(encoding="utf-8")))))
 
 
 if __name__ == "__main__":

@@ -59,3 +59,24 @@ def test_the_set_up_script_keeps_one_line_per_code_the_current_commune_first(tmp
         "49018\tChemillé\t49",
         "49092\tChemillé-en-Anjou\t49",
     ]
+
+
+def test_departements_by_name_and_code_and_the_communes_departement():
+    assert communes.departement_label("13") == "Bouches-du-Rhône (13)"
+    assert communes.departement_label("2A") == "Corse-du-Sud (2A)"
+    assert communes.departement_label("971") == "Guadeloupe (971)"
+    assert communes.departement_label("99") == "99"  # unknown: the bare code
+    assert communes.departement_of("13055") == "13" and communes.departement_of("99999") is None
+
+
+def test_the_set_up_script_writes_one_line_per_departement(tmp_path):
+    source = tmp_path / "departements.json"
+    source.write_text(json.dumps([
+        {"code": "2A", "nom": "Corse-du-Sud", "region": "94"},
+        {"code": "13", "nom": "Bouches-du-Rhône", "region": "93"},
+    ]), encoding="utf-8")
+    target = tmp_path / "data" / "departements.tsv"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "departements.py"), str(source),
+                    str(target)], check=True, timeout=60)
+    assert target.read_text(encoding="utf-8").splitlines() == [
+        "13\tBouches-du-Rhône", "2A\tCorse-du-Sud"]

@@ -61,6 +61,7 @@ def test_the_wheel_ships_templates_static_files_migrations_translations_and_data
         "concert/migrations/script.py.mako",
         "concert/translations/en/LC_MESSAGES/messages.mo",
         "concert/data/communes.tsv",
+        "concert/data/departements.tsv",
         "concert/exports/document.typ",
         "concert/exports/print.css",
     ]:

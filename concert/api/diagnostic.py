@@ -31,8 +31,10 @@ def get_diagnostic(slug: str):
 @declare({201: Imported, 202: ImportJob}, body=UploadInput, multipart=True, errors=(403, 404))
 @signed_in
 def import_diagnostic(slug: str):
-    """Import an SSMSI communal delinquency CSV (facilitators); replaces the territory's
-    figures.
+    """Import an SSMSI delinquency CSV (facilitators): the communal base, or the
+    departmental one (kept for the territory's départements and France, to compare with);
+    `kind` says which, otherwise the file's columns tell. Replaces the territory's figures of
+    that base.
 
     With `Prefer: respond-async`, answers 202 at once with the job to follow (Location)."""
     where = access(current_user, slug)
@@ -41,11 +43,12 @@ def import_diagnostic(slug: str):
     if upload is None or not upload.filename:
         raise BadRequest(_l("Fichier attendu (champ « file », envoi multipart)."),
                          code="missing_file", field="file")
+    kind = request.form.get("kind") or None
     if "respond-async" in request.headers.get("Prefer", ""):  # RFC 7240
-        job = uploads.import_in_background(where, upload)
+        job = uploads.import_in_background(where, upload, kind=kind)
         location = url_for("api.get_import_job", slug=slug, job_id=job.id)
         return jsonify(diagnostic.serialise_job(job)), 202, {"Location": location}
-    record = diagnostic.import_ssmsi(where, upload.stream, upload.filename)
+    record = diagnostic.import_ssmsi(where, upload.stream, upload.filename, kind=kind)
     return jsonify({"rows": record.rows, "skipped": record.skipped,
                     "import": diagnostic.serialise_import(record)}), 201
 

@@ -41,6 +41,31 @@ class DelinquencyFigure(Model):
     complement_rate: Mapped[float | None]
 
 
+class ReferenceFigure(Model):
+    """A row of the SSMSI departmental base kept for a territory, to compare it with: one of
+    its départements (area "13", "2A"…) or France ("FR", the sum of every département) ×
+    year × indicator × unit. The departmental base publishes every figure."""
+
+    __tablename__ = "diagnostic_reference_figures"
+    __table_args__ = (
+        sa.UniqueConstraint("territory_id", "area", "year", "indicator", "unit",
+                            name="uq_diagnostic_reference_figure"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("territories.id", ondelete="CASCADE"), index=True
+    )
+    area: Mapped[str] = mapped_column(sa.String(3))
+    year: Mapped[int]
+    indicator: Mapped[str] = mapped_column(sa.String(200))
+    unit: Mapped[str] = mapped_column(sa.String(100))
+    facts: Mapped[float | None]
+    rate: Mapped[float | None]  # per 1,000 inhabitants or dwellings
+    population: Mapped[int | None]
+    dwellings: Mapped[int | None]
+
+
 class DiagnosticImport(Model):
     """Who imported which file when, and what it gave (shown on the diagnostic page)."""
 
@@ -50,6 +75,8 @@ class DiagnosticImport(Model):
     territory_id: Mapped[int] = mapped_column(
         sa.ForeignKey("territories.id", ondelete="CASCADE"), index=True
     )
+    kind: Mapped[str] = mapped_column(sa.String(16), default="communal",
+                                      server_default="communal")  # or departmental
     filename: Mapped[str] = mapped_column(sa.String(255), default="")
     edition: Mapped[str] = mapped_column(sa.String(40), default="")
     encoding: Mapped[str] = mapped_column(sa.String(20), default="")

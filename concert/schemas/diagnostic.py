@@ -12,6 +12,7 @@ EntryText = text(5000, required=False)
 
 
 class ImportRecord(Output):
+    kind: Literal["communal", "departmental"]
     filename: str
     edition: str
     encoding: str
@@ -58,6 +59,9 @@ class CommuneSeries(Output):
         "One per year: null (no row) or {facts, rate, published}; facts and rate are null "
         "when not published (non diffusé)"))
     evolution: float | None = Field(description="% from first to last published year")
+    evolution_years: list[int] | None = Field(description="The two years it compares")
+    last_year: int | None = Field(description=(
+        "Its last published year: before the table's last, its data stop earlier"))
 
 
 class Total(Output):
@@ -67,15 +71,31 @@ class Total(Output):
     partial: bool
 
 
+class Comparison(Output):
+    area: str = Field(description="Département code, or FR for France")
+    label: str = Field(description='"Bouches-du-Rhône (13)", "France"')
+    rates: list[float | None] = Field(description="Per 1,000, one per year of the table")
+    evolution: float | None = Field(description="% over the territory's evolution_years")
+
+
 class IndicatorTable(Output):
     indicator: str
-    unit: str
+    unit: str = Field(description="The SSMSI's unité de compte, as the file spells it")
+    unit_label: str = Field(description='What is counted: "victimes", "mis en cause"…')
+    caveat: str | None = Field(description="The reading precaution, if any")
     years: list[int]
     rate_base: Literal["population", "dwellings"]
     communes: list[CommuneSeries]
     totals: list[Total]
     evolution: float | None
-    evolution_years: list[int] | None
+    evolution_years: list[int] | None = Field(description="The two years it compares")
+    comparisons: list[Comparison] = Field(description=(
+        "The territory's départements and France (departmental base), same years"))
+
+
+class Departement(Output):
+    code: str
+    label: str
 
 
 class EntryInput(Closed):
@@ -140,7 +160,9 @@ class ChannelNeeds(Output):
 
 class Diagnostic(Output):
     communes: list[str]
+    departements: list[Departement]
     import_: ImportRecord | None = Field(alias="import")
+    departmental_import: ImportRecord | None
     indicators: list[IndicatorTable]
     entries: list[DiagnosticEntry]
     observations: list[DiagnosticObservation]
@@ -151,5 +173,7 @@ class UploadInput(Input):
     """multipart/form-data"""
 
     file: bytes
+    kind: Literal["communal", "departmental"] | None = Field(None, description=(
+        "The SSMSI base: communal or departmental; by default its columns tell"))
 
 

@@ -24,7 +24,8 @@ DEFAULT_CHANNELS = (
     ("Vidéoprotection", "Implantation, raccordement, exploitation des images."),
     ("Jeunesse et milieu scolaire", "Abords des établissements, harcèlement, décrochage."),
     ("Coordination police municipale / forces de l'État",
-     "Convention de coordination, patrouilles communes, échanges d'information."),
+     "Convention de coordination des interventions de la police municipale et des forces de "
+     "sécurité de l'État, patrouilles communes, échanges d'information."),
 )
 
 

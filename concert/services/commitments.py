@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..db import db
-from ..labels import author_name
+from ..labels import COMMITMENT_STATUS_LABELS, author_name
 from ..models import (
     COMMITMENT_STATUSES, PARTIES, Commitment, CommitmentRevision, CommitmentSource, Indicator,
     Measurement, Post, Territory, utcnow,
@@ -98,7 +98,8 @@ def update(access: Access, commitment_id: Any, data: CommitmentInput) -> Commitm
     if status_changed:
         if status not in TRANSITIONS[commitment.status]:
             raise Conflict(_l("Passage de « %(a)s » à « %(b)s » impossible.",
-                              a=commitment.status, b=status), field="status")
+                              a=COMMITMENT_STATUS_LABELS[commitment.status],
+                              b=COMMITMENT_STATUS_LABELS[status]), field="status")
         if status == "abandoned" and not reason:
             raise Invalid(_l("Indiquez pourquoi l'engagement est abandonné."),
                           field="abandon_reason")

@@ -16,9 +16,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import communes
 from ..db import db
 from ..documents import model as doc
-from .. import communes as commune_names
 from ..labels import (
     COMMITMENT_STATUS_LABELS, FRAMEWORK_LABELS, PARTY_HEADINGS, PHASE_LABELS, SECTION_TITLES,
     day_text,
@@ -257,7 +257,8 @@ def _assemble_french(territory: Territory, version_label: str | None) -> dict:
                 "Projet — %(title)s (brouillon n° %(n)d)", title=c.title, n=c.number))
              for c in drafts]))
     meta = [(_("Territoire"), territory.name),
-            (_("Département"), territory.departement or "—"),
+            (_("Département"), communes.departement_label(territory.departement)
+             if territory.departement else "—"),
             (_("Phase"), str(PHASE_LABELS[territory.phase])),
             (_("Version"), version_label),
             (_("Date"), day_text(utcnow().date()))]
@@ -316,7 +317,7 @@ def _axis_sections(in_act: list[Commitment], numbers: dict[int, int],
 
 
 def _perimeter_blocks(territory: Territory, in_act: list[Commitment]) -> list:
-    names = [commune_names.label(code) for code in territory.communes or []]
+    names = [communes.label(code) for code in territory.communes or []]
     blocks = [doc.paragraph(_("Le présent contrat s'applique au territoire de %(where)s.",
                               where=", ".join(names) if names else territory.name))]
     areas = sorted({c.target_area.strip() for c in in_act if (c.target_area or "").strip()})

@@ -72,7 +72,7 @@ def merge(access: Access, post_id: Any, data: MergeInput) -> Post:
     if duplicate.status != "open":
         raise Conflict(_l("Seule une contribution ouverte peut être fusionnée."))
     if kept.status not in ("open", "promoted"):
-        raise Conflict(_l("La contribution cible est déjà fusionnée ou déclinée."),
+        raise Conflict(_l("La contribution cible est déjà fusionnée ou écartée."),
                        field="into")
     if not audience.reaches_all_of(kept.channel, duplicate.channel):
         # Its `merged_into` would name a post some of the duplicate's readers cannot see.
@@ -102,7 +102,7 @@ def decline(access: Access, post_id: Any, data: DeclineInput) -> Post:
     reason = data.reason
     [post] = _contributions(access, (post_id, "id"))
     if post.status != "open":
-        raise Conflict(_l("Seule une contribution ouverte peut être déclinée."))
+        raise Conflict(_l("Seule une contribution ouverte peut être écartée."))
     post.status, post.decline_reason = "declined", reason
     audit.record("post.decline", actor=access.user, territory=access.territory, obj=post,
                  before={"status": "open"}, after={"status": "declined", "reason": reason})
@@ -116,7 +116,7 @@ def reopen(access: Access, post_id: Any) -> Post:
     access.require("facilitator")
     [post] = _contributions(access, (post_id, "id"))
     if post.status != "declined":
-        raise Conflict(_l("Seule une contribution déclinée peut être rouverte."))
+        raise Conflict(_l("Seule une contribution écartée peut être rouverte."))
     reason, post.status, post.decline_reason = post.decline_reason, "open", None
     audit.record("post.reopen", actor=access.user, territory=access.territory, obj=post,
                  before={"status": "declined", "reason": reason}, after={"status": "open"})
@@ -145,10 +145,10 @@ def _sources(access: Access, value: list[int], *, repromote: bool) -> list[Post]
                                        for post_id in dict.fromkeys(value)))
     for post in sources:
         if post.status in ("merged", "declined"):
-            raise Conflict(_l("La contribution n° %(id)d est fusionnée ou déclinée : "
+            raise Conflict(_l("La contribution n° %(id)d est fusionnée ou écartée : "
                               "rouvrez-la d'abord.", id=post.id), field="source_posts")
         if post.status == "promoted" and not repromote:
-            raise Conflict(_l("La contribution n° %(id)d est déjà promue : confirmez pour "
+            raise Conflict(_l("La contribution n° %(id)d est déjà retenue : confirmez pour "
                               "l'ajouter à un second engagement.", id=post.id),
                            code="already_promoted", field="source_posts")
     return sources

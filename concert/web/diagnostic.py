@@ -23,10 +23,7 @@ from .feedback import form_error, refusal
 bp.add_app_template_filter(communes.label, "commune")  # "Marseille (13055)"
 
 
-@bp.app_template_filter("signed")
-def _signed(value: float) -> str:
-    """A percentage change with its sign, in the reader's language: +4,2 / -3,0."""
-    return format_decimal(value, "+#,##0.0;-#,##0.0")
+bp.add_app_template_filter(diagnostic.signed, "signed")  # +4,2 / -3,0
 
 
 # A file read in this time answers at once, as before; a longer import gets a status page.
@@ -34,12 +31,17 @@ WAIT_FOR_IMPORT = 3.0
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Fichier CSV de la base communale SSMSI"),
+    file = FileField(_l("Fichier CSV d'une base SSMSI"),
                      validators=[FileRequired(_l("Choisissez un fichier."))],
-                     description=_l("Séparateur « ; », UTF-8 ou Latin-1. Seules les lignes des "
-                                    "communes du territoire sont conservées ; l'import remplace "
-                                    "les données précédentes."),
+                     description=_l("Séparateur « ; », UTF-8 ou Latin-1. Base communale : seules "
+                                    "les lignes des communes du territoire sont conservées. "
+                                    "Base départementale : celles de ses départements et le "
+                                    "total de la France, pour comparer. L'import remplace les "
+                                    "données précédentes de la même base."),
                      render_kw={"accept": ".csv,text/csv"})
+    kind = SelectField(_l("Base"), choices=[
+        ("", _l("Reconnue d'après ses colonnes")), ("communal", _l("Base communale")),
+        ("departmental", _l("Base départementale"))], default="")
     submit = SubmitField(_l("Importer"))
 
 
@@ -88,6 +90,12 @@ def _page(where, *, import_form=None, entry_form=None, observation_form=None,
     return render_template(
         "diagnostic.html", where=where, territory=territory, indicators=items, charts=charts,
         last_import=diagnostic.last_import(where),
+        departmental_import=diagnostic.last_import(where, "departmental"),
+        departements=[communes.departement_label(code)
+                      for code in diagnostic.departements(territory)],
+        evolution=diagnostic.evolution_text,
+        commune_evolution=diagnostic.commune_evolution_text,
+        rate_base=diagnostic.rate_base_label, counted=diagnostic.counted,
         entries=entries, own_entry=own, entry_labels=diagnostic.entry_labels(),
         entry_fields=diagnostic.ENTRY_FIELDS,
         general_observations=[o for o in observations if o.entry_id is None],
@@ -110,7 +118,8 @@ def diagnostic_import(slug: str):
     diagnostic.require_importer(where)
     form = ImportForm()
     if form.validate_on_submit():
-        job = uploads.import_in_background(where, form.file.data, wait=WAIT_FOR_IMPORT)
+        job = uploads.import_in_background(where, form.file.data, wait=WAIT_FOR_IMPORT,
+                                           kind=form.kind.data or None)
         if diagnostic.job_status(job) == "failed":  # a bad file is told beside the form
             form_error(form, Invalid(diagnostic.serialise_job(job)["error"], field="file"))
             return _page(where, import_form=form, status=422)
@@ -128,9 +137,14 @@ def diagnostic_import_status(slug: str, job_id: int):
     where = access(current_user, slug)
     job = diagnostic.serialise_job(diagnostic.import_job(where, job_id))
     if job["status"] == "done":
-        flash(_("Import terminé : %(rows)d lignes du territoire conservées, %(skipped)d lignes "
-                "d'autres communes ignorées.", rows=job["kept"], skipped=job["skipped"]),
-              "success")
+        if job["import"]["kind"] == "departmental":
+            flash(_("Import terminé : %(rows)d lignes conservées (départements du territoire et "
+                    "France), %(skipped)d lignes d'autres départements ignorées.",
+                    rows=job["kept"], skipped=job["skipped"]), "success")
+        else:
+            flash(_("Import terminé : %(rows)d lignes du territoire conservées, %(skipped)d "
+                    "lignes d'autres communes ignorées.", rows=job["kept"],
+                    skipped=job["skipped"]), "success")
         return redirect(url_for("web.diagnostic_page", slug=slug, _anchor="indicators"),
                         code=303)
     return render_template("diagnostic_import.html", where=where, territory=where.territory,

@@ -300,7 +300,7 @@ def decline_post(slug: str, post_id: int):
     if form.validate_on_submit():
         attempt(lambda: facilitation.decline(where, post_id,
                                                 DeclineInput(reason=form.reason.data)),
-                _("Contribution déclinée."))
+                _("Contribution écartée."))
     return _back(slug)
 
 

@@ -98,7 +98,7 @@ class MeasurementForm(FlaskForm):
 
 class DeclineForm(FlaskForm):
     reason = TextAreaField(_l("Motif du refus (visible par tous)"))
-    submit = SubmitField(_l("Décliner"))
+    submit = SubmitField(_l("Écarter"))
 
 
 class MergeForm(FlaskForm):

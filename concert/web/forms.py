@@ -52,7 +52,7 @@ class InviteForm(FlaskForm):
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired()])
     role = SelectField(_l("Rôle"), choices=_choices(ROLE_LABELS), default="actor")
     organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)],
-                               description=_l("Par exemple : DDSP des Bouches-du-Rhône"))
+                               description=_l("Par exemple : DDPN des Bouches-du-Rhône"))
     organisation_kind = SelectField(_l("Type d'organisation"), choices=_choices(KIND_LABELS))
     submit = SubmitField(_l("Créer l'invitation"))
 

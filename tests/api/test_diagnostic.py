@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.conftest import SSMSI, _server_env, browser_login
@@ -18,11 +19,12 @@ from tests.conftest import SSMSI, _server_env, browser_login
 SLUG = "metropole"
 DATA = SSMSI
 BASE_2024 = DATA / "base_communale_2024.csv"
+BASE_DEPARTMENTAL = DATA / "base_departementale_2024.csv"
 
 
-def upload(api_as, path: Path = BASE_2024):
+def upload(api_as, path: Path = BASE_2024, **fields):
     with path.open("rb") as stream:
-        return api_as.post(f"/territories/{SLUG}/diagnostic/import",
+        return api_as.post(f"/territories/{SLUG}/diagnostic/import", data=fields,
                            files={"file": (path.name, stream, "text/csv")})
 
 
@@ -67,6 +69,24 @@ def test_import_answers_rows_and_skipped_then_everyone_reads(api, world):
         assert data["import"]["rows"] == 16
         assert {i["indicator"] for i in data["indicators"]} == {
             "Coups et blessures volontaires", "Cambriolages de logement"}
+
+
+def test_the_departmental_base_imports_beside_the_communal_one(api, world):
+    assert upload(api(world.facilitator)).status_code == 201
+    wrong = upload(api(world.facilitator), BASE_2024, kind="departmental")
+    assert wrong.status_code == 422 and wrong.json()["error"]["field"] == "file"
+    answer = upload(api(world.facilitator), BASE_DEPARTMENTAL)  # told by its columns
+    assert answer.status_code == 201, answer.text
+    assert (answer.json()["rows"], answer.json()["import"]["kind"]) == (8, "departmental")
+    data = api(world.observer).get(f"/territories/{SLUG}/diagnostic").json()
+    assert data["import"]["kind"] == "communal"
+    assert data["departmental_import"]["filename"] == BASE_DEPARTMENTAL.name
+    assert data["departements"] == [{"code": "13", "label": "Bouches-du-Rhône (13)"}]
+    item = next(i for i in data["indicators"] if i["indicator"] == "Coups et blessures volontaires")
+    assert (item["unit_label"], item["evolution_years"]) == ("victimes", [2016, 2019])
+    assert [(c["label"], c["rates"][0]) for c in item["comparisons"]] == [
+        ("Bouches-du-Rhône (13)", 4.8), ("France", pytest.approx(4.44, abs=0.01))]
+    assert upload(api(world.facilitator), BASE_2024, kind="autre").status_code == 422
 
 
 def test_import_permissions_and_bad_input(api, world):
@@ -225,6 +245,17 @@ def test_page_shows_table_and_chart_and_the_upload_form_works(server, world, csr
     assert "base_communale_2024.csv" in done.text
     assert "Communes du territoire : Marseille (13055), Aix-en-Provence (13001)." in done.text
     assert '<th scope="row">Marseille (13055)</th>' in done.text
+    assert "nombre de victimes" in done.text and "+10,7 % de 2016 à 2019" in done.text
+    page = session.get(f"{server.url}/t/{SLUG}/diagnostic")
+    with BASE_DEPARTMENTAL.open("rb") as stream:
+        compared = session.post(f"{server.url}/t/{SLUG}/diagnostic/import",
+                                data={"csrf_token": csrf_from(page.text),
+                                      "kind": "departmental"},
+                                files={"file": (BASE_DEPARTMENTAL.name, stream, "text/csv")})
+    assert compared.status_code == 200 and "Import terminé" in compared.text
+    assert '<th scope="row">Bouches-du-Rhône (13) — taux pour 1 000 habitants</th>' in (
+        compared.text)
+    assert "base_communale_2024.csv" in compared.text  # both imports are named
 
 
 def test_page_refuses_a_malformed_upload_and_a_missing_token(server, world, csrf_from):
@@ -275,9 +306,15 @@ def test_facilitator_adds_an_observation_from_the_page(server, world, csrf_from)
 def test_cli_imports_and_prints_rows_and_skipped(runner, world):
     result = runner("diagnostic-import", SLUG, str(BASE_2024))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["rows: 16", "skipped: 2"]
+    assert result.stdout.splitlines() == ["kind: communal", "rows: 16", "skipped: 2"]
     # Not a terminal: the progress as lines on standard error.
     assert result.stderr.splitlines() == ["100 % : 19 lignes lues, 16 conservées, 2 ignorées"]
+    departmental = runner("diagnostic-import", SLUG, str(BASE_DEPARTMENTAL), "--kind",
+                          "departmental")
+    assert departmental.returncode == 0, departmental.stderr
+    assert departmental.stdout.splitlines() == ["kind: departmental", "rows: 8", "skipped: 8"]
+    wrong = runner("diagnostic-import", SLUG, str(BASE_2024), "--kind", "departmental")
+    assert wrong.returncode != 0 and "Code_departement" in wrong.stderr
     refused = runner("diagnostic-import", SLUG, str(DATA / "malformed_year.csv"))
     assert refused.returncode != 0 and "Ligne 5 : année « dix-neuf » invalide." in refused.stderr
     assert runner("diagnostic-import", "inconnu", str(BASE_2024)).returncode != 0
@@ -289,6 +326,7 @@ def test_demo_seeds_a_diagnostic_once(runner, ctx):
     from concert.db import db
     from concert.models.diagnostic import (
         DelinquencyFigure, DiagnosticImport, DiagnosticObservation, QualitativeEntry,
+        ReferenceFigure,
     )
 
     for _ in range(2):
@@ -298,7 +336,9 @@ def test_demo_seeds_a_diagnostic_once(runner, ctx):
     def count(model, *where) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
-    assert count(DiagnosticImport) == 1
+    assert count(DiagnosticImport) == 2  # the communal base and the departmental one
+    assert count(ReferenceFigure, ReferenceFigure.area == "13") > 0
+    assert count(ReferenceFigure, ReferenceFigure.area == "FR") > 0
     assert count(DelinquencyFigure) > 100
     assert count(DelinquencyFigure, DelinquencyFigure.published.is_(False)) > 0
     assert count(QualitativeEntry) == 2 and count(DiagnosticObservation) == 1
@@ -323,7 +363,8 @@ def test_cli_shows_a_progress_bar_on_a_terminal(world, database_url, instance_pa
         shown += chunk
     os.close(terminal)
     assert result.returncode == 0
-    assert result.stdout.splitlines() == ["rows: 16", f"skipped: {2 + FOREIGN_LINES}"]
+    assert result.stdout.splitlines() == ["kind: communal", "rows: 16",
+                                        f"skipped: {2 + FOREIGN_LINES}"]
     bar = shown.decode()
     assert "Lecture" in bar and "100%" in bar
     assert f"{19 + FOREIGN_LINES:,} lignes lues, 16 conservées" in bar

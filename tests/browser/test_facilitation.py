@@ -30,11 +30,11 @@ def test_the_facilitator_promotes_a_need_from_the_chat_and_its_author_sees_it_li
     own = author.locator(f"#post-{need}")
     expect(own.locator('[data-field="status"]')).to_have_text("Ouvert")
     # Actors are not offered facilitation.
-    expect(own.get_by_role("link", name="Promouvoir")).to_be_hidden()
-    expect(own.locator("summary", has_text="Décliner")).to_be_hidden()
+    expect(own.get_by_role("link", name="Retenir comme engagement")).to_be_hidden()
+    expect(own.locator("summary", has_text="Écarter")).to_be_hidden()
 
     facilitator = open_workspace(sign_in(new_context().new_page(), world.facilitator), server)
-    facilitator.locator(f"#post-{need}").get_by_role("link", name="Promouvoir").click()
+    facilitator.locator(f"#post-{need}").get_by_role("link", name="Retenir comme engagement").click()
     expect(facilitator.get_by_role("heading", level=1)).to_have_text("Nouvel engagement")
     facilitator.get_by_label("Intitulé").fill("Médiation de nuit autour de la gare")
     facilitator.get_by_label("Partie qui s'engage").select_option("collectivite")
@@ -43,7 +43,7 @@ def test_the_facilitator_promotes_a_need_from_the_chat_and_its_author_sees_it_li
         "Médiation de nuit autour de la gare")
 
     # Without reloading: the badge on the author's message, the commitment on their page.
-    expect(own.locator('[data-field="status"]')).to_have_text("Promu", timeout=5000)
+    expect(own.locator('[data-field="status"]')).to_have_text("Retenu", timeout=5000)
     expect(own.locator('[data-field="commitments"]')).to_contain_text(
         "Médiation de nuit autour de la gare")
     expect(watcher.get_by_role("link", name=re.compile("Médiation de nuit autour de la gare"))
@@ -67,30 +67,30 @@ def test_the_facilitator_declines_from_the_chat_with_a_reason_then_reopens(
     post = facilitator.locator(f"#post-{need}")
 
     # With the keyboard: open the form, submit it empty (refused), then with a reason.
-    summary = post.locator("summary", has_text="Décliner")
+    summary = post.locator("summary", has_text="Écarter")
     summary.focus()
     facilitator.keyboard.press("Enter")
     reason = post.get_by_label("Motif du refus (visible par tous)")
     expect(reason).to_be_visible()
     reason.fill("   ")
-    post.get_by_role("button", name="Décliner la contribution").click()
+    post.get_by_role("button", name="Écarter la contribution").click()
     expect(post.locator('[data-error]')).to_have_text("Indiquez le motif du refus.")
     reason.fill("Hors du champ du contrat de sécurité")
     reason.press("Tab")
     facilitator.keyboard.press("Tab")  # past the error region to the button
-    post.get_by_role("button", name="Décliner la contribution").press("Enter")
-    expect(post.locator('[data-field="status"]')).to_have_text("Décliné")
+    post.get_by_role("button", name="Écarter la contribution").press("Enter")
+    expect(post.locator('[data-field="status"]')).to_have_text("Non retenu")
     expect(post.get_by_role("button", name="Rouvrir")).to_be_focused()
 
     own = author.locator(f"#post-{need}")
-    expect(own.locator('[data-field="status"]')).to_have_text("Décliné", timeout=5000)
+    expect(own.locator('[data-field="status"]')).to_have_text("Non retenu", timeout=5000)
     expect(own.locator('[data-field="declined"]')).to_have_text(
         "Motif : Hors du champ du contrat de sécurité")
 
     post.get_by_role("button", name="Rouvrir").click()
     expect(own.locator('[data-field="status"]')).to_have_text("Ouvert", timeout=5000)
     expect(own.locator('[data-field="declined"]')).to_be_hidden()
-    expect(post.locator("summary", has_text="Décliner")).to_be_visible()
+    expect(post.locator("summary", has_text="Écarter")).to_be_visible()
 
 
 def test_the_contributions_page_promotes_a_selection(server, world, new_context, sign_in):
@@ -103,7 +103,7 @@ def test_the_contributions_page_promotes_a_selection(server, world, new_context,
     page.goto(server.url + "/t/metropole/contributions")
     for post_id in (first, second):
         page.locator(f"#post-{post_id}").get_by_role("checkbox").check()
-    page.get_by_role("button", name="Promouvoir la sélection").click()
+    page.get_by_role("button", name="Retenir la sélection comme engagement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nouvel engagement")
     assert sorted(re.findall(r"source=(\d+)", page.url)) == sorted([str(first), str(second)])
     expect(page.get_by_text("Un poste de secours au marché")).to_be_visible()

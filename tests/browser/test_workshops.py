@@ -72,7 +72,7 @@ def test_the_live_page_follows_the_facilitator(server, world, workshop, api, new
     member.get_by_role("button", name="Publier").click()
     expect(member.locator(".feed-item").first).to_contain_text("médiateurs le soir")
     expect(facilitator.locator(".feed-item").first).to_contain_text("médiateurs le soir")
-    expect(facilitator.locator(".feed-item").first.get_by_role("link", name="Promouvoir")
+    expect(facilitator.locator(".feed-item").first.get_by_role("link", name="Retenir comme engagement")
            ).to_be_visible()
     run_axe(member, axe_source, "workshop page")
 

@@ -88,7 +88,7 @@ def test_a_declined_contribution_shows_its_status_and_reason_live(server, world,
 
     answer = facilitator.post(f"/posts/{need}/decline", json={"reason": "Relève du CLSPD"})
     assert answer.status_code == 200, answer.text
-    expect(post.locator('[data-field="status"]')).to_have_text("Décliné", timeout=2000)
+    expect(post.locator('[data-field="status"]')).to_have_text("Non retenu", timeout=2000)
     expect(post.locator('[data-field="declined"]')).to_have_text("Motif : Relève du CLSPD")
     # A contribution the facilitators have dealt with stays, for the record.
     expect(post.get_by_role("button", name="Supprimer")).to_be_hidden()

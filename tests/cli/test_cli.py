@@ -267,6 +267,10 @@ def test_demo_twice_seeds_once_and_prints_the_logins(runner, live_server):
                   "parquet@demo.concert.test"):
         assert email in second
     assert "concert-demo-2026" in second
+    # roles in French, as the pages name them
+    assert "animateur" in second and "acteur" in second and "observateur" in second
+    assert "facilitator" not in second and "actor " not in second
+    assert "ddpn@demo.concert.test" in second and "DDPN des Bouches-du-Rhône" in second
 
     token = requests.post(live_server.url + "/api/v1/tokens", json={
         "email": "prefecture@demo.concert.test", "password": "concert-demo-2026"})

@@ -16,6 +16,7 @@ from concert.db import db
 from concert.schemas.contract import VersionInput
 from concert.schemas.workspace import ChannelInput
 from concert.services import channels, commitments, contract, diagnostic, facilitation
+from concert.schemas.diagnostic import ObservationInput
 from concert.schemas.facilitation import CommitmentInput, PromotionInput
 from tests.conftest import SLUG, SSMSI, as_
 
@@ -279,3 +280,54 @@ def test_the_diagnostic_tables_name_the_communes(client, world):
     document = docx.Document(io.BytesIO(get(client, world.actor, "contract.docx").data))
     assert "Aix-en-Provence (13001)" in {row.cells[0].text for table in document.tables
                                          for row in table.rows}
+
+
+def test_the_diagnostic_in_the_contract_is_honest(client, world):
+    """Read back from the DOCX and the PDF: rates per 1,000 beside the counts, named by
+    their unit, compared with the département and France, evolutions with their years, the
+    caveat of an indicator of police activity, and the facilitators' observations."""
+    where = as_(world.facilitator)
+    for sample in ("base_communale_2024.csv", "base_departementale_2024.csv"):
+        with (SSMSI / sample).open("rb") as stream:
+            diagnostic.import_ssmsi(where, stream, sample)
+    diagnostic.import_ssmsi(where, io.BytesIO(
+        '"CODGEO_2024";"annee";"classe";"unité.de.compte";"valeur.publiée";"faits";'
+        '"tauxpourmille";"complementinfoval";"complementinfotaux";"POP";"millPOP";"LOG";'
+        '"millLOG"\n"13055";"19";"Usage de stupéfiants";"Mis en cause";"diff";2100;2,45;NA;NA;'
+        '"856700,5";"2019";"433000,5";"2019"\n'.encode()), "stup.csv")
+    diagnostic.add_observation(where, ObservationInput(
+        body="Les violences progressent en soirée autour des gares."))
+
+    document = docx.Document(io.BytesIO(get(client, world.actor, "contract.docx").data))
+    cells = [[cell.text for cell in row.cells] for table in document.tables
+             for row in table.rows]
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
+    # this file replaced the communal figures: nothing the departmental base compares
+    assert ["Usage de stupéfiants †", "mis en cause", "2019", "2\u202f100", "2,45 ‰",
+            ""] in cells
+    assert "Usage de stupéfiants : Indicateur d'activité des services" in paragraphs
+    assert ("Observations de l'animation :\nLes violences progressent en soirée autour des "
+            "gares.") in paragraphs
+
+    with (SSMSI / "base_communale_2024.csv").open("rb") as stream:
+        diagnostic.import_ssmsi(where, stream, "base_communale_2024.csv")
+    document = docx.Document(io.BytesIO(get(client, world.actor, "contract.docx").data))
+    cells = [[cell.text for cell in row.cells] for table in document.tables
+             for row in table.rows]
+    assert ["Coups et blessures volontaires", "victimes", "2019", "5\u202f005", "5,02 ‰",
+            "5,45 ‰", "4,91 ‰", "+10,7 % de 2016 à 2019"] in cells
+    header = next(row for row in cells if row[0] == "Indicateur")
+    assert header[4:7] == ["Taux du territoire", "Taux : Bouches-du-Rhône (13)", "Taux : France"]
+    assert ["— taux pour 1 000 habitants", "2,21 ‰", "2,12 ‰", "", "2,50 ‰", ""] in cells
+    assert ["France — taux pour 1 000 logements"] == [row[0] for row in cells
+                                                      if row[0].startswith("France — taux pour "
+                                                                           "1 000 logements")]
+    assert any(row[0] == "Aix-en-Provence (13001)" and row[-1] == "+14,5 % de 2016 à 2019"
+               for row in cells)
+
+    pdf = pypdf.PdfReader(io.BytesIO(get(client, world.actor, "contract.pdf").data))
+    text = re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in pdf.pages))
+    assert "Coups et blessures volontaires — nombre de victimes et taux pour 1 000 habitants" in text
+    assert "Cambriolages de logement — nombre d'infractions et taux pour 1 000 logements" in (
+        text.replace("’", "'"))
+    assert "victimes 2019 5 005 5,02 ‰ 5,45 ‰ 4,91 ‰ +10,7 % de 2016 à 2019" in text

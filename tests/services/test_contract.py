@@ -69,6 +69,7 @@ def test_the_act_in_order_with_its_articles_numbered_and_commitments_by_axis(wor
     assert document["subtitle"] == "Métropole test"
     assert ["Version", "Projet de travail"] in document["meta"]
     assert ["Phase", "Diagnostic"] in document["meta"]
+    assert ["Département", "Bouches-du-Rhône (13)"] in document["meta"]  # not "13"
     top = document["sections"]
     assert [s["key"] for s in top] == [
         "parties", "visas", "preamble", "perimeter", "diagnostic", "frameworks",

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from concert.db import db
 from concert.models import AuditLog
-from concert.models.diagnostic import DelinquencyFigure, QualitativeEntry
+from concert.models.diagnostic import DelinquencyFigure, QualitativeEntry, ReferenceFigure
 from concert.services import channels, diagnostic, posts, ssmsi, territories
 from concert.services.errors import Forbidden, Invalid, NotFound
 from concert.schemas.diagnostic import EntryInput, ObservationInput
@@ -240,9 +240,9 @@ def test_a_commune_newer_than_the_names_dataset_is_imported_and_shown_by_its_cod
     [item] = diagnostic.indicators(as_member_territory("nouvelle"))
     assert [(c["commune"], c["name"]) for c in item["communes"]] == [
         ("13055", "Marseille"), ("13999", None)]
-    [table] = [b for b in diagnostic.contract_blocks(as_member_territory("nouvelle"))
+    [table] = [b for b in diagnostic.table_blocks(as_member_territory("nouvelle"))
                if b["type"] == "table"]
-    assert [row[0] for row in table["rows"]] == [
+    assert [row[0] for row in table["rows"] if not row[0].startswith("—")] == [
         "Marseille (13055)", "13999", "Total du territoire"]
 
 
@@ -254,8 +254,8 @@ def test_only_facilitators_import_and_it_is_audited(world):
         as_(world.outsider)
     imported(as_(world.facilitator), BASE_2024)
     entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "diagnostic.import"))
-    assert entry.after == {"filename": BASE_2024.name, "rows": 16, "skipped": 2,
-                           "edition": "2024"}
+    assert entry.after == {"kind": "communal", "filename": BASE_2024.name, "rows": 16,
+                           "skipped": 2, "edition": "2024"}
 
 
 # --- views ------------------------------------------------------------------------------
@@ -285,15 +285,146 @@ def test_contract_blocks_tables_charts_and_entries(world):
         **{"staff": "120 policiers", "hours": "24 h/24"}))
     blocks = diagnostic.contract_blocks(world_territory())
     kinds = [b["type"] for b in blocks]
-    assert kinds.count("table") == 2 and kinds.count("chart") == 2
+    assert kinds.count("table") == 3 and kinds.count("chart") == 2  # synthesis + 2 indicators
     table = next(b for b in blocks if b["type"] == "table"
                  and b["caption"].startswith("Coups et blessures"))
-    assert table["columns"] == ["Commune", "2016", "2017", "2018", "2019", "Évolution (%)"]
-    assert ["Aix-en-Provence (13001)", "310", "298", "non diffusé", "355"] == table["rows"][0][:5]
-    assert table["rows"][1][0] == "Marseille (13055)"
-    assert table["rows"][-1][0] == "Total du territoire"
+    assert table["caption"] == ("Coups et blessures volontaires — nombre de victimes et taux "
+                                "pour 1 000 habitants")
+    assert table["columns"] == ["Commune", "2016", "2017", "2018", "2019", "Évolution"]
+    assert table["rows"][0] == ["Aix-en-Provence (13001)", "310", "298", "non diffusé", "355",
+                                "+14,5 % de 2016 à 2019"]
+    assert table["rows"][1] == ["— taux pour 1 000 habitants", "2,21 ‰", "2,12 ‰", "",
+                                "2,50 ‰", ""]
+    assert table["rows"][2][0] == "Marseille (13055)"
+    total = next(row for row in table["rows"] if row[0] == "Total du territoire")
+    assert total[-1] == "+10,7 % de 2016 à 2019" and total[3] == "4\u202f502 *"
     fields = next(b for b in blocks if b["type"] == "fields")
     assert ["Effectifs", "120 policiers"] in fields["items"]
+
+
+def test_every_evolution_states_its_years_and_a_commune_whose_data_stop_says_so(world):
+    diagnostic.import_ssmsi(as_(world.facilitator), csv_bytes(
+        HEADER_2024,
+        '"13055";"16";"Vols";"victime";"diff";100;1;NA;NA;1000;"2016";1;"2016"',
+        '"13055";"19";"Vols";"victime";"diff";110;1;NA;NA;1000;"2019";1;"2019"',
+        '"13055";"23";"Vols";"victime";"diff";121;1;NA;NA;1000;"2023";1;"2023"',
+        '"13001";"16";"Vols";"victime";"diff";50;1;NA;NA;1000;"2016";1;"2016"',
+        '"13001";"19";"Vols";"victime";"diff";40;1;NA;NA;1000;"2019";1;"2019"',
+        '"13001";"23";"Vols";"victime";"ndiff";NA;NA;NA;NA;1000;"2023";1;"2023"'), "v.csv")
+    [item] = diagnostic.indicators(world_territory())
+    # 2023's total is partial: the territory's evolution stops at 2019, and says so
+    assert (item["evolution"], item["evolution_years"]) == (0.0, [2016, 2019])
+    aix, marseille = item["communes"]
+    assert (aix["evolution_years"], aix["last_year"]) == ([2016, 2019], 2019)
+    assert diagnostic.commune_evolution_text(aix, item["years"]) == (
+        "-20,0 % de 2016 à 2019 (données diffusées jusqu'en 2019)")
+    assert diagnostic.commune_evolution_text(marseille, item["years"]) == "+21,0 % de 2016 à 2023"
+    [synthesis] = [b for b in diagnostic.synthesis_blocks(world_territory())
+                   if b["type"] == "table"]
+    assert synthesis["rows"][0][2:] == ["2023", "121 *", "121,00 ‰ *", "+0,0 % de 2016 à 2019"]
+    assert "Évolution : +0,0 % de 2016 à 2019." in diagnostic.chart(item)
+
+
+@pytest.mark.parametrize("unit, label", [
+    ("victime", "victimes"), ("Victime entendue", "victimes entendues"),
+    ("infraction", "infractions"), ("Mis en cause", "mis en cause"), ("véhicule", "véhicules"),
+    ("", "faits"), ("Plaignant", "plaignant")])
+def test_counts_are_labelled_by_their_unit(unit, label):
+    assert diagnostic.unit_label(unit) == label
+
+
+def test_indicators_measuring_police_activity_carry_their_caveat_beside_them(world):
+    diagnostic.import_ssmsi(as_(world.facilitator), csv_bytes(
+        HEADER_2024,
+        '"13055";"16";"Usage de stupéfiants";"Mis en cause";"diff";900;1;NA;NA;856700;"2016";1;'
+        '"2016"',
+        '"13055";"16";"Vols de véhicules";"véhicule";"diff";700;1;NA;NA;856700;"2016";1;'
+        '"2016"'), "s.csv")
+    drugs, cars = diagnostic.indicators(world_territory())
+    assert drugs["unit_label"] == "mis en cause" and "activité des services" in drugs["caveat"]
+    assert cars["unit_label"] == "véhicules" and cars["caveat"] is None
+    blocks = diagnostic.contract_blocks(world_territory())
+    synthesis = blocks[[b["type"] for b in blocks].index("table")]
+    assert [row[:2] for row in synthesis["rows"]] == [
+        ["Usage de stupéfiants †", "mis en cause"], ["Vols de véhicules", "véhicules"]]
+    table = next(i for i, b in enumerate(blocks) if b["type"] == "table"
+                 and b["caption"].startswith("Usage de stupéfiants — nombre de mis en cause"))
+    assert blocks[table + 1]["text"].startswith("Précaution de lecture : Indicateur "
+                                                "d'activité des services")
+    assert not any(b["type"] == "paragraph" and b["text"].startswith("Précaution") and
+                   "véhicule" in b["text"] for b in blocks)
+
+
+BASE_DEPARTMENTAL = DATA / "base_departementale_2024.csv"
+
+
+def test_the_departmental_base_is_recognised_and_compares_the_territory(world):
+    where = as_(world.facilitator)
+    imported(where, BASE_2024)
+    record = imported(where, BASE_DEPARTMENTAL)
+    # The Bouches-du-Rhône's rows and France's (sum of every département), 2 × 2 years each
+    assert (record.kind, record.rows, record.skipped) == ("departmental", 8, 8)
+    assert diagnostic.last_import(where).kind == "communal"  # kept beside it
+    item = next(i for i in diagnostic.indicators(world_territory())
+                if i["indicator"] == "Coups et blessures volontaires")
+    department, france = item["comparisons"]
+    assert (department["area"], department["label"]) == ("13", "Bouches-du-Rhône (13)")
+    assert department["rates"] == [4.8, None, None, 5.45]
+    assert department["evolution"] == pytest.approx(14.3, abs=0.05)
+    assert (france["area"], france["label"]) == ("FR", "France")
+    # France: (9800 + 7900 + 300) victims per (2041700 + 1855000 + 154000) inhabitants
+    assert france["rates"][0] == pytest.approx(18000 / 4050700 * 1000, abs=0.01)
+    burglaries = next(i for i in diagnostic.indicators(world_territory())
+                      if i["indicator"] == "Cambriolages de logement")
+    assert burglaries["rate_base"] == "dwellings"  # France per 1,000 dwellings
+    assert burglaries["comparisons"][1]["rates"][0] == pytest.approx(
+        21400 / (1092301 + 912000 + 120000) * 1000, abs=0.01)
+    synthesis = next(b for b in diagnostic.synthesis_blocks(world_territory())
+                     if b["type"] == "table")
+    assert synthesis["columns"][4:7] == ["Taux du territoire", "Taux : Bouches-du-Rhône (13)",
+                                         "Taux : France"]
+    row = next(r for r in synthesis["rows"] if r[0] == "Coups et blessures volontaires")
+    assert row[2:] == ["2019", "5\u202f005", "5,02 ‰", "5,45 ‰", "4,91 ‰", "+10,7 % de 2016 à 2019"]
+    again = imported(where, BASE_DEPARTMENTAL)
+    assert again.rows == 8 and db.session.scalar(sa.select(sa.func.count()).select_from(
+        ReferenceFigure)) == 8
+
+
+def test_an_import_of_the_wrong_kind_names_the_missing_columns(world):
+    with pytest.raises(Invalid) as refused, BASE_2024.open("rb") as stream:
+        diagnostic.import_ssmsi(as_(world.facilitator), stream, "x.csv", kind="departmental")
+    assert "base départementale" in str(refused.value.message)
+    assert "Code_departement" in str(refused.value.message)
+    with pytest.raises(Invalid) as refused:
+        diagnostic.import_ssmsi(as_(world.facilitator), io.BytesIO(b""), "x.csv", kind="x")
+    assert refused.value.field == "kind"
+
+
+@pytest.mark.parametrize("population, dwellings", [("856700,6", "433000,4"),
+                                                   ("856700.6", "433000.4")])
+def test_census_counts_with_decimals_are_accepted(world, population, dwellings):
+    record = diagnostic.import_ssmsi(as_(world.facilitator), csv_bytes(
+        HEADER_2024, f'"13055";"16";"Vols";"victime";"diff";12;1;NA;NA;"{population}";"2016";'
+        f'"{dwellings}";"2016"'), "d.csv")
+    assert record.rows == 1
+    figure = db.session.scalar(sa.select(DelinquencyFigure))
+    assert (figure.population, figure.dwellings) == (856701, 433000)
+
+
+def test_the_facilitators_observations_reach_the_contract(world):
+    imported(as_(world.facilitator), BASE_2024)
+    entry = diagnostic.save_entry(as_(world.actor), EntryInput(staff="120 policiers"))
+    diagnostic.add_observation(as_(world.facilitator), ObservationInput(
+        body="Les **violences** progressent en soirée."))
+    diagnostic.add_observation(as_(world.facilitator), ObservationInput(
+        body="Effectifs de nuit insuffisants.", entry=entry.id))
+    blocks = diagnostic.contract_blocks(world_territory())
+    texts = [b.get("text") or b.get("source") for b in blocks]
+    general = texts.index("Observations de l'animation :")
+    assert texts[general + 1] == "Les **violences** progressent en soirée."
+    on_entry = texts.index("Effectifs de nuit insuffisants.")
+    assert texts[on_entry - 1] == "Observation de l'animation :"
+    assert blocks[on_entry - 2]["type"] == "fields"
 
 
 def test_summary_for_members(world):

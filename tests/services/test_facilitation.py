@@ -527,7 +527,9 @@ def test_status_transitions(world):
     def move(status, **extra):
         return commitments.update(fac, commitment.id, CommitmentInput(**{"status": status, **extra})).status
 
-    refused(Conflict, lambda: move("done"), field="status")
+    error = refused(Conflict, lambda: move("done"), field="status")
+    # the statuses' French names, never their keys
+    assert str(error.message) == "Passage de « Brouillon » à « Réalisé » impossible."
     refused(Conflict, lambda: move("in_progress"), field="status")
     assert move("validated") == "validated"
     assert move("in_progress") == "in_progress"

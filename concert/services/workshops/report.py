@@ -146,13 +146,13 @@ def _decisions_section(workshop: Workshop, territory, visible: set[int]) -> dict
             if commitment is None:
                 continue
             linked[commitment.id] = commitment
-            lines.append(_("Promotion : %(what)s → engagement n° %(n)d « %(title)s »",
+            lines.append(_("Retenue : %(what)s → engagement n° %(n)d « %(title)s »",
                            what=what, n=commitment.number, title=commitment.title))
         elif entry.action == "post.merge":
             lines.append(_("Fusion : %(what)s fusionnée dans n° %(into)s", what=what,
                            into=after.get("into")))
         else:
-            lines.append(_("Refus : %(what)s — motif : %(reason)s", what=what,
+            lines.append(_("Écartée : %(what)s — motif : %(reason)s", what=what,
                            reason=after.get("reason") or ""))
     blocks = [doc.bullet_list(lines)] if lines else [
         doc.paragraph(_("Aucune décision d'animation pendant l'atelier."))]
@@ -161,4 +161,5 @@ def _decisions_section(workshop: Workshop, territory, visible: set[int]) -> dict
             _("Engagements issus de l'atelier"), [_("N°"), _("Engagement"), _("Lien")],
             [[c.number, c.title, f"/t/{territory.slug}/commitments/{c.id}"]
              for c in sorted(linked.values(), key=lambda c: c.number)]))
-    return doc.section("decisions", "6", _("Décisions : promotions, fusions, refus"), blocks)
+    return doc.section("decisions", "6",
+                       _("Décisions : contributions retenues, fusionnées, écartées"), blocks)

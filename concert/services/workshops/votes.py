@@ -31,7 +31,7 @@ def open_vote(access: Access, workshop_id: Any, data: VoteInput) -> Vote:
         if (post.kind not in posts.CONTRIBUTION_KINDS or post.deleted_at is not None
                 or post.status not in ("open", "promoted")):
             raise Invalid(_l("La contribution n° %(id)d ne peut pas être soumise au vote : "
-                             "seuls les besoins et propositions ouverts ou promus le "
+                             "seuls les besoins et propositions ouverts ou retenus le "
                              "peuvent.", id=post.id),
                           field="posts")
         if not audience.open_to_all(post.channel):
