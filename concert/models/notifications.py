@@ -21,6 +21,7 @@ NOTIFICATION_TYPES = {
     "contribution.declined": "decision",
     "commitment.status": "commitment",
     "commitment.measurement": "commitment",
+    "commitment.measurement_due": "commitment",
     "workshop.planned": "workshop",
     "workshop.changed": "workshop",
     "workshop.cancelled": "workshop",

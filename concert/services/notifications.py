@@ -11,20 +11,20 @@ channel they cannot see, never the author of the change, and only current member
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, format_datetime, gettext as _
+from flask_babel import force_locale, format_date, format_datetime, gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 
 from ..db import db
 from ..labels import COMMITMENT_STATUS_LABELS, PHASE_LABELS
-from ..models import Channel, Event, Membership, Post, Territory, User, utcnow
+from ..models import Channel, Commitment, Event, Membership, Post, Territory, User, utcnow
 from ..models.notifications import (
     CATEGORIES, DEFAULT_FREQUENCIES, NOTIFICATION_TYPES, Digest, Notification,
     NotificationPreference,
@@ -40,6 +40,7 @@ MAIL_BATCH = 100
 POLL_SECONDS = 60  # how soon another process's notifications are mailed, and digests sent
 DIGEST_HOUR = 7  # digests leave from this hour, local time (weekly ones on Mondays)
 COMING = timedelta(days=14)  # the workshops a digest announces
+MEASUREMENTS_LOCK = 0x636F6E6D  # advisory lock of the measurement reminders ("conm")
 
 # Wakes this process's mailer at once when it commits a notification to mail.
 _wake = threading.Event()
@@ -180,6 +181,40 @@ def commitment_changed(access: Access, commitment, type_: str, **extra: Any) -> 
            actor_id=access.user.id if access.user else None)
 
 
+def remind_due_measurements(today: date) -> int:
+    """Each indicator whose measurement falls due (services/evaluation.due_measurements)
+    is announced once, for that due date, to the members of the commitment's pilot
+    organisation, who record it. Runs with the daily digests; on PostgreSQL one process at
+    a time (a transaction-level advisory lock), so two never announce the same. Returns
+    how many notifications it made."""
+    from . import evaluation  # evaluation reads commitments, which notify: not at import
+
+    if db.session.get_bind().dialect.name == "postgresql" and not db.session.scalar(
+            sa.select(sa.func.pg_try_advisory_xact_lock(MEASUREMENTS_LOCK))):
+        return 0
+    made = 0
+    for territory in db.session.scalars(sa.select(Territory).order_by(Territory.id)):
+        due = evaluation.due_measurements(territory, today)
+        if not due:
+            continue
+        told = {(n["indicator"], n["due_on"]) for n in db.session.scalars(
+            sa.select(Notification.data).where(
+                Notification.territory_id == territory.id,
+                Notification.type == "commitment.measurement_due"))}
+        for item in due:
+            if (item["indicator"], item["due_on"].isoformat()) in told:
+                continue
+            commitment = db.session.get(Commitment, item["commitment"])
+            made += notify(territory, "commitment.measurement_due", {
+                "commitment": commitment.id, "number": commitment.number,
+                "title": commitment.title, "indicator": item["indicator"],
+                "name": item["name"], "due_on": item["due_on"].isoformat(),
+                "url": f"/t/{territory.slug}/commitments/{commitment.id}"},
+                members(territory, organisations=[commitment.pilot]), actor_id=None)
+    db.session.commit()
+    return made
+
+
 def workshop_changed(access: Access, workshop, type_: str,
                      invited: list[Membership]) -> None:
     """`workshop.planned|changed|cancelled`, to the members of the organisations invited.
@@ -296,6 +331,11 @@ def describe(type_: str, data: dict) -> str:
         return _("Nouvelle mesure pour l'engagement n° %(number)s « %(title)s » : "
                  "%(indicator)s = %(value)s", number=data["number"], title=data["title"],
                  indicator=data.get("indicator", ""), value=data.get("value", ""))
+    if type_ == "commitment.measurement_due":
+        return _("Mesure attendue pour l'engagement n° %(number)s « %(title)s » : "
+                 "%(indicator)s (depuis le %(date)s)", number=data["number"],
+                 title=data["title"], indicator=data["name"],
+                 date=format_date(date.fromisoformat(data["due_on"]), "long"))
     if type_.startswith("workshop."):
         when = _when(data.get("starts_at"))
         if type_ == "workshop.planned":
@@ -578,7 +618,10 @@ def run_due(now: datetime | None = None) -> None:
     """One round: the notifications to mail, then the digests due."""
     now = now or utcnow()
     mail_due()
-    for period in due_periods(now):
+    periods = due_periods(now)
+    if "daily" in periods:  # the reminders first: the daily digest carries them
+        remind_due_measurements(now.astimezone(_zone()).date())
+    for period in periods:
         send_digests(period, now)
 
 

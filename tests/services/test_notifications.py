@@ -3,7 +3,7 @@ the audience rule (restricted channels, removed members, never the author), pref
 reading, and the mails they become (immediate and digests) through the real SMTP server."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -185,6 +185,32 @@ def test_commitment_status_and_measurement_reach_its_pilot_and_partners(world):
             "commitment.status", "commitment.measurement"]
     assert got(police)[-1]["data"]["value"] == 4
     assert got(world.observer) == []
+
+
+def test_a_measurement_due_is_announced_once_to_the_pilot_s_members(world):
+    """services/evaluation says which indicators are due; the daily round tells the pilot's
+    members once per due date, and again only when the next period falls due."""
+    police, bailleur = world.actors
+    fac = as_(world.facilitator)
+    commitment = facilitation.promote(fac, PromotionInput(
+        title="Patrouilles communes", party="etat", pilot="DDSP 13", partners=["habitat 13"],
+        start_date="2027-01-01", indicators=[{"name": "Patrouilles", "unit": "par mois",
+                                              "baseline": 0, "target": 8,
+                                              "frequency": "quarterly"}]))
+    assert notifications.remind_due_measurements(date(2027, 6, 1)) == 0  # a draft: none
+    commitments.update(fac, commitment.id, CommitmentInput(status="validated"))
+    assert notifications.remind_due_measurements(date(2027, 3, 31)) == 0  # not due yet
+    assert notifications.remind_due_measurements(date(2027, 4, 2)) == 1
+    assert notifications.remind_due_measurements(date(2027, 4, 3)) == 0
+    [item] = got(police, "commitment.measurement_due")
+    assert item["data"]["due_on"] == "2027-04-01" and item["data"]["name"] == "Patrouilles"
+    assert "Mesure attendue" in notifications.describe(item["type"], item["data"])
+    # The partners and the facilitators do not record the measurements.
+    assert got(bailleur, item["type"]) == [] == got(world.facilitator, item["type"])
+    commitments.add_measurement(as_(police), commitment.id, commitment.indicators[0].id,
+                                MeasurementInput(date="2027-04-10", value=3))
+    assert notifications.remind_due_measurements(date(2027, 5, 1)) == 0
+    assert notifications.remind_due_measurements(date(2027, 7, 10)) == 1
 
 
 def test_workshop_planned_changed_cancelled_reach_the_invited(world):
