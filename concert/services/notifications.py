@@ -626,5 +626,7 @@ def run_due(now: datetime | None = None) -> None:
 
 
 def run_forever(app) -> None:
-    """The mailer of a server process (started by `concert run`)."""
+    """The mailer of a server process (started by `concert run`). Its first round runs at
+    once: what was left to mail before a restart (or by `concert demo`) leaves now."""
+    _wake.set()
     mail.every_round(app, _wake, POLL_SECONDS, run_due, "notification mail failed")
