@@ -286,7 +286,8 @@ def run_command(host: str, port: int) -> None:
     socketio.start_background_task(heartbeat_forever, app)
     socketio.start_background_task(stalls.watch_forever, socketio.server,
                                    app.config["SOCKET_BACKLOG"])
-    socketio.start_background_task(notifications.run_forever, app)
+    if app.config["NOTIFICATION_MAILER"]:
+        socketio.start_background_task(notifications.run_forever, app)
     if app.config["SMTP_URL"]:  # otherwise each mail is written to a file at commit
         socketio.start_background_task(mail.deliver_forever, app)
     click.echo(f"concert écoute sur http://{host}:{port}/", err=True)

@@ -60,6 +60,10 @@ class Config:
         # smtp://user:password@host:port (STARTTLS when offered) or smtps://… (TLS from the
         # start); unset, mails are written to <instance>/mail/ instead (development).
         self.SMTP_URL = os.environ.get("CONCERT_SMTP_URL") or None
+        # Each server's notification mailer: the notifications to mail at once, and the
+        # digests from 7:00 local time. "0": none in the servers (`concert digest-send`, run
+        # by a timer, does both).
+        self.NOTIFICATION_MAILER = os.environ.get("CONCERT_NOTIFICATION_MAILER", "1") != "0"
         self.MAIL_FROM = os.environ.get("CONCERT_MAIL_FROM") or "concert <concert@{}>".format(
             urlsplit(self.BASE_URL).hostname if self.BASE_URL else "localhost")
         self.LOGIN_RATE_LIMIT = os.environ.get("CONCERT_LOGIN_RATE_LIMIT") or "10 per minute"

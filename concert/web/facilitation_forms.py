@@ -21,7 +21,9 @@ class IndicatorForm(FlaskForm):
     target = StringField(_l("Cible"))
     reference_year = StringField(_l("Année de référence"), render_kw={"inputmode": "numeric"})
     source = StringField(_l("Source des données"))
-    frequency = SelectField(_l("Fréquence de mesure"),
+    # The choice is checked by the service's model (schemas/facilitation); the form's own
+    # check refused the blank rows the page adds for more indicators.
+    frequency = SelectField(_l("Fréquence de mesure"), validate_choice=False,
                             choices=[("", _l("non planifiée"))] + list(FREQUENCY_LABELS.items()))
 
 

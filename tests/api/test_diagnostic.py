@@ -278,7 +278,7 @@ def test_page_entry_form_for_actors_read_only_for_observers(server, world, csrf_
     actor = signed_in(server, world.actor)
     page = actor.get(f"{server.url}/t/{SLUG}/diagnostic")
     assert "Décrire les moyens et méthodes de DDSP 13" in page.text
-    assert "Importer la base communale" not in page.text
+    assert "Importer une base du SSMSI" not in page.text
     saved = actor.post(f"{server.url}/t/{SLUG}/diagnostic/entry", data={
         "csrf_token": csrf_from(page.text), "staff": "120 agents", "equipment": "",
         "hours": "", "partnerships": "", "schemes": "", "notes": ""})

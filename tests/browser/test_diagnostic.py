@@ -17,8 +17,8 @@ SAMPLE = SSMSI / "base_communale_2024.csv"
 
 def import_sample(page, base: str) -> None:
     page.goto(base + "/t/metropole/diagnostic")
-    page.get_by_text("Importer la base communale du SSMSI").click()
-    page.get_by_label("Fichier CSV de la base communale SSMSI").set_input_files(str(SAMPLE))
+    page.get_by_text("Importer une base du SSMSI (communale ou départementale)").click()
+    page.get_by_label("Fichier CSV d'une base SSMSI").set_input_files(str(SAMPLE))
     page.get_by_role("button", name="Importer").click()
     expect(page.get_by_text("Import terminé : 16 lignes")).to_be_visible()
 
@@ -26,8 +26,11 @@ def import_sample(page, base: str) -> None:
 def test_facilitator_imports_and_reads_table_and_chart(server, world, page, sign_in):
     sign_in(page, world.facilitator)
     import_sample(page, server.url)
-    expect(page.get_by_role("img", name="Coups et blessures volontaires — faits constatés "
-                                         "sur le territoire")).to_be_visible()
+    # The unit of the SSMSI's count (victimes), and the evolution with its years.
+    chart = page.get_by_role("img", name=re.compile(
+        "^Coups et blessures volontaires — nombre de victimes sur le territoire"))
+    expect(chart).to_be_visible()
+    expect(chart).to_have_accessible_name(re.compile(r"\+10,7 % de 2016 à 2019"))
     table = page.get_by_role("table", name="Coups et blessures volontaires", exact=False)
     expect(table.get_by_role("row", name="Aix-en-Provence (13001)")).to_contain_text("non diffusé")
     expect(table.get_by_role("row", name="Total du territoire")).to_contain_text(re.compile(r"4\s502"))
@@ -56,8 +59,8 @@ def test_a_long_import_is_followed_to_its_result(server, world, page, sign_in, t
 
     sign_in(page, world.facilitator)
     page.goto(server.url + "/t/metropole/diagnostic")
-    page.get_by_text("Importer la base communale du SSMSI").click()
-    page.get_by_label("Fichier CSV de la base communale SSMSI").set_input_files(
+    page.get_by_text("Importer une base du SSMSI (communale ou départementale)").click()
+    page.get_by_label("Fichier CSV d'une base SSMSI").set_input_files(
         str(national_file(tmp_path)))
     page.get_by_role("button", name="Importer").click()
     expect(page.get_by_text("Import terminé : 16 lignes")).to_be_visible(timeout=120_000)
