@@ -273,6 +273,14 @@ def _attached_documents(in_act: list[Commitment], numbers: dict[int, int]) -> li
             for c in in_act for file in c.attachments]
 
 
+def act_numbers(territory: Territory) -> dict[int, int]:
+    """The number each commitment of the act bears in it (by axis, then party): the other
+    documents about the contract (the yearly evaluation) name them the same way."""
+    items = [c for c in _commitments(territory) if c.status in ACT_STATUSES]
+    return {c.id: n for n, c in enumerate(
+        _in_act_order(system_reader(territory), items), start=1)}
+
+
 def _in_act_order(reader: Access, items: list[Commitment]) -> list[Commitment]:
     """By axis (the territory's order, commitments without one last), then party, then
     number: the order the act prints them in, which numbers them."""

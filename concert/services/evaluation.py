@@ -21,7 +21,9 @@ from ..labels import COMMITMENT_STATUS_LABELS, FREQUENCY_LABELS, PHASE_LABELS
 from ..models import Commitment, Indicator, Measurement, Territory, utcnow
 from ..models.evaluation import EvaluationSynthesis
 from ..schemas.evaluation import SynthesisInput
-from . import amendments, audit, commitment_section, commitments, diagnostic, governance
+from . import (
+    amendments, audit, commitment_section, commitments, contract, diagnostic, governance,
+)
 from .access import Access, system_reader
 from .charts import bar_chart
 from .errors import BadRequest, NotFound
@@ -134,18 +136,23 @@ def assemble(access: Access, year: int) -> dict:
 def _assemble(territory: Territory, year: int) -> dict:
     reader = system_reader(territory)
     signature = amendments.signature_of(territory)
-    items = _commitments(territory, REPORTED_STATUSES)
+    # Numbered as the act numbers them; an abandoned one (out of the act) after them.
+    numbers = contract.act_numbers(territory)
+    items = sorted(_commitments(territory, REPORTED_STATUSES),
+                   key=lambda c: (numbers.get(c.id, len(numbers) + 1), c.number))
+    heading = lambda c: (commitment_section.title(numbers[c.id], c.title) if c.id in numbers
+                         else c.title)
     synthesis = syntheses(reader).get(year, "")
     sections = [
         (("synthesis", _("Synthèse des animateurs")),
          [doc.markdown(synthesis)] if synthesis.strip()
          else [doc.paragraph(_("Synthèse à rédiger."))], []),
-        (("commitments", _("État des engagements")), _status_blocks(items, year), []),
+        (("commitments", _("État des engagements")), _status_blocks(items, numbers, year), []),
         (("indicators", _("Indicateurs : mesures et progression")),
          [] if any(c.indicators for c in items)
          else [doc.paragraph(_("Aucun indicateur n'est défini."))],
          [(c, _indicator_blocks(c, year)) for c in items if c.indicators]),
-        (("abandoned", _("Engagements abandonnés")), _abandoned_blocks(items), []),
+        (("abandoned", _("Engagements abandonnés")), _abandoned_blocks(items, heading), []),
         (("diagnostic", _("Évolution du diagnostic depuis la signature")),
          _diagnostic_blocks(reader, signature, year), []),
         (("governance", _("Gouvernance")), governance.governance_blocks(territory)
@@ -155,7 +162,7 @@ def _assemble(territory: Territory, year: int) -> dict:
     for position, ((key, title), blocks, subsections) in enumerate(sections, start=1):
         built.append(doc.section(key, str(position), title, blocks, [
             doc.section(f"indicators-{c.id}", f"{position}.{i}",
-                        commitment_section.title(c.number, c.title), sub_blocks)
+                        heading(c), sub_blocks)
             for i, (c, sub_blocks) in enumerate(subsections, start=1)]))
     if signature is not None:
         signed = _("le %(date)s (version %(version)d)", date=_day(signature.signed_at.date()),
@@ -169,7 +176,8 @@ def _assemble(territory: Territory, year: int) -> dict:
                         territory.name, meta, built, lang="fr")
 
 
-def _status_blocks(items: list[Commitment], year: int) -> list[doc.Block]:
+def _status_blocks(items: list[Commitment], numbers: dict[int, int],
+                   year: int) -> list[doc.Block]:
     if not items:
         return [doc.paragraph(_("Aucun engagement n'est retenu au contrat."))]
     counts = {status: sum(1 for c in items if c.status == status) for status in REPORTED_STATUSES}
@@ -179,7 +187,7 @@ def _status_blocks(items: list[Commitment], year: int) -> list[doc.Block]:
                             count=len(items), summary=summary)),
             doc.table(_("Engagements au 31 décembre %(year)d", year=year),
                       [_("N°"), _("Engagement"), _("Pilote"), _("Statut"), _("Échéance")],
-                      [[str(c.number), c.title, c.pilot, str(COMMITMENT_STATUS_LABELS[c.status]),
+                      [[str(numbers.get(c.id, "—")), c.title, c.pilot, str(COMMITMENT_STATUS_LABELS[c.status]),
                         _day(c.due_date)] for c in items])]
 
 
@@ -228,12 +236,12 @@ def _chart(indicator: Indicator, measured: list[Measurement]) -> doc.Block:
     return doc.chart(title, svg, described + ".")
 
 
-def _abandoned_blocks(items: list[Commitment]) -> list[doc.Block]:
+def _abandoned_blocks(items: list[Commitment], heading) -> list[doc.Block]:
     dropped = [c for c in items if c.status == "abandoned"]
     if not dropped:
         return [doc.paragraph(_("Aucun engagement n'a été abandonné."))]
     return [doc.bullet_list(
-        _("%(title)s : %(reason)s", title=commitment_section.title(c.number, c.title),
+        _("%(title)s : %(reason)s", title=heading(c),
           reason=c.abandon_reason or _("motif non précisé")) for c in dropped)]
 
 

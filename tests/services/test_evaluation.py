@@ -255,3 +255,17 @@ def test_report_states_status_indicators_abandons_and_synthesis(world):
         s for s in walk(earlier["sections"]) if s["key"] == f"indicators-{patrols.id}"
     )["blocks"] if b["type"] == "fields")["items"])
     assert fields_2026["Progression vers la cible"] == "12 %"
+
+
+def test_the_report_numbers_the_commitments_as_the_act_does(world):
+    """The act numbers its commitments in its own order (by axis, then party), not by
+    creation: the bilan names each with the number the signed act gives it."""
+    first = commit_to(world, "Maraudes de nuit", axis="habitat")  # n° 1 by creation
+    second = commit_to(world, "Caméras du parvis", axis="videoprotection")
+    numbers = contract.act_numbers(as_(world.facilitator).territory)
+    assert numbers[second.id] == 1 and numbers[first.id] == 2  # vidéoprotection comes first
+    document = evaluation.assemble(as_(world.facilitator), 2027)
+    status = next(s for s in document["sections"] if s["key"] == "commitments")
+    table = next(b for b in status["blocks"] if b["type"] == "table")
+    assert [row[:2] for row in table["rows"]] == [["1", "Caméras du parvis"],
+                                                 ["2", "Maraudes de nuit"]]
