@@ -41,6 +41,7 @@ POLL_SECONDS = 60  # how soon another process's notifications are mailed, and di
 DIGEST_HOUR = 7  # digests leave from this hour, local time (weekly ones on Mondays)
 COMING = timedelta(days=14)  # the workshops a digest announces
 MEASUREMENTS_LOCK = 0x636F6E6D  # advisory lock of the measurement reminders ("conm")
+_reminded: dict[str, date] = {}  # the day this process last sent them
 
 # Wakes this process's mailer at once when it commits a notification to mail.
 _wake = threading.Event()
@@ -619,8 +620,12 @@ def run_due(now: datetime | None = None) -> None:
     now = now or utcnow()
     mail_due()
     periods = due_periods(now)
-    if "daily" in periods:  # the reminders first: the daily digest carries them
-        remind_due_measurements(now.astimezone(_zone()).date())
+    today = now.astimezone(_zone()).date()
+    if "daily" in periods and _reminded.get("on") != today:
+        # Once a day per process (the rounds come every minute), before the daily digest
+        # that carries them; the notifications made say which were told already.
+        remind_due_measurements(today)
+        _reminded["on"] = today
     for period in periods:
         send_digests(period, now)
 

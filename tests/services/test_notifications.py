@@ -3,7 +3,7 @@ the audience rule (restricted channels, removed members, never the author), pref
 reading, and the mails they become (immediate and digests) through the real SMTP server."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -335,3 +335,15 @@ def test_the_daily_digest_gathers_each_territory_once(world, smtp, state_channel
     assert "confidentiel" in by_recipient[world.facilitator.email].part("plain")
     assert by_recipient[bailleur.email].message["List-Unsubscribe-Post"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Digest)) >= sent
+
+
+def test_the_daily_round_reminds_once_a_day(world, monkeypatch):
+    """run_due comes every minute; the reminders of due measurements go once a day."""
+    calls = []
+    monkeypatch.setattr(notifications, "remind_due_measurements", calls.append)
+    monkeypatch.setattr(notifications, "_reminded", {})
+    morning = datetime(2027, 4, 2, 8, 0, tzinfo=timezone.utc)  # 10:00 in Paris
+    for minutes in (0, 1, 2):
+        notifications.run_due(morning + timedelta(minutes=minutes))
+    notifications.run_due(morning + timedelta(days=1))
+    assert calls == [date(2027, 4, 2), date(2027, 4, 3)]
