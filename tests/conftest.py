@@ -562,20 +562,26 @@ class Received:
         return match.group(0)
 
 
-def mailed_link(email: str, path: str) -> str:
-    """The link to `path…` in the latest mail to `email` that the instance kept as a file
-    (no SMTP configured: the development default)."""
+def mailed_message(email: str, kind: str | None = None):
+    """The latest mail (of `kind`, if given) to `email` that the instance kept as a file (no
+    SMTP configured: the development default), parsed as a mail client would."""
     from email import message_from_bytes, policy
 
     from concert.models import MailOutbox
     from concert.services import mail
 
     db.session.rollback()  # a fresh snapshot: the live server may have written it
-    mail_id = db.session.scalar(sa.select(MailOutbox.id).where(
-        MailOutbox.recipient == email).order_by(MailOutbox.id.desc()).limit(1))
-    assert mail_id is not None, f"no mail to {email}"
-    message = message_from_bytes(mail.mail_file(mail_id).read_bytes(), policy=policy.default)
-    return Received("", [email], message).link(path)
+    query = sa.select(MailOutbox.id).where(MailOutbox.recipient == email)
+    if kind is not None:
+        query = query.where(MailOutbox.kind == kind)
+    mail_id = db.session.scalar(query.order_by(MailOutbox.id.desc()).limit(1))
+    assert mail_id is not None, f"no {kind or ''} mail to {email}"
+    return message_from_bytes(mail.mail_file(mail_id).read_bytes(), policy=policy.default)
+
+
+def mailed_link(email: str, path: str) -> str:
+    """The link to `path…` in the latest mail to `email` kept as a file."""
+    return Received("", [email], mailed_message(email)).link(path)
 
 
 class SmtpServer:

@@ -5,27 +5,14 @@ on the bell, then finds it in their daily digest and follows the digest's link t
 from __future__ import annotations
 
 import re
-from email import message_from_bytes, policy
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from concert.db import db
-from concert.models import MailOutbox
-from concert.services import mail, notifications
+from concert.services import notifications
 from tests.browser.conftest import open_workspace
-from tests.conftest import Received, mailed_link
-
-
-def latest_mail(email: str, kind: str):
-    """The last mail of `kind` kept for `email`, parsed as a mail client would."""
-    db.session.rollback()  # the live server wrote it
-    mail_id = db.session.scalar(sa.select(MailOutbox.id).where(
-        MailOutbox.recipient == email, MailOutbox.kind == kind
-    ).order_by(MailOutbox.id.desc()).limit(1))
-    assert mail_id is not None, f"no {kind} mail to {email}"
-    return message_from_bytes(mail.mail_file(mail_id).read_bytes(), policy=policy.default)
+from tests.conftest import Received, mailed_link, mailed_message
 
 
 def test_invite_accept_mention_bell_and_digest(server, world, new_context, sign_in):
@@ -84,7 +71,7 @@ def test_invite_accept_mention_bell_and_digest(server, world, new_context, sign_
     # in it, in French, with a one-click unsubscription, and its link opens the post.
     db.session.rollback()  # a fresh snapshot, no lock held: the server writes too
     assert notifications.send_digests("daily") == 1
-    digest = latest_mail(police.email, "digest")
+    digest = mailed_message(police.email, "digest")
     assert digest["Subject"] == "Votre résumé quotidien concert"
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text = digest.get_body(("plain",)).get_content()
